@@ -1,0 +1,62 @@
+/** argv → command. The only module that calls process.exit; errors map to exit codes here. */
+import { Command, CommanderError } from 'commander';
+import { createRequire } from 'node:module';
+import { COMMANDS } from './commands/index.js';
+import { BuildError, InternalError, SpecError, exitCodeFor, formatProblem } from './lib/errors.js';
+
+const require = createRequire(import.meta.url);
+const pkg = require('../package.json') as { version: string; description: string };
+
+/** Builds the commander program with every registered command. */
+export function makeProgram(): Command {
+  const program = new Command('lvs-image')
+    .description(pkg.description)
+    .version(pkg.version)
+    .option('--json', 'print machine-readable JSON results')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  for (const register of COMMANDS) register(program);
+  return program;
+}
+
+function reportError(err: unknown, json: boolean): number {
+  const code = exitCodeFor(err);
+  if (json) {
+    const problems =
+      err instanceof SpecError ? err.problems : [{ message: err instanceof Error ? err.message : String(err) }];
+    process.stdout.write(JSON.stringify({ ok: false, problems }, null, 2) + '\n');
+    return code;
+  }
+  if (err instanceof SpecError) {
+    for (const p of err.problems) process.stderr.write(formatProblem(p) + '\n');
+    const n = err.problems.length;
+    process.stderr.write(`${n} problem${n === 1 ? '' : 's'} found; nothing was written.\n`);
+  } else if (err instanceof BuildError) {
+    process.stderr.write(`lvs-image: ${err.message}\n`);
+    if (err.hint) process.stderr.write(`  hint: ${err.hint}\n`);
+    if (err.logFile) process.stderr.write(`  full log: ${err.logFile}\n`);
+  } else if (err instanceof InternalError) {
+    process.stderr.write(`lvs-image: internal error: ${err.message}\nThis is a bug, please report it.\n`);
+  } else {
+    const e = err instanceof Error ? err : new Error(String(err));
+    process.stderr.write(`lvs-image: unexpected error: ${e.stack ?? e.message}\nThis is a bug, please report it.\n`);
+  }
+  return code;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const program = makeProgram();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
+      if (err.code === 'commander.help') return 0;
+      return 2;
+    }
+    return reportError(err, program.opts<{ json?: boolean }>().json === true);
+  }
+}
+
+process.exitCode = await main(process.argv);

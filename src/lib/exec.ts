@@ -1,0 +1,92 @@
+/** The only place that starts external processes (through execa). Stages get `run` via `ctx.io`. */
+import { appendFileSync } from 'node:fs';
+import { execa } from 'execa';
+import { CommandError } from './errors.js';
+
+export interface RunOptions {
+  cwd?: string;
+  /** Extra environment variables, merged over process.env. */
+  env?: Record<string, string>;
+  /** Text written to the child's stdin. */
+  input?: string | Buffer;
+  /** Kill the child after this many milliseconds. Every call that may hang must set it. */
+  timeoutMs?: number;
+  /** Called with each line of combined output (e.g. listr2's task.output in verbose mode). */
+  onLine?: (line: string) => void;
+  /** Append the command and all of its output to this file. */
+  logFile?: string;
+  /** Return the output instead of throwing when the command exits non-zero. */
+  reject?: boolean;
+}
+
+export interface RunResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+/** Signature of `run`, so tests can pass a fake. */
+export type Run = (file: string, args: readonly string[], opts?: RunOptions) => Promise<RunResult>;
+
+/** Quotes one argv word for a POSIX shell, for messages the user can copy and paste. */
+export function shellQuote(word: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Formats an argv as a copy-pasteable shell command line. */
+export function formatCommand(file: string, args: readonly string[], env?: Record<string, string>): string {
+  const prefix = env ? Object.entries(env).map(([k, v]) => `${k}=${shellQuote(v)} `) : [];
+  return prefix.join('') + [file, ...args].map(shellQuote).join(' ');
+}
+
+function lastLines(text: string, n: number): string {
+  const lines = text.trimEnd().split('\n');
+  return lines.slice(-n).join('\n');
+}
+
+/** Runs `file` with an argv array (never a shell string); throws CommandError with the output tail on failure. */
+export const run: Run = async (file, args, opts = {}) => {
+  const command = formatCommand(file, args, opts.env);
+  if (opts.logFile) appendFileSync(opts.logFile, `$ ${command}\n`);
+  const child = execa(file, args, {
+    cwd: opts.cwd,
+    env: opts.env,
+    extendEnv: true,
+    input: opts.input,
+    timeout: opts.timeoutMs,
+    reject: false,
+    all: true,
+    stripFinalNewline: false,
+    maxBuffer: 512 * 1024 * 1024,
+    lines: false,
+  });
+  if (opts.onLine || opts.logFile) {
+    let pending = '';
+    child.all?.on('data', (chunk: Buffer) => {
+      const text = chunk.toString();
+      if (opts.logFile) appendFileSync(opts.logFile, text);
+      if (opts.onLine) {
+        pending += text;
+        const parts = pending.split('\n');
+        pending = parts.pop() ?? '';
+        for (const line of parts) opts.onLine(line);
+      }
+    });
+  }
+  const result = await child;
+  const stdout = String(result.stdout ?? '');
+  const stderr = String(result.stderr ?? '');
+  const exitCode = result.exitCode ?? -1;
+  if ((result.failed || exitCode !== 0) && opts.reject !== false) {
+    const all = String(result.all ?? stderr);
+    throw new CommandError({
+      command,
+      ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
+      ...(result.exitCode !== undefined ? { exitCode: result.exitCode } : {}),
+      ...(result.signal !== undefined ? { signal: result.signal } : result.timedOut ? { signal: 'timeout' } : {}),
+      stderrTail: result.code === 'ENOENT' ? `${file}: not found on PATH` : lastLines(all, 20),
+      ...(opts.logFile !== undefined ? { logFile: opts.logFile } : {}),
+    });
+  }
+  return { stdout, stderr, exitCode };
+};

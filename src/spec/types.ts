@@ -1,0 +1,223 @@
+/**
+ * The site spec users write (YAML or JSON). `src/spec/schema.json` is the contract; these types mirror it
+ * and a test checks every shipped spec against both. Optional fields are filled by `applyDefaults`.
+ * IPv4 only for now.
+ */
+
+/** A whole site: the kernel and ipvsadm pins shared by its directors, the directors, and the real servers. */
+export interface Spec {
+  /** Site name, used in output paths (`out/<site>/...`). */
+  name: string;
+  description?: string;
+  kernel: KernelPin;
+  ipvsadm: IpvsadmPin;
+  image?: ImageOptions;
+  directors: Director[];
+  realServers: RealServer[];
+}
+
+/** Where a kernel source tree comes from. Exactly one form. */
+export type SourceRef =
+  /** A Debian package that ships the tarball, e.g. `linux-source-6.1` or the source package `ipvsadm`. */
+  | { debian: string }
+  /** A local tarball or unpacked directory; sha256 pins a tarball. */
+  | { path: string; sha256?: string }
+  /** A download with its published sha256 and optional mirrors. */
+  | { url: string; sha256: string; mirrors?: string[] };
+
+export type KernelProfile = 'minimal' | 'full';
+export type KernelOptionMode = 'module' | 'builtin';
+
+/** The kernel: a version pin and either a source tree to build or a prebuilt kernel to check. */
+export interface KernelPin {
+  /** Full kernel version (`6.1.192`, `2.6.16.27`) or series (`6.1`). Selects the Kconfig era. */
+  version: string;
+  /** `minimal`: what the spec uses; `full`: everything under the IPVS and netfilter menus (the reference). */
+  profile?: KernelProfile;
+  /** Build IPVS/netfilter options as modules (`=m`) or into the kernel (`=y`). */
+  options?: KernelOptionMode;
+  /** Base config the fragment is merged onto: `tinyconfig`, `defconfig`, or a path to a .config file. */
+  base?: string;
+  /** Build from this source. */
+  source?: SourceRef;
+  /** Use an already built kernel, checked against the fragment. */
+  prebuilt?: PrebuiltKernel;
+  /** Extra Kconfig lines (`CONFIG_X=y`, `# CONFIG_Y is not set`) added to the fragment. */
+  extraConfig?: string[];
+}
+
+/** A kernel that is already built, e.g. Debian's linux-image-amd64. */
+export interface PrebuiltKernel {
+  /** The kernel image (bzImage / vmlinuz). */
+  vmlinuz: string;
+  /** The `/lib/modules/<release>` folder of that kernel. */
+  modules: string;
+  /** The kernel's .config (`/boot/config-<release>`). */
+  config: string;
+}
+
+export type IpvsadmLink = 'static' | 'dynamic';
+
+/** ipvsadm: a release from the catalog, optionally with its source overridden. */
+export interface IpvsadmPin {
+  /** Release, e.g. `1.31` or `1.24`; must be in the ipvsadm catalog. */
+  version: string;
+  /** Where the source comes from; defaults to the catalog's URL and sha256. */
+  source?: SourceRef;
+  /** Link statically (default: the initramfs has no libc) or dynamically. */
+  link?: IpvsadmLink;
+}
+
+export type Compression = 'gzip' | 'xz' | 'zstd' | 'none';
+
+/** How the image is packed and booted. */
+export interface ImageOptions {
+  /** initramfs compression; must be enabled in the kernel (`CONFIG_RD_*`). */
+  compression?: Compression;
+  /** mtime of every archive entry (seconds since the epoch); SOURCE_DATE_EPOCH overrides it. */
+  epoch?: number;
+  /** Kernel console, e.g. `ttyS0,115200`. */
+  console?: string;
+  /** Extra kernel command-line words. */
+  cmdline?: string[];
+}
+
+export type InterfaceRole = 'outside' | 'inside';
+
+/** One director (load balancer) booted from the image. */
+export interface Director {
+  /** Host name; also the output folder and file prefix. */
+  hostname: string;
+  interfaces: NetInterface[];
+  vips: Vip[];
+  services: VirtualService[];
+  /** Extra sysctls, e.g. `net.ipv4.vs.expire_nodest_conn: 1`. `net.ipv4.ip_forward = 1` is always set. */
+  sysctls?: Record<string, string | number>;
+  netfilter?: Netfilter;
+}
+
+/** A NIC of a director. */
+export interface NetInterface {
+  /** Linux interface name, e.g. `eth0`. */
+  name: string;
+  /** MAC address; used for per-MAC PXE config files and QEMU NICs. */
+  mac?: string;
+  /** Address with prefix length, e.g. `10.10.31.11/24`. */
+  address: string;
+  /** Default gateway reached through this interface. */
+  gateway?: string;
+  role: InterfaceRole;
+}
+
+/** A virtual IP aliased on a director interface. */
+export interface Vip {
+  address: string;
+  /** Name of the director interface carrying it. */
+  interface: string;
+  /** ifconfig-style alias label, e.g. `eth0:100`. */
+  label?: string;
+}
+
+export type Protocol = 'tcp' | 'udp' | 'sctp' | 'fwmark';
+export type Scheduler =
+  | 'rr'
+  | 'wrr'
+  | 'lc'
+  | 'wlc'
+  | 'lblc'
+  | 'lblcr'
+  | 'dh'
+  | 'sh'
+  | 'sed'
+  | 'nq'
+  | 'fo'
+  | 'ovf'
+  | 'mh'
+  | 'twos';
+export type SchedulerFlag = 'sh-fallback' | 'sh-port' | 'mh-fallback' | 'mh-port';
+export type Forwarding = 'masq' | 'gate' | 'ipip';
+
+/** An IPVS virtual service. tcp/udp/sctp take vip + port; fwmark takes fwmark. */
+export interface VirtualService {
+  protocol: Protocol;
+  vip?: string;
+  port?: number;
+  fwmark?: number;
+  /** Scheduler; ipvsadm's default is `wlc`. */
+  scheduler?: Scheduler;
+  persistence?: Persistence;
+  schedulerFlags?: SchedulerFlag[];
+  /** Persistence engine (`--pe`), kernel ≥ 2.6.37. */
+  persistenceEngine?: 'sip';
+  /** One-packet scheduling (`-o`, UDP only). */
+  onePacket?: boolean;
+  realServers: ServiceRealServer[];
+}
+
+/** Persistent service settings (`-p`, `-M`). */
+export interface Persistence {
+  /** Seconds; ipvsadm's default is 360. */
+  timeout?: number;
+  /** Persistence granularity, dotted netmask; default 255.255.255.255. */
+  netmask?: string;
+}
+
+/** A real server's membership in one virtual service. */
+export interface ServiceRealServer {
+  /** Name of an entry in `realServers`. */
+  server: string;
+  /** Port on the real server; DR/TUN must equal the service port (defaults to it). */
+  port?: number;
+  /** `masq` (NAT, -m), `gate` (direct routing, -g, ipvsadm's default), `ipip` (tunnel, -i). */
+  forwarding?: Forwarding;
+  /** 0..65535, default 1; 0 quiesces the server. */
+  weight?: number;
+  upperThreshold?: number;
+  lowerThreshold?: number;
+}
+
+/** A real server, described once for its companion config (and for the lab). */
+export interface RealServer {
+  name: string;
+  /** Address with prefix length, e.g. `192.168.31.101/24`. */
+  address: string;
+  /** Interface name on the real server; default `eth0`. */
+  interface?: string;
+  /** Default gateway; for NAT it defaults to the director's inside address on this subnet. */
+  gateway?: string;
+  /** What the lab runs on it. */
+  lab?: RealServerLab;
+}
+
+/** Test service the lab runs on a real server namespace. */
+export interface RealServerLab {
+  /** HTTP port; default 80. */
+  port?: number;
+  /** Virtual host answered; default any. */
+  host?: string;
+  /** Response body, e.g. `w101 nano`. */
+  body: string;
+}
+
+/** Netfilter rules applied on the director with iptables-restore. */
+export interface Netfilter {
+  /** Firewall marks for fwmark services (rendered as mangle PREROUTING MARK rules). */
+  marks?: FirewallMark[];
+  /** Free-form rules: table, chain and the rule's match/target words. */
+  rules?: NetfilterRule[];
+}
+
+export interface FirewallMark {
+  mark: number;
+  protocol: 'tcp' | 'udp' | 'sctp';
+  /** Destination address (usually a VIP). */
+  destination: string;
+  ports: number[];
+}
+
+export interface NetfilterRule {
+  table: 'filter' | 'nat' | 'mangle' | 'raw';
+  chain: string;
+  /** iptables words after `-A CHAIN`, e.g. `-p tcp --dport 22 -j ACCEPT`. */
+  rule: string;
+}
