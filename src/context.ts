@@ -22,6 +22,12 @@ export interface KernelArtifacts {
   config: string;
   /** IP_VS_VERSION_CODE of the kernel's IPVS, e.g. 0x010201. */
   ipvsVersionCode: number;
+  /** Kernel source tree (or headers) for programs that compile against kernel headers (ipvsadm 1.24). */
+  headersDir?: string;
+  /** sha256 of the kernel source tarball (or of the prebuilt image), for the lock file and manifest. */
+  sourceSha256: string;
+  /** Where the kernel came from, for the lock file: a URL, a path, or `debian:<package>`. */
+  origin: string;
 }
 
 /** A built ipvsadm, ready to be packed. */

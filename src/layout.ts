@@ -1,0 +1,51 @@
+/**
+ * Where a build publishes its files. The servable root of a site drops into tftpd-hpa, dnsmasq or nginx
+ * unchanged. `out/<site>` is a symlink to the current release, replaced atomically; the release before it
+ * is kept for rollback as `out/.releases/<site>.previous`.
+ *
+ *   out/<site>/                       servable root (TFTP and HTTP)
+ *     pxelinux.0 ldlinux.c32          Debian pxelinux / syslinux-common
+ *     undionly.kpxe ipxe.efi          Debian ipxe, for chainloading iPXE
+ *     pxelinux.cfg/default            menu of every director
+ *     pxelinux.cfg/01-<mac>           one per director MAC (lowercase, dashes)
+ *     grub/grub.cfg                   UEFI GRUB netboot
+ *     <hostname>.ipxe                 iPXE script per director
+ *     <hostname>/<hostname>-kernel    kernel image
+ *     <hostname>/<hostname>-initrd.img
+ *     <hostname>/<hostname>-cmdline   kernel command line, one line
+ *     <hostname>/manifest.json        sha256 of every file, versions, spec and lock hashes, build inputs
+ *     SHA256SUMS                      every file of the root
+ */
+import path from 'node:path';
+
+/** The line /init prints when the director is configured (parsed by boot-test and lab). */
+export const READY_PATTERN = /^lvs-image: ready (\S+) services=(\d+) realservers=(\d+)$/m;
+
+/** Formats the ready line /init prints. */
+export function readyLine(hostname: string, services: number, realServers: number): string {
+  return `lvs-image: ready ${hostname} services=${services} realservers=${realServers}`;
+}
+
+/** Paths of one director's published files, relative to the site root. */
+export function directorFiles(hostname: string): { kernel: string; initrd: string; cmdline: string; manifest: string; ipxe: string } {
+  return {
+    kernel: `${hostname}/${hostname}-kernel`,
+    initrd: `${hostname}/${hostname}-initrd.img`,
+    cmdline: `${hostname}/${hostname}-cmdline`,
+    manifest: `${hostname}/manifest.json`,
+    ipxe: `${hostname}.ipxe`,
+  };
+}
+
+/** pxelinux's per-MAC config name: `01-` + MAC in lowercase with dashes. */
+export function pxelinuxMacName(mac: string): string {
+  return `01-${mac.toLowerCase().replace(/:/g, '-')}`;
+}
+
+/** The default output folder (git-ignored), relative to the working directory. */
+export const DEFAULT_OUT_DIR = 'out';
+
+/** The servable root of a site. */
+export function siteRoot(outDir: string, site: string): string {
+  return path.join(outDir, site);
+}
