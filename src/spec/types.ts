@@ -48,12 +48,12 @@ export interface KernelPin {
 
 /** A kernel that is already built, e.g. Debian's linux-image-amd64. */
 export interface PrebuiltKernel {
-  /** The kernel image (bzImage / vmlinuz). */
+  /** The kernel image (bzImage / vmlinuz), e.g. `/vmlinuz`. Its release is read from the image header. */
   vmlinuz: string;
-  /** The `/lib/modules/<release>` folder of that kernel. */
-  modules: string;
-  /** The kernel's .config (`/boot/config-<release>`). */
-  config: string;
+  /** The `/lib/modules/<release>` folder of that kernel; default `/lib/modules/<release>`. */
+  modules?: string;
+  /** The kernel's .config; default `/boot/config-<release>`. */
+  config?: string;
 }
 
 export type IpvsadmLink = 'static' | 'dynamic';
