@@ -1,0 +1,82 @@
+/** applyDefaults: fills every optional field with its documented default (ipvsadm's own defaults where they exist). Pure. */
+import { hostPart, inSubnet, parseCidr, parseIpv4 } from './net.js';
+import type { Director, RealServer, ServiceRealServer, Spec, VirtualService } from './types.js';
+
+/** ipvsadm's and lvs-image's defaults, in one table (lvs-facts §5a for the ipvsadm ones). */
+export const DEFAULTS = {
+  scheduler: 'wlc',
+  weight: 1,
+  forwarding: 'gate',
+  persistenceTimeout: 360,
+  persistenceNetmask: '255.255.255.255',
+  realServerInterface: 'eth0',
+  kernelProfile: 'full',
+  kernelOptions: 'builtin',
+  kernelBase: 'tinyconfig',
+  ipvsadmLink: 'static',
+  compression: 'gzip',
+  console: 'ttyS0,115200',
+  epoch: 0,
+} as const;
+
+/** Returns a copy of `spec` with every optional field filled in; the input is not modified. */
+export function applyDefaults(spec: Spec): Spec {
+  const s = structuredClone(spec);
+  s.kernel.profile ??= DEFAULTS.kernelProfile;
+  s.kernel.options ??= DEFAULTS.kernelOptions;
+  s.kernel.base ??= DEFAULTS.kernelBase;
+  s.ipvsadm.link ??= DEFAULTS.ipvsadmLink;
+  s.image = {
+    compression: DEFAULTS.compression,
+    epoch: DEFAULTS.epoch,
+    console: DEFAULTS.console,
+    ...s.image,
+  };
+  for (const d of s.directors) for (const svc of d.services) fillService(svc);
+  for (const rs of s.realServers) fillRealServer(rs, s.directors);
+  return s;
+}
+
+function fillService(svc: VirtualService): void {
+  svc.scheduler ??= DEFAULTS.scheduler;
+  if (svc.persistence) {
+    svc.persistence.timeout ??= DEFAULTS.persistenceTimeout;
+    svc.persistence.netmask ??= DEFAULTS.persistenceNetmask;
+  }
+  for (const rs of svc.realServers) fillMember(rs, svc);
+}
+
+function fillMember(rs: ServiceRealServer, svc: VirtualService): void {
+  // fwmark destinations have no port of their own: ipvsadm prints them as :0 (measured-here.md).
+  rs.port ??= svc.protocol === 'fwmark' ? 0 : svc.port;
+  rs.forwarding ??= DEFAULTS.forwarding;
+  rs.weight ??= DEFAULTS.weight;
+}
+
+function fillRealServer(rs: RealServer, directors: readonly Director[]): void {
+  rs.interface ??= DEFAULTS.realServerInterface;
+  if (rs.gateway === undefined && usedWithNat(rs.name, directors)) {
+    const gw = natGatewayFor(rs.address, directors);
+    if (gw !== undefined) rs.gateway = gw;
+  }
+}
+
+/** True when any service forwards to the real server `name` by NAT (explicit `masq`). */
+export function usedWithNat(name: string, directors: readonly Director[]): boolean {
+  return directors.some((d) =>
+    d.services.some((svc) => svc.realServers.some((m) => m.server === name && m.forwarding === 'masq')),
+  );
+}
+
+/** The address of the first director inside interface whose subnet holds `address`; undefined when none. */
+export function natGatewayFor(address: string, directors: readonly Director[]): string | undefined {
+  const ip = parseIpv4(hostPart(address));
+  if (ip === null) return undefined;
+  for (const d of directors) {
+    for (const nic of d.interfaces) {
+      const cidr = parseCidr(nic.address);
+      if (nic.role === 'inside' && cidr && inSubnet(ip, cidr)) return hostPart(nic.address);
+    }
+  }
+  return undefined;
+}
