@@ -1,0 +1,64 @@
+/**
+ * A director's manifest.json: what is in the image and what it was built from. Deterministic by design (no
+ * timestamps, no absolute temporary paths), so two builds of the same inputs give byte-identical manifests.
+ */
+import { formatIpvsVersion, type IpvsadmArtifacts, type KernelArtifacts } from '../context.js';
+import type { BuildPlan, DirectorPlan } from '../plan.js';
+
+/** Build inputs that are not in the spec. */
+export interface ManifestInputs {
+  /** sha256 of every published file of this director, keyed by path relative to the site root. */
+  files: Record<string, string>;
+  specFile: string;
+  specSha256: string;
+  lockSha256: string | undefined;
+  /** First line of `gcc --version`, or undefined when nothing was compiled. */
+  compiler: string | undefined;
+  lvsImageVersion: string;
+}
+
+/** The manifest of one director, ready for JSON.stringify. */
+export function buildManifest(
+  plan: BuildPlan,
+  director: DirectorPlan,
+  kernel: KernelArtifacts,
+  ipvsadm: IpvsadmArtifacts,
+  inputs: ManifestInputs,
+): object {
+  const files = Object.fromEntries(Object.entries(inputs.files).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return {
+    site: plan.site,
+    hostname: director.hostname,
+    files,
+    kernel: {
+      version: plan.kernel.version,
+      release: kernel.release,
+      profile: plan.kernel.profile,
+      options: plan.kernel.options,
+      origin: kernel.origin,
+      sourceSha256: kernel.sourceSha256,
+      ipvsVersion: formatIpvsVersion(kernel.ipvsVersionCode),
+    },
+    ipvsadm: {
+      version: ipvsadm.version,
+      link: plan.ipvsadm.link,
+      versionLine: ipvsadm.versionLine,
+      ipvsVersion: formatIpvsVersion(ipvsadm.ipvsVersionCode),
+    },
+    modules: director.modules,
+    cmdline: director.cmdline,
+    spec: { file: inputs.specFile, sha256: inputs.specSha256 },
+    lock: inputs.lockSha256 !== undefined ? { sha256: inputs.lockSha256 } : null,
+    build: {
+      compression: plan.image.compression,
+      epoch: plan.image.epoch,
+      compiler: inputs.compiler ?? null,
+      lvsImage: inputs.lvsImageVersion,
+    },
+  };
+}
+
+/** Serializes a manifest: two-space JSON with a final newline. */
+export function formatManifest(manifest: object): string {
+  return JSON.stringify(manifest, null, 2) + '\n';
+}
