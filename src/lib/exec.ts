@@ -90,3 +90,32 @@ export const run: Run = async (file, args, opts = {}) => {
   }
   return { stdout, stderr, exitCode };
 };
+
+/**
+ * Pipes a binary stream through a filter program (e.g. `xz -c`) and returns its stdout bytes; throws
+ * CommandError like `run`. For compressors, whose output must not pass through a string.
+ */
+export async function runFilter(
+  file: string,
+  args: readonly string[],
+  input: AsyncIterable<Uint8Array>,
+  opts: { timeoutMs?: number } = {},
+): Promise<Buffer> {
+  const command = formatCommand(file, args);
+  const result = await execa(file, args, {
+    stdin: input,
+    encoding: 'buffer',
+    timeout: opts.timeoutMs,
+    reject: false,
+    maxBuffer: 2 * 1024 * 1024 * 1024,
+  });
+  if (result.failed || result.exitCode !== 0) {
+    throw new CommandError({
+      command,
+      ...(result.exitCode !== undefined ? { exitCode: result.exitCode } : {}),
+      ...(result.signal !== undefined ? { signal: result.signal } : result.timedOut ? { signal: 'timeout' } : {}),
+      stderrTail: result.code === 'ENOENT' ? `${file}: not found on PATH` : lastLines(Buffer.from(result.stderr).toString(), 20),
+    });
+  }
+  return Buffer.from(result.stdout);
+}

@@ -1,0 +1,67 @@
+/**
+ * The initramfs stage: packs root filesystem entries into a compressed newc initrd. The entries are cut into
+ * parts, each a complete newc archive with its own TRAILER!!!, compressed in parallel and concatenated; the
+ * kernel unpacks such a concatenation part by part
+ * (https://www.kernel.org/doc/html/latest/driver-api/early-userspace/buffer-format.html).
+ */
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { once } from 'node:events';
+import { type RootfsEntry, sortEntries, writeCpio } from '../lib/cpio.js';
+import { COMPRESSORS, type Compression, checkCompression } from './initramfs/compressors.js';
+import { splitEntries } from './initramfs/split.js';
+
+export type { Compression } from './initramfs/compressors.js';
+
+/** Options of packInitramfs. */
+export interface PackOptions {
+  compression: Compression;
+  /** mtime of every entry (SOURCE_DATE_EPOCH). */
+  epoch: number;
+  /** Text of the kernel's .config; when given, the compression is checked against its CONFIG_RD_* options. */
+  kernelConfig?: string;
+  /**
+   * Number of separately compressed parts (default 2). A fixed number, not the host's core count: the
+   * output bytes depend on it, and two machines must build the same initrd.
+   */
+  parts?: number;
+}
+
+/** Default part count: the 2 cores this project is measured on; changing it changes the output bytes. */
+export const DEFAULT_PARTS = 2;
+
+/** Writes a compressed newc initrd of `entries` to `outFile` (through a temporary file and a rename). */
+export async function packInitramfs(
+  entries: RootfsEntry[],
+  opts: PackOptions,
+  outFile: string,
+): Promise<{ bytes: number; sha256: string }> {
+  if (opts.kernelConfig !== undefined) checkCompression(opts.compression, opts.kernelConfig);
+  const { compress } = COMPRESSORS[opts.compression];
+  const parts = splitEntries(sortEntries(entries), opts.parts ?? DEFAULT_PARTS);
+  // Every part compresses at once (zlib in the thread pool, xz/zstd as child processes); the results are
+  // concatenated in part order, so timing never changes the bytes.
+  const compressed = await Promise.all(parts.map((part) => compress(writeCpio(part, { epoch: opts.epoch }))));
+
+  await mkdir(path.dirname(outFile), { recursive: true });
+  const tmp = `${outFile}.tmp-${process.pid}`;
+  const hash = createHash('sha256');
+  let bytes = 0;
+  try {
+    const out = createWriteStream(tmp, { mode: 0o644 });
+    for (const chunk of compressed.flat()) {
+      hash.update(chunk);
+      bytes += chunk.length;
+      if (!out.write(chunk)) await once(out, 'drain');
+    }
+    out.end();
+    await once(out, 'finish');
+    await rename(tmp, outFile);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  return { bytes, sha256: hash.digest('hex') };
+}
