@@ -1,0 +1,123 @@
+/**
+ * Rendering: a pure plan of which template becomes which file (with its view model), and a renderer that
+ * runs handlebars over it. Templates live under `templates/` mirroring target paths; a user folder given
+ * with `--templates` overrides same-named files. Template text is read by one small I/O function.
+ */
+import Handlebars from 'handlebars';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { RenderedFile } from '../context.js';
+import { InternalError, SpecError } from '../lib/errors.js';
+import type { Director, Forwarding, Spec } from '../spec/types.js';
+import { makeCompanionView, type CompanionView } from './render/companion-view.js';
+import { makeDirectorView, type DirectorView } from './render/director-view.js';
+
+/** One file to render: template (relative to the templates folder), its view model, target path and mode. */
+export interface FileToRender {
+  template: string;
+  view: DirectorView | CompanionView;
+  /** Absolute path in the target root, e.g. `/etc/ipvsadm.rules`. */
+  path: string;
+  mode: number;
+}
+
+/** The templates shipped with lvs-image (`<package>/templates`, from src/stages or dist/stages alike). */
+export const DEFAULT_TEMPLATES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../templates');
+
+/** A file of a bundle: its template, target, mode, and whether a given view needs it. */
+interface FileRule<V> {
+  template: string;
+  path: string;
+  mode: number;
+  when?: (view: V) => boolean;
+}
+
+/** Every file a director root gets, in order. */
+const DIRECTOR_FILES: readonly FileRule<DirectorView>[] = [
+  { template: 'director/init.hbs', path: '/init', mode: 0o755 },
+  { template: 'director/etc/hostname.hbs', path: '/etc/hostname', mode: 0o644 },
+  { template: 'director/etc/sysctl.conf.hbs', path: '/etc/sysctl.conf', mode: 0o644 },
+  { template: 'director/etc/network/interfaces.hbs', path: '/etc/network/interfaces', mode: 0o644 },
+  { template: 'director/etc/ipvsadm.rules.hbs', path: '/etc/ipvsadm.rules', mode: 0o644 },
+  {
+    template: 'director/etc/ipvsadm.thresholds.hbs',
+    path: '/etc/ipvsadm.thresholds',
+    mode: 0o644,
+    when: (v) => v.ipvsadmThresholds.length > 0,
+  },
+  { template: 'director/etc/iptables.rules.hbs', path: '/etc/iptables.rules', mode: 0o644, when: (v) => v.iptables !== null },
+  { template: 'director/etc/init.d/lvs-director.hbs', path: '/etc/init.d/lvs-director', mode: 0o755 },
+];
+
+/** Files of a real server's companion bundle: the interfaces file always, extras per forwarding method. */
+const COMPANION_FILES: readonly FileRule<CompanionView>[] = [
+  { template: 'realserver/etc/network/interfaces.hbs', path: '/etc/network/interfaces', mode: 0o644 },
+  { template: 'realserver/dr/etc/sysctl.d/lvs-dr.conf.hbs', path: '/etc/sysctl.d/lvs-dr.conf', mode: 0o644, when: uses('gate') },
+  { template: 'realserver/tun/etc/sysctl.d/lvs-tun.conf.hbs', path: '/etc/sysctl.d/lvs-tun.conf', mode: 0o644, when: uses('ipip') },
+];
+
+function uses(method: Forwarding): (v: CompanionView) => boolean {
+  return (v) => v.forwarding.includes(method);
+}
+
+function planFrom<V extends DirectorView | CompanionView>(rules: readonly FileRule<V>[], view: V): FileToRender[] {
+  return rules
+    .filter((r) => r.when === undefined || r.when(view))
+    .map((r) => ({ template: r.template, view, path: r.path, mode: r.mode }));
+}
+
+/** The files of one director's root filesystem. Pure. */
+export function planDirectorFiles(spec: Spec, director: Director): FileToRender[] {
+  return planFrom(DIRECTOR_FILES, makeDirectorView(spec, director));
+}
+
+/** The companion bundle of every real server in the spec. Pure. */
+export function planCompanionFiles(spec: Spec): { server: string; files: FileToRender[] }[] {
+  return spec.realServers.map((rs, r) => ({ server: rs.name, files: planFrom(COMPANION_FILES, makeCompanionView(spec, rs, r)) }));
+}
+
+/** Reads a template, preferring the override folder; the only I/O of this stage's core. */
+export function readTemplate(
+  name: string,
+  templatesDir: string,
+  overrideDir?: string,
+): { file: string; text: string; override: boolean } {
+  const candidates = overrideDir === undefined ? [templatesDir] : [overrideDir, templatesDir];
+  for (const [i, dir] of candidates.entries()) {
+    const file = path.join(dir, name);
+    try {
+      return { file, text: readFileSync(file, 'utf8'), override: overrideDir !== undefined && i === 0 };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
+  throw new InternalError(`template ${name} is missing from ${candidates.join(' and ')}`);
+}
+
+/** Renders one template text with its view; a field the view lacks is an error naming the template. */
+export function renderTemplate(text: string, view: object, file: string, isOverride: boolean): string {
+  try {
+    return Handlebars.compile(text, { noEscape: true, strict: true })(view);
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    if (!isOverride) throw new InternalError(`template ${file} failed: ${why}`, { cause: err });
+    throw new SpecError({
+      file,
+      message: `template failed: ${why}`,
+      hint: `fields available: ${Object.keys(view).join(', ')}`,
+    });
+  }
+}
+
+/** Renders every planned file; pure given the template text. */
+export function renderFiles(
+  files: readonly FileToRender[],
+  templatesDir: string = DEFAULT_TEMPLATES_DIR,
+  overrideDir?: string,
+): RenderedFile[] {
+  return files.map((f) => {
+    const { file, text, override } = readTemplate(f.template, templatesDir, overrideDir);
+    return { path: f.path, mode: f.mode, content: renderTemplate(text, f.view, file, override) };
+  });
+}

@@ -1,0 +1,108 @@
+/**
+ * The view model every director template reads: plain, precomputed values so templates only print.
+ * Built by a pure function from the spec; JSON-serializable so it can sit in the build plan.
+ */
+import type { Director, Spec } from '../../spec/types.js';
+import { parseCidr } from './ipv4.js';
+import { formatIptablesTables, type IptablesTable } from './iptables-rules.js';
+import { formatIpvsadmRules, formatIpvsadmThresholds } from './ipvsadm-rules.js';
+import { bareAddress, resolveIpvsTable } from './ipvs-table.js';
+import { checkName } from './names.js';
+
+/** One director interface with its address in every form the files need. */
+export interface InterfaceView {
+  name: string;
+  /** Lowercase MAC or null. */
+  mac: string | null;
+  /** `10.10.31.11/24` */
+  cidr: string;
+  address: string;
+  netmask: string;
+  network: string;
+  broadcast: string;
+  /** The default gateway, set on the one interface that carries the default route. */
+  gateway: string | null;
+  /** VIPs on this interface without a label, as `a.b.c.d/32`. */
+  unlabeledVips: string[];
+}
+
+/** A VIP alias. */
+export interface VipView {
+  address: string;
+  /** `a.b.c.d/32` */
+  cidr: string;
+  interface: string;
+  /** Alias label such as `eth0:100`, or null. */
+  label: string | null;
+}
+
+/** Everything the director templates print. */
+export interface DirectorView {
+  hostname: string;
+  interfaces: InterfaceView[];
+  /** Interfaces the spec gives a MAC for, renamed by MAC at boot; `tmp` is a free temporary name. */
+  macBindings: { mac: string; name: string; tmp: string }[];
+  defaultRoute: { via: string; dev: string } | null;
+  vips: VipView[];
+  labeledVips: VipView[];
+  sysctls: { key: string; value: string }[];
+  /** iptables-restore tables, null when the spec needs no netfilter rules. */
+  iptables: IptablesTable[] | null;
+  /** Lines of /etc/ipvsadm.rules (the `ipvsadm -Sn` listing). */
+  ipvsadmRules: string[];
+  /** Lines of /etc/ipvsadm.thresholds, empty when no destination has thresholds. */
+  ipvsadmThresholds: string[];
+  /** Counts the ready line should show when every rule loaded. */
+  expected: { services: number; realServers: number };
+}
+
+function lines(text: string): string[] {
+  return text === '' ? [] : text.replace(/\n$/, '').split('\n');
+}
+
+/** Builds the view model of one director (index `d` in `spec.directors`). */
+export function makeDirectorView(spec: Spec, director: Director): DirectorView {
+  const d = spec.directors.indexOf(director);
+  const at = `/directors/${d < 0 ? 0 : d}`;
+  const routeIndex = director.interfaces.findIndex((i) => i.gateway !== undefined && i.gateway !== '');
+  const vips: VipView[] = (director.vips ?? []).map((vip, v) => ({
+    address: bareAddress(vip.address),
+    cidr: `${bareAddress(vip.address)}/32`,
+    interface: checkName('interface', vip.interface, `${at}/vips/${v}/interface`),
+    label: vip.label === undefined ? null : checkName('interface', vip.label, `${at}/vips/${v}/label`),
+  }));
+  const interfaces: InterfaceView[] = director.interfaces.map((ifc, i) => {
+    const net = parseCidr(ifc.address);
+    const name = checkName('interface', ifc.name, `${at}/interfaces/${i}/name`);
+    return {
+      name,
+      mac: ifc.mac === undefined ? null : checkName('mac', ifc.mac.toLowerCase(), `${at}/interfaces/${i}/mac`),
+      cidr: `${net.address}/${net.prefix}`,
+      address: net.address,
+      netmask: net.netmask,
+      network: net.network,
+      broadcast: net.broadcast,
+      gateway: i === routeIndex ? bareAddress(ifc.gateway ?? '') : null,
+      unlabeledVips: vips.filter((v) => v.interface === name && v.label === null).map((v) => v.cidr),
+    };
+  });
+  const route = interfaces[routeIndex];
+  const table = resolveIpvsTable(director, spec.realServers);
+  const sysctls = Object.entries(director.sysctls ?? {})
+    .filter(([key]) => key !== 'net.ipv4.ip_forward')
+    .map(([key, value]) => ({ key, value: String(value) }));
+  const iptables = formatIptablesTables(director.netfilter);
+  return {
+    hostname: checkName('hostname', director.hostname, `${at}/hostname`),
+    interfaces,
+    macBindings: interfaces.flatMap((ifc, i) => (ifc.mac === null ? [] : [{ mac: ifc.mac, name: ifc.name, tmp: `lvstmp${i}` }])),
+    defaultRoute: route?.gateway ? { via: route.gateway, dev: route.name } : null,
+    vips,
+    labeledVips: vips.filter((v) => v.label !== null),
+    sysctls: [{ key: 'net.ipv4.ip_forward', value: '1' }, ...sysctls],
+    iptables: iptables.length > 0 ? iptables : null,
+    ipvsadmRules: lines(formatIpvsadmRules(table, spec.ipvsadm.version)),
+    ipvsadmThresholds: lines(formatIpvsadmThresholds(table, spec.ipvsadm.version)),
+    expected: { services: table.length, realServers: table.reduce((n, s) => n + s.dests.length, 0) },
+  };
+}
