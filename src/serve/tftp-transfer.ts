@@ -1,0 +1,193 @@
+/**
+ * One read transfer on its own ephemeral UDP port (the server's TID, RFC 1350 section 4).
+ *
+ * Windowed sending (RFC 7440; windowsize 1 is plain lock-step RFC 1350): send blocks base..base+w-1, then wait.
+ * An ACK for block n >= base slides the window to n+1 and sends at once. An ACK that does not advance (a
+ * duplicate) is ignored: only a timeout resends, so the sorcerer's apprentice bug cannot double the traffic.
+ * Timeouts adapt to the measured round trip (Karn's rule: no samples from resent windows), back off
+ * exponentially, and give up after MAX_RETRIES consecutive timeouts.
+ */
+import type dgram from 'node:dgram';
+import { createUdpSocket } from './udp.js';
+import { TFTP_ERROR, encodeError, encodeOack, parsePacket, writeDataHeader } from './tftp-packet.js';
+import type { BlockSource } from './tftp-source.js';
+import type { TransferParams } from './tftp-options.js';
+
+/** Consecutive timeouts before a transfer is abandoned. */
+export const MAX_RETRIES = 6;
+/** Timeout before the first round trip is measured, and the floor and default ceiling of the adaptive one. */
+const INITIAL_RTO_MS = 1000;
+const MIN_RTO_MS = 50;
+const MAX_RTO_MS = 4000;
+
+/** How a transfer ended, for the log line. */
+export interface TransferResult {
+  ok: boolean;
+  bytes: number;
+  durationMs: number;
+  retransmits: number;
+  error?: string;
+}
+
+/** Everything a transfer needs; the server creates it after the path and options are settled. */
+export interface TransferSetup {
+  peer: { address: string; port: number };
+  bindAddress: string;
+  params: TransferParams;
+  source: BlockSource;
+  onEnd: (result: TransferResult) => void;
+}
+
+/** A running transfer; `abort` ends it early (server shutdown). */
+export class TftpTransfer {
+  private readonly socket: dgram.Socket;
+  private readonly total: number;
+  private readonly headers: Buffer;
+  private base = 1; // first unacknowledged block; 0 while the OACK is outstanding
+  private sentTo = 0; // highest block sent so far
+  private retries = 0;
+  private retransmits = 0;
+  private srtt = 0;
+  private rttvar = 0;
+  private rto: number;
+  private sentAt = 0;
+  private resent = false;
+  private timer: NodeJS.Timeout | undefined;
+  private done = false;
+  private readonly started = performance.now();
+
+  constructor(private readonly setup: TransferSetup) {
+    const { params, source } = setup;
+    this.total = Math.floor(source.size / params.blksize) + 1;
+    this.headers = Buffer.alloc(4 * params.windowsize);
+    this.rto = Math.min(INITIAL_RTO_MS, params.timeoutMs ?? INITIAL_RTO_MS);
+    const big = Math.min(8 << 20, Math.max(1 << 18, (params.blksize + 32) * params.windowsize * 2));
+    this.socket = createUdpSocket({ recv: 1 << 18, send: big });
+    this.socket.on('message', (msg, rinfo) => this.onMessage(msg, rinfo));
+    this.socket.on('error', (err) => this.finish(false, `socket error: ${err.message}`));
+  }
+
+  /** Binds the transfer's port and sends the OACK or the first window. */
+  start(): void {
+    this.socket.bind({ address: this.setup.bindAddress, port: 0, exclusive: true }, () => {
+      if (this.setup.params.oack.size > 0) {
+        this.base = 0;
+        this.sendOack();
+      } else {
+        void this.sendWindow();
+      }
+    });
+  }
+
+  /** Ends the transfer, telling the client why with an ERROR packet (code 0 unless given). */
+  abort(message: string, code: number = TFTP_ERROR.notDefined): void {
+    if (this.done) return;
+    const { port, address } = this.setup.peer;
+    this.finish(false, message, false);
+    // Close only once the ERROR has left: closing at once would drop the queued send.
+    this.socket.send(encodeError(code, message), port, address, () => this.socket.close());
+  }
+
+  private send(packet: Buffer | Buffer[]): void {
+    if (this.done) return;
+    this.socket.send(packet, this.setup.peer.port, this.setup.peer.address);
+  }
+
+  private sendOack(): void {
+    this.sentAt = performance.now();
+    this.send(encodeOack(this.setup.params.oack));
+    this.arm();
+  }
+
+  private async sendWindow(): Promise<void> {
+    const { source, params } = this.setup;
+    const base = this.base;
+    const last = Math.min(this.total, base + params.windowsize - 1);
+    if (source.block(last) === undefined || source.block(base) === undefined) {
+      await source.load(base, last).catch((err: Error) => this.abort(`read failed: ${err.message}`));
+      if (this.done || this.base !== base) return; // a newer ACK took over while we waited
+    }
+    this.resent = last <= this.sentTo;
+    if (!this.resent) this.sentAt = performance.now();
+    for (let n = base; n <= last; n++) {
+      const slot = (n % params.windowsize) * 4;
+      writeDataHeader(this.headers, slot, n);
+      this.send([this.headers.subarray(slot, slot + 4), source.block(n) ?? Buffer.alloc(0)]);
+    }
+    if (last > this.sentTo) this.sentTo = last;
+    this.arm();
+  }
+
+  private arm(): void {
+    if (this.timer === undefined) this.timer = setTimeout(() => this.onTimeout(), this.rto);
+    else {
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.onTimeout(), this.rto);
+    }
+  }
+
+  private onTimeout(): void {
+    if (this.done) return;
+    if (++this.retries > MAX_RETRIES) {
+      this.abort(`timed out after ${MAX_RETRIES} retries waiting for block ${Math.max(this.base - 1, 0)}`);
+      return;
+    }
+    this.retransmits++;
+    this.rto = Math.min(this.rto * 2, this.ceiling());
+    this.resent = true;
+    if (this.base === 0) this.sendOack();
+    else void this.sendWindow();
+  }
+
+  private ceiling(): number {
+    return this.setup.params.timeoutMs ?? MAX_RTO_MS;
+  }
+
+  private sample(): void {
+    if (this.resent) return; // Karn: a resent window's ACK says nothing about the round trip
+    const rtt = performance.now() - this.sentAt;
+    if (this.srtt === 0) [this.srtt, this.rttvar] = [rtt, rtt / 2];
+    else {
+      this.rttvar = 0.75 * this.rttvar + 0.25 * Math.abs(this.srtt - rtt);
+      this.srtt = 0.875 * this.srtt + 0.125 * rtt;
+    }
+    this.rto = Math.max(MIN_RTO_MS, Math.min(this.ceiling(), this.srtt + 4 * this.rttvar));
+  }
+
+  private onMessage(msg: Buffer, rinfo: dgram.RemoteInfo): void {
+    const { peer } = this.setup;
+    if (rinfo.port !== peer.port || rinfo.address !== peer.address) {
+      // RFC 1350: a packet from a stranger gets ERROR 5 and does not disturb the transfer.
+      this.socket.send(encodeError(TFTP_ERROR.unknownTid, 'unknown transfer ID'), rinfo.port, rinfo.address);
+      return;
+    }
+    const packet = parsePacket(msg);
+    if (packet.op === 'error') return this.finish(false, `client sent ERROR ${packet.code}: ${packet.message}`);
+    if (packet.op !== 'ack') {
+      const what = packet.op === 'malformed' ? `malformed packet: ${packet.reason}` : `unexpected ${packet.op.toUpperCase()} during a read transfer`;
+      this.abort(what, TFTP_ERROR.illegalOperation);
+      return;
+    }
+    // Map the 16-bit block number into the window: base-1 .. sentTo (block numbers wrap after 65535).
+    const acked = this.base - 1 + ((packet.block - (this.base - 1)) & 0xffff);
+    if (acked < this.base || acked > this.sentTo) return; // duplicate or stale: wait for the timer
+    this.sample();
+    this.retries = 0;
+    if (acked >= this.total) return this.finish(true);
+    this.base = acked + 1;
+    this.setup.source.release(this.base);
+    void this.sendWindow();
+  }
+
+  private finish(ok: boolean, error?: string, close = true): void {
+    if (this.done) return;
+    this.done = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (close) this.socket.close();
+    void this.setup.source.close().catch(() => undefined);
+    const bytes = ok ? this.setup.source.size : Math.min(this.setup.source.size, Math.max(0, this.base - 1) * this.setup.params.blksize);
+    const result: TransferResult = { ok, bytes, durationMs: performance.now() - this.started, retransmits: this.retransmits };
+    if (error !== undefined) result.error = error;
+    this.setup.onEnd(result);
+  }
+}
