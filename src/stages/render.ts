@@ -121,3 +121,25 @@ export function renderFiles(
     return { path: f.path, mode: f.mode, content: renderTemplate(text, f.view, file, override) };
   });
 }
+
+/** A rendered file of a whole site, placed relative to the render output folder. */
+export interface SiteFile {
+  /** `lv1/rootfs/etc/ipvsadm.rules` or `realservers/w101/etc/network/interfaces`. */
+  relPath: string;
+  mode: number;
+  content: string;
+}
+
+/** Renders every director root and real-server bundle of a spec (defaults applied). */
+export function renderSite(spec: Spec, overrideDir?: string, templatesDir: string = DEFAULT_TEMPLATES_DIR): SiteFile[] {
+  const place = (prefix: string, files: RenderedFile[]): SiteFile[] =>
+    files.map((f) => ({ relPath: `${prefix}${f.path}`, mode: f.mode, content: f.content }));
+  return [
+    ...spec.directors.flatMap((d) =>
+      place(`${d.hostname}/rootfs`, renderFiles(planDirectorFiles(spec, d), templatesDir, overrideDir)),
+    ),
+    ...planCompanionFiles(spec).flatMap((c) =>
+      place(`realservers/${c.server}`, renderFiles(c.files, templatesDir, overrideDir)),
+    ),
+  ];
+}
