@@ -1,13 +1,9 @@
 /** Gate 2: the JSON Schema, compiled once with ajv, turned into one clear Problem per fault. */
 import { Ajv, type ErrorObject } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { createRequire } from 'node:module';
 import type { Problem } from '../lib/errors.js';
 import { escapePointer, locate, type PointerMap } from './parse.js';
-
-const require = createRequire(import.meta.url);
-/** The spec's JSON Schema (src/spec/schema.json). */
-export const SPEC_SCHEMA = require('./schema.json') as Record<string, unknown>;
+import { SPEC_SCHEMA } from './schema.js';
 
 // NOTE: ajv-formats is CommonJS; under NodeNext its default export arrives wrapped.
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ??

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { compareKernelVersions, kernelAtLeast } from '../../lib/kernel-version.js';
 import { eachService, problemAt, type Rule } from '../rule.js';
 import type { Spec } from '../types.js';
+import ipvsadmReleases from '../ipvsadm-releases.json' with { type: 'json' };
 
 const require = createRequire(import.meta.url);
 interface Since {
@@ -10,7 +11,7 @@ interface Since {
   option?: string;
 }
 const KERNEL_FEATURES = (require('../../../kernel-config/features.json') as { features: Record<string, Since> }).features;
-const IPVSADM = require('../ipvsadm-releases.json') as {
+const IPVSADM = ipvsadmReleases as {
   releases: Record<string, { kernel: '2.4' | '2.6+' }>;
   features: Record<string, Since>;
 };
