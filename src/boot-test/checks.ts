@@ -1,0 +1,102 @@
+/** What a boot test asserts, as a table of named checks over what the guest printed. Pure. */
+import { unifiedDiff } from './diff.js';
+import {
+  findFailures,
+  ipvsVersionOfIpvsadm,
+  ipvsVersionOfKernel,
+  normalizeRules,
+  parseInetAddresses,
+  parseReadyLine,
+} from './parse.js';
+
+/** What the director should show once booted. */
+export interface BootExpectation {
+  /** Expected `ipvsadm -Sn`, i.e. the rendered /etc/ipvsadm.rules. */
+  rules: string;
+  vips: { address: string; label?: string; interface: string }[];
+  services: number;
+  realServers: number;
+}
+
+/** What the guest printed: the whole console, and the output of each probe command (absent if not run). */
+export interface BootObservation {
+  hostname: string;
+  console: string;
+  rules?: string;
+  ipvsadmVersion?: string;
+  procIpVs?: string;
+  ipForward?: string;
+  /** `ip -4 addr show dev X` output per interface name. */
+  addresses: Record<string, string>;
+}
+
+/** The verdict of one check. */
+export interface BootCheck {
+  name: string;
+  ok: boolean;
+  /** One line: what was seen, or what was missing. */
+  detail: string;
+  /** A unified diff, for the rules check. */
+  diff?: string;
+}
+
+type Check = (e: BootExpectation, o: BootObservation) => BootCheck | BootCheck[];
+
+const NOT_RUN = 'not checked: the guest shell never answered (see the console log)';
+
+function checkReady(e: BootExpectation, o: BootObservation): BootCheck {
+  const ready = parseReadyLine(o.console);
+  if (ready === undefined) return { name: 'ready line', ok: false, detail: 'no `lvs-image: ready` line on the console' };
+  const want = `ready ${o.hostname} services=${e.services} realservers=${e.realServers}`;
+  const got = `ready ${ready.hostname} services=${ready.services} realservers=${ready.realServers}`;
+  return { name: 'ready line', ok: want === got, detail: want === got ? got : `expected \`${want}\`, got \`${got}\`` };
+}
+
+function checkNoFailure(_e: BootExpectation, o: BootObservation): BootCheck {
+  const failures = findFailures(o.console);
+  return { name: 'no FAILED step', ok: failures.length === 0, detail: failures.length === 0 ? 'none' : failures.join('; ') };
+}
+
+function checkRules(e: BootExpectation, o: BootObservation): BootCheck {
+  if (o.rules === undefined) return { name: 'ipvsadm -Sn', ok: false, detail: NOT_RUN };
+  const want = normalizeRules(e.rules);
+  const got = normalizeRules(o.rules);
+  if (want === got) return { name: 'ipvsadm -Sn', ok: true, detail: `${got.split('\n').length - 1} lines as rendered` };
+  const diff = unifiedDiff(want, got, { expected: 'expected (rendered /etc/ipvsadm.rules)', actual: `actual (ipvsadm -Sn on ${o.hostname})` });
+  return { name: 'ipvsadm -Sn', ok: false, detail: 'the IPVS table differs from the rendered rules', diff };
+}
+
+function checkIpvsVersion(_e: BootExpectation, o: BootObservation): BootCheck {
+  if (o.ipvsadmVersion === undefined || o.procIpVs === undefined) return { name: 'IPVS version', ok: false, detail: NOT_RUN };
+  const tool = ipvsVersionOfIpvsadm(o.ipvsadmVersion);
+  const kernel = ipvsVersionOfKernel(o.procIpVs);
+  const ok = tool !== undefined && tool === kernel;
+  return { name: 'IPVS version', ok, detail: `ipvsadm compiled with ${tool ?? '?'}, kernel has ${kernel ?? '?'}` };
+}
+
+function checkIpForward(_e: BootExpectation, o: BootObservation): BootCheck {
+  if (o.ipForward === undefined) return { name: 'ip_forward', ok: false, detail: NOT_RUN };
+  const value = o.ipForward.trim();
+  return { name: 'ip_forward', ok: value === '1', detail: `net.ipv4.ip_forward = ${value}` };
+}
+
+function checkVips(e: BootExpectation, o: BootObservation): BootCheck[] {
+  return e.vips.map((vip) => {
+    const label = vip.label ?? vip.interface;
+    const name = `VIP ${vip.address}`;
+    const output = o.addresses[vip.interface];
+    if (output === undefined) return { name, ok: false, detail: NOT_RUN };
+    const found = parseInetAddresses(output).find((a) => a.address === vip.address);
+    if (found === undefined) return { name, ok: false, detail: `not on ${vip.interface}` };
+    const ok = found.label === label;
+    return { name, ok, detail: `${found.address}/${found.prefixLength} label ${found.label}${ok ? '' : ` (expected ${label})`}` };
+  });
+}
+
+/** The checks, in the order they are reported. */
+export const BOOT_CHECKS: readonly Check[] = [checkReady, checkNoFailure, checkRules, checkIpvsVersion, checkIpForward, checkVips];
+
+/** Runs every check of BOOT_CHECKS on an observation. */
+export function checkBoot(expected: BootExpectation, observed: BootObservation): BootCheck[] {
+  return BOOT_CHECKS.flatMap((check) => check(expected, observed));
+}

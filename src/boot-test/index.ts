@@ -1,0 +1,100 @@
+/**
+ * Boots one published director in QEMU (software emulation) and checks it against what the spec says:
+ * the ready line, the IPVS table, the IPVS versions, ip_forward and the VIPs. The console log is kept.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { directorFiles } from '../layout.js';
+import type { GuestConsole } from '../lib/console.js';
+import { BuildError } from '../lib/errors.js';
+import { startGuest } from '../lib/qemu.js';
+import { checkBoot, type BootCheck, type BootExpectation, type BootObservation } from './checks.js';
+import { guestSpecFor, type BootVia, type GuestInterface } from './guest.js';
+import { BOOT_DONE_PATTERN } from './parse.js';
+
+export type { BootVia, GuestInterface } from './guest.js';
+export type { BootCheck, BootExpectation } from './checks.js';
+
+/** What to boot, how, and what it should show. */
+export interface BootTestOptions {
+  siteRoot: string;
+  hostname: string;
+  expected: BootExpectation;
+  via: BootVia;
+  consoleLog: string;
+  /** Bound on the boot itself (start to ready line); each probe command gets its own smaller bound. */
+  timeoutMs: number;
+  /** The director's NICs in eth0, eth1, ... order; default one NIC (eth0) plus any VIP interface. */
+  interfaces?: GuestInterface[];
+}
+
+/** The outcome of one boot. */
+export interface BootTestResult {
+  hostname: string;
+  via: BootVia;
+  ok: boolean;
+  checks: BootCheck[];
+  consoleLog: string;
+  /** Milliseconds from starting QEMU to the ready (or FAILED) line; undefined when it never came. */
+  bootMs?: number;
+}
+
+const PROBE_TIMEOUT_MS = 30_000;
+
+function defaultInterfaces(expected: BootExpectation): GuestInterface[] {
+  const names = new Set(['eth0', ...expected.vips.map((v) => v.interface)]);
+  return [...names].sort().map((name) => ({ name }));
+}
+
+/** Runs the probe commands on the guest shell and collects what they print. */
+async function observe(con: GuestConsole, hostname: string, ifaces: string[]): Promise<BootObservation> {
+  const run = async (command: string): Promise<string> => (await con.run(command, PROBE_TIMEOUT_MS)).output;
+  // NOTE: quiet the kernel first, so its messages do not land between the markers of the probes.
+  await run('dmesg -n 1');
+  const observation: BootObservation = {
+    hostname,
+    console: '',
+    rules: await run('ipvsadm -Sn'),
+    ipvsadmVersion: await run('ipvsadm --version'),
+    procIpVs: await run('head -n 1 /proc/net/ip_vs'),
+    ipForward: await run('cat /proc/sys/net/ipv4/ip_forward'),
+    addresses: {},
+  };
+  for (const name of ifaces) observation.addresses[name] = await run(`ip -4 addr show dev ${name}`);
+  return observation;
+}
+
+/** Boots the director of `opts` by `opts.via`, runs the checks, stops the guest, and returns the verdicts. */
+export async function bootTest(opts: BootTestOptions): Promise<BootTestResult> {
+  const files = directorFiles(opts.hostname);
+  const cmdlineFile = path.join(opts.siteRoot, files.cmdline);
+  const cmdline = await readFile(cmdlineFile, 'utf8').catch((err: NodeJS.ErrnoException) => {
+    throw new BuildError(`${cmdlineFile}: cannot read the director's kernel command line (${err.code ?? err.message})`, {
+      hint: `run \`lvs-image build\` first; boot-test boots what it published under ${opts.siteRoot}`,
+    });
+  });
+  const interfaces = opts.interfaces ?? defaultInterfaces(opts.expected);
+  const spec = guestSpecFor({ siteRoot: opts.siteRoot, hostname: opts.hostname, interfaces, cmdline }, opts.via);
+  const started = Date.now();
+  const guest = await startGuest({ ...spec, consoleLog: opts.consoleLog });
+  let observation: BootObservation = { hostname: opts.hostname, console: '', addresses: {} };
+  let bootMs: number | undefined;
+  try {
+    try {
+      await guest.console.waitFor(BOOT_DONE_PATTERN, opts.timeoutMs, 'ready line');
+      bootMs = Date.now() - started;
+      const vipIfaces = [...new Set(opts.expected.vips.map((v) => v.interface))];
+      observation = await observe(guest.console, opts.hostname, vipIfaces);
+    } catch (err) {
+      // A guest that never gets ready, or whose shell stops answering, fails the checks that need it.
+      if (!(err instanceof BuildError)) throw err;
+    }
+    observation.console = guest.console.text;
+  } finally {
+    await guest.stop();
+  }
+  const checks = checkBoot(opts.expected, observation);
+  const result: BootTestResult = { hostname: opts.hostname, via: opts.via, ok: checks.every((c) => c.ok), checks, consoleLog: opts.consoleLog };
+  if (bootMs !== undefined) result.bootMs = bootMs;
+  return result;
+}

@@ -1,0 +1,57 @@
+/** Pure readers of what a booted director prints on its console: the ready line, failures, versions, addresses. */
+import { READY_PATTERN } from '../layout.js';
+
+/** What /init reported in its ready line. */
+export interface ReadyLine {
+  hostname: string;
+  services: number;
+  realServers: number;
+}
+
+/** The ready line in console text, if /init printed it. */
+export function parseReadyLine(text: string): ReadyLine | undefined {
+  const m = READY_PATTERN.exec(text);
+  if (m === null) return undefined;
+  return { hostname: m[1] ?? '', services: Number(m[2]), realServers: Number(m[3]) };
+}
+
+/** Every `lvs-image: FAILED <step>: ...` line /init printed, in order. */
+export function findFailures(text: string): string[] {
+  return text.match(/^lvs-image: FAILED .*$/gm) ?? [];
+}
+
+/** The line /init prints when it is done, one way or the other: the ready line or a failure. */
+export const BOOT_DONE_PATTERN = /^lvs-image: (?:ready|FAILED) .*$/m;
+
+/** The IPVS version ipvsadm was compiled with, from `ipvsadm --version` (`... and IPVS v1.2.1)`). */
+export function ipvsVersionOfIpvsadm(output: string): string | undefined {
+  return /IPVS v(\d+\.\d+\.\d+)/.exec(output)?.[1];
+}
+
+/** The kernel's IPVS version, from the first line of /proc/net/ip_vs (`IP Virtual Server version 1.2.1 ...`). */
+export function ipvsVersionOfKernel(output: string): string | undefined {
+  return /^IP Virtual Server version (\d+\.\d+\.\d+)/m.exec(output)?.[1];
+}
+
+/** One IPv4 address from `ip -4 addr show`. */
+export interface InetAddress {
+  address: string;
+  prefixLength: number;
+  /** The alias label (`eth0:100`), or the interface name when the address has no label of its own. */
+  label: string;
+}
+
+/** IPv4 addresses in `ip -4 addr show dev X` output: `inet 10.10.31.100/32 scope global eth0:100`. */
+export function parseInetAddresses(output: string): InetAddress[] {
+  const found: InetAddress[] = [];
+  for (const m of output.matchAll(/^\s+inet (\d+\.\d+\.\d+\.\d+)\/(\d+)\b.*?\s(\S+)$/gm)) {
+    found.push({ address: m[1] ?? '', prefixLength: Number(m[2]), label: m[3] ?? '' });
+  }
+  return found;
+}
+
+/** Rules text as ipvsadm -Sn prints it: comment and blank lines dropped, exactly one trailing newline. */
+export function normalizeRules(text: string): string {
+  const lines = text.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#'));
+  return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,90 @@
+/**
+ * The QEMU command line for a director guest, as an argv array (never a shell string). Pure: no process is
+ * started here; src/lib/qemu.ts runs it. Software emulation only (`-accel tcg`), never KVM.
+ */
+
+/** How a guest NIC reaches the world: nowhere but QEMU's own DHCP/TFTP, or a tap device made by the lab. */
+export type NicBackend =
+  /** QEMU user-mode networking, always `restrict=on`: the guest reaches only QEMU's built-in DHCP/TFTP. */
+  | { kind: 'user'; tftpRoot?: string; bootfile?: string }
+  /** A tap device that already exists (created by src/lib/netns.ts inside a lab namespace). */
+  | { kind: 'tap'; ifname: string };
+
+export type NicModel = 'e1000' | 'virtio-net-pci';
+
+/** One guest NIC; the guest names them eth0, eth1, ... in this order (PCI slot order). */
+export interface GuestNic {
+  backend: NicBackend;
+  mac?: string;
+  /** Default e1000: Debian's and the tinyconfig kernels both drive it, and QEMU ships its iPXE ROM. */
+  model?: NicModel;
+  /** PXE-boot from this NIC (loads its iPXE option ROM and gives it boot priority). */
+  boot?: boolean;
+}
+
+/** Everything that decides the QEMU command line. */
+export interface GuestSpec {
+  /** Direct kernel boot: kernel image, initrd and command line. Absent for a network boot. */
+  direct?: { kernel: string; initrd: string; append: string };
+  nics: GuestNic[];
+  /** Guest memory in MiB; 256 is what a director needs (measured-here.md). */
+  memoryMb?: number;
+  machine?: 'q35' | 'pc';
+  /** Shown in `ps` and in QEMU's messages. */
+  name?: string;
+}
+
+/** The QEMU binary lvs-image runs. */
+export const QEMU_BINARY = 'qemu-system-x86_64';
+
+/** Rejects values that would let a comma smuggle another option into a `-netdev`/`-device` list. */
+function optionValue(what: string, value: string): string {
+  if (value.includes(',')) throw new Error(`${what} must not contain a comma: ${value}`);
+  return value;
+}
+
+function netdevArgs(id: string, backend: NicBackend): string {
+  if (backend.kind === 'tap') {
+    return `tap,id=${id},ifname=${optionValue('tap name', backend.ifname)},script=no,downscript=no`;
+  }
+  // NOTE: restrict=on isolates the guest from the host's network; QEMU's DHCP and TFTP still answer.
+  let value = `user,id=${id},restrict=on`;
+  if (backend.tftpRoot !== undefined) value += `,tftp=${optionValue('TFTP root', backend.tftpRoot)}`;
+  if (backend.bootfile !== undefined) value += `,bootfile=${optionValue('boot file', backend.bootfile)}`;
+  return value;
+}
+
+function deviceArgs(id: string, nic: GuestNic, index: number): string {
+  let value = `${nic.model ?? 'e1000'},netdev=${id}`;
+  if (nic.mac !== undefined) value += `,mac=${optionValue('MAC', nic.mac)}`;
+  // An empty romfile skips the iPXE option ROM: faster firmware, and only the boot NIC offers PXE.
+  value += nic.boot === true ? `,bootindex=${index + 1}` : ',romfile=';
+  return value;
+}
+
+/** Builds the argv (without the binary) that boots `spec` with the serial console on stdin/stdout. */
+export function buildQemuArgs(spec: GuestSpec): string[] {
+  const args = [
+    '-machine', spec.machine ?? 'q35',
+    '-accel', 'tcg',
+    '-m', String(spec.memoryMb ?? 256),
+    '-display', 'none',
+    '-monitor', 'none',
+    '-serial', 'stdio',
+    '-no-reboot',
+    '-no-user-config',
+    '-nodefaults',
+  ];
+  if (spec.name !== undefined) args.push('-name', optionValue('guest name', spec.name));
+  if (spec.direct !== undefined) {
+    args.push('-kernel', spec.direct.kernel, '-initrd', spec.direct.initrd, '-append', spec.direct.append);
+  } else {
+    if (!spec.nics.some((n) => n.boot === true)) throw new Error('a network boot needs a NIC with boot: true');
+    args.push('-boot', 'order=n');
+  }
+  if (spec.nics.length === 0) args.push('-nic', 'none');
+  spec.nics.forEach((nic, i) => {
+    args.push('-netdev', netdevArgs(`n${i}`, nic.backend), '-device', deviceArgs(`n${i}`, nic, i));
+  });
+  return args;
+}
