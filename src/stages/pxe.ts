@@ -117,9 +117,20 @@ export function emitPxeFiles(plan: BuildPlan, templates: PxeTemplates): PxeFile[
   return Object.values(OUTPUTS).flatMap((emit) => emit(plan, render));
 }
 
-/** Reads the PXE templates from `dir` (`templates/pxe` or a user's `--templates DIR/pxe`). */
-export async function loadPxeTemplates(dir = DEFAULT_PXE_TEMPLATES_DIR): Promise<PxeTemplates> {
+/** Reads the PXE templates: each from `<overrideDir>/pxe/` when present there, else from the shipped folder. */
+export async function loadPxeTemplates(overrideDir?: string): Promise<PxeTemplates> {
   const names: PxeTemplateName[] = ['pxelinux.cfg', 'boot.ipxe', 'site.ipxe', 'grub.cfg'];
-  const texts = await Promise.all(names.map((n) => readFile(path.join(dir, `${n}.hbs`), 'utf8')));
+  const dirs = overrideDir !== undefined ? [path.join(overrideDir, 'pxe'), DEFAULT_PXE_TEMPLATES_DIR] : [DEFAULT_PXE_TEMPLATES_DIR];
+  const read = async (name: PxeTemplateName): Promise<string> => {
+    for (const dir of dirs) {
+      try {
+        return await readFile(path.join(dir, `${name}.hbs`), 'utf8');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
+    }
+    throw new BuildError(`template pxe/${name}.hbs is missing from ${dirs.join(' and ')}`);
+  };
+  const texts = await Promise.all(names.map(read));
   return Object.fromEntries(names.map((n, i) => [n, texts[i] ?? ''])) as PxeTemplates;
 }

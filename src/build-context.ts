@@ -1,0 +1,61 @@
+/** What a build carries from task to task: the options, the loaded spec and plan, and each stage's result. */
+import type { RootfsEntry } from './lib/cpio.js';
+import type { IpvsadmArtifacts, KernelArtifacts, RenderedFile, StageIo } from './context.js';
+import { InternalError, SpecError } from './lib/errors.js';
+import type { BuildPlan } from './plan.js';
+import type { HostFacts } from './preflight.js';
+import type { LoadedSpec } from './spec/load.js';
+import type { PublishResult } from './stages/publish.js';
+
+/** Options of `lvs-image build`, resolved by the command (the environment is read there, not here). */
+export interface BuildOptions {
+  specFile: string;
+  outDir: string;
+  frozen: boolean;
+  allowIpvsMismatch: boolean;
+  /** Template overrides folder (its `pxe/` subfolder overrides the PXE templates). */
+  templatesDir: string | undefined;
+  dryRun: boolean;
+  jobs: number | undefined;
+  /** SOURCE_DATE_EPOCH, when set. */
+  epoch: number | undefined;
+  renderer: 'default' | 'simple' | 'silent' | 'test';
+  verbose: boolean;
+}
+
+/** The mutable state of one build; each task fills one field. */
+export interface BuildContext {
+  options: BuildOptions;
+  io: StageIo;
+  /** `out/.logs/<site>-build.log`, set once the spec is valid (nothing is written before). */
+  logFile?: string;
+  loaded?: LoadedSpec;
+  plan?: BuildPlan;
+  host?: HostFacts;
+  lockSha256?: string;
+  kernel?: KernelArtifacts;
+  ipvsadm?: IpvsadmArtifacts;
+  /** The site root being built, `out/.staging-<id>/root`. */
+  root?: string;
+  rendered?: Record<string, RenderedFile[]>;
+  rootfs?: Record<string, RootfsEntry[]>;
+  published?: PublishResult;
+  /** Milliseconds per task key. */
+  timings: Record<string, number>;
+}
+
+/** Returns `value`, or throws an InternalError naming the missing context field (a task ran out of order). */
+export function need<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new InternalError(`build context has no ${what} yet (pipeline order is wrong)`);
+  return value;
+}
+
+/** SOURCE_DATE_EPOCH from the environment, validated; undefined when unset. */
+export function epochFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const raw = env.SOURCE_DATE_EPOCH;
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^\d+$/.test(raw)) {
+    throw new SpecError({ message: `SOURCE_DATE_EPOCH=${raw} is not a number of seconds`, hint: 'e.g. SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)' });
+  }
+  return Number(raw);
+}

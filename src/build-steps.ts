@@ -1,0 +1,160 @@
+/**
+ * The build's steps, one function per listr2 task in src/pipeline.ts: each calls one stage with what the
+ * context holds and stores the result. Per-director loops live here so that task bodies stay one call.
+ */
+import { appendFileSync } from 'node:fs';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { BuildContext } from './build-context.js';
+import { need } from './build-context.js';
+import { SpecError } from './lib/errors.js';
+import { sha256File, writeFileAtomic } from './lib/fs.js';
+import { planImage } from './plan.js';
+import { BUSYBOX, runPreflight } from './preflight.js';
+import { loadSpec } from './spec/load.js';
+import { packInitramfs } from './stages/initramfs.js';
+import { provideIpvsadm } from './stages/ipvsadm.js';
+import { provideKernel } from './stages/kernel.js';
+import { generateKernelFragment } from './stages/kernel-config.js';
+import { computeLock, diffLock, readLock } from './stages/lock.js';
+import { buildManifest, formatManifest } from './stages/manifest.js';
+import { makeSiteStaging, publishRelease } from './stages/publish.js';
+import { emitPxeFiles, loadPxeTemplates } from './stages/pxe.js';
+import { DEFAULT_TEMPLATES_DIR, renderFiles } from './stages/render.js';
+import { assembleRootfs } from './stages/rootfs.js';
+
+const require = createRequire(import.meta.url);
+const VERSION = (require('../package.json') as { version: string }).version;
+
+/** Gate 1-3: parse, schema, rules (throws SpecError; nothing is written). */
+export async function validateStep(ctx: BuildContext): Promise<void> {
+  ctx.loaded = await loadSpec(ctx.options.specFile);
+  for (const w of ctx.loaded.warnings) ctx.io.log(`warning: ${w.pointer ?? ''}: ${w.message}`);
+}
+
+/** The pure plan of the whole build. */
+export function planStep(ctx: BuildContext): void {
+  const overrides = ctx.options.epoch !== undefined ? { epoch: ctx.options.epoch } : {};
+  ctx.plan = planImage(need(ctx.loaded, 'spec').spec, overrides);
+}
+
+/** Gate 4: host tools, bootloaders, output folder, sources; then opens the build log. */
+export async function preflightStep(ctx: BuildContext): Promise<void> {
+  const loaded = need(ctx.loaded, 'spec');
+  ctx.host = await runPreflight(loaded.spec, loaded.file, ctx.options.outDir, ctx.io.run);
+  if (ctx.options.dryRun) return;
+  const logFile = path.join(ctx.options.outDir, '.logs', `${loaded.spec.name}-build.log`);
+  await mkdir(path.dirname(logFile), { recursive: true });
+  await writeFile(logFile, `lvs-image ${VERSION} build ${loaded.file}\n`);
+  ctx.logFile = logFile;
+}
+
+/** `--frozen`: the lock file beside the spec must exist and match what this build would pin. */
+export async function lockStep(ctx: BuildContext): Promise<void> {
+  const loaded = need(ctx.loaded, 'spec');
+  const lock = await readLock(loaded.file);
+  if (lock !== undefined) ctx.lockSha256 = lock.sha256;
+  if (!ctx.options.frozen) return;
+  if (lock === undefined) {
+    throw new SpecError({ file: `${loaded.file}.lock`, message: '--frozen needs a lock file and there is none', hint: `run \`lvs-image lock ${loaded.file}\`` });
+  }
+  const drift = diffLock(lock.lock, await computeLock(loaded.spec, ctx.io));
+  if (drift.length > 0) throw new SpecError(drift.map((message) => ({ file: `${loaded.file}.lock`, message })));
+}
+
+/** The kernel config fragment, written to the log for the record. */
+export function kernelConfigStep(ctx: BuildContext): void {
+  const fragment = generateKernelFragment(need(ctx.loaded, 'spec').spec);
+  appendFileSync(need(ctx.logFile, 'log file'), `--- kernel config fragment ---\n${String(fragment)}\n`);
+}
+
+/** The kernel, from the shared cache or built. */
+export async function kernelStep(ctx: BuildContext): Promise<void> {
+  const opts = { logFile: need(ctx.logFile, 'log file'), onStep: ctx.io.log, ...(ctx.options.jobs !== undefined ? { jobs: ctx.options.jobs } : {}) };
+  ctx.kernel = await provideKernel(need(ctx.loaded, 'spec').spec, ctx.io, opts);
+}
+
+/** ipvsadm matched to the kernel's IPVS version, from the shared cache or built. */
+export async function ipvsadmStep(ctx: BuildContext): Promise<void> {
+  const opts = { logFile: need(ctx.logFile, 'log file'), allowIpvsMismatch: ctx.options.allowIpvsMismatch };
+  ctx.ipvsadm = await provideIpvsadm(need(ctx.loaded, 'spec').spec, need(ctx.kernel, 'kernel'), ctx.io, opts);
+}
+
+/** Every director's configuration files from the templates. */
+export function renderStep(ctx: BuildContext): void {
+  const plan = need(ctx.plan, 'plan');
+  const render = (files: (typeof plan.directors)[number]['files']) => renderFiles(files, DEFAULT_TEMPLATES_DIR, ctx.options.templatesDir);
+  ctx.rendered = Object.fromEntries(plan.directors.map((d) => [d.hostname, render(d.files)]));
+}
+
+/** A fresh staging folder for the site root (stale ones of killed builds are removed). */
+export async function stagingStep(ctx: BuildContext): Promise<void> {
+  ctx.root = await makeSiteStaging(ctx.options.outDir);
+}
+
+/** Every director's root filesystem entries. */
+export async function rootfsStep(ctx: BuildContext): Promise<void> {
+  const plan = need(ctx.plan, 'plan');
+  const rendered = need(ctx.rendered, 'rendered files');
+  const kernel = need(ctx.kernel, 'kernel');
+  const ipvsadm = need(ctx.ipvsadm, 'ipvsadm');
+  const entries = await Promise.all(
+    plan.directors.map((d) =>
+      assembleRootfs({ hostname: d.hostname, rendered: rendered[d.hostname] ?? [], ipvsadm, kernel, busybox: BUSYBOX, modules: d.modules }),
+    ),
+  );
+  ctx.rootfs = Object.fromEntries(plan.directors.map((d, i) => [d.hostname, entries[i] ?? []]));
+}
+
+/** Every director's initrd, packed into the staging root. */
+export async function initramfsStep(ctx: BuildContext): Promise<void> {
+  const plan = need(ctx.plan, 'plan');
+  const root = need(ctx.root, 'staging root');
+  const kernelConfig = await readFile(need(ctx.kernel, 'kernel').config, 'utf8');
+  for (const d of plan.directors) {
+    const entries = need(ctx.rootfs, 'rootfs')[d.hostname] ?? [];
+    const opts = { compression: plan.image.compression, epoch: plan.image.epoch, kernelConfig };
+    await packInitramfs(entries, opts, path.join(root, d.outputs.initrd));
+  }
+}
+
+/** The kernel and command line per director, and the site's PXE/iPXE/GRUB files and bootloaders. */
+export async function pxeStep(ctx: BuildContext): Promise<void> {
+  const plan = need(ctx.plan, 'plan');
+  const root = need(ctx.root, 'staging root');
+  const kernel = need(ctx.kernel, 'kernel');
+  for (const d of plan.directors) {
+    await mkdir(path.join(root, d.hostname), { recursive: true });
+    await copyFile(kernel.image, path.join(root, d.outputs.kernel));
+    await writeFileAtomic(path.join(root, d.outputs.cmdline), `${d.cmdline}\n`);
+  }
+  const templates = await loadPxeTemplates(ctx.options.templatesDir);
+  for (const f of emitPxeFiles(plan, templates)) {
+    const dest = path.join(root, f.path);
+    await mkdir(path.dirname(dest), { recursive: true });
+    if ('source' in f) await copyFile(f.source, dest);
+    else await writeFileAtomic(dest, f.content, f.mode);
+  }
+}
+
+/** Per-director manifest.json, then SHA256SUMS and the atomic switch of `out/<site>`. */
+export async function publishStep(ctx: BuildContext): Promise<void> {
+  const plan = need(ctx.plan, 'plan');
+  const root = need(ctx.root, 'staging root');
+  const loaded = need(ctx.loaded, 'spec');
+  for (const d of plan.directors) {
+    const rels = [d.outputs.kernel, d.outputs.initrd, d.outputs.cmdline, d.outputs.ipxe];
+    const files = Object.fromEntries(await Promise.all(rels.map(async (r) => [r, await sha256File(path.join(root, r))] as const)));
+    const manifest = buildManifest(plan, d, need(ctx.kernel, 'kernel'), need(ctx.ipvsadm, 'ipvsadm'), {
+      files,
+      specFile: path.basename(loaded.file),
+      specSha256: loaded.sha256,
+      lockSha256: ctx.lockSha256,
+      compiler: need(ctx.host, 'host facts').compiler,
+      lvsImageVersion: VERSION,
+    });
+    await writeFileAtomic(path.join(root, d.outputs.manifest), formatManifest(manifest));
+  }
+  ctx.published = await publishRelease(root, ctx.options.outDir, plan.site);
+}

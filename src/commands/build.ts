@@ -1,0 +1,74 @@
+/** `lvs-image build SPEC`: the whole pipeline (src/pipeline.ts), then a summary (plain or `--json`). */
+import type { Command } from 'commander';
+import { epochFromEnv, type BuildContext, type BuildOptions } from '../build-context.js';
+import { run } from '../lib/exec.js';
+import { BuildError, SpecError } from '../lib/errors.js';
+import { printJson } from '../lib/output.js';
+import { DEFAULT_OUT_DIR } from '../layout.js';
+import { makeBuildTasks } from '../pipeline.js';
+import { summarizeBuild } from '../build-summary.js';
+
+function parseJobs(value: string): number {
+  if (!/^[1-9]\d*$/.test(value)) throw new SpecError({ message: `--jobs ${value}: must be a positive integer` });
+  return Number(value);
+}
+
+/** Runs a build with resolved options and returns its context (the command and tests share this). */
+export async function runBuild(options: BuildOptions): Promise<BuildContext> {
+  const ctx: BuildContext = { options, io: { run, log: () => undefined }, timings: {} };
+  try {
+    await makeBuildTasks(ctx).run(ctx);
+  } catch (err) {
+    // Every build error names the full log, once there is one.
+    if (err instanceof BuildError && err.logFile === undefined && ctx.logFile !== undefined) {
+      Object.assign(err, { logFile: ctx.logFile });
+    }
+    throw err;
+  }
+  return ctx;
+}
+
+interface BuildFlags {
+  out: string;
+  frozen?: boolean;
+  allowIpvsMismatch?: boolean;
+  templates?: string;
+  dryRun?: boolean;
+  jobs?: number;
+  verbose?: boolean;
+  json?: boolean;
+}
+
+/** Registers `build`. */
+export function register(program: Command): void {
+  program
+    .command('build')
+    .description('build the kernel, initrd and PXE boot files of every director in SPEC, published atomically')
+    .argument('<spec>', 'site spec (YAML or JSON)')
+    .option('--out <dir>', 'output folder; the site is published as <dir>/<site>', DEFAULT_OUT_DIR)
+    .option('--frozen', 'refuse to build when the lock file is missing or differs from what would be pinned')
+    .option('--allow-ipvs-mismatch', "build even when ipvsadm's IPVS version differs from the kernel's (risky)")
+    .option('--templates <dir>', 'folder of template overrides (same relative paths as templates/)')
+    .option('--dry-run', 'stop after validation, planning and preflight; write nothing')
+    .option('--jobs <n>', 'parallel jobs for the kernel build (default: number of cores)', parseJobs)
+    .option('--verbose', 'plain progress lines with every step')
+    .action(async (spec: string, _opts: BuildFlags, cmd: Command) => {
+      const flags = cmd.optsWithGlobals<BuildFlags>();
+      const json = flags.json === true;
+      const ctx = await runBuild({
+        specFile: spec,
+        outDir: flags.out,
+        frozen: flags.frozen === true,
+        allowIpvsMismatch: flags.allowIpvsMismatch === true,
+        templatesDir: flags.templates,
+        dryRun: flags.dryRun === true,
+        jobs: flags.jobs,
+        epoch: epochFromEnv(),
+        renderer: json ? 'silent' : 'default',
+        verbose: flags.verbose === true,
+      });
+      const summary = summarizeBuild(ctx);
+      if (json) printJson(summary);
+      else process.stdout.write(summary.lines.join('\n') + '\n');
+    });
+}

@@ -1,0 +1,100 @@
+/**
+ * `planImage(spec)`: everything a build will do, decided up front, pure and JSON-serializable.
+ * Stages consume the plan; `lvs-image plan SPEC` prints it and `build --dry-run` stops after it.
+ */
+import { directorFiles, pxelinuxMacName } from './layout.js';
+import { directorModules } from './plan-modules.js';
+import { DEFAULTS } from './spec/defaults.js';
+import type { Compression, Director, KernelOptionMode, KernelProfile, Spec } from './spec/types.js';
+import { planDirectorFiles } from './stages/render.js';
+
+/** One director: its rendered files, modules, outputs and kernel command line. */
+export interface DirectorPlan {
+  hostname: string;
+  /** MACs of its interfaces, lowercase with colons (the per-MAC PXE configs). */
+  macs: string[];
+  /** Files rendered into its root filesystem (template, data, target path, mode). */
+  files: ReturnType<typeof planDirectorFiles>;
+  /** Kernel modules /init loads, in order; empty when IPVS is built in. */
+  modules: string[];
+  /** Published paths relative to the site root (src/layout.ts). */
+  outputs: ReturnType<typeof directorFiles>;
+  /** The kernel command line, one line (rdinit=/init is the kernel's default for an initramfs). */
+  cmdline: string;
+  services: number;
+  realServers: number;
+}
+
+/** The whole build of one site. */
+export interface BuildPlan {
+  site: string;
+  kernel: { version: string; profile: KernelProfile; options: KernelOptionMode; provider: 'source' | 'prebuilt' };
+  ipvsadm: { version: string; link: 'static' | 'dynamic' };
+  image: { compression: Compression; epoch: number };
+  directors: DirectorPlan[];
+  /** Site-level files of the servable root, relative paths (bootloaders, menus, scripts). */
+  pxe: string[];
+}
+
+/** Inputs that come from outside the spec (the CLI reads SOURCE_DATE_EPOCH and passes it here). */
+export interface PlanOverrides {
+  epoch?: number;
+}
+
+/** The kernel command line for every director of the spec. */
+export function planCmdline(spec: Spec): string {
+  const words = spec.image?.console !== undefined ? [`console=${spec.image.console}`] : [];
+  return [...words, ...(spec.image?.cmdline ?? [])].join(' ');
+}
+
+function planDirector(spec: Spec, director: Director): DirectorPlan {
+  const macs = director.interfaces.flatMap((i) => (i.mac !== undefined ? [i.mac.toLowerCase()] : []));
+  return {
+    hostname: director.hostname,
+    macs,
+    files: planDirectorFiles(spec, director),
+    modules: directorModules(spec, director),
+    outputs: directorFiles(director.hostname),
+    cmdline: planCmdline(spec),
+    services: director.services.length,
+    realServers: director.services.reduce((n, s) => n + s.realServers.length, 0),
+  };
+}
+
+/** Site-level files of the servable root, in a fixed order. */
+function planPxe(directors: readonly DirectorPlan[]): string[] {
+  const macFiles = directors.flatMap((d) => d.macs.map((m) => `pxelinux.cfg/${pxelinuxMacName(m)}`));
+  return [
+    'pxelinux.0',
+    'ldlinux.c32',
+    'undionly.kpxe',
+    'ipxe.efi',
+    'grubnetx64.efi',
+    'pxelinux.cfg/default',
+    ...macFiles,
+    'grub/grub.cfg',
+    'boot.ipxe',
+    ...directors.map((d) => d.outputs.ipxe),
+  ];
+}
+
+/** Plans the build of `spec` (defaults applied); pure and synchronous. */
+export function planImage(spec: Spec, overrides: PlanOverrides = {}): BuildPlan {
+  const directors = spec.directors.map((d) => planDirector(spec, d));
+  return {
+    site: spec.name,
+    kernel: {
+      version: spec.kernel.version,
+      profile: spec.kernel.profile ?? DEFAULTS.kernelProfile,
+      options: spec.kernel.options ?? DEFAULTS.kernelOptions,
+      provider: spec.kernel.prebuilt !== undefined ? 'prebuilt' : 'source',
+    },
+    ipvsadm: { version: spec.ipvsadm.version, link: spec.ipvsadm.link ?? DEFAULTS.ipvsadmLink },
+    image: {
+      compression: spec.image?.compression ?? DEFAULTS.compression,
+      epoch: overrides.epoch ?? spec.image?.epoch ?? DEFAULTS.epoch,
+    },
+    directors,
+    pxe: planPxe(directors),
+  };
+}
