@@ -64,7 +64,7 @@ export async function checkOutputDir(outDir: string): Promise<Problem[]> {
       return [];
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT') return [{ message: `output folder ${outDir} is not writable (${code})`, hint: 'pass --out DIR' }];
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') return [{ message: `output folder ${outDir} is not writable (${code})`, hint: 'pass --out DIR' }];
       const parent = path.dirname(dir);
       if (parent === dir) return [{ message: `output folder ${outDir} cannot be created` }];
       dir = parent;
