@@ -91,6 +91,50 @@ export const run: Run = async (file, args, opts = {}) => {
   return { stdout, stderr, exitCode };
 };
 
+/** A running process whose stdout is read as a stream (e.g. `xz -dc` feeding tar-stream). */
+export interface StreamingProcess {
+  stdout: NodeJS.ReadableStream;
+  /** Stops the process early (after the reader found what it wanted); `done` then resolves. */
+  stop: () => void;
+  /** Resolves when the process ends; rejects with CommandError when it failed and was not stopped. */
+  done: Promise<void>;
+}
+
+/** Starts `file` with stdin read from `opts.inputFile` and stdout streamed, not buffered. */
+export function spawnStreaming(
+  file: string,
+  args: readonly string[],
+  opts: { inputFile?: string; timeoutMs?: number } = {},
+): StreamingProcess {
+  const command = formatCommand(file, args) + (opts.inputFile !== undefined ? ` < ${shellQuote(opts.inputFile)}` : '');
+  const child = execa(file, args, {
+    ...(opts.inputFile !== undefined ? { inputFile: opts.inputFile } : {}),
+    timeout: opts.timeoutMs,
+    buffer: { stdout: false, stderr: true },
+    reject: false,
+    stripFinalNewline: false,
+  });
+  let stopped = false;
+  const done = child.then((result) => {
+    if (stopped || (!result.failed && result.exitCode === 0)) return;
+    throw new CommandError({
+      command,
+      ...(result.exitCode !== undefined ? { exitCode: result.exitCode } : {}),
+      ...(result.signal !== undefined ? { signal: result.signal } : result.timedOut ? { signal: 'timeout' } : {}),
+      stderrTail: result.code === 'ENOENT' ? `${file}: not found on PATH` : lastLines(String(result.stderr ?? ''), 20),
+    });
+  });
+  if (!child.stdout) throw new Error(`no stdout stream for ${command}`);
+  return {
+    stdout: child.stdout,
+    stop: () => {
+      stopped = true;
+      child.kill();
+    },
+    done,
+  };
+}
+
 /**
  * Pipes a binary stream through a filter program (e.g. `xz -c`) and returns its stdout bytes; throws
  * CommandError like `run`. For compressors, whose output must not pass through a string.

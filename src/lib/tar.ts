@@ -1,0 +1,192 @@
+/**
+ * Tarballs read in-process with tar-stream (gzip through node:zlib, xz/bzip2 through `xz -dc`/`bzip2 -dc`).
+ * Extraction refuses any entry that would land outside the target folder: `..` segments, absolute names,
+ * symlinks or hard links pointing out, and writes through a symlink that leads out.
+ */
+import { createReadStream } from 'node:fs';
+import { lstat, mkdir, open, realpath, symlink, link, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import tar, { type Header } from 'tar-stream';
+import { BuildError } from './errors.js';
+import { spawnStreaming } from './exec.js';
+
+/** Compression of a tarball, from its first bytes. */
+export type Compression = 'gzip' | 'xz' | 'bzip2' | 'none';
+
+/** Detects the compression from the file's magic bytes. */
+export function detectCompression(head: Uint8Array): Compression {
+  const b = Buffer.from(head);
+  if (b[0] === 0x1f && b[1] === 0x8b) return 'gzip';
+  if (b.subarray(0, 6).equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]))) return 'xz';
+  if (b.subarray(0, 3).toString('latin1') === 'BZh') return 'bzip2';
+  return 'none';
+}
+
+/** One entry as tar-stream's extractor yields it. */
+interface TarEntry extends AsyncIterable<unknown> {
+  header: Header;
+  resume(): unknown;
+}
+
+const DECOMPRESSORS: Record<'xz' | 'bzip2', string> = { xz: 'xz', bzip2: 'bzip2' };
+
+/** Why an entry may not be extracted into a folder, or null when it is safe. Pure. */
+export function checkEntryPath(name: string, type: string, linkname?: string | null): string | null {
+  if (name.startsWith('/') || /^[A-Za-z]:/.test(name)) return 'absolute path';
+  const parts = name.split('/');
+  if (parts.includes('..')) return 'path contains ".."';
+  if (type === 'symlink') {
+    const target = linkname ?? '';
+    if (target.startsWith('/')) return `symlink to an absolute path (${target})`;
+    const resolved = path.posix.normalize(path.posix.join(path.posix.dirname(name), target));
+    if (resolved === '..' || resolved.startsWith('../')) return `symlink points outside the folder (${target})`;
+  }
+  if (type === 'link') {
+    const target = path.posix.normalize(linkname ?? '');
+    if (target.startsWith('/') || target === '..' || target.startsWith('../')) {
+      return `hard link points outside the folder (${linkname ?? ''})`;
+    }
+  }
+  return null;
+}
+
+function inside(root: string, p: string): boolean {
+  const rel = path.relative(root, p);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+interface TarSource {
+  stream: NodeJS.ReadableStream;
+  stop: () => void;
+  done: Promise<void>;
+}
+
+async function openTarball(file: string): Promise<TarSource> {
+  const fh = await open(file, 'r');
+  const head = Buffer.alloc(8);
+  await fh.read(head, 0, 8, 0);
+  await fh.close();
+  const kind = detectCompression(head);
+  if (kind === 'xz' || kind === 'bzip2') {
+    const proc = spawnStreaming(DECOMPRESSORS[kind], ['-dc'], { inputFile: file, timeoutMs: 30 * 60 * 1000 });
+    return { stream: proc.stdout, stop: proc.stop, done: proc.done };
+  }
+  const raw = createReadStream(file);
+  const stream = kind === 'gzip' ? raw.pipe(createGunzip()) : raw;
+  return { stream, stop: () => raw.destroy(), done: Promise.resolve() };
+}
+
+/** Walks the entries of a tarball; `onEntry` returns true to stop reading early. */
+async function walkTarball(
+  file: string,
+  onEntry: (entry: TarEntry) => Promise<boolean>,
+): Promise<void> {
+  const src = await openTarball(file);
+  const extract = tar.extract();
+  const feeding = pipeline(src.stream, extract).catch((err: unknown) => err);
+  let stoppedEarly = false;
+  try {
+    for await (const entry of extract as AsyncIterable<TarEntry>) {
+      if (await onEntry(entry)) {
+        stoppedEarly = true;
+        src.stop();
+        extract.destroy();
+        break;
+      }
+    }
+  } catch (err) {
+    src.stop();
+    throw err;
+  }
+  const fed = await feeding;
+  await src.done;
+  if (!stoppedEarly && fed instanceof Error) {
+    throw new BuildError(`${file}: cannot read the tarball: ${fed.message}`, { cause: fed });
+  }
+}
+
+/** What an extraction wrote. */
+export interface ExtractResult {
+  /** Number of entries written. */
+  entries: number;
+  /** Top-level names in the folder, sorted (a release tarball usually has one, e.g. `ipvsadm-1.31`). */
+  topLevel: string[];
+}
+
+/** Extracts `file` into `dest` (created if needed), refusing entries that escape it; see the module comment. */
+export async function extractTarball(file: string, dest: string): Promise<ExtractResult> {
+  await mkdir(dest, { recursive: true });
+  const root = await realpath(dest);
+  const top = new Set<string>();
+  let entries = 0;
+  const refuse = (name: string, why: string): never => {
+    throw new BuildError(`${file}: refusing tar entry "${name}": ${why}`, {
+      hint: 'the tarball is malformed or malicious; nothing was written outside the extraction folder',
+    });
+  };
+  await walkTarball(file, async (entry) => {
+    const h = entry.header;
+    const type: string = h.type ?? 'file';
+    if (type === 'pax-global-header' || type === 'pax-header') {
+      entry.resume();
+      return false;
+    }
+    const name = h.name.replace(/^(\.\/)+/, '');
+    const why = checkEntryPath(name, type, h.linkname);
+    if (why !== null) refuse(h.name, why);
+    const target = path.join(root, name);
+    if (!inside(root, target)) refuse(h.name, 'path resolves outside the folder');
+    const first = name.split('/')[0];
+    if (first) top.add(first);
+    // NOTE: the parent may have been created through an earlier (inside-pointing) symlink: check where it really is.
+    await mkdir(path.dirname(target), { recursive: true });
+    if (!inside(root, await realpath(path.dirname(target)))) refuse(h.name, 'its folder is a symlink leading outside');
+    const existing = await lstat(target).catch(() => null);
+    if (existing?.isSymbolicLink()) refuse(h.name, 'it would be written through an existing symlink');
+    const mode = (h.mode ?? 0o644) & 0o777;
+    if (type === 'directory') {
+      await mkdir(target, { recursive: true, mode: mode | 0o700 });
+      entry.resume();
+    } else if (type === 'file' || type === 'contiguous-file') {
+      const chunks: Buffer[] = [];
+      for await (const chunk of entry) chunks.push(chunk as Buffer);
+      await writeFile(target, Buffer.concat(chunks), { mode });
+    } else if (type === 'symlink') {
+      await symlink(h.linkname ?? '', target);
+      entry.resume();
+    } else if (type === 'link') {
+      const from = path.join(root, path.posix.normalize(h.linkname ?? ''));
+      if (!inside(root, await realpath(from))) refuse(h.name, 'hard link target resolves outside the folder');
+      await link(from, target);
+      entry.resume();
+    } else {
+      refuse(h.name, `unsupported entry type ${type}`);
+    }
+    entries++;
+    return false;
+  });
+  return { entries, topLevel: [...top].sort() };
+}
+
+/** Reads the files whose names `want` accepts, without extracting; stops after `limit` matches. */
+export async function readTarMembers(
+  file: string,
+  want: (name: string) => boolean,
+  limit = Infinity,
+): Promise<Map<string, Buffer>> {
+  const found = new Map<string, Buffer>();
+  await walkTarball(file, async (entry) => {
+    const name = entry.header.name.replace(/^(\.\/)+/, '');
+    if ((entry.header.type ?? 'file') === 'file' && want(name)) {
+      const chunks: Buffer[] = [];
+      for await (const chunk of entry) chunks.push(chunk as Buffer);
+      found.set(name, Buffer.concat(chunks));
+      return found.size >= limit;
+    }
+    entry.resume();
+    return false;
+  });
+  return found;
+}
