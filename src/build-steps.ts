@@ -77,8 +77,9 @@ export async function kernelStep(ctx: BuildContext): Promise<void> {
 
 /** ipvsadm matched to the kernel's IPVS version, from the shared cache or built. */
 export async function ipvsadmStep(ctx: BuildContext): Promise<void> {
-  const opts = { logFile: need(ctx.logFile, 'log file'), allowIpvsMismatch: ctx.options.allowIpvsMismatch };
-  ctx.ipvsadm = await provideIpvsadm(need(ctx.loaded, 'spec').spec, need(ctx.kernel, 'kernel'), ctx.io, opts);
+  const loaded = need(ctx.loaded, 'spec');
+  const opts = { logFile: need(ctx.logFile, 'log file'), allowIpvsMismatch: ctx.options.allowIpvsMismatch, specDir: path.dirname(loaded.file) };
+  ctx.ipvsadm = await provideIpvsadm(loaded.spec, need(ctx.kernel, 'kernel'), ctx.io, opts);
 }
 
 /** Every director's configuration files from the templates. */
@@ -101,7 +102,15 @@ export async function rootfsStep(ctx: BuildContext): Promise<void> {
   const ipvsadm = need(ctx.ipvsadm, 'ipvsadm');
   const entries = await Promise.all(
     plan.directors.map((d) =>
-      assembleRootfs({ hostname: d.hostname, rendered: rendered[d.hostname] ?? [], ipvsadm, kernel, busybox: BUSYBOX, modules: d.modules }),
+      assembleRootfs({
+        hostname: d.hostname,
+        rendered: rendered[d.hostname] ?? [],
+        ipvsadm,
+        kernel,
+        busybox: BUSYBOX,
+        modules: d.modules,
+        extraBinaries: d.extraBinaries,
+      }),
     ),
   );
   ctx.rootfs = Object.fromEntries(plan.directors.map((d, i) => [d.hostname, entries[i] ?? []]));

@@ -17,6 +17,8 @@ export interface DirectorPlan {
   files: ReturnType<typeof planDirectorFiles>;
   /** Kernel modules /init loads, in order; empty when IPVS is built in. */
   modules: string[];
+  /** Host programs the root filesystem needs beyond busybox and ipvsadm (iptables when netfilter rules exist). */
+  extraBinaries: string[];
   /** Published paths relative to the site root (src/layout.ts). */
   outputs: ReturnType<typeof directorFiles>;
   /** The kernel command line, one line (rdinit=/init is the kernel's default for an initramfs). */
@@ -47,13 +49,20 @@ export function planCmdline(spec: Spec): string {
   return [...words, ...(spec.image?.cmdline ?? [])].join(' ');
 }
 
+/** Host programs a director's rendered files call, beyond busybox and ipvsadm (a table, by target path). */
+const FILE_NEEDS: Readonly<Record<string, string[]>> = {
+  '/etc/iptables.rules': ['iptables-legacy-restore'],
+};
+
 function planDirector(spec: Spec, director: Director): DirectorPlan {
+  const files = planDirectorFiles(spec, director);
   const macs = director.interfaces.flatMap((i) => (i.mac !== undefined ? [i.mac.toLowerCase()] : []));
   return {
     hostname: director.hostname,
     macs,
-    files: planDirectorFiles(spec, director),
+    files,
     modules: directorModules(spec, director),
+    extraBinaries: files.flatMap((f) => FILE_NEEDS[f.path] ?? []),
     outputs: directorFiles(director.hostname),
     cmdline: planCmdline(spec),
     services: director.services.length,

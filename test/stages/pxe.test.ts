@@ -14,6 +14,7 @@ function director(hostname: string, macs: string[]): DirectorPlan {
     macs,
     files: [] as unknown as DirectorPlan['files'],
     modules: ['ip_vs', 'ip_vs_lc'],
+    extraBinaries: [],
     outputs: directorFiles(hostname),
     cmdline: 'console=ttyS0,115200 panic=10',
     services: 1,
