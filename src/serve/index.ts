@@ -1,0 +1,105 @@
+/**
+ * `serve`: TFTP + HTTP over one root, and dnsmasq for DHCP when asked. `startServe` starts everything (or
+ * nothing: whatever started is closed again when a later part fails) and returns a handle whose `close`
+ * stops it all; the command keeps the process alive until a signal calls it.
+ */
+import { networkInterfaces } from 'node:os';
+import { SpecError } from '../lib/errors.js';
+import type { DhcpMode } from './dnsmasq-config.js';
+import { startDnsmasq, type Dnsmasq } from './dnsmasq.js';
+import { startHttpServer, type HttpServer } from './http.js';
+import { startTftpServer, type TftpServer } from './tftp-server.js';
+import type { ServeEvent } from './transfer-log.js';
+
+/** What to serve, where, and how DHCP is handled. */
+export interface ServeOptions {
+  root: string;
+  bind: string;
+  tftpPort: number;
+  /** undefined: no HTTP server. */
+  httpPort?: number;
+  dhcp: 'off' | DhcpMode;
+  range?: [string, string];
+  interface?: string;
+  onEvent?: (e: ServeEvent) => void;
+  /** dnsmasq's log lines. */
+  onDhcpLine?: (line: string) => void;
+}
+
+/** A running `serve`. */
+export interface Serving {
+  tftp: TftpServer;
+  http?: HttpServer;
+  dnsmasq?: Dnsmasq;
+  /** Stops dnsmasq, then the servers; resolves when every socket is closed. */
+  close(): Promise<void>;
+}
+
+/** An interface's IPv4 address and netmask, looked up by interface name or by address. */
+export function findIpv4(by: { interface?: string; address?: string }): { name: string; address: string; netmask: string } | undefined {
+  for (const [name, addrs] of Object.entries(networkInterfaces())) {
+    if (by.interface !== undefined && name !== by.interface) continue;
+    const a = addrs?.find((x) => x.family === 'IPv4' && (by.address === undefined || x.address === by.address));
+    if (a !== undefined) return { name, address: a.address, netmask: a.netmask };
+  }
+  return undefined;
+}
+
+/** Network address of `address` under `netmask` (pure), e.g. 10.10.31.7/255.255.255.0 → 10.10.31.0. */
+export function networkOf(address: string, netmask: string): string {
+  const a = address.split('.').map(Number);
+  const m = netmask.split('.').map(Number);
+  return a.map((x, i) => x & (m[i] ?? 0)).join('.');
+}
+
+function dhcpSite(opts: ServeOptions): { serverAddress: string; netmask: string; interface?: string } {
+  const wildcard = opts.bind === '0.0.0.0';
+  const found = findIpv4(wildcard ? { interface: opts.interface ?? '\0' } : { address: opts.bind, ...(opts.interface !== undefined ? { interface: opts.interface } : {}) });
+  if (found === undefined) {
+    throw new SpecError({
+      message: wildcard ? `--dhcp ${opts.dhcp} needs an address to hand to clients` : `--bind ${opts.bind} is not an address of ${opts.interface ?? 'any interface'} here`,
+      hint: 'pass --bind with an address of the boot network, or --interface naming its interface',
+    });
+  }
+  return { serverAddress: found.address, netmask: found.netmask, ...(opts.interface !== undefined ? { interface: opts.interface } : { interface: found.name }) };
+}
+
+/** Starts TFTP, HTTP and (with --dhcp) dnsmasq; on a failure, stops what already runs and rethrows. */
+export async function startServe(opts: ServeOptions): Promise<Serving> {
+  const emit = opts.onEvent ?? (() => undefined);
+  const site = opts.dhcp === 'off' ? undefined : dhcpSite(opts);
+  if (opts.dhcp === 'full' && opts.range === undefined) throw new SpecError({ message: '--dhcp full needs --range FIRST,LAST', hint: 'e.g. --range 10.10.31.100,10.10.31.199' });
+  const stops: (() => Promise<void>)[] = [];
+  const closeAll = async (): Promise<void> => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    const tftp = await startTftpServer({ root: opts.root, address: opts.bind, port: opts.tftpPort, onEvent: emit });
+    stops.push(() => tftp.close());
+    const serving: Serving = { tftp, close: closeAll };
+    if (opts.httpPort !== undefined) {
+      serving.http = await startHttpServer({ root: opts.root, address: opts.bind, port: opts.httpPort, onEvent: emit });
+      stops.push(() => serving.http!.close());
+    }
+    if (site !== undefined && opts.dhcp !== 'off') {
+      serving.dnsmasq = await startDnsmasq(
+        {
+          mode: opts.dhcp,
+          serverAddress: site.serverAddress,
+          netmask: site.netmask,
+          network: networkOf(site.serverAddress, site.netmask),
+          tftpPort: tftp.port,
+          ...(site.interface !== undefined ? { interface: site.interface } : {}),
+          ...(serving.http !== undefined ? { httpPort: serving.http.port } : {}),
+          ...(opts.range !== undefined ? { range: opts.range } : {}),
+        },
+        opts.onDhcpLine,
+      );
+      stops.push(() => serving.dnsmasq!.stop());
+    }
+    return serving;
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
