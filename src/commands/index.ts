@@ -5,6 +5,7 @@ import { register as registerRender } from './render.js';
 import { register as registerValidate } from './validate.js';
 import { register as registerSchema } from './schema.js';
 import { register as registerInit } from './init.js';
+import { register as registerServe } from './serve.js';
 
 /** Adds one sub-command to the program. */
 export type RegisterCommand = (program: Command) => void;
@@ -14,4 +15,5 @@ export const COMMANDS: readonly RegisterCommand[] = [plan,
   registerSchema,
   registerInit,
   registerRender,
+  registerServe,
 ];
