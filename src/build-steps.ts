@@ -66,7 +66,7 @@ export async function lockStep(ctx: BuildContext): Promise<void> {
 /** The kernel config fragment, written to the log for the record. */
 export function kernelConfigStep(ctx: BuildContext): void {
   const fragment = generateKernelFragment(need(ctx.loaded, 'spec').spec);
-  appendFileSync(need(ctx.logFile, 'log file'), `--- kernel config fragment ---\n${String(fragment)}\n`);
+  appendFileSync(need(ctx.logFile, 'log file'), `--- kernel config fragment (${fragment.era}, ${fragment.lines.length} lines) ---\n${fragment.text}\n`);
 }
 
 /** The kernel, from the shared cache or built. */

@@ -4,6 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import type { Director, Spec } from './spec/types.js';
+import { listSpecFeatures } from './stages/kernel/spec-features.js';
 
 const require = createRequire(import.meta.url);
 const FEATURES = (require('../kernel-config/features.json') as { features: Record<string, { symbols: string[] }> })
@@ -39,25 +40,11 @@ const SYMBOL_MODULE: Readonly<Record<string, string>> = {
   NETFILTER_XT_MATCH_MULTIPORT: 'xt_multiport',
 };
 
-/** The features.json keys one director uses. */
-export function directorFeatures(director: Director): string[] {
-  const features = new Set<string>(['ipvs']);
-  for (const svc of director.services) {
-    features.add(`protocol:${svc.protocol}`);
-    features.add(`scheduler:${svc.scheduler ?? 'wlc'}`);
-    if (svc.persistenceEngine !== undefined) features.add(`persistence-engine:${svc.persistenceEngine}`);
-    for (const rs of svc.realServers) features.add(`forwarding:${rs.forwarding ?? 'gate'}`);
-  }
-  if ((director.netfilter?.marks ?? []).length > 0) features.add('netfilter:mark');
-  for (const rule of director.netfilter?.rules ?? []) features.add(`netfilter:${rule.table}`);
-  return [...features].sort();
-}
-
 /** Modules a director loads, in load order (ip_vs first; modules.dep closure is resolved by the packer). */
 export function directorModules(spec: Spec, director: Director): string[] {
   if (spec.kernel.options !== 'module') return [];
   const modules = new Set<string>();
-  for (const feature of directorFeatures(director)) {
+  for (const { feature } of listSpecFeatures({ ...spec, directors: [director] })) {
     for (const symbol of FEATURES[feature]?.symbols ?? []) {
       const mod = SYMBOL_MODULE[symbol];
       if (mod !== undefined) modules.add(mod);
