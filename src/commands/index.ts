@@ -6,6 +6,7 @@ import { register as registerValidate } from './validate.js';
 import { register as registerSchema } from './schema.js';
 import { register as registerInit } from './init.js';
 import { register as registerServe } from './serve.js';
+import { register as registerLock } from './lock.js';
 
 /** Adds one sub-command to the program. */
 export type RegisterCommand = (program: Command) => void;
@@ -16,4 +17,5 @@ export const COMMANDS: readonly RegisterCommand[] = [plan,
   registerInit,
   registerRender,
   registerServe,
+  registerLock,
 ];

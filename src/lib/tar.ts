@@ -170,11 +170,11 @@ export async function extractTarball(file: string, dest: string): Promise<Extrac
   return { entries, topLevel: [...top].sort() };
 }
 
-/** Reads the files whose names `want` accepts, without extracting; stops after `limit` matches. */
+/** Reads the files whose names `want` accepts, without extracting; stops early once `enough(found)` is true. */
 export async function readTarMembers(
   file: string,
   want: (name: string) => boolean,
-  limit = Infinity,
+  enough: (found: ReadonlyMap<string, Buffer>) => boolean = () => false,
 ): Promise<Map<string, Buffer>> {
   const found = new Map<string, Buffer>();
   await walkTarball(file, async (entry) => {
@@ -183,7 +183,7 @@ export async function readTarMembers(
       const chunks: Buffer[] = [];
       for await (const chunk of entry) chunks.push(chunk as Buffer);
       found.set(name, Buffer.concat(chunks));
-      return found.size >= limit;
+      return enough(found);
     }
     entry.resume();
     return false;

@@ -51,7 +51,7 @@ export async function readIpvsadmHeader(
     found = { file, text: await readFile(file, 'utf8') };
   } else {
     const suffix = `/${release.ipvsHeader.path}`;
-    const members = await readTarMembers(source.path, (n) => n.endsWith(suffix) && n.split('/').length === suffix.split('/').length, 1);
+    const members = await readTarMembers(source.path, (n) => n.endsWith(suffix) && n.split('/').length === suffix.split('/').length, (f) => f.size > 0);
     const [name, buf] = [...members][0] ?? [];
     if (name !== undefined && buf !== undefined) found = { file: `${source.path}:${name}`, text: buf.toString('utf8') };
   }
