@@ -1,6 +1,5 @@
 /** loadSpec: the spec's public entry. Reads a file and runs the gates in order: parse → schema → rules. */
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { SpecError, type Problem } from '../lib/errors.js';
 import { sha256 } from '../lib/fs.js';
 import { applyDefaults } from './defaults.js';
@@ -41,25 +40,27 @@ export async function loadSpec(file: string): Promise<LoadedSpec> {
 export function checkSpecText(text: string, label: string, digest = sha256(text)): LoadedSpec {
   const parsed = parseSpecText(text, label);
   if (!parsed.ok) throw new SpecError(parsed.problems);
+  if (parsed.value === null || parsed.value === undefined)
+    throw new SpecError({ file: label, line: 1, column: 1, message: 'the spec is empty', hint: '`lvs-image init` prints a starter spec' });
   const schemaProblems = validateSchema(parsed.value, label, parsed.positions);
-  if (schemaProblems.length > 0) throw new SpecError(schemaProblems);
+  if (schemaProblems.length > 0) throw new SpecError(sortByPosition(schemaProblems));
   const raw = parsed.value as Spec;
   const spec = applyDefaults(raw);
   const place = (p: Problem): Problem => placeProblem(p, label, parsed.positions);
-  const errors = checkRules(spec, RULES).map(place);
+  const errors = sortByPosition(checkRules(spec, RULES).map(place));
   if (errors.length > 0) throw new SpecError(errors);
-  const warnings = checkRules(spec, WARNING_RULES).map(place);
+  const warnings = sortByPosition(checkRules(spec, WARNING_RULES).map(place));
   return { file: label, spec, raw, sha256: digest, warnings, positions: parsed.positions };
+}
+
+/** Orders problems as they appear in the file (stable; problems without a position keep their place at the end). */
+export function sortByPosition(problems: readonly Problem[]): Problem[] {
+  const key = (p: Problem): number => (p.line ?? Number.MAX_SAFE_INTEGER) * 10_000 + (p.column ?? 0);
+  return problems.map((p, i) => ({ p, i })).sort((a, b) => key(a.p) - key(b.p) || a.i - b.i).map(({ p }) => p);
 }
 
 /** Adds file and line:col (from the pointer) to a rule's problem. */
 export function placeProblem(p: Problem, file: string, positions: PointerMap): Problem {
   const pos = p.pointer !== undefined ? locate(positions, p.pointer) : undefined;
   return { file, ...(pos ? { line: pos.line, column: pos.column } : {}), ...p };
-}
-
-/** The spec file name to show in messages: relative to the working directory when inside it. */
-export function displayPath(file: string): string {
-  const rel = path.relative(process.cwd(), file);
-  return rel.startsWith('..') || path.isAbsolute(rel) ? file : rel;
 }

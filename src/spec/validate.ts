@@ -10,6 +10,8 @@ const addFormats = ((addFormatsModule as unknown as { default?: unknown }).defau
   addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
 
 type SchemaNode = Record<string, unknown> & {
+  minimum?: number;
+  maximum?: number;
   properties?: Record<string, unknown>;
   oneOf?: SchemaNode[];
   required?: string[];
@@ -107,10 +109,18 @@ function describe(e: ErrorObject, positions: PointerMap, file: string, all: read
     case 'maxLength':
     case 'minLength': {
       const message = parent['x-message'] ?? (e.message ?? 'is invalid');
-      return [{ ...at(e.instancePath), message, hint: `got ${JSON.stringify(e.data)}` }];
+      // propertyNames errors carry the offending key: point at it rather than at its object.
+      const key = e.propertyName !== undefined ? `/${escapePointer(e.propertyName)}` : '';
+      return [{ ...at(e.instancePath + key, key !== ''), message, hint: `got ${JSON.stringify(e.data)}` }];
     }
     case 'propertyNames':
       return [];
+    case 'minimum':
+    case 'maximum': {
+      const range = parent.minimum !== undefined && parent.maximum !== undefined ? `${String(parent.minimum)}..${String(parent.maximum)}` : undefined;
+      const message = range !== undefined ? `must be within ${range}` : `must be ${String(params.comparison)} ${String(params.limit)}`;
+      return [{ ...at(e.instancePath), message, hint: `got ${JSON.stringify(e.data)}` }];
+    }
     default:
       return [{ ...at(e.instancePath), message: e.message ?? 'is invalid', hint: `got ${JSON.stringify(e.data)}` }];
   }
