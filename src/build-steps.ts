@@ -8,7 +8,6 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { BuildContext } from './build-context.js';
 import { need } from './build-context.js';
-import { SpecError } from './lib/errors.js';
 import { sha256File, writeFileAtomic } from './lib/fs.js';
 import { planImage } from './plan.js';
 import { BUSYBOX, runPreflight } from './preflight.js';
@@ -17,7 +16,7 @@ import { packInitramfs } from './stages/initramfs.js';
 import { provideIpvsadm } from './stages/ipvsadm.js';
 import { provideKernel } from './stages/kernel.js';
 import { generateKernelFragment } from './stages/kernel-config.js';
-import { computeLock, diffLock, readLock } from './stages/lock.js';
+import { checkLock, readLock } from './stages/lock.js';
 import { buildManifest, formatManifest } from './stages/manifest.js';
 import { makeSiteStaging, publishRelease } from './stages/publish.js';
 import { emitPxeFiles, loadPxeTemplates } from './stages/pxe.js';
@@ -50,17 +49,13 @@ export async function preflightStep(ctx: BuildContext): Promise<void> {
   ctx.logFile = logFile;
 }
 
-/** `--frozen`: the lock file beside the spec must exist and match what this build would pin. */
+/** The lock file's hash for the manifest; with `--frozen`, any drift from the spec's pins fails the build. */
 export async function lockStep(ctx: BuildContext): Promise<void> {
   const loaded = need(ctx.loaded, 'spec');
-  const lock = await readLock(loaded.file);
-  if (lock !== undefined) ctx.lockSha256 = lock.sha256;
+  ctx.lockSha256 = (await readLock(loaded.file))?.sha256;
   if (!ctx.options.frozen) return;
-  if (lock === undefined) {
-    throw new SpecError({ file: `${loaded.file}.lock`, message: '--frozen needs a lock file and there is none', hint: `run \`lvs-image lock ${loaded.file}\`` });
-  }
-  const drift = diffLock(lock.lock, await computeLock(loaded.spec, ctx.io));
-  if (drift.length > 0) throw new SpecError(drift.map((message) => ({ file: `${loaded.file}.lock`, message })));
+  const opts = { specDir: path.dirname(loaded.file), allowIpvsMismatch: ctx.options.allowIpvsMismatch };
+  await checkLock(loaded.file, loaded.spec, ctx.io, opts);
 }
 
 /** The kernel config fragment, written to the log for the record. */

@@ -85,7 +85,8 @@ export function makeBuildTasks(
   return new Listr<BuildContext, ListrRendererValue, ListrRendererValue>(STEPS.map(toTask), {
     renderer,
     rendererOptions: { timer: PRESET_TIMER, collapseSubtasks: false },
-    fallbackRenderer: 'simple',
+    // Not a TTY, or --verbose: plain lines; silent/test stay silent/test.
+    fallbackRenderer: renderer === 'default' ? 'simple' : renderer,
     fallbackRendererOptions: { timer: PRESET_TIMER },
     fallbackRendererCondition: verbose || process.stdout.isTTY !== true,
     exitOnError: true,
