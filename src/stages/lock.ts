@@ -47,7 +47,7 @@ export async function computeLock(spec: Spec, io: StageIo, opts: LockOptions = {
   let code: number | null = null;
   let codeFrom: string | null = null;
   if (release.ipvsHeader.from === 'kernel') {
-    [code, codeFrom] = [kernel.ipvsVersionCode, kernel.ipvsHeader !== null ? `kernel ${kernel.ipvsHeader}` : null];
+    [code, codeFrom] = [kernel.ipvsVersionCode, kernel.ipvsVersionFrom !== null ? `the kernel's headers: ${kernel.ipvsVersionFrom}` : null];
   }
   const local = plan.kind === 'path' && existsSync(plan.path);
   if (opts.offline === true && !local) {
@@ -90,7 +90,7 @@ export async function computeLock(spec: Spec, io: StageIo, opts: LockOptions = {
       origin: kernel.origin,
       sha256: kernel.sha256,
       ipvsVersion: kernel.ipvsVersionCode !== null ? formatIpvsVersion(kernel.ipvsVersionCode) : null,
-      ipvsVersionFrom: kernel.ipvsHeader !== null ? `${kernel.ipvsHeader} in the kernel source` : null,
+      ipvsVersionFrom: kernel.ipvsVersionFrom,
     },
     ipvsadm,
     compiler,

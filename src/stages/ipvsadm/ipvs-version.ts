@@ -4,6 +4,8 @@
  * against another IPVS version than the running kernel's can misreport or reject rules.
  */
 import { formatIpvsVersion } from '../../context.js';
+import { compareKernelVersions } from '../../lib/kernel-version.js';
+import kernelIpvs from '../../packages/kernel-ipvs-versions.json' with { type: 'json' };
 
 /** Kernel headers that may define IP_VS_VERSION_CODE, newest layout first (lvs-facts §3a). */
 export const KERNEL_IPVS_HEADERS: readonly string[] = [
@@ -84,4 +86,12 @@ export function describeIpvsMismatch(pair: IpvsPair): string | null {
     `or print "IPVS version mismatch" warnings (2.4 kernels with IPVS 1.0.x need ipvsadm 1.21; 2.6.10+ kernels ` +
     `with IPVS 1.2.1 need ipvsadm >= 1.24). Pinned pair: kernel ${pair.kernelRelease} + ipvsadm ${pair.ipvsadmVersion}.`
   );
+}
+
+/** The documented IPVS code of a kernel version (src/packages/kernel-ipvs-versions.json), or null when not pinned. */
+export function documentedKernelIpvsCode(kernelVersion: string): { code: number; source: string } | null {
+  const row = kernelIpvs.series.find(
+    (r) => compareKernelVersions(kernelVersion, r.from) >= 0 && compareKernelVersions(kernelVersion, r.to) <= 0,
+  );
+  return row ? { code: row.code, source: row.source } : null;
 }

@@ -10,7 +10,7 @@ import { cacheKey, withCache } from '../../lib/cache.js';
 import { cacheDir, sha256File } from '../../lib/fs.js';
 import { readTarMembers } from '../../lib/tar.js';
 import type { KernelPin } from '../../spec/types.js';
-import { KERNEL_IPVS_HEADERS, parseIpvsVersionCode, parseKernelMakefileVersion } from '../ipvsadm/ipvs-version.js';
+import { KERNEL_IPVS_HEADERS, documentedKernelIpvsCode, parseIpvsVersionCode, parseKernelMakefileVersion } from '../ipvsadm/ipvs-version.js';
 
 /** Facts about a kernel source; null fields are unknown, with the reason in `unknown`. */
 export interface KernelSourceFacts {
@@ -20,8 +20,8 @@ export interface KernelSourceFacts {
   sha256: string | null;
   release: string | null;
   ipvsVersionCode: number | null;
-  /** The header the IPVS code was read from, relative to the tree. */
-  ipvsHeader: string | null;
+  /** The header the IPVS code was read from (relative to the tree), or the documentation it comes from. */
+  ipvsVersionFrom: string | null;
   unknown: string[];
 }
 
@@ -53,6 +53,8 @@ export function factsFromFiles(files: Map<string, string>): { release: string | 
   return { release, code, header };
 }
 
+const fromHeader = (h: string | null): string | null => (h !== null ? `${h} in the kernel source` : null);
+
 const WANTED = new Set(['Makefile', ...KERNEL_IPVS_HEADERS]);
 
 async function scanTarball(file: string): Promise<Map<string, string>> {
@@ -81,16 +83,22 @@ async function scanFolder(dir: string): Promise<Map<string, string>> {
 export async function readKernelSourceFacts(pin: KernelPin, baseDir = '.'): Promise<KernelSourceFacts> {
   const where = locateKernelSource(pin, baseDir);
   if (where === null) {
-    return { origin: 'prebuilt', location: null, sha256: null, release: null, ipvsVersionCode: null, ipvsHeader: null, unknown: ['kernel: no kernel.source (prebuilt kernels are not locked yet)'] };
+    return { origin: 'prebuilt', location: null, sha256: null, release: null, ipvsVersionCode: null, ipvsVersionFrom: null, unknown: ['kernel: no kernel.source (prebuilt kernels are not locked yet)'] };
   }
-  const base = { origin: where.origin, location: where.location, ipvsHeader: null, release: null, ipvsVersionCode: null };
+  const base = { origin: where.origin, location: where.location, ipvsVersionFrom: null, release: null, ipvsVersionCode: null };
   if (where.location === null || !existsSync(where.location)) {
-    const why = `kernel: source ${where.location ?? where.origin} is not on this machine: release and IPVS version unknown`;
-    return { ...base, sha256: where.sha256, unknown: where.sha256 === null ? [why, 'kernel: no sha256 pinned'] : [why] };
+    const doc = documentedKernelIpvsCode(pin.version);
+    const why = `kernel: source ${where.location ?? where.origin} is not on this machine: release unknown, IPVS version ${doc ? 'documented, not read' : 'unknown'}`;
+    return {
+      ...base,
+      sha256: where.sha256,
+      ...(doc ? { ipvsVersionCode: doc.code, ipvsVersionFrom: `documented, not read (${doc.source})` } : {}),
+      unknown: where.sha256 === null ? [why, 'kernel: no sha256 pinned'] : [why],
+    };
   }
   if ((await stat(where.location)).isDirectory()) {
     const f = factsFromFiles(await scanFolder(where.location));
-    return { ...base, sha256: null, release: f.release, ipvsVersionCode: f.code, ipvsHeader: f.header, unknown: ['kernel: a source folder has no sha256'] };
+    return { ...base, sha256: null, release: f.release, ipvsVersionCode: f.code, ipvsVersionFrom: fromHeader(f.header), unknown: ['kernel: a source folder has no sha256'] };
   }
   const sha = await sha256File(where.location);
   const entry = await withCache('kernel-facts', cacheKey(['kernel-facts', '1', sha]), async (tmp) => {
@@ -102,5 +110,5 @@ export async function readKernelSourceFacts(pin: KernelPin, baseDir = '.'): Prom
     ...(f.release === null ? ['kernel: no version in the tarball\'s Makefile'] : []),
     ...(f.code === null ? ['kernel: no IP_VS_VERSION_CODE in the tarball'] : []),
   ];
-  return { ...base, sha256: sha, release: f.release, ipvsVersionCode: f.code, ipvsHeader: f.header, unknown };
+  return { ...base, sha256: sha, release: f.release, ipvsVersionCode: f.code, ipvsVersionFrom: fromHeader(f.header), unknown };
 }
