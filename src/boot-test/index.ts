@@ -81,7 +81,7 @@ export async function bootTest(opts: BootTestOptions): Promise<BootTestResult> {
   let bootMs: number | undefined;
   try {
     try {
-      await guest.console.waitFor(BOOT_DONE_PATTERN, opts.timeoutMs, 'ready line');
+      await guest.console.waitFor(BOOT_DONE_PATTERN, opts.timeoutMs, 'the ready line');
       bootMs = Date.now() - started;
       const vipIfaces = [...new Set(opts.expected.vips.map((v) => v.interface))];
       observation = await observe(guest.console, opts.hostname, vipIfaces);

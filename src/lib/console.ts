@@ -122,7 +122,7 @@ export class GuestConsole {
       };
       if (waiter.check()) return;
       if (this.ended !== undefined) return reject(this.error(`the guest stopped (${this.ended}) before ${what}`));
-      timer = setTimeout(() => waiter.fail(this.error(`no ${what} within ${timeoutMs / 1000} s`)), timeoutMs);
+      timer = setTimeout(() => waiter.fail(this.error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`)), timeoutMs);
       this.waiters.add(waiter);
     });
   }

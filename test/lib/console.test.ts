@@ -1,0 +1,55 @@
+import test from 'ava';
+import { readFileSync } from 'node:fs';
+import { GuestConsole, extractMarked, markedCommand, normalizeConsoleText } from '../../src/lib/console.js';
+import { BuildError } from '../../src/lib/errors.js';
+
+const RECORDED = readFileSync(new URL('../fixtures/boot-test/console-lv1-direct.txt', import.meta.url), 'utf8');
+
+test('normalizeConsoleText drops carriage returns and the cursor-position query of busybox ash', (t) => {
+  t.is(normalizeConsoleText('/ # \x1b[6necho hi\r\nhi\r\n'), '/ # echo hi\nhi\n');
+});
+
+test('the typed marker line never contains a marker line itself (the echo cannot match)', (t) => {
+  const line = markedCommand(4, 'ipvsadm -Sn');
+  t.false(line.includes('__LVS_BEGIN_4__'));
+  t.is(extractMarked(line + '\n', 4), undefined);
+});
+
+test('extractMarked cuts the output of each command out of a recorded console', (t) => {
+  const text = normalizeConsoleText(RECORDED);
+  t.deepEqual(extractMarked(text, 2), {
+    output: '-A -t 10.10.31.100:80 -s lc\n-a -t 10.10.31.100:80 -r 192.168.31.101:80 -m -w 1\n-a -t 10.10.31.100:80 -r 192.168.31.102:80 -m -w 1\n',
+    status: 0,
+  });
+  // Command 4's echo was wrapped by the line editor; its output is still found.
+  t.deepEqual(extractMarked(text, 4), { output: 'IP Virtual Server version 1.2.1 (size=4096)\n', status: 0 });
+  t.deepEqual(extractMarked(text, 7), { output: '', status: 1 });
+  t.is(extractMarked(text, 8), undefined);
+});
+
+test('GuestConsole.run types a marked command and resolves when its output arrives in pieces', async (t) => {
+  const typed: string[] = [];
+  const con = new GuestConsole((d) => typed.push(d), 'lv1');
+  const pending = con.run('cat /proc/sys/net/ipv4/ip_forward', 1000);
+  t.deepEqual(typed, [markedCommand(1, 'cat /proc/sys/net/ipv4/ip_forward') + '\n']);
+  con.feed('/ # echo "__LVS_""BEGIN_1__"; cat ...\r\n__LVS_BEG');
+  con.feed('IN_1__\r\n1\r\n__LVS_END_1__ 0\r\n/ # ');
+  t.deepEqual(await pending, { output: '1\n', status: 0 });
+});
+
+test('GuestConsole.waitFor rejects after its bound with the console tail and the log file', async (t) => {
+  const con = new GuestConsole(() => undefined, 'lv1', '/tmp/lv1.log');
+  con.feed('Booting the kernel\r\nKernel panic - not syncing: no init found\r\n');
+  const err = await t.throwsAsync(con.waitFor(/^lvs-image: ready/m, 20, 'the ready line'), { instanceOf: BuildError });
+  t.regex(err?.message ?? '', /timed out after 0.02 s waiting for the ready line/);
+  t.regex(err?.message ?? '', /Kernel panic - not syncing/);
+  t.is((err as BuildError).logFile, '/tmp/lv1.log');
+});
+
+test('GuestConsole fails pending and later waits at once when the guest ends', async (t) => {
+  const con = new GuestConsole(() => undefined, 'lv1');
+  const pending = con.waitFor(/never/, 60_000);
+  con.end('QEMU exited with status 0');
+  await t.throwsAsync(pending, { message: /the guest stopped \(QEMU exited with status 0\)/ });
+  await t.throwsAsync(con.waitFor(/never/, 60_000), { message: /stopped .* before/ });
+});
