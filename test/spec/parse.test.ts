@@ -16,7 +16,7 @@ test('maps JSON pointers to value positions and keeps key positions', (t) => {
   t.deepEqual(locate(r.positions, '/directors/0/hostname'), { line: 3, column: 15 });
   t.deepEqual(locate(r.positions, '/directors/0/hostname', true), { line: 3, column: 5 });
   t.deepEqual(locate(r.positions, '/directors/0/vips/0/interface'), { line: 5, column: 44 });
-  t.deepEqual(locate(r.positions, '/a~1b~0c'), { line: 6, column: 9 });
+  t.deepEqual(locate(r.positions, '/a~1b~0c'), { line: 6, column: 10 });
 });
 
 test('an absent pointer falls back to its nearest ancestor', (t) => {
