@@ -154,6 +154,9 @@ export async function extractTarball(file: string, dest: string): Promise<Extrac
       for await (const chunk of entry) chunks.push(chunk as Buffer);
       await writeFile(target, Buffer.concat(chunks), { mode });
     } else if (type === 'symlink') {
+      // NOTE: earlier symlinks can make the real folder shallower than the name says: check the real target too.
+      const real = path.resolve(await realpath(path.dirname(target)), h.linkname ?? '');
+      if (!inside(root, real)) refuse(h.name, `symlink resolves outside the folder (${h.linkname ?? ''})`);
       await symlink(h.linkname ?? '', target);
       entry.resume();
     } else if (type === 'link') {
