@@ -14,7 +14,7 @@ export interface ServeRoot {
   remove(): Promise<void>;
 }
 
-/** Creates the root: `small.bin` (100 000 B), `exact.bin` (16 × 1468 B), `big.bin` (2 MiB), `text.txt`, `pxelinux.cfg/default`, `01-…`, `escape` → ../outside. */
+/** Creates the root: `small.bin` (100 000 B), `exact.bin` (16 × 1468 B), `big.bin` (2 MiB), `wrap.bin` (600 000 B), `text.txt`, `pxelinux.cfg/default`, `01-…`, `escape` → ../outside. */
 export async function makeServeRoot(bigBytes = 2 * 1024 * 1024): Promise<ServeRoot> {
   const base = await mkdtemp(path.join(tmpdir(), 'lvsi-serve-test-'));
   const root = path.join(base, 'root');
@@ -25,6 +25,7 @@ export async function makeServeRoot(bigBytes = 2 * 1024 * 1024): Promise<ServeRo
     'small.bin': randomBytes(100_000),
     'exact.bin': randomBytes(16 * 1468),
     'big.bin': randomBytes(bigBytes),
+    'wrap.bin': randomBytes(600_000),
     'empty.bin': Buffer.alloc(0),
     'text.txt': Buffer.from('line one\nline two\r\nbare\rcr\n'),
     'pxelinux.cfg/default': Buffer.from('DEFAULT director\n'),
