@@ -40,10 +40,16 @@ const SYMBOL_MODULE: Readonly<Record<string, string>> = {
   NETFILTER_XT_MATCH_MULTIPORT: 'xt_multiport',
 };
 
+/**
+ * NIC drivers a prebuilt (distribution) kernel carries as modules; a kernel built from source has them built in
+ * (kernel-config/base/director.json). Without them /init finds no interface to configure.
+ */
+const PREBUILT_NIC_MODULES: readonly string[] = ['virtio_pci', 'virtio_net', 'e1000'];
+
 /** Modules a director loads, in load order (ip_vs first; modules.dep closure is resolved by the packer). */
 export function directorModules(spec: Spec, director: Director): string[] {
   if (spec.kernel.options !== 'module') return [];
-  const modules = new Set<string>();
+  const modules = new Set<string>(spec.kernel.prebuilt !== undefined ? PREBUILT_NIC_MODULES : []);
   for (const { feature } of listSpecFeatures({ ...spec, directors: [director] })) {
     for (const symbol of FEATURES[feature]?.symbols ?? []) {
       const mod = SYMBOL_MODULE[symbol];
