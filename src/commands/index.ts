@@ -8,6 +8,7 @@ import { register as registerPlan } from './plan.js';
 import { register as registerBuild } from './build.js';
 import { register as registerServe } from './serve.js';
 import { register as registerLock } from './lock.js';
+import { register as registerKconfig } from './kconfig.js';
 
 /** Adds one sub-command to the program. */
 export type RegisterCommand = (program: Command) => void;
@@ -21,4 +22,5 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerBuild,
   registerServe,
   registerLock,
+  registerKconfig,
 ];
