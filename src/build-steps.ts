@@ -9,12 +9,12 @@ import path from 'node:path';
 import type { BuildContext } from './build-context.js';
 import { need } from './build-context.js';
 import { sha256File, writeFileAtomic } from './lib/fs.js';
+import { provideKernelMemo } from './kernel-memo.js';
 import { planImage } from './plan.js';
 import { BUSYBOX, runPreflight } from './preflight.js';
 import { loadSpec } from './spec/load.js';
 import { packInitramfs } from './stages/initramfs.js';
 import { provideIpvsadm } from './stages/ipvsadm.js';
-import { provideKernel } from './stages/kernel.js';
 import { generateKernelFragment } from './stages/kernel-config.js';
 import { checkLock, readLock } from './stages/lock.js';
 import { buildManifest, formatManifest } from './stages/manifest.js';
@@ -66,8 +66,15 @@ export function kernelConfigStep(ctx: BuildContext): void {
 
 /** The kernel, from the shared cache or built. */
 export async function kernelStep(ctx: BuildContext): Promise<void> {
-  const opts = { logFile: need(ctx.logFile, 'log file'), onStep: ctx.io.log, ...(ctx.options.jobs !== undefined ? { jobs: ctx.options.jobs } : {}) };
-  ctx.kernel = await provideKernel(need(ctx.loaded, 'spec').spec, ctx.io, opts);
+  const loaded = need(ctx.loaded, 'spec');
+  const opts = {
+    logFile: need(ctx.logFile, 'log file'),
+    onStep: ctx.io.log,
+    specDir: path.dirname(loaded.file),
+    compiler: need(ctx.host, 'host facts').compiler,
+    ...(ctx.options.jobs !== undefined ? { jobs: ctx.options.jobs } : {}),
+  };
+  ctx.kernel = await provideKernelMemo(loaded.spec, ctx.io, opts);
 }
 
 /** ipvsadm matched to the kernel's IPVS version, from the shared cache or built. */
