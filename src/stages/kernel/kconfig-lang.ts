@@ -52,6 +52,26 @@ function unquote(s: string): string {
   return s.replace(/^"(.*)"$/, '$1');
 }
 
+/** Joins `\\`-continued lines, leaving an empty line for each one joined so line numbers stay right. */
+export function joinContinuations(lines: string[]): string[] {
+  const out: string[] = [];
+  let pending: string | undefined;
+  let blanks = 0;
+  for (const line of lines) {
+    const joined = pending === undefined ? line : `${pending.trimEnd()} ${line.trim()}`;
+    if (joined.endsWith('\\')) {
+      pending = joined.slice(0, -1);
+      blanks++;
+      continue;
+    }
+    out.push(joined, ...Array<string>(blanks).fill(''));
+    pending = undefined;
+    blanks = 0;
+  }
+  if (pending !== undefined) out.push(pending);
+  return out;
+}
+
 /** Parses one Kconfig file's text. `file` is used only to label entries. */
 export function parseKconfigFile(text: string, file: string): KconfigFile {
   const entries: KconfigEntry[] = [];
@@ -60,7 +80,7 @@ export function parseKconfigFile(text: string, file: string): KconfigFile {
   let current: KconfigEntry | undefined;
   let pendingMenu: Frame | undefined;
   let helpIndent: number | null | undefined;
-  const lines = text.replace(/\\\n/g, ' ').split('\n');
+  const lines = joinContinuations(text.split('\n'));
   const close = (): void => {
     if (current) current.depends.push(...stack.flatMap((f) => f.cond));
     current = undefined;

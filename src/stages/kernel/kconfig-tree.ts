@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseKconfigFile, type KconfigEntry } from './kconfig-lang.js';
+import { joinContinuations, parseKconfigFile, type KconfigEntry } from './kconfig-lang.js';
 
 /** Symbol → its `config` blocks (a symbol may be defined in several places), for the symbols asked. */
 export function readKconfigEntries(treeDir: string, symbols: Iterable<string>, arch = 'x86'): Map<string, KconfigEntry[]> {
@@ -40,7 +40,7 @@ function sourcesWithConditions(text: string): { path: string; relative: boolean;
   const out: { path: string; relative: boolean; conds: string[] }[] = [];
   const stack: { conds: string[]; kind: string }[] = [];
   let menuOpen: { conds: string[]; kind: string } | undefined;
-  for (const raw of text.replace(/\\\n/g, ' ').split('\n')) {
+  for (const raw of joinContinuations(text.split('\n'))) {
     const line = raw.replace(/(^|\s)#.*$/, '').trim();
     const [word = '', ...rest] = line.split(/\s+/);
     const arg = rest.join(' ');
