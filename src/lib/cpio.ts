@@ -64,7 +64,8 @@ export function dataSize(e: RootfsEntry): number {
 }
 
 function hex8(n: number): string {
-  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new InternalError(`cpio: field out of range: ${n}`);
+  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff)
+    throw new InternalError(`cpio: field out of range: ${n}`);
   return n.toString(16).padStart(8, '0');
 }
 
@@ -87,14 +88,37 @@ interface Header {
 export function encodeHeader(h: Header): Buffer {
   const name = Buffer.from(`${h.name}\0`);
   // magic ino mode uid gid nlink mtime filesize devmajor devminor rdevmajor rdevminor namesize check
-  const fields = [h.ino, h.mode, 0, 0, h.nlink, h.mtime, h.filesize, 0, 0, h.rdevmajor, h.rdevminor, name.length, 0];
+  const fields = [
+    h.ino,
+    h.mode,
+    0,
+    0,
+    h.nlink,
+    h.mtime,
+    h.filesize,
+    0,
+    0,
+    h.rdevmajor,
+    h.rdevminor,
+    name.length,
+    0,
+  ];
   const head = Buffer.from(`070701${fields.map(hex8).join('')}`, 'ascii');
   return Buffer.concat([head, name, pad4(head.length + name.length)]);
 }
 
 /** The archive's last header; each concatenated part needs its own. */
 export function encodeTrailer(): Buffer {
-  return encodeHeader({ ino: 0, mode: 0, nlink: 1, mtime: 0, filesize: 0, rdevmajor: 0, rdevminor: 0, name: 'TRAILER!!!' });
+  return encodeHeader({
+    ino: 0,
+    mode: 0,
+    nlink: 1,
+    mtime: 0,
+    filesize: 0,
+    rdevmajor: 0,
+    rdevminor: 0,
+    name: 'TRAILER!!!',
+  });
 }
 
 interface Planned {
@@ -117,7 +141,8 @@ export function planInodes(sorted: readonly RootfsEntry[]): Planned[] {
   let next = 1;
   return sorted.map((entry, i) => {
     const group = entry.type === 'file' && entry.linkGroup !== undefined ? entry.linkGroup : undefined;
-    if (group === undefined) return { entry, ino: next++, nlink: entry.type === 'dir' ? 2 : 1, carriesData: true };
+    if (group === undefined)
+      return { entry, ino: next++, nlink: entry.type === 'dir' ? 2 : 1, carriesData: true };
     const members = groups.get(group)!;
     if (!inoOf.has(group)) inoOf.set(group, next++);
     return { entry, ino: inoOf.get(group)!, nlink: members.length, carriesData: members.at(-1) === i };
@@ -135,7 +160,9 @@ async function* readData(data: CpioData, path: string): AsyncGenerator<Buffer> {
     yield chunk as Buffer;
   }
   if (seen !== data.size) {
-    throw new InternalError(`cpio: ${data.file} (for ${path}) changed size while packing: ${data.size} -> ${seen}`);
+    throw new InternalError(
+      `cpio: ${data.file} (for ${path}) changed size while packing: ${data.size} -> ${seen}`,
+    );
   }
 }
 

@@ -92,15 +92,20 @@ async function pluginLibraries(plugins: string[], have: Set<string>): Promise<st
   }
   return [...wanted].sort().map((name) => {
     const found = LIB_DIRS.map((d) => path.join(d, name)).find((f) => existsSync(f));
-    if (found === undefined) throw new BuildError(`an iptables plugin needs ${name}, which is not in ${LIB_DIRS.join(', ')}`);
+    if (found === undefined)
+      throw new BuildError(`an iptables plugin needs ${name}, which is not in ${LIB_DIRS.join(', ')}`);
     return found;
   });
 }
 
 async function xtablesPlugins(): Promise<string[]> {
   const dir = ['/usr/lib/x86_64-linux-gnu/xtables', '/usr/lib/xtables'].find((d) => existsSync(d));
-  if (dir === undefined) throw new BuildError('iptables is requested but its plugin folder (xtables) is missing on this host');
-  return (await readdir(dir)).filter((f) => f.endsWith('.so')).sort().map((f) => path.join(dir, f));
+  if (dir === undefined)
+    throw new BuildError('iptables is requested but its plugin folder (xtables) is missing on this host');
+  return (await readdir(dir))
+    .filter((f) => f.endsWith('.so'))
+    .sort()
+    .map((f) => path.join(dir, f));
 }
 
 async function moduleLayer(input: RootfsInput): Promise<Layer> {
@@ -113,17 +118,26 @@ async function moduleLayer(input: RootfsInput): Promise<Layer> {
   if (input.modules.length === 0) return { source: 'kernel modules', rank: 2, entries: [etcModules([])] };
   const { release, modulesRoot } = input.kernel;
   if (modulesRoot === undefined) {
-    throw new BuildError(`the director needs modules (${input.modules.join(', ')}) but kernel ${release} has no modules folder`, {
-      hint: 'build the kernel with the IPVS options as modules, or set them built in (=y) so no module is needed',
-    });
+    throw new BuildError(
+      `the director needs modules (${input.modules.join(', ')}) but kernel ${release} has no modules folder`,
+      {
+        hint: 'build the kernel with the IPVS options as modules, or set them built in (=y) so no module is needed',
+      },
+    );
   }
   const dir = path.join(modulesRoot, 'lib/modules', release);
   const read = async (f: string): Promise<string | undefined> =>
     existsSync(path.join(dir, f)) ? readFile(path.join(dir, f), 'utf8') : undefined;
   const dep = await read('modules.dep');
-  if (dep === undefined) throw new BuildError(`${dir}/modules.dep is missing`, { hint: 'run depmod for that kernel' });
+  if (dep === undefined)
+    throw new BuildError(`${dir}/modules.dep is missing`, { hint: 'run depmod for that kernel' });
   const files: DepmodFiles = { dep };
-  for (const [key, name] of [['softdep', 'modules.softdep'], ['alias', 'modules.alias'], ['builtin', 'modules.builtin'], ['order', 'modules.order']] as const) {
+  for (const [key, name] of [
+    ['softdep', 'modules.softdep'],
+    ['alias', 'modules.alias'],
+    ['builtin', 'modules.builtin'],
+    ['order', 'modules.order'],
+  ] as const) {
     const text = await read(name);
     if (text !== undefined) files[key] = text;
   }
@@ -132,14 +146,17 @@ async function moduleLayer(input: RootfsInput): Promise<Layer> {
   const entries: RootfsEntry[] = [etcModules(plan.load)];
   for (const f of plan.files) {
     const src = path.join(dir, f.source);
-    const data = f.source === f.target ? { file: src, size: (await stat(src)).size } : await decompressModule(src);
+    const data =
+      f.source === f.target ? { file: src, size: (await stat(src)).size } : await decompressModule(src);
     entries.push({ type: 'file', path: `${target}/${f.target}`, mode: 0o644, data });
   }
   for (const [name, text] of Object.entries(plan.depmod)) {
     entries.push({ type: 'file', path: `${target}/${name}`, mode: 0o644, data: Buffer.from(text) });
   }
   if (existsSync(path.join(dir, 'modules.builtin.modinfo'))) {
-    entries.push(await hostFile(`${target}/modules.builtin.modinfo`, path.join(dir, 'modules.builtin.modinfo'), 0o644));
+    entries.push(
+      await hostFile(`${target}/modules.builtin.modinfo`, path.join(dir, 'modules.builtin.modinfo'), 0o644),
+    );
   }
   return { source: `kernel modules (${dir})`, rank: 2, entries };
 }
@@ -150,18 +167,29 @@ export async function assembleRootfs(input: RootfsInput): Promise<RootfsEntry[]>
   const applets = await run(input.busybox, ['--list-full'], { timeoutMs: 30_000 });
   const layers: Layer[] = [
     { source: 'skeleton', rank: 0, entries: planSkeleton() },
-    { source: `busybox applets (${input.busybox} --list-full)`, rank: 1, entries: planBusyboxLinks(applets.stdout) },
+    {
+      source: `busybox applets (${input.busybox} --list-full)`,
+      rank: 1,
+      entries: planBusyboxLinks(applets.stdout),
+    },
     binaries,
     modules,
     {
       source: 'hostname',
       rank: 2,
-      entries: [{ type: 'file', path: '/etc/hostname', mode: 0o644, data: Buffer.from(`${input.hostname}\n`) }],
+      entries: [
+        { type: 'file', path: '/etc/hostname', mode: 0o644, data: Buffer.from(`${input.hostname}\n`) },
+      ],
     },
     {
       source: 'rendered files',
       rank: 3,
-      entries: input.rendered.map((f) => ({ type: 'file' as const, path: f.path, mode: f.mode, data: Buffer.from(f.content) })),
+      entries: input.rendered.map((f) => ({
+        type: 'file' as const,
+        path: f.path,
+        mode: f.mode,
+        data: Buffer.from(f.content),
+      })),
     },
   ];
   return mergeLayers(layers);

@@ -3,7 +3,13 @@ import { spawnSync } from 'node:child_process';
 import { lstat, mkdir, mkdtemp, readFile, readlink, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type RootfsEntry, encodeHeader, planInodes, sortEntries, writeCpioBuffer } from '../../src/lib/cpio.js';
+import {
+  type RootfsEntry,
+  encodeHeader,
+  planInodes,
+  sortEntries,
+  writeCpioBuffer,
+} from '../../src/lib/cpio.js';
 import { integrationTest } from '../_helpers/integration.js';
 
 const GOLDEN = path.join(import.meta.dirname, '../fixtures/golden/cpio/small.cpio');
@@ -40,7 +46,16 @@ test('small archive matches the golden file', async (t) => {
 });
 
 test('header layout: magic, 13 hex fields, name, NUL, 4-byte padding', (t) => {
-  const h = encodeHeader({ ino: 1, mode: 0o100644, nlink: 1, mtime: 16, filesize: 3, rdevmajor: 0, rdevminor: 0, name: 'ab' });
+  const h = encodeHeader({
+    ino: 1,
+    mode: 0o100644,
+    nlink: 1,
+    mtime: 16,
+    filesize: 3,
+    rdevmajor: 0,
+    rdevminor: 0,
+    name: 'ab',
+  });
   t.is(h.length, 116); // 110 + 'ab\0' = 113, padded to 116
   t.is(h.subarray(0, 6).toString(), '070701');
   t.is(h.subarray(6, 14).toString(), '00000001');
@@ -61,7 +76,9 @@ test('order does not depend on input order; inodes renumbered from 1', async (t)
 });
 
 test('hard links share an inode, count nlink and carry data only on the last link', (t) => {
-  const planned = planInodes(sortEntries(SMALL)).filter((p) => p.entry.type === 'file' && p.entry.linkGroup === 'bb');
+  const planned = planInodes(sortEntries(SMALL)).filter(
+    (p) => p.entry.type === 'file' && p.entry.linkGroup === 'bb',
+  );
   t.deepEqual(
     planned.map((p) => [p.entry.path, p.nlink, p.carriesData]),
     [
@@ -96,9 +113,12 @@ test('a host file whose size changed is reported', async (t) => {
   const dir = await tempDir(t);
   const f = path.join(dir, 'f');
   await writeFile(f, 'four');
-  await t.throwsAsync(writeCpioBuffer([{ type: 'file', path: '/f', mode: 0o644, data: { file: f, size: 3 } }], { epoch: 0 }), {
-    message: /changed size/,
-  });
+  await t.throwsAsync(
+    writeCpioBuffer([{ type: 'file', path: '/f', mode: 0o644, data: { file: f, size: 3 } }], { epoch: 0 }),
+    {
+      message: /changed size/,
+    },
+  );
 });
 
 integrationTest('GNU cpio lists and extracts the archive', ['cpio'], async (t) => {
@@ -106,16 +126,29 @@ integrationTest('GNU cpio lists and extracts the archive', ['cpio'], async (t) =
   const archive = await writeCpioBuffer(SMALL, { epoch: EPOCH });
   const list = spawnSync('cpio', ['-t', '--quiet'], { input: archive });
   t.is(list.status, 0, list.stderr.toString());
-  t.deepEqual(
-    list.stdout.toString().trim().split('\n'),
-    ['bin', 'bin/ash', 'bin/busybox', 'bin/sh', 'dev', 'dev/console', 'dev/ram0', 'etc', 'etc/empty', 'etc/hostname', 'init'],
-  );
+  t.deepEqual(list.stdout.toString().trim().split('\n'), [
+    'bin',
+    'bin/ash',
+    'bin/busybox',
+    'bin/sh',
+    'dev',
+    'dev/console',
+    'dev/ram0',
+    'etc',
+    'etc/empty',
+    'etc/hostname',
+    'init',
+  ]);
   const out = path.join(dir, 'root');
   await mkdir(out);
-  const ex = spawnSync('cpio', ['-i', '-d', '--quiet', '--preserve-modification-time', '--no-absolute-filenames'], {
-    input: archive,
-    cwd: out,
-  });
+  const ex = spawnSync(
+    'cpio',
+    ['-i', '-d', '--quiet', '--preserve-modification-time', '--no-absolute-filenames'],
+    {
+      input: archive,
+      cwd: out,
+    },
+  );
   t.is(ex.status, 0, ex.stderr.toString());
   t.is(await readFile(path.join(out, 'init'), 'utf8'), '#!/bin/sh\necho hi\n');
   t.is((await stat(path.join(out, 'init'))).mode & 0o7777, 0o755);

@@ -32,7 +32,10 @@ function listNewc(buf: Buffer): string[] {
 }
 
 function tree(): RootfsEntry[] {
-  const entries: RootfsEntry[] = [{ type: 'dir', path: '/bin', mode: 0o755 }, { type: 'dir', path: '/etc', mode: 0o755 }];
+  const entries: RootfsEntry[] = [
+    { type: 'dir', path: '/bin', mode: 0o755 },
+    { type: 'dir', path: '/etc', mode: 0o755 },
+  ];
   for (let i = 0; i < 20; i++) {
     // f09 and f12 are hard links, straddling the middle of the tree.
     const linked = i === 9 || i === 12;
@@ -114,7 +117,11 @@ test('none: a bare concatenation of complete newc archives holding every entry o
 test('an unusable compression fails before writing anything', async (t) => {
   const dir = await tempDir(t);
   await t.throwsAsync(
-    packInitramfs(tree(), { compression: 'zstd', epoch: 1, kernelConfig: 'CONFIG_BLK_DEV_INITRD=y\n' }, path.join(dir, 'x')),
+    packInitramfs(
+      tree(),
+      { compression: 'zstd', epoch: 1, kernelConfig: 'CONFIG_BLK_DEV_INITRD=y\n' },
+      path.join(dir, 'x'),
+    ),
     { message: /CONFIG_RD_ZSTD=y/ },
   );
   t.deepEqual(await readdir(dir), []);
@@ -122,20 +129,29 @@ test('an unusable compression fails before writing anything', async (t) => {
 
 const DECOMPRESS = { gzip: ['gzip', '-dc'], xz: ['xz', '-dc'], zstd: ['zstd', '-dc'] } as const;
 for (const c of ['gzip', 'xz', 'zstd'] as const) {
-  integrationTest(`${c}: host tool decompresses all parts to the full archive`, [DECOMPRESS[c][0]], async (t) => {
-    const dir = await tempDir(t);
-    const out = path.join(dir, 'initrd.img');
-    await packInitramfs(tree(), { compression: c, epoch: 1, parts: 2 }, out);
-    const [tool, ...args] = DECOMPRESS[c];
-    const r = spawnSync(tool, [...args, out], { maxBuffer: 1 << 26 });
-    t.is(r.status, 0, r.stderr.toString());
-    const names = listNewc(r.stdout);
-    t.is(names.filter((n) => n === '--').length, 2);
-    t.deepEqual(names.filter((n) => n !== '--').sort(), tree().map((e) => e.path.slice(1)).sort());
-    if (c === 'xz') {
-      const list = spawnSync('xz', ['--robot', '--list', out]).stdout.toString();
-      t.regex(list, /\tCRC32\t/);
-      t.notRegex(list, /CRC64/);
-    }
-  });
+  integrationTest(
+    `${c}: host tool decompresses all parts to the full archive`,
+    [DECOMPRESS[c][0]],
+    async (t) => {
+      const dir = await tempDir(t);
+      const out = path.join(dir, 'initrd.img');
+      await packInitramfs(tree(), { compression: c, epoch: 1, parts: 2 }, out);
+      const [tool, ...args] = DECOMPRESS[c];
+      const r = spawnSync(tool, [...args, out], { maxBuffer: 1 << 26 });
+      t.is(r.status, 0, r.stderr.toString());
+      const names = listNewc(r.stdout);
+      t.is(names.filter((n) => n === '--').length, 2);
+      t.deepEqual(
+        names.filter((n) => n !== '--').sort(),
+        tree()
+          .map((e) => e.path.slice(1))
+          .sort(),
+      );
+      if (c === 'xz') {
+        const list = spawnSync('xz', ['--robot', '--list', out]).stdout.toString();
+        t.regex(list, /\tCRC32\t/);
+        t.notRegex(list, /CRC64/);
+      }
+    },
+  );
 }

@@ -39,11 +39,17 @@ export const COMPRESSORS: Record<Compression, Compressor> = {
   // -T1: one thread per part (parts already run in parallel) and a fixed block layout.
   xz: {
     kconfig: 'CONFIG_RD_XZ',
-    compress: async (input) => [await runFilter('xz', ['--format=xz', '--check=crc32', '-T1', '-6', '-c'], input, { timeoutMs: TIMEOUT_MS })],
+    compress: async (input) => [
+      await runFilter('xz', ['--format=xz', '--check=crc32', '-T1', '-6', '-c'], input, {
+        timeoutMs: TIMEOUT_MS,
+      }),
+    ],
   },
   zstd: {
     kconfig: 'CONFIG_RD_ZSTD',
-    compress: async (input) => [await runFilter('zstd', ['-19', '-T1', '-q', '-c'], input, { timeoutMs: TIMEOUT_MS })],
+    compress: async (input) => [
+      await runFilter('zstd', ['-19', '-T1', '-q', '-c'], input, { timeoutMs: TIMEOUT_MS }),
+    ],
   },
   none: { kconfig: undefined, compress: collect },
 };
@@ -55,7 +61,10 @@ function isEnabled(config: string, option: string): boolean {
 
 /** Throws a SpecError when the kernel in `config` (.config text) cannot unpack an initrd compressed with `c`. */
 export function checkCompression(c: Compression, config: string, configFile = 'kernel .config'): void {
-  const needed = ['CONFIG_BLK_DEV_INITRD', ...(COMPRESSORS[c].kconfig !== undefined ? [COMPRESSORS[c].kconfig] : [])];
+  const needed = [
+    'CONFIG_BLK_DEV_INITRD',
+    ...(COMPRESSORS[c].kconfig !== undefined ? [COMPRESSORS[c].kconfig] : []),
+  ];
   const missing = needed.filter((o) => !isEnabled(config, o));
   if (missing.length === 0) return;
   const usable = (Object.keys(COMPRESSORS) as Compression[]).filter((k) => {

@@ -33,5 +33,8 @@ export function splitEntries(sorted: readonly RootfsEntry[], parts: number): Roo
     acc += weight(e);
   });
   const bounds = [0, ...cuts, sorted.length];
-  return bounds.slice(1).map((end, k) => sorted.slice(bounds[k], end)).filter((p) => p.length > 0);
+  return bounds
+    .slice(1)
+    .map((end, k) => sorted.slice(bounds[k], end))
+    .filter((p) => p.length > 0);
 }

@@ -22,7 +22,8 @@ export function readNeeded(elf: Buffer): string[] | undefined {
     const at = phoff + i * phentsize;
     const type = elf.readUInt32LE(at);
     const offset = elf.readBigUInt64LE(at + 8);
-    if (type === PT_LOAD) loads.push({ vaddr: elf.readBigUInt64LE(at + 16), offset, filesz: elf.readBigUInt64LE(at + 32) });
+    if (type === PT_LOAD)
+      loads.push({ vaddr: elf.readBigUInt64LE(at + 16), offset, filesz: elf.readBigUInt64LE(at + 32) });
     if (type === PT_DYNAMIC) dyn = { offset: Number(offset), size: Number(elf.readBigUInt64LE(at + 32)) };
   }
   if (dyn === undefined) return [];

@@ -25,18 +25,24 @@ export function mergeLayers(layers: readonly Layer[]): RootfsEntry[] {
       const old = byPath.get(entry.path);
       if (old === undefined || layer.rank > old.layer.rank) byPath.set(entry.path, { entry, layer });
       else if (layer.rank === old.layer.rank && !same(old.entry, entry)) {
-        throw new BuildError(`${entry.path} is in the image twice: from ${old.layer.source} and from ${layer.source}`, {
-          hint: 'this is a conflict between two build inputs; rename or drop one of them',
-        });
+        throw new BuildError(
+          `${entry.path} is in the image twice: from ${old.layer.source} and from ${layer.source}`,
+          {
+            hint: 'this is a conflict between two build inputs; rename or drop one of them',
+          },
+        );
       }
     }
   }
   for (const p of [...byPath.keys()]) {
     for (let dir = parentOf(p); dir !== '/'; dir = parentOf(dir)) {
       const old = byPath.get(dir);
-      if (old === undefined) byPath.set(dir, { entry: { type: 'dir', path: dir, mode: 0o755 }, layer: layers[0]! });
+      if (old === undefined)
+        byPath.set(dir, { entry: { type: 'dir', path: dir, mode: 0o755 }, layer: layers[0]! });
       else if (old.entry.type !== 'dir') {
-        throw new BuildError(`${dir} (from ${old.layer.source}) is not a folder, but ${p} needs it to be one`);
+        throw new BuildError(
+          `${dir} (from ${old.layer.source}) is not a folder, but ${p} needs it to be one`,
+        );
       }
     }
   }

@@ -75,7 +75,11 @@ function parseSoftPre(text: string | undefined): Map<string, string[]> {
  * implementations the `_generic` one wins: the CPU-specific ones (crc32c_intel needs SSE4.2) fail to load on
  * QEMU's default CPU, which is the measured-here.md trap.
  */
-function resolveSoft(want: string, dep: Map<string, unknown>, aliases: Map<string, string[]>): string | undefined {
+function resolveSoft(
+  want: string,
+  dep: Map<string, unknown>,
+  aliases: Map<string, string[]>,
+): string | undefined {
   const name = want.replace(/-/g, '_');
   if (dep.has(name)) return name;
   const candidates = [...new Set(aliases.get(want) ?? [])].filter((c) => dep.has(c)).sort();
@@ -118,14 +122,23 @@ export function planModules(requested: readonly string[], files: DepmodFiles, wh
     else if (!builtin.has(name)) unknown.push(want);
   }
   if (unknown.length > 0) {
-    throw new BuildError(`${where}/modules.dep: no module ${unknown.join(', ')} in this kernel, and not built in`, {
-      hint: 'enable the module (=m or =y) in the kernel config, or remove the feature that needs it from the spec',
-    });
+    throw new BuildError(
+      `${where}/modules.dep: no module ${unknown.join(', ')} in this kernel, and not built in`,
+      {
+        hint: 'enable the module (=m or =y) in the kernel config, or remove the feature that needs it from the spec',
+      },
+    );
   }
   const included = new Set(load);
   const target = (p: string): string => p.replace(COMPRESSED, '.ko');
-  const moduleFiles = load.map((name) => ({ name, source: dep.get(name)!.path, target: target(dep.get(name)!.path) }));
-  const depLines = moduleFiles.map((f) => `${f.target}: ${dep.get(f.name)!.deps.map(target).join(' ')}`.trimEnd());
+  const moduleFiles = load.map((name) => ({
+    name,
+    source: dep.get(name)!.path,
+    target: target(dep.get(name)!.path),
+  }));
+  const depLines = moduleFiles.map((f) =>
+    `${f.target}: ${dep.get(f.name)!.deps.map(target).join(' ')}`.trimEnd(),
+  );
   const keep = (text: string | undefined, pick: (line: string) => boolean): string =>
     lines(text)
       .filter(pick)
@@ -133,9 +146,16 @@ export function planModules(requested: readonly string[], files: DepmodFiles, wh
       .join('');
   const depmod: Record<string, string> = {
     'modules.dep': depLines.map((l) => `${l}\n`).join(''),
-    'modules.softdep': keep(files.softdep, (l) => included.has((l.trim().split(/\s+/)[1] ?? '').replace(/-/g, '_'))),
-    'modules.alias': keep(files.alias, (l) => included.has((l.trim().split(/\s+/)[2] ?? '').replace(/-/g, '_'))),
-    'modules.order': keep(files.order, (l) => included.has(moduleName(l.trim()))).replace(/\.ko\.(xz|gz|zst)$/gm, '.ko'),
+    'modules.softdep': keep(files.softdep, (l) =>
+      included.has((l.trim().split(/\s+/)[1] ?? '').replace(/-/g, '_')),
+    ),
+    'modules.alias': keep(files.alias, (l) =>
+      included.has((l.trim().split(/\s+/)[2] ?? '').replace(/-/g, '_')),
+    ),
+    'modules.order': keep(files.order, (l) => included.has(moduleName(l.trim()))).replace(
+      /\.ko\.(xz|gz|zst)$/gm,
+      '.ko',
+    ),
     'modules.builtin': files.builtin ?? '',
   };
   return { load, files: moduleFiles, depmod };

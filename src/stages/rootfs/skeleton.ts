@@ -3,8 +3,21 @@ import type { RootfsEntry } from '../../lib/cpio.js';
 
 /** Folders every image has, whether or not a file lands in them. */
 export const SKELETON_DIRS = [
-  '/bin', '/dev', '/etc', '/lib', '/lib64', '/proc', '/root', '/run', '/sbin', '/sys', '/tmp', '/usr', '/usr/bin',
-  '/usr/sbin', '/var',
+  '/bin',
+  '/dev',
+  '/etc',
+  '/lib',
+  '/lib64',
+  '/proc',
+  '/root',
+  '/run',
+  '/sbin',
+  '/sys',
+  '/tmp',
+  '/usr',
+  '/usr/bin',
+  '/usr/sbin',
+  '/var',
 ];
 
 // Numbers from Documentation/admin-guide/devices.txt (https://www.kernel.org/doc/Documentation/admin-guide/devices.txt):
@@ -18,5 +31,8 @@ const DEVICES: RootfsEntry[] = [
 /** Skeleton folders (mode 0755, /tmp 1777, /root 0700) and device nodes. */
 export function planSkeleton(): RootfsEntry[] {
   const modes: Record<string, number> = { '/tmp': 0o1777, '/root': 0o700 };
-  return [...SKELETON_DIRS.map((p) => ({ type: 'dir' as const, path: p, mode: modes[p] ?? 0o755 })), ...DEVICES];
+  return [
+    ...SKELETON_DIRS.map((p) => ({ type: 'dir' as const, path: p, mode: modes[p] ?? 0o755 })),
+    ...DEVICES,
+  ];
 }
