@@ -101,6 +101,44 @@ export async function moveLink(from: string, ifname: string, to: string, run: Ru
   await ipIn(from, ['link', 'set', checkName('interface', ifname, 15), 'netns', checkName('namespace', to, 64)], run);
 }
 
+/** Packet loss and reordering to apply to a link's outgoing traffic. */
+export interface Impairment {
+  lossPercent: number;
+  /** Share of packets sent late (reordered behind later ones). */
+  reorderPercent: number;
+  delayMs: number;
+}
+
+/**
+ * Makes `ifname` in `ns` lose and reorder outgoing packets. Uses `tc netem` (loss, reorder, delay) when the kernel
+ * has it; otherwise (kernels without CONFIG_NET_SCH_NETEM) nftables drops `lossPercent` of packets and sends
+ * `reorderPercent` through a slow HTB class (a few ms per packet), so they arrive behind later ones.
+ * Returns which method was applied.
+ */
+export async function impairLink(ns: string, ifname: string, imp: Impairment, run: Run = realRun): Promise<'netem' | 'nft+htb'> {
+  const netem = await run('ip', ['netns', 'exec', ns, 'tc', 'qdisc', 'add', 'dev', ifname, 'root', 'netem', 'loss', `${imp.lossPercent}%`, 'reorder', `${imp.reorderPercent}%`, '50%', 'delay', `${imp.delayMs}ms`], { timeoutMs: IP_TIMEOUT_MS, reject: false });
+  if (netem.exitCode === 0) return 'netem';
+  const tc = (args: string[]): Promise<RunResult> => runInNetns(ns, 'tc', args, {}, run);
+  await tc(['qdisc', 'add', 'dev', ifname, 'root', 'handle', '1:', 'htb', 'default', '10']);
+  await tc(['class', 'add', 'dev', ifname, 'parent', '1:', 'classid', '1:10', 'htb', 'rate', '10gbit']);
+  // ~1500-byte packets at 2 Mbit/s leave ~6 ms late: roughly netem's `delay` for the reordered share.
+  const slowKbit = Math.max(64, Math.round((1500 * 8) / Math.max(1, imp.delayMs)));
+  await tc(['class', 'add', 'dev', ifname, 'parent', '1:', 'classid', '1:20', 'htb', 'rate', `${slowKbit}kbit`, 'ceil', `${slowKbit}kbit`]);
+  const table = `lvsi_impair_${ifname.replace(/[^A-Za-z0-9_]/g, '_')}`;
+  const rules = [
+    `table inet ${table} {`,
+    '  chain out {',
+    '    type filter hook output priority 0; policy accept;',
+    `    oifname "${ifname}" numgen random mod 100 < ${imp.lossPercent} drop`,
+    // HTB picks the class named by skb->priority when it is one of its own class ids.
+    `    oifname "${ifname}" numgen random mod 100 < ${imp.reorderPercent} meta priority set 1:20`,
+    '  }',
+    '}',
+  ].join('\n');
+  await runInNetns(ns, 'nft', ['-f', '-'], { input: rules + '\n' }, run);
+  return 'nft+htb';
+}
+
 /**
  * Creates the namespaces `names`, runs `fn`, and deletes them whatever happens (also when creation failed
  * halfway). The usual way to get a throw-away lab.
