@@ -3,7 +3,8 @@ import { createRequire } from 'node:module';
 import { compareKernelVersions, kernelAtLeast } from '../../lib/kernel-version.js';
 import { eachService, problemAt, type Rule } from '../rule.js';
 import type { Spec } from '../types.js';
-import ipvsadmReleases from '../ipvsadm-releases.json' with { type: 'json' };
+import { IPVSADM_CATALOG, listIpvsadmVersions } from '../../packages/ipvsadm.js';
+import ipvsadmFeatures from '../ipvsadm-features.json' with { type: 'json' };
 
 const require = createRequire(import.meta.url);
 interface Since {
@@ -11,15 +12,16 @@ interface Since {
   option?: string;
 }
 const KERNEL_FEATURES = (require('../../../kernel-config/features.json') as { features: Record<string, Since> }).features;
-const IPVSADM = ipvsadmReleases as {
-  releases: Record<string, { kernel: '2.4' | '2.6+' }>;
-  features: Record<string, Since>;
-};
+const IPVSADM_FEATURES = (ipvsadmFeatures as { features: Record<string, Since> }).features;
 
-/** ipvsadm releases a spec may pin. */
-export const IPVSADM_RELEASES: readonly string[] = Object.keys(IPVSADM.releases);
+/** True when the catalog says `version` speaks only the 2.4 IPVS interface (1.21); undefined when not in the catalog. */
+function onlyFor24(version: string): boolean | undefined {
+  const release = IPVSADM_CATALOG.releases.find((r) => r.version === version);
+  if (release === undefined) return undefined;
+  return release.targetKernels.max !== null && compareKernelVersions(release.targetKernels.max, '2.5') < 0;
+}
 
-/** A feature a spec uses: its key in features.json / ipvsadm-releases.json, where, and how to name it. */
+/** A feature a spec uses: its key in kernel-config/features.json / ipvsadm-features.json, where, and how to name it. */
 interface Use {
   feature: string;
   pointer: string;
@@ -57,22 +59,22 @@ export const kernelHasFeatures: Rule = (spec) =>
 /** The ipvsadm pin is a known release that fits the kernel series: 1.21 for 2.4 kernels, 1.24 or later for 2.6+. */
 export const ipvsadmFitsKernel: Rule = (spec) => {
   const v = spec.ipvsadm.version;
-  const release = IPVSADM.releases[v];
-  if (release === undefined)
-    return [problemAt('/ipvsadm/version', `unknown ipvsadm release ${v}`, `use one of: ${IPVSADM_RELEASES.join(', ')}`)];
+  const only24 = onlyFor24(v);
+  if (only24 === undefined)
+    return [problemAt('/ipvsadm/version', `unknown ipvsadm release ${v}`, `use one of: ${listIpvsadmVersions().join(', ')} (src/packages/ipvsadm.json)`)];
   const kernel24 = compareKernelVersions(spec.kernel.version, '2.5') < 0;
-  if (kernel24 && release.kernel !== '2.4')
+  if (kernel24 && !only24)
     return [problemAt('/ipvsadm/version', `ipvsadm ${v} needs a 2.6 or later kernel; the pin is ${spec.kernel.version}`, 'pin ipvsadm "1.21" for a 2.4 kernel')];
-  if (!kernel24 && release.kernel === '2.4')
+  if (!kernel24 && only24)
     return [problemAt('/ipvsadm/version', `ipvsadm ${v} speaks only the 2.4 IPVS interface; the kernel pin is ${spec.kernel.version}`, 'pin ipvsadm "1.24" or later for a 2.6+ kernel')];
   return [];
 };
 
-/** Every feature the spec uses can be expressed by the pinned ipvsadm (data/ipvsadm-releases.json `since`). */
+/** Every feature the spec uses can be expressed by the pinned ipvsadm (src/spec/ipvsadm-features.json `since`). */
 export const ipvsadmHasFeatures: Rule = (spec) =>
   featuresUsed(spec).flatMap((u) => {
-    const f = IPVSADM.features[u.feature];
-    return f === undefined || IPVSADM.releases[spec.ipvsadm.version] === undefined || compareKernelVersions(spec.ipvsadm.version, f.since) >= 0
+    const f = IPVSADM_FEATURES[u.feature];
+    return f === undefined || onlyFor24(spec.ipvsadm.version) === undefined || compareKernelVersions(spec.ipvsadm.version, f.since) >= 0
       ? []
       : [problemAt(u.pointer, `${u.what} (${f.option ?? ''}) needs ipvsadm ${f.since} or later; the pin is ${spec.ipvsadm.version}`, `pin ipvsadm "${f.since}" or later, or do without ${u.what}`)];
   });
