@@ -9,6 +9,7 @@ import { register as registerBuild } from './build.js';
 import { register as registerServe } from './serve.js';
 import { register as registerLock } from './lock.js';
 import { register as registerKconfig } from './kconfig.js';
+import { register as registerBootTest } from './boot-test.js';
 
 /** Adds one sub-command to the program. */
 export type RegisterCommand = (program: Command) => void;
@@ -23,4 +24,5 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerServe,
   registerLock,
   registerKconfig,
+  registerBootTest,
 ];

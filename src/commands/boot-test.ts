@@ -1,0 +1,73 @@
+/**
+ * `lvs-image boot-test SPEC`: boots each published director of the spec in QEMU (software emulation), by direct
+ * kernel boot and by PXE, and checks it against the spec; prints a table, fails with the diffs and console logs.
+ */
+import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { bootTest, type BootTestResult } from '../boot-test/index.js';
+import { planBootTests, requiredFiles, VIA_CHOICES } from '../boot-test/plan.js';
+import { formatBootFailures, formatBootTable } from '../boot-test/report.js';
+import { DEFAULT_OUT_DIR, siteRoot } from '../layout.js';
+import { BuildError, SpecError, type Problem } from '../lib/errors.js';
+import { printJson } from '../lib/output.js';
+import { loadSpec } from '../spec/load.js';
+
+interface BootTestFlags {
+  via: string;
+  out: string;
+  timeout: string;
+  json?: boolean;
+}
+
+function checkFlags(flags: BootTestFlags): { timeoutMs: number } {
+  const problems: Problem[] = [];
+  if (VIA_CHOICES[flags.via] === undefined) problems.push({ message: `--via ${flags.via}: must be direct, pxe or both` });
+  const seconds = /^\d+$/.test(flags.timeout) ? Number(flags.timeout) : NaN;
+  if (!(seconds >= 1 && seconds <= 3600)) problems.push({ message: `--timeout ${flags.timeout}: must be whole seconds, 1..3600` });
+  if (problems.length > 0) throw new SpecError(problems);
+  return { timeoutMs: seconds * 1000 };
+}
+
+function checkPublished(root: string, wanted: { hostname: string; files: string[] }[], specFile: string): void {
+  const gone = wanted.flatMap((w) => w.files.map((f) => path.join(root, f)).filter((f) => !existsSync(f)));
+  if (gone.length === 0) return;
+  throw new BuildError(`the image is not built: missing ${gone.join(', ')}`, { hint: `run \`lvs-image build ${specFile}\` first (or pass --out DIR)` });
+}
+
+/** Adds the `boot-test` command. */
+export function register(program: Command): void {
+  program
+    .command('boot-test')
+    .description('boot each built director in QEMU (direct kernel boot and PXE) and check it against the spec')
+    .argument('<spec>', 'spec file (YAML or JSON) whose build output is tested')
+    .option('--via <how>', 'boot path: direct, pxe or both', 'both')
+    .option('--out <dir>', 'output folder the image was built into', DEFAULT_OUT_DIR)
+    .option('--timeout <seconds>', 'bound on each boot, start to ready line (software emulation is slow)', '180')
+    .action(async (specFile: string, _opts: unknown, cmd: Command) => {
+      const flags = cmd.optsWithGlobals<BootTestFlags>();
+      const { timeoutMs } = checkFlags(flags);
+      const { spec } = await loadSpec(specFile);
+      const root = siteRoot(flags.out, spec.name);
+      const plans = planBootTests(spec, VIA_CHOICES[flags.via] ?? [], flags.out);
+      checkPublished(root, plans.map((p) => ({ hostname: p.hostname, files: requiredFiles(p.hostname, p.via) })), specFile);
+      const results: BootTestResult[] = [];
+      // One guest at a time: software emulation takes a whole core, and the machine is shared.
+      for (const p of plans) {
+        if (flags.json !== true) process.stderr.write(`booting ${p.hostname} (${p.via}) ...\n`);
+        results.push(await bootTest({ siteRoot: root, hostname: p.hostname, expected: p.expected, via: p.via, consoleLog: p.consoleLog, timeoutMs, interfaces: p.interfaces }));
+      }
+      const ok = results.every((r) => r.ok);
+      if (flags.json === true) {
+        if (ok) printJson({ ok, results });
+      } else {
+        process.stdout.write(formatBootTable(results));
+      }
+      if (!ok) {
+        const failed = results.filter((r) => !r.ok).length;
+        throw new BuildError(`boot test failed for ${failed} of ${results.length} boots\n${formatBootFailures(results)}`, {
+          hint: 'the diff compares the spec (rendered /etc/ipvsadm.rules) with what the booted director holds',
+        });
+      }
+    });
+}
