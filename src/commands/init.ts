@@ -14,8 +14,16 @@ export async function writeStarterSpec(file: string): Promise<void> {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EEXIST')
-      throw new SpecError({ file, message: 'already exists; init never overwrites a file', hint: 'pick another name, or remove the file first' });
-    throw new SpecError({ file, message: `cannot create the file (${code ?? String(err)})`, hint: 'check that the folder exists and is writable' });
+      throw new SpecError({
+        file,
+        message: 'already exists; init never overwrites a file',
+        hint: 'pick another name, or remove the file first',
+      });
+    throw new SpecError({
+      file,
+      message: `cannot create the file (${code ?? String(err)})`,
+      hint: 'check that the folder exists and is writable',
+    });
   }
   try {
     await handle.writeFile(STARTER_SPEC);

@@ -5,7 +5,11 @@ import { printJson } from '../lib/output.js';
 import { loadSpec, type LoadedSpec } from '../spec/load.js';
 
 /** Counts for the one-line summary: directors, services, real servers. */
-export function summarizeSpec(loaded: LoadedSpec): { directors: number; services: number; realServers: number } {
+export function summarizeSpec(loaded: LoadedSpec): {
+  directors: number;
+  services: number;
+  realServers: number;
+} {
   const { spec } = loaded;
   return {
     directors: spec.directors.length,
@@ -27,7 +31,9 @@ export function formatWarning(p: Problem): string {
 export function register(program: Command): void {
   program
     .command('validate')
-    .description('check a spec (parse, schema, cross-field rules) and list every problem; exit status 2 when invalid')
+    .description(
+      'check a spec (parse, schema, cross-field rules) and list every problem; exit status 2 when invalid',
+    )
     .argument('<spec>', 'spec file (YAML or JSON)')
     .action(async (file: string, _opts: unknown, cmd: Command) => {
       const loaded = await loadSpec(file);

@@ -31,7 +31,11 @@ export async function loadSpec(file: string): Promise<LoadedSpec> {
     bytes = await readFile(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    throw new SpecError({ file, message: `cannot read the spec (${code})`, hint: 'check the path; `lvs-image init FILE` writes a starter spec' });
+    throw new SpecError({
+      file,
+      message: `cannot read the spec (${code})`,
+      hint: 'check the path; `lvs-image init FILE` writes a starter spec',
+    });
   }
   return checkSpecText(bytes.toString('utf8'), file, sha256(bytes));
 }
@@ -41,7 +45,13 @@ export function checkSpecText(text: string, label: string, digest = sha256(text)
   const parsed = parseSpecText(text, label);
   if (!parsed.ok) throw new SpecError(parsed.problems);
   if (parsed.value === null || parsed.value === undefined)
-    throw new SpecError({ file: label, line: 1, column: 1, message: 'the spec is empty', hint: '`lvs-image init` prints a starter spec' });
+    throw new SpecError({
+      file: label,
+      line: 1,
+      column: 1,
+      message: 'the spec is empty',
+      hint: '`lvs-image init` prints a starter spec',
+    });
   const schemaProblems = validateSchema(parsed.value, label, parsed.positions);
   if (schemaProblems.length > 0) throw new SpecError(sortByPosition(schemaProblems));
   const raw = parsed.value as Spec;
@@ -56,7 +66,10 @@ export function checkSpecText(text: string, label: string, digest = sha256(text)
 /** Orders problems as they appear in the file (stable; problems without a position keep their place at the end). */
 export function sortByPosition(problems: readonly Problem[]): Problem[] {
   const key = (p: Problem): number => (p.line ?? Number.MAX_SAFE_INTEGER) * 10_000 + (p.column ?? 0);
-  return problems.map((p, i) => ({ p, i })).sort((a, b) => key(a.p) - key(b.p) || a.i - b.i).map(({ p }) => p);
+  return problems
+    .map((p, i) => ({ p, i }))
+    .sort((a, b) => key(a.p) - key(b.p) || a.i - b.i)
+    .map(({ p }) => p);
 }
 
 /** Adds file and line:col (from the pointer) to a rule's problem. */

@@ -36,7 +36,7 @@ export function prefixMask(prefix: number): number {
 /** True when `address` lies in the subnet of `cidr`. */
 export function inSubnet(address: number, cidr: Cidr): boolean {
   const mask = prefixMask(cidr.prefix);
-  return ((address & mask) >>> 0) === ((cidr.address & mask) >>> 0);
+  return (address & mask) >>> 0 === (cidr.address & mask) >>> 0;
 }
 
 /** `192.168.31.101/24` → `192.168.31.0/24`. */

@@ -17,7 +17,8 @@ export interface NodePosition extends Position {
 export type PointerMap = ReadonlyMap<string, NodePosition>;
 
 /** Result of parsing: the value and its positions, or every parse problem. */
-export type ParseResult = { ok: true; value: unknown; positions: PointerMap } | { ok: false; problems: Problem[] };
+export type ParseResult =
+  { ok: true; value: unknown; positions: PointerMap } | { ok: false; problems: Problem[] };
 
 /** Escapes one JSON-pointer segment (RFC 6901). */
 export function escapePointer(segment: string): string {

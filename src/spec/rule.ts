@@ -33,13 +33,19 @@ export interface MemberAt extends ServiceAt {
 /** Every real-server membership of every service, with its pointer. */
 export function eachMember(spec: Spec): MemberAt[] {
   return eachService(spec).flatMap((at) =>
-    at.service.realServers.map((member, r) => ({ ...at, member, memberPointer: `${at.pointer}/realServers/${r}` })),
+    at.service.realServers.map((member, r) => ({
+      ...at,
+      member,
+      memberPointer: `${at.pointer}/realServers/${r}`,
+    })),
   );
 }
 
 /** `tcp 10.10.31.100:80` or `fwmark 1`, for messages. */
 export function serviceName(svc: VirtualService): string {
-  return svc.protocol === 'fwmark' ? `fwmark ${svc.fwmark ?? '?'}` : `${svc.protocol} ${svc.vip ?? '?'}:${svc.port ?? '?'}`;
+  return svc.protocol === 'fwmark'
+    ? `fwmark ${svc.fwmark ?? '?'}`
+    : `${svc.protocol} ${svc.vip ?? '?'}:${svc.port ?? '?'}`;
 }
 
 /** Reports every value that appears more than once in `items` (keyed by `key`), at each repeat. */

@@ -2,7 +2,14 @@
 import type { Problem } from '../lib/errors.js';
 import type { Rule } from './rule.js';
 import { drOnDirectorSubnet, natGatewayBypass, natOnInsideSubnet, vipOnInterface } from './rules/network.js';
-import { fwmarkIsSet, knownRealServers, serviceVipKnown, uniqueMembers, uniqueNames, uniqueServices } from './rules/references.js';
+import {
+  fwmarkIsSet,
+  knownRealServers,
+  serviceVipKnown,
+  uniqueMembers,
+  uniqueNames,
+  uniqueServices,
+} from './rules/references.js';
 import {
   forwardedPortUnchanged,
   memberPortRange,
@@ -50,10 +57,12 @@ export const WARNING_RULES: readonly Rule[] = [natGatewayBypass];
 /** Runs every rule in `rules` over `spec` and returns their problems in rule order, each fault once. */
 export function checkRules(spec: Spec, rules: readonly Rule[] = RULES): Problem[] {
   const seen = new Set<string>();
-  return rules.flatMap((rule) => rule(spec)).filter((p) => {
-    const key = `${p.pointer ?? ''}\0${p.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+  return rules
+    .flatMap((rule) => rule(spec))
+    .filter((p) => {
+      const key = `${p.pointer ?? ''}\0${p.message}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
 }

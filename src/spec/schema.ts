@@ -2,4 +2,4 @@
 import schema from './schema.json' with { type: 'json' };
 
 /** The JSON Schema every spec must satisfy. */
-export const SPEC_SCHEMA: Record<string, unknown> = schema as Record<string, unknown>;
+export const SPEC_SCHEMA: Record<string, unknown> = schema;

@@ -9,18 +9,18 @@ description: DSAS reference director lv1 (LVS-NAT, tcp/80 least-connection) on t
 
 # The kernel every director of the site boots. Versions are strings: quote them.
 kernel:
-  version: "6.1"               # Debian's linux-source-6.1 (6.1.192 here)
+  version: '6.1' # Debian's linux-source-6.1 (6.1.192 here)
   source:
-    debian: linux-source-6.1   # the tarball Debian ships in /usr/src
-  base: tinyconfig             # start from the smallest config, add what the spec needs
-  profile: full                # everything under the IPVS and netfilter menus, as the reference did
-  options: builtin             # =y: the initramfs needs no modules
+    debian: linux-source-6.1 # the tarball Debian ships in /usr/src
+  base: tinyconfig # start from the smallest config, add what the spec needs
+  profile: full # everything under the IPVS and netfilter menus, as the reference did
+  options: builtin # =y: the initramfs needs no modules
 
 # ipvsadm, built from source and linked statically (the initramfs has no libc).
 ipvsadm:
-  version: "1.31"
+  version: '1.31'
   source:
-    debian: ipvsadm            # Debian's source package of the same release
+    debian: ipvsadm # Debian's source package of the same release
   link: static
 
 directors:
@@ -28,12 +28,12 @@ directors:
     interfaces:
       # Public side: clients reach the VIP here.
       - name: eth0
-        mac: "52:54:00:31:00:11"
+        mac: '52:54:00:31:00:11'
         address: 10.10.31.11/24
         role: outside
       # Inside LAN: the real servers use this address as their default gateway (NAT).
       - name: eth1
-        mac: "52:54:00:31:01:11"
+        mac: '52:54:00:31:01:11'
         address: 192.168.31.11/24
         role: inside
     vips:
@@ -60,7 +60,7 @@ directors:
 realServers:
   - name: w101
     address: 192.168.31.101/24
-    lab:                       # what the boot-test lab serves from this server
+    lab: # what the boot-test lab serves from this server
       host: example.org
       body: w101 nano
   - name: w102

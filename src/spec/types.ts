@@ -120,20 +120,7 @@ export interface Vip {
 
 export type Protocol = 'tcp' | 'udp' | 'sctp' | 'fwmark';
 export type Scheduler =
-  | 'rr'
-  | 'wrr'
-  | 'lc'
-  | 'wlc'
-  | 'lblc'
-  | 'lblcr'
-  | 'dh'
-  | 'sh'
-  | 'sed'
-  | 'nq'
-  | 'fo'
-  | 'ovf'
-  | 'mh'
-  | 'twos';
+  'rr' | 'wrr' | 'lc' | 'wlc' | 'lblc' | 'lblcr' | 'dh' | 'sh' | 'sed' | 'nq' | 'fo' | 'ovf' | 'mh' | 'twos';
 export type SchedulerFlag = 'sh-fallback' | 'sh-port' | 'mh-fallback' | 'mh-port';
 export type Forwarding = 'masq' | 'gate' | 'ipip';
 

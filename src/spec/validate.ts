@@ -27,7 +27,9 @@ const validateFn = ajv.compile(SPEC_SCHEMA);
 /** Checks a parsed value against the schema; returns every problem (empty when valid). */
 export function validateSchema(value: unknown, file: string, positions: PointerMap): Problem[] {
   if (validateFn(value)) return [];
-  const problems = (validateFn.errors ?? []).flatMap((e) => describe(e, positions, file, validateFn.errors ?? []));
+  const problems = (validateFn.errors ?? []).flatMap((e) =>
+    describe(e, positions, file, validateFn.errors ?? []),
+  );
   const seen = new Set<string>();
   return problems.filter((p) => {
     const k = `${p.pointer}\0${p.message}`;
@@ -53,11 +55,18 @@ function chosenBranch(o: ErrorObject): number {
   const branches = (o.schema ?? []) as SchemaNode[];
   const data = o.data as Record<string, unknown> | null;
   if (typeof data !== 'object' || data === null) return -1;
-  const hits = branches.flatMap((b, i) => (b.required?.[0] !== undefined && b.required[0] in data ? [i] : []));
+  const hits = branches.flatMap((b, i) =>
+    b.required?.[0] !== undefined && b.required[0] in data ? [i] : [],
+  );
   return hits.length === 1 ? (hits[0] ?? -1) : -1;
 }
 
-function describe(e: ErrorObject, positions: PointerMap, file: string, all: readonly ErrorObject[]): Problem[] {
+function describe(
+  e: ErrorObject,
+  positions: PointerMap,
+  file: string,
+  all: readonly ErrorObject[],
+): Problem[] {
   if (isOneOfNoise(e, all)) return [];
   const parent = (e.parentSchema ?? {}) as SchemaNode;
   const at = (pointer: string, preferKey = false): Problem => {
@@ -68,7 +77,13 @@ function describe(e: ErrorObject, positions: PointerMap, file: string, all: read
   switch (e.keyword) {
     case 'oneOf': {
       if (chosenBranch(e) >= 0) return [];
-      return [{ ...at(e.instancePath), message: parent['x-message'] ?? 'must match exactly one form', hint: 'see `lvs-image schema`' }];
+      return [
+        {
+          ...at(e.instancePath),
+          message: parent['x-message'] ?? 'must match exactly one form',
+          hint: 'see `lvs-image schema`',
+        },
+      ];
     }
     case 'additionalProperties': {
       const name = String(params.additionalProperty);
@@ -108,7 +123,7 @@ function describe(e: ErrorObject, positions: PointerMap, file: string, all: read
     case 'format':
     case 'maxLength':
     case 'minLength': {
-      const message = parent['x-message'] ?? (e.message ?? 'is invalid');
+      const message = parent['x-message'] ?? e.message ?? 'is invalid';
       // propertyNames errors carry the offending key: point at it rather than at its object.
       const key = e.propertyName !== undefined ? `/${escapePointer(e.propertyName)}` : '';
       return [{ ...at(e.instancePath + key, key !== ''), message, hint: `got ${JSON.stringify(e.data)}` }];
@@ -117,11 +132,19 @@ function describe(e: ErrorObject, positions: PointerMap, file: string, all: read
       return [];
     case 'minimum':
     case 'maximum': {
-      const range = parent.minimum !== undefined && parent.maximum !== undefined ? `${String(parent.minimum)}..${String(parent.maximum)}` : undefined;
-      const message = range !== undefined ? `must be within ${range}` : `must be ${String(params.comparison)} ${String(params.limit)}`;
+      const range =
+        parent.minimum !== undefined && parent.maximum !== undefined
+          ? `${String(parent.minimum)}..${String(parent.maximum)}`
+          : undefined;
+      const message =
+        range !== undefined
+          ? `must be within ${range}`
+          : `must be ${String(params.comparison)} ${String(params.limit)}`;
       return [{ ...at(e.instancePath), message, hint: `got ${JSON.stringify(e.data)}` }];
     }
     default:
-      return [{ ...at(e.instancePath), message: e.message ?? 'is invalid', hint: `got ${JSON.stringify(e.data)}` }];
+      return [
+        { ...at(e.instancePath), message: e.message ?? 'is invalid', hint: `got ${JSON.stringify(e.data)}` },
+      ];
   }
 }

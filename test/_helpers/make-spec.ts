@@ -12,8 +12,15 @@ export type DeepPartial<T> = T extends readonly (infer U)[]
 export function referenceSpec(): Spec {
   return {
     name: 'dsas',
-    description: "DSAS reference director lv1 (LVS-NAT, tcp/80 least-connection) on today's kernel and ipvsadm",
-    kernel: { version: '6.1', source: { debian: 'linux-source-6.1' }, base: 'tinyconfig', profile: 'full', options: 'builtin' },
+    description:
+      "DSAS reference director lv1 (LVS-NAT, tcp/80 least-connection) on today's kernel and ipvsadm",
+    kernel: {
+      version: '6.1',
+      source: { debian: 'linux-source-6.1' },
+      base: 'tinyconfig',
+      profile: 'full',
+      options: 'builtin',
+    },
     ipvsadm: { version: '1.31', source: { debian: 'ipvsadm' }, link: 'static' },
     directors: [
       {

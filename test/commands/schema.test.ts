@@ -6,7 +6,10 @@ import { ROOT, runCli } from '../_helpers/cli.js';
 test('schema prints src/spec/schema.json as JSON', (t) => {
   const r = runCli(['schema']);
   t.is(r.status, 0, r.stderr);
-  t.deepEqual(JSON.parse(r.stdout), JSON.parse(readFileSync(path.join(ROOT, 'src/spec/schema.json'), 'utf8')));
+  t.deepEqual(
+    JSON.parse(r.stdout),
+    JSON.parse(readFileSync(path.join(ROOT, 'src/spec/schema.json'), 'utf8')),
+  );
 });
 
 test('schema --help', (t) => {

@@ -20,7 +20,10 @@ test('an invalid spec: every problem on stderr, exit 2, nothing on stdout and no
   const r = runCli(['validate', 'bad.yaml'], { cwd: dir });
   t.is(r.status, 2);
   t.is(r.stdout, '');
-  const expected = readFileSync(path.join(INVALID, '45-many-rule-faults.expected'), 'utf8').replaceAll('45-many-rule-faults.yaml', 'bad.yaml');
+  const expected = readFileSync(path.join(INVALID, '45-many-rule-faults.expected'), 'utf8').replaceAll(
+    '45-many-rule-faults.yaml',
+    'bad.yaml',
+  );
   t.is(r.stderr, `${expected}5 problems found; nothing was written.\n`);
   t.deepEqual(readdirSync(dir), ['bad.yaml']);
 });
@@ -40,7 +43,14 @@ test('a missing file: exit 2 with a hint', (t) => {
 test('--json: ok with counts and warnings', (t) => {
   const r = runCli(['--json', 'validate', 'images/dr-example.yaml']);
   t.is(r.status, 0, r.stderr);
-  t.like(JSON.parse(r.stdout), { ok: true, file: 'images/dr-example.yaml', directors: 1, services: 2, realServers: 2, warnings: [] });
+  t.like(JSON.parse(r.stdout), {
+    ok: true,
+    file: 'images/dr-example.yaml',
+    directors: 1,
+    services: 2,
+    realServers: 2,
+    warnings: [],
+  });
 });
 
 test('--json: problems as data, exit 2', (t) => {
@@ -62,11 +72,17 @@ test('--json: problems as data, exit 2', (t) => {
 
 test('warnings are printed but do not fail validation', (t) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'lvs-validate-'));
-  const text = readFileSync(path.join(ROOT, 'images/dsas-lv1.yaml'), 'utf8').replace('address: 192.168.31.101/24\n', 'address: 192.168.31.101/24\n    gateway: 192.168.31.1\n');
+  const text = readFileSync(path.join(ROOT, 'images/dsas-lv1.yaml'), 'utf8').replace(
+    'address: 192.168.31.101/24\n',
+    'address: 192.168.31.101/24\n    gateway: 192.168.31.1\n',
+  );
   writeFileSync(path.join(dir, 'gw.yaml'), text);
   const r = runCli(['validate', 'gw.yaml'], { cwd: dir });
   t.is(r.status, 0, r.stderr);
-  t.regex(r.stderr, /^gw\.yaml:\d+:\d+: \/realServers\/0\/gateway: warning: gateway 192\.168\.31\.1 of NAT real server w101 is not an inside address of lv1 \(192\.168\.31\.11\): replies will bypass the director\n/);
+  t.regex(
+    r.stderr,
+    /^gw\.yaml:\d+:\d+: \/realServers\/0\/gateway: warning: gateway 192\.168\.31\.1 of NAT real server w101 is not an inside address of lv1 \(192\.168\.31\.11\): replies will bypass the director\n/,
+  );
   t.is(r.stdout, 'gw.yaml: ok (1 director, 1 service, 2 real servers)\n');
 });
 

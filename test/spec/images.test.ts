@@ -41,7 +41,10 @@ test('the DR example has two services on one VIP, one persistent, with gate memb
   const { spec } = await loadSpec(path.join(ROOT, 'images/dr-example.yaml'));
   const services = spec.directors[0]!.services;
   t.is(new Set(services.map((s) => s.vip)).size, 1);
-  t.deepEqual(services.map((s) => s.persistence), [undefined, { timeout: 360, netmask: '255.255.255.0' }]);
+  t.deepEqual(
+    services.map((s) => s.persistence),
+    [undefined, { timeout: 360, netmask: '255.255.255.0' }],
+  );
   t.true(services.every((s) => s.realServers.every((m) => m.forwarding === 'gate')));
 });
 
@@ -49,6 +52,8 @@ test('the fwmark example marks tcp 80 and 443 with mark 1 for a NAT fwmark servi
   const { spec } = await loadSpec(path.join(ROOT, 'images/fwmark-example.yaml'));
   const d = spec.directors[0]!;
   t.like(d.services[0], { protocol: 'fwmark', fwmark: 1 });
-  t.deepEqual(d.netfilter?.marks, [{ mark: 1, protocol: 'tcp', destination: '10.10.31.100', ports: [80, 443] }]);
+  t.deepEqual(d.netfilter?.marks, [
+    { mark: 1, protocol: 'tcp', destination: '10.10.31.100', ports: [80, 443] },
+  ]);
   t.true(d.services[0]!.realServers.every((m) => m.forwarding === 'masq' && m.port === 0));
 });

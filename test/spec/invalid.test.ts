@@ -10,7 +10,9 @@ import { checkSpecText } from '../../src/spec/load.js';
 import { ROOT } from '../_helpers/cli.js';
 
 const DIR = path.join(ROOT, 'test/fixtures/spec/invalid');
-const FIXTURES = readdirSync(DIR).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
+const FIXTURES = readdirSync(DIR)
+  .filter((f) => /\.(ya?ml|json)$/.test(f))
+  .sort();
 
 /** The problems a spec text fails with, formatted as the CLI prints them. */
 function failureOf(text: string, label: string): string {

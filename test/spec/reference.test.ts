@@ -15,7 +15,10 @@ test('docs/spec-reference.md is generated from the schema and up to date', (t) =
 
 test('the reference lists every field with its description', (t) => {
   const text = renderSpecReference(SPEC_SCHEMA);
-  t.regex(text, /\| `scheduler` \| `rr` \\\| `wrr` .* \| {2}\| IPVS scheduler \(`-s`\); ipvsadm's default is `wlc`\. \|/);
+  t.regex(
+    text,
+    /\| `scheduler` \| `rr` \\\| `wrr` .* \| {2}\| IPVS scheduler \(`-s`\); ipvsadm's default is `wlc`\. \|/,
+  );
   t.regex(text, /## kernelPin\n/);
   t.regex(text, /\| `debian` \| string \| yes \|/);
   t.regex(text, /\| ifname \| must be a Linux interface name/);

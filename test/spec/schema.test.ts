@@ -6,7 +6,13 @@ import ts from 'typescript';
 import { SPEC_SCHEMA } from '../../src/spec/schema.js';
 import { ROOT } from '../_helpers/cli.js';
 
-type Node = Record<string, unknown> & { properties?: Record<string, Node>; required?: string[]; oneOf?: Node[]; enum?: string[]; items?: Node };
+type Node = Record<string, unknown> & {
+  properties?: Record<string, Node>;
+  required?: string[];
+  oneOf?: Node[];
+  enum?: string[];
+  items?: Node;
+};
 const schema = SPEC_SCHEMA as Node;
 const defs = schema.definitions as Record<string, Node>;
 
@@ -22,7 +28,9 @@ function walk(n: unknown, at: string, out: [string, Node][] = []): [string, Node
 
 test('every property has a description', (t) => {
   const missing = walk(schema, '#')
-    .flatMap(([at, n]) => Object.entries(n.properties ?? {}).map(([k, p]) => [`${at}/properties/${k}`, p] as const))
+    .flatMap(([at, n]) =>
+      Object.entries(n.properties ?? {}).map(([k, p]) => [`${at}/properties/${k}`, p] as const),
+    )
     .filter(([, p]) => typeof p === 'object' && typeof p.description !== 'string')
     .map(([at]) => at);
   t.deepEqual(missing, []);
@@ -32,27 +40,40 @@ test('every object with properties rejects unknown keys; maps constrain their ke
   const nodes = walk(schema, '#');
   const byPath = new Map(nodes);
   // A oneOf branch of a closed object (kernelPin's "exactly one of") is closed by its parent.
-  const closedByParent = (at: string): boolean => byPath.get(at.replace(/\/oneOf\/\d+$/, ''))?.additionalProperties === false && /\/oneOf\/\d+$/.test(at);
+  const closedByParent = (at: string): boolean =>
+    byPath.get(at.replace(/\/oneOf\/\d+$/, ''))?.additionalProperties === false && /\/oneOf\/\d+$/.test(at);
   const open = nodes
     .filter(([at, n]) => n.type === 'object' && !closedByParent(at))
-    .filter(([, n]) => (n.properties !== undefined ? n.additionalProperties !== false : n.oneOf === undefined && n.propertyNames === undefined))
+    .filter(([, n]) =>
+      n.properties !== undefined
+        ? n.additionalProperties !== false
+        : n.oneOf === undefined && n.propertyNames === undefined,
+    )
     .map(([at]) => at);
   t.deepEqual(open, []);
 });
 
 /** Interfaces and string-literal unions of src/spec/types.ts, read with the TypeScript parser. */
-function readTypes(): { interfaces: Map<string, Map<string, boolean>>; unions: Map<string, string[]>; sourceForms: string[][] } {
+function readTypes(): {
+  interfaces: Map<string, Map<string, boolean>>;
+  unions: Map<string, string[]>;
+  sourceForms: string[][];
+} {
   const file = path.join(ROOT, 'src/spec/types.ts');
   const sf = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true);
   const interfaces = new Map<string, Map<string, boolean>>();
   const unions = new Map<string, string[]>();
   let sourceForms: string[][] = [];
   const members = (ms: ts.NodeArray<ts.TypeElement>): Map<string, boolean> =>
-    new Map(ms.filter(ts.isPropertySignature).map((m) => [m.name.getText(sf), m.questionToken === undefined]));
+    new Map(
+      ms.filter(ts.isPropertySignature).map((m) => [m.name.getText(sf), m.questionToken === undefined]),
+    );
   sf.forEachChild((node) => {
     if (ts.isInterfaceDeclaration(node)) interfaces.set(node.name.text, members(node.members));
     if (ts.isTypeAliasDeclaration(node) && ts.isUnionTypeNode(node.type)) {
-      const lits = node.type.types.filter(ts.isLiteralTypeNode).map((l) => (l.literal as ts.StringLiteral).text);
+      const lits = node.type.types
+        .filter(ts.isLiteralTypeNode)
+        .map((l) => (l.literal as ts.StringLiteral).text);
       if (lits.length === node.type.types.length) unions.set(node.name.text, lits);
       if (node.name.text === 'SourceRef')
         sourceForms = node.type.types.filter(ts.isTypeLiteralNode).map((l) => [...members(l.members).keys()]);
@@ -71,7 +92,14 @@ test('every interface in types.ts has a schema definition with the same fields a
       continue;
     }
     t.deepEqual(Object.keys(def.properties ?? {}).sort(), [...fields.keys()].sort(), `${name} fields`);
-    t.deepEqual([...(def.required ?? [])].sort(), [...fields].filter(([, req]) => req).map(([k]) => k).sort(), `${name} required`);
+    t.deepEqual(
+      [...(def.required ?? [])].sort(),
+      [...fields]
+        .filter(([, req]) => req)
+        .map(([k]) => k)
+        .sort(),
+      `${name} required`,
+    );
   }
   t.true(TYPES.interfaces.size >= 15);
 });

@@ -11,7 +11,9 @@ interface Since {
   since: string;
   option?: string;
 }
-const KERNEL_FEATURES = (require('../../../kernel-config/features.json') as { features: Record<string, Since> }).features;
+const KERNEL_FEATURES = (
+  require('../../../kernel-config/features.json') as { features: Record<string, Since> }
+).features;
 const IPVSADM_FEATURES = (ipvsadmFeatures as { features: Record<string, Since> }).features;
 
 /** True when the catalog says `version` speaks only the 2.4 IPVS interface (1.21); undefined when not in the catalog. */
@@ -32,17 +34,47 @@ interface Use {
 export function featuresUsed(spec: Spec): Use[] {
   const uses: Use[] = eachService(spec).flatMap(({ service: s, pointer }) => [
     { feature: `protocol:${s.protocol}`, pointer: `${pointer}/protocol`, what: `protocol ${s.protocol}` },
-    ...(s.scheduler ? [{ feature: `scheduler:${s.scheduler}`, pointer: `${pointer}/scheduler`, what: `scheduler ${s.scheduler}` }] : []),
-    ...(s.persistenceEngine ? [{ feature: `persistence-engine:${s.persistenceEngine}`, pointer: `${pointer}/persistenceEngine`, what: `persistence engine ${s.persistenceEngine}` }] : []),
-    ...(s.onePacket === true ? [{ feature: 'one-packet', pointer: `${pointer}/onePacket`, what: 'one-packet scheduling' }] : []),
+    ...(s.scheduler
+      ? [
+          {
+            feature: `scheduler:${s.scheduler}`,
+            pointer: `${pointer}/scheduler`,
+            what: `scheduler ${s.scheduler}`,
+          },
+        ]
+      : []),
+    ...(s.persistenceEngine
+      ? [
+          {
+            feature: `persistence-engine:${s.persistenceEngine}`,
+            pointer: `${pointer}/persistenceEngine`,
+            what: `persistence engine ${s.persistenceEngine}`,
+          },
+        ]
+      : []),
+    ...(s.onePacket === true
+      ? [{ feature: 'one-packet', pointer: `${pointer}/onePacket`, what: 'one-packet scheduling' }]
+      : []),
     ...(s.schedulerFlags ?? []).flatMap((f, i) => [
       { feature: 'scheduler-flags', pointer: `${pointer}/schedulerFlags/${i}`, what: `scheduler flag ${f}` },
-      ...(f.startsWith('mh-') ? [{ feature: 'scheduler-flags:mh', pointer: `${pointer}/schedulerFlags/${i}`, what: `scheduler flag ${f}` }] : []),
+      ...(f.startsWith('mh-')
+        ? [
+            {
+              feature: 'scheduler-flags:mh',
+              pointer: `${pointer}/schedulerFlags/${i}`,
+              what: `scheduler flag ${f}`,
+            },
+          ]
+        : []),
     ]),
   ]);
   spec.directors.forEach((d, di) => {
     if ((d.netfilter?.marks ?? []).length > 0)
-      uses.push({ feature: 'netfilter:mark', pointer: `/directors/${di}/netfilter/marks`, what: 'netfilter marks (xt_MARK)' });
+      uses.push({
+        feature: 'netfilter:mark',
+        pointer: `/directors/${di}/netfilter/marks`,
+        what: 'netfilter marks (xt_MARK)',
+      });
   });
   return uses;
 }
@@ -53,7 +85,13 @@ export const kernelHasFeatures: Rule = (spec) =>
     const since = KERNEL_FEATURES[u.feature]?.since;
     return since === undefined || kernelAtLeast(spec.kernel.version, since)
       ? []
-      : [problemAt(u.pointer, `${u.what} needs kernel ${since} or later; the pin is ${spec.kernel.version}`, `pin kernel ${since} or later, or do without ${u.what}`)];
+      : [
+          problemAt(
+            u.pointer,
+            `${u.what} needs kernel ${since} or later; the pin is ${spec.kernel.version}`,
+            `pin kernel ${since} or later, or do without ${u.what}`,
+          ),
+        ];
   });
 
 /** The ipvsadm pin is a known release that fits the kernel series: 1.21 for 2.4 kernels, 1.24 or later for 2.6+. */
@@ -61,12 +99,30 @@ export const ipvsadmFitsKernel: Rule = (spec) => {
   const v = spec.ipvsadm.version;
   const only24 = onlyFor24(v);
   if (only24 === undefined)
-    return [problemAt('/ipvsadm/version', `unknown ipvsadm release ${v}`, `use one of: ${listIpvsadmVersions().join(', ')} (src/packages/ipvsadm.json)`)];
+    return [
+      problemAt(
+        '/ipvsadm/version',
+        `unknown ipvsadm release ${v}`,
+        `use one of: ${listIpvsadmVersions().join(', ')} (src/packages/ipvsadm.json)`,
+      ),
+    ];
   const kernel24 = compareKernelVersions(spec.kernel.version, '2.5') < 0;
   if (kernel24 && !only24)
-    return [problemAt('/ipvsadm/version', `ipvsadm ${v} needs a 2.6 or later kernel; the pin is ${spec.kernel.version}`, 'pin ipvsadm "1.21" for a 2.4 kernel')];
+    return [
+      problemAt(
+        '/ipvsadm/version',
+        `ipvsadm ${v} needs a 2.6 or later kernel; the pin is ${spec.kernel.version}`,
+        'pin ipvsadm "1.21" for a 2.4 kernel',
+      ),
+    ];
   if (!kernel24 && only24)
-    return [problemAt('/ipvsadm/version', `ipvsadm ${v} speaks only the 2.4 IPVS interface; the kernel pin is ${spec.kernel.version}`, 'pin ipvsadm "1.24" or later for a 2.6+ kernel')];
+    return [
+      problemAt(
+        '/ipvsadm/version',
+        `ipvsadm ${v} speaks only the 2.4 IPVS interface; the kernel pin is ${spec.kernel.version}`,
+        'pin ipvsadm "1.24" or later for a 2.6+ kernel',
+      ),
+    ];
   return [];
 };
 
@@ -74,7 +130,15 @@ export const ipvsadmFitsKernel: Rule = (spec) => {
 export const ipvsadmHasFeatures: Rule = (spec) =>
   featuresUsed(spec).flatMap((u) => {
     const f = IPVSADM_FEATURES[u.feature];
-    return f === undefined || onlyFor24(spec.ipvsadm.version) === undefined || compareKernelVersions(spec.ipvsadm.version, f.since) >= 0
+    return f === undefined ||
+      onlyFor24(spec.ipvsadm.version) === undefined ||
+      compareKernelVersions(spec.ipvsadm.version, f.since) >= 0
       ? []
-      : [problemAt(u.pointer, `${u.what} (${f.option ?? ''}) needs ipvsadm ${f.since} or later; the pin is ${spec.ipvsadm.version}`, `pin ipvsadm "${f.since}" or later, or do without ${u.what}`)];
+      : [
+          problemAt(
+            u.pointer,
+            `${u.what} (${f.option ?? ''}) needs ipvsadm ${f.since} or later; the pin is ${spec.ipvsadm.version}`,
+            `pin ipvsadm "${f.since}" or later, or do without ${u.what}`,
+          ),
+        ];
   });
