@@ -16,9 +16,14 @@ interface LockCommandOptions {
 export function register(program: Command): void {
   program
     .command('lock')
-    .description('resolve the spec\'s kernel and ipvsadm pins (sha256, versions, IPVS versions) into <spec>.lock, without building')
+    .description(
+      "resolve the spec's kernel and ipvsadm pins (sha256, versions, IPVS versions) into <spec>.lock, without building",
+    )
     .argument('<spec>', 'spec file (YAML or JSON)')
-    .option('--offline', 'download nothing: record what the spec and catalog pin and what local files say; mark the rest unknown')
+    .option(
+      '--offline',
+      'download nothing: record what the spec and catalog pin and what local files say; mark the rest unknown',
+    )
     .option('--allow-ipvs-mismatch', 'record a kernel/ipvsadm pair whose IPVS versions differ (loudly)')
     .action(async (file: string, _opts: unknown, cmd: Command) => {
       const o = cmd.optsWithGlobals<LockCommandOptions>();

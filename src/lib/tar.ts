@@ -41,7 +41,8 @@ export function checkEntryPath(name: string, type: string, linkname?: string | n
     const target = linkname ?? '';
     if (target.startsWith('/')) return `symlink to an absolute path (${target})`;
     const resolved = path.posix.normalize(path.posix.join(path.posix.dirname(name), target));
-    if (resolved === '..' || resolved.startsWith('../')) return `symlink points outside the folder (${target})`;
+    if (resolved === '..' || resolved.startsWith('../'))
+      return `symlink points outside the folder (${target})`;
   }
   if (type === 'link') {
     const target = path.posix.normalize(linkname ?? '');
@@ -79,10 +80,7 @@ async function openTarball(file: string): Promise<TarSource> {
 }
 
 /** Walks the entries of a tarball; `onEntry` returns true to stop reading early. */
-async function walkTarball(
-  file: string,
-  onEntry: (entry: TarEntry) => Promise<boolean>,
-): Promise<void> {
+async function walkTarball(file: string, onEntry: (entry: TarEntry) => Promise<boolean>): Promise<void> {
   const src = await openTarball(file);
   const extract = tar.extract();
   const feeding = pipeline(src.stream, extract).catch((err: unknown) => err);
@@ -142,7 +140,8 @@ export async function extractTarball(file: string, dest: string): Promise<Extrac
     if (first) top.add(first);
     // NOTE: the parent may have been created through an earlier (inside-pointing) symlink: check where it really is.
     await mkdir(path.dirname(target), { recursive: true });
-    if (!inside(root, await realpath(path.dirname(target)))) refuse(h.name, 'its folder is a symlink leading outside');
+    if (!inside(root, await realpath(path.dirname(target))))
+      refuse(h.name, 'its folder is a symlink leading outside');
     const existing = await lstat(target).catch(() => null);
     if (existing?.isSymbolicLink()) refuse(h.name, 'it would be written through an existing symlink');
     const mode = (h.mode ?? 0o644) & 0o777;

@@ -33,9 +33,12 @@ export async function readIpvsadmHeader(
   let found: { file: string; text: string } | undefined;
   if (release.ipvsHeader.from === 'kernel') {
     if (headersDir === undefined) {
-      throw new BuildError(`ipvsadm ${release.version} compiles against the kernel's ${release.ipvsHeader.path}, but the kernel stage gave no headers folder`, {
-        hint: 'build the kernel from source (kernel.source) so its tree can serve as headers, or use ipvsadm >= 1.25 (bundled header)',
-      });
+      throw new BuildError(
+        `ipvsadm ${release.version} compiles against the kernel's ${release.ipvsHeader.path}, but the kernel stage gave no headers folder`,
+        {
+          hint: 'build the kernel from source (kernel.source) so its tree can serve as headers, or use ipvsadm >= 1.25 (bundled header)',
+        },
+      );
     }
     const candidates = [release.ipvsHeader.path, ...KERNEL_IPVS_HEADERS];
     for (const rel of candidates) {
@@ -51,13 +54,20 @@ export async function readIpvsadmHeader(
     found = { file, text: await readFile(file, 'utf8') };
   } else {
     const suffix = `/${release.ipvsHeader.path}`;
-    const members = await readTarMembers(source.path, (n) => n.endsWith(suffix) && n.split('/').length === suffix.split('/').length, (f) => f.size > 0);
+    const members = await readTarMembers(
+      source.path,
+      (n) => n.endsWith(suffix) && n.split('/').length === suffix.split('/').length,
+      (f) => f.size > 0,
+    );
     const [name, buf] = [...members][0] ?? [];
-    if (name !== undefined && buf !== undefined) found = { file: `${source.path}:${name}`, text: buf.toString('utf8') };
+    if (name !== undefined && buf !== undefined)
+      found = { file: `${source.path}:${name}`, text: buf.toString('utf8') };
   }
   const code = found ? parseIpvsVersionCode(found.text) : null;
   if (!found || code === null) {
-    throw new BuildError(`no IP_VS_VERSION_CODE found in ${found?.file ?? release.ipvsHeader.path} for ipvsadm ${release.version}`);
+    throw new BuildError(
+      `no IP_VS_VERSION_CODE found in ${found?.file ?? release.ipvsHeader.path} for ipvsadm ${release.version}`,
+    );
   }
   return { file: found.file, code, sha256: sha256(found.text) };
 }
@@ -66,7 +76,7 @@ function matchOrWarn(message: string | null, io: StageIo, allow: boolean): void 
   if (message === null) return;
   if (!allow) {
     throw new BuildError(message, {
-      hint: 'pin an ipvsadm built for the kernel\'s IPVS version, or pass --allow-ipvs-mismatch to build anyway (not recommended)',
+      hint: "pin an ipvsadm built for the kernel's IPVS version, or pass --allow-ipvs-mismatch to build anyway (not recommended)",
     });
   }
   io.log(`WARNING (--allow-ipvs-mismatch): ${message}`);
@@ -81,12 +91,25 @@ export async function provideIpvsadm(
 ): Promise<IpvsadmArtifacts> {
   const release = findIpvsadmRelease(spec.ipvsadm.version);
   const link = spec.ipvsadm.link ?? 'static';
-  const source = await fetchIpvsadmSource(planIpvsadmSource(spec.ipvsadm, release, opts.specDir), io, opts.logFile);
+  const source = await fetchIpvsadmSource(
+    planIpvsadmSource(spec.ipvsadm, release, opts.specDir),
+    io,
+    opts.logFile,
+  );
   const header = await readIpvsadmHeader(release, source, kernel.headersDir);
-  const pair = { kernelRelease: kernel.release, kernelCode: kernel.ipvsVersionCode, ipvsadmVersion: release.version };
-  matchOrWarn(describeIpvsMismatch({ ...pair, ipvsadmCode: header.code, ipvsadmCodeFrom: header.file }), io, opts.allowIpvsMismatch === true);
+  const pair = {
+    kernelRelease: kernel.release,
+    kernelCode: kernel.ipvsVersionCode,
+    ipvsadmVersion: release.version,
+  };
+  matchOrWarn(
+    describeIpvsMismatch({ ...pair, ipvsadmCode: header.code, ipvsadmCodeFrom: header.file }),
+    io,
+    opts.allowIpvsMismatch === true,
+  );
   const plan = planIpvsadmBuild(release, link, kernel.headersDir);
-  if (plan === null) throw new BuildError(`ipvsadm ${release.version} needs kernel headers (kernel.headersDir)`);
+  if (plan === null)
+    throw new BuildError(`ipvsadm ${release.version} needs kernel headers (kernel.headersDir)`);
   const built = await buildIpvsadm({
     plan,
     source,
@@ -96,9 +119,15 @@ export async function provideIpvsadm(
   });
   io.log(`ipvsadm ${release.version}: ${built.versionLine}${built.cacheHit ? ' (cached)' : ''}`);
   const probeFrom = 'the built binary (probe compiled with its flags)';
-  matchOrWarn(describeIpvsMismatch({ ...pair, ipvsadmCode: built.ipvsVersionCode, ipvsadmCodeFrom: probeFrom }), io, opts.allowIpvsMismatch === true);
+  matchOrWarn(
+    describeIpvsMismatch({ ...pair, ipvsadmCode: built.ipvsVersionCode, ipvsadmCodeFrom: probeFrom }),
+    io,
+    opts.allowIpvsMismatch === true,
+  );
   if (built.ipvsVersionCode !== header.code) {
-    io.log(`WARNING: the header said IPVS ${formatIpvsVersion(header.code)} but the probe says ${formatIpvsVersion(built.ipvsVersionCode)}`);
+    io.log(
+      `WARNING: the header said IPVS ${formatIpvsVersion(header.code)} but the probe says ${formatIpvsVersion(built.ipvsVersionCode)}`,
+    );
   }
   return {
     version: release.version,

@@ -16,7 +16,15 @@ import { fetchIpvsadmSource } from './ipvsadm/fetch.js';
 import { describeIpvsMismatch } from './ipvsadm/ipvs-version.js';
 import { planIpvsadmSource, type SourcePlan } from './ipvsadm/source.js';
 import { readKernelSourceFacts } from './lock/kernel-facts.js';
-import { LOCK_VERSION, diffLock, lockFileFor, parseLock, serializeLock, type Lock, type LockedIpvsadm } from './lock/lock-file.js';
+import {
+  LOCK_VERSION,
+  diffLock,
+  lockFileFor,
+  parseLock,
+  serializeLock,
+  type Lock,
+  type LockedIpvsadm,
+} from './lock/lock-file.js';
 
 export { diffLock, lockFileFor, serializeLock, type Lock } from './lock/lock-file.js';
 
@@ -47,7 +55,10 @@ export async function computeLock(spec: Spec, io: StageIo, opts: LockOptions = {
   let code: number | null = null;
   let codeFrom: string | null = null;
   if (release.ipvsHeader.from === 'kernel') {
-    [code, codeFrom] = [kernel.ipvsVersionCode, kernel.ipvsVersionFrom !== null ? `the kernel's headers: ${kernel.ipvsVersionFrom}` : null];
+    [code, codeFrom] = [
+      kernel.ipvsVersionCode,
+      kernel.ipvsVersionFrom !== null ? `the kernel's headers: ${kernel.ipvsVersionFrom}` : null,
+    ];
   }
   const local = plan.kind === 'path' && existsSync(plan.path);
   if (opts.offline === true && !local) {
@@ -60,15 +71,30 @@ export async function computeLock(spec: Spec, io: StageIo, opts: LockOptions = {
     const source = await fetchIpvsadmSource(plan, io);
     [origin, sourceSha] = [source.origin, source.sha256];
     if (release.ipvsHeader.from === 'bundled') {
-      [code, codeFrom] = [(await readIpvsadmHeader(release, source, undefined)).code, `${release.ipvsHeader.path} in the source`];
+      [code, codeFrom] = [
+        (await readIpvsadmHeader(release, source, undefined)).code,
+        `${release.ipvsHeader.path} in the source`,
+      ];
     }
   }
-  if (code === null) unknown.push(`ipvsadm: IPVS version unknown (it comes from the ${release.ipvsHeader.from === 'kernel' ? "kernel's headers" : 'source'})`);
+  if (code === null)
+    unknown.push(
+      `ipvsadm: IPVS version unknown (it comes from the ${release.ipvsHeader.from === 'kernel' ? "kernel's headers" : 'source'})`,
+    );
   const kernelRelease = kernel.release ?? spec.kernel.version;
   if (kernel.ipvsVersionCode !== null && code !== null) {
-    const pair = { kernelRelease, kernelCode: kernel.ipvsVersionCode, ipvsadmVersion: release.version, ipvsadmCode: code, ipvsadmCodeFrom: codeFrom ?? '?' };
+    const pair = {
+      kernelRelease,
+      kernelCode: kernel.ipvsVersionCode,
+      ipvsadmVersion: release.version,
+      ipvsadmCode: code,
+      ipvsadmCodeFrom: codeFrom ?? '?',
+    };
     const mismatch = describeIpvsMismatch(pair);
-    if (mismatch !== null && opts.allowIpvsMismatch !== true) throw new BuildError(mismatch, { hint: 'pin a matching pair; --allow-ipvs-mismatch records it anyway' });
+    if (mismatch !== null && opts.allowIpvsMismatch !== true)
+      throw new BuildError(mismatch, {
+        hint: 'pin a matching pair; --allow-ipvs-mismatch records it anyway',
+      });
     if (mismatch !== null) io.log(`WARNING: ${mismatch}`);
   }
   const compiler = await compilerVersion(io).catch(() => null);
@@ -99,7 +125,9 @@ export async function computeLock(spec: Spec, io: StageIo, opts: LockOptions = {
 }
 
 /** Reads the lock beside `specFile` (or the `.lock` file itself); undefined when there is none. */
-export async function readLock(specFile: string): Promise<{ lock: Lock; sha256: string; file: string } | undefined> {
+export async function readLock(
+  specFile: string,
+): Promise<{ lock: Lock; sha256: string; file: string } | undefined> {
   const file = lockFileFor(specFile);
   if (!existsSync(file)) return undefined;
   const text = await readFile(file, 'utf8');
@@ -115,15 +143,30 @@ export async function writeLock(specFile: string, lock: Lock): Promise<{ file: s
 }
 
 /** `build --frozen`: SpecError listing every drift between the lock beside `specFile` and the spec's pins now. */
-export async function checkLock(specFile: string, spec: Spec, io: StageIo, opts: LockOptions = {}): Promise<Lock> {
+export async function checkLock(
+  specFile: string,
+  spec: Spec,
+  io: StageIo,
+  opts: LockOptions = {},
+): Promise<Lock> {
   const found = await readLock(specFile);
   const file = lockFileFor(specFile);
   if (found === undefined) {
-    throw new SpecError({ file, message: '--frozen needs a lock file and there is none', hint: `run \`lvs-image lock ${specFile}\`` });
+    throw new SpecError({
+      file,
+      message: '--frozen needs a lock file and there is none',
+      hint: `run \`lvs-image lock ${specFile}\``,
+    });
   }
   const drift = diffLock(found.lock, await computeLock(spec, io, opts));
   if (drift.length > 0) {
-    throw new SpecError(drift.map((message) => ({ file, message, hint: `if the change is intended, run \`lvs-image lock ${specFile}\`` })));
+    throw new SpecError(
+      drift.map((message) => ({
+        file,
+        message,
+        hint: `if the change is intended, run \`lvs-image lock ${specFile}\``,
+      })),
+    );
   }
   return found.lock;
 }

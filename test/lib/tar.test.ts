@@ -63,11 +63,21 @@ test('extractTarball writes a normal tarball and reports its top folder', async 
 });
 
 const escapes: [string, TarEntrySpec[], string][] = [
-  ['a ".." entry', [{ name: 'pkg/ok', content: 'x' }, { name: 'pkg/../../evil', content: 'pwned' }], 'pkg/../../evil'],
+  [
+    'a ".." entry',
+    [
+      { name: 'pkg/ok', content: 'x' },
+      { name: 'pkg/../../evil', content: 'pwned' },
+    ],
+    'pkg/../../evil',
+  ],
   ['an absolute entry', [{ name: '/evil', content: 'pwned' }], '/evil'],
   [
     'a write through a symlink leading out',
-    [{ name: 'pkg/out', type: 'symlink', linkname: '../..' }, { name: 'pkg/out/evil', content: 'pwned' }],
+    [
+      { name: 'pkg/out', type: 'symlink', linkname: '../..' },
+      { name: 'pkg/out/evil', content: 'pwned' },
+    ],
     'pkg/out',
   ],
   [
@@ -102,7 +112,11 @@ test('readTarMembers picks files without extracting and stops when it has enough
     { name: 'k/include/uapi/linux/ip_vs.h', content: '#define IP_VS_VERSION_CODE 0x010201\n' },
     { name: 'k/zzz', content: 'later' },
   ]);
-  const seen = await readTarMembers(file, () => true, (f) => f.size === 2);
+  const seen = await readTarMembers(
+    file,
+    () => true,
+    (f) => f.size === 2,
+  );
   t.deepEqual([...seen.keys()], ['k/Makefile', 'k/include/uapi/linux/ip_vs.h']);
   t.deepEqual(await readdir(root), ['in.tar.gz']);
 });

@@ -8,7 +8,13 @@ import { run } from '../../src/lib/exec.js';
 import { findIpvsadmRelease } from '../../src/packages/ipvsadm.js';
 import { loadSpec } from '../../src/spec/load.js';
 import { checkLock, computeLock, readLock } from '../../src/stages/lock.js';
-import { diffLock, lockFileFor, parseLock, serializeLock, type Lock } from '../../src/stages/lock/lock-file.js';
+import {
+  diffLock,
+  lockFileFor,
+  parseLock,
+  serializeLock,
+  type Lock,
+} from '../../src/stages/lock/lock-file.js';
 import { runCli } from '../_helpers/cli.js';
 import { integrationTest } from '../_helpers/integration.js';
 
@@ -17,7 +23,14 @@ const io: StageIo = { run, log: () => undefined };
 function sampleLock(): Lock {
   return {
     lockVersion: 1,
-    kernel: { version: '6.1', release: '6.1.192', origin: 'debian:linux-source-6.1', sha256: 'k'.repeat(64), ipvsVersion: '1.2.1', ipvsVersionFrom: 'include/uapi/linux/ip_vs.h in the kernel source' },
+    kernel: {
+      version: '6.1',
+      release: '6.1.192',
+      origin: 'debian:linux-source-6.1',
+      sha256: 'k'.repeat(64),
+      ipvsVersion: '1.2.1',
+      ipvsVersionFrom: 'include/uapi/linux/ip_vs.h in the kernel source',
+    },
     ipvsadm: {
       version: '1.31',
       link: 'static',
@@ -41,14 +54,26 @@ test('lockFileFor puts the lock beside the spec', (t) => {
 test('serializeLock sorts keys at every level, ends with a newline and round-trips', (t) => {
   const text = serializeLock(sampleLock());
   t.true(text.endsWith('}\n'));
-  t.deepEqual(Object.keys(JSON.parse(text) as object), ['compiler', 'ipvsadm', 'kernel', 'lockVersion', 'unknown']);
+  t.deepEqual(Object.keys(JSON.parse(text) as object), [
+    'compiler',
+    'ipvsadm',
+    'kernel',
+    'lockVersion',
+    'unknown',
+  ]);
   t.true(text.indexOf('"checkedWithKernel"') < text.indexOf('"ipvsVersion"'));
   t.deepEqual(parseLock(text, 'x.lock'), JSON.parse(text) as Lock);
 });
 
 test('parseLock names the file when it is not a lock', (t) => {
-  t.throws(() => parseLock('{', 'images/a.lock'), { instanceOf: SpecError, message: /^images\/a\.lock: not valid JSON/ });
-  t.throws(() => parseLock('{"lockVersion": 9}', 'images/a.lock'), { instanceOf: SpecError, message: /not a lock file of format 1/ });
+  t.throws(() => parseLock('{', 'images/a.lock'), {
+    instanceOf: SpecError,
+    message: /^images\/a\.lock: not valid JSON/,
+  });
+  t.throws(() => parseLock('{"lockVersion": 9}', 'images/a.lock'), {
+    instanceOf: SpecError,
+    message: /not a lock file of format 1/,
+  });
 });
 
 test('diffLock: no drift for equal pins; unknown notes are not compared', (t) => {
@@ -72,7 +97,13 @@ test('diffLock: a kernel bumped without its ipvsadm re-checked says so', (t) => 
   now.ipvsadm.checkedWithKernel = { release: '6.1.200', sha256: 'n'.repeat(64) };
   const lines = diffLock(sampleLock(), now);
   t.true(lines.includes('kernel.release: locked 6.1.192, now 6.1.200'));
-  t.true(lines.some((l) => /^kernel changed \(6\.1\.192 → 6\.1\.200\) but ipvsadm 1\.31 was checked against 6\.1\.192: re-check the pair/.test(l)));
+  t.true(
+    lines.some((l) =>
+      /^kernel changed \(6\.1\.192 → 6\.1\.200\) but ipvsadm 1\.31 was checked against 6\.1\.192: re-check the pair/.test(
+        l,
+      ),
+    ),
+  );
 });
 
 test('images/dsas-2006.lock pins ipvsadm 1.24 by its published sha256 and marks the unknowns', async (t) => {
@@ -98,37 +129,50 @@ integrationTest('lvs-image lock --offline reproduces images/dsas-2006.lock', ['g
   await copyFile('images/dsas-2006.yaml', path.join(dir, 'dsas-2006.yaml'));
   const r = runCli(['lock', '--offline', path.join(dir, 'dsas-2006.yaml')]);
   t.is(r.status, 0, r.stderr);
-  t.is(await readFile(path.join(dir, 'dsas-2006.lock'), 'utf8'), await readFile('images/dsas-2006.lock', 'utf8'));
+  t.is(
+    await readFile(path.join(dir, 'dsas-2006.lock'), 'utf8'),
+    await readFile('images/dsas-2006.lock', 'utf8'),
+  );
   const again = runCli(['lock', '--offline', path.join(dir, 'dsas-2006.yaml')]);
   t.regex(again.stdout, /dsas-2006\.lock: unchanged/);
 });
 
-integrationTest('images/dsas-lv1.lock matches the real sources; --frozen refuses drift and names it', ['gcc', 'apt-get', 'xz'], async (t) => {
-  const loaded = await loadSpec('images/dsas-lv1.yaml');
-  const current = await computeLock(loaded.spec, io, { specDir: 'images' });
-  t.deepEqual(diffLock((await readLock('images/dsas-lv1.yaml'))?.lock ?? sampleLock(), current), []);
-  t.deepEqual(await checkLock('images/dsas-lv1.yaml', loaded.spec, io, { specDir: 'images' }), current);
+integrationTest(
+  'images/dsas-lv1.lock matches the real sources; --frozen refuses drift and names it',
+  ['gcc', 'apt-get', 'xz'],
+  async (t) => {
+    const loaded = await loadSpec('images/dsas-lv1.yaml');
+    const current = await computeLock(loaded.spec, io, { specDir: 'images' });
+    t.deepEqual(diffLock((await readLock('images/dsas-lv1.yaml'))?.lock ?? sampleLock(), current), []);
+    t.deepEqual(await checkLock('images/dsas-lv1.yaml', loaded.spec, io, { specDir: 'images' }), current);
 
-  const dir = await mkdtemp(path.join(tmpdir(), 'lvs-frozen-'));
-  const specFile = path.join(dir, 'dsas-lv1.yaml');
-  await copyFile('images/dsas-lv1.yaml', specFile);
-  const old: Lock = JSON.parse(serializeLock(current)) as Lock;
-  old.kernel.release = '6.1.100';
-  old.kernel.sha256 = '0'.repeat(64);
-  old.ipvsadm.checkedWithKernel = { release: '6.1.100', sha256: '0'.repeat(64) };
-  old.ipvsadm.sha256 = 'f'.repeat(64);
-  await writeFile(lockFileFor(specFile), serializeLock(old));
-  const err = await t.throwsAsync(checkLock(specFile, loaded.spec, io, { specDir: dir }), { instanceOf: SpecError });
-  const messages = (err as SpecError).problems.map((p) => p.message);
-  t.true(messages.includes(`ipvsadm.sha256: locked ${'f'.repeat(64)}, now ${current.ipvsadm.sha256 ?? ''}`));
-  t.true(messages.includes(`kernel.release: locked 6.1.100, now ${current.kernel.release ?? ''}`));
-  t.true(messages.some((m) => m.startsWith('kernel changed (6.1.100 → ')));
-  t.true((err as SpecError).problems.every((p) => p.file === lockFileFor(specFile)));
-});
+    const dir = await mkdtemp(path.join(tmpdir(), 'lvs-frozen-'));
+    const specFile = path.join(dir, 'dsas-lv1.yaml');
+    await copyFile('images/dsas-lv1.yaml', specFile);
+    const old: Lock = JSON.parse(serializeLock(current)) as Lock;
+    old.kernel.release = '6.1.100';
+    old.kernel.sha256 = '0'.repeat(64);
+    old.ipvsadm.checkedWithKernel = { release: '6.1.100', sha256: '0'.repeat(64) };
+    old.ipvsadm.sha256 = 'f'.repeat(64);
+    await writeFile(lockFileFor(specFile), serializeLock(old));
+    const err = await t.throwsAsync(checkLock(specFile, loaded.spec, io, { specDir: dir }), {
+      instanceOf: SpecError,
+    });
+    const messages = err.problems.map((p) => p.message);
+    t.true(
+      messages.includes(`ipvsadm.sha256: locked ${'f'.repeat(64)}, now ${current.ipvsadm.sha256 ?? ''}`),
+    );
+    t.true(messages.includes(`kernel.release: locked 6.1.100, now ${current.kernel.release ?? ''}`));
+    t.true(messages.some((m) => m.startsWith('kernel changed (6.1.100 → ')));
+    t.true(err.problems.every((p) => p.file === lockFileFor(specFile)));
+  },
+);
 
 test('checkLock without a lock file tells how to make one', async (t) => {
   const dir = await mkdtemp(path.join(tmpdir(), 'lvs-nolock-'));
-  const err = await t.throwsAsync(checkLock(path.join(dir, 'x.yaml'), {} as never, io), { instanceOf: SpecError });
+  const err = await t.throwsAsync(checkLock(path.join(dir, 'x.yaml'), {} as never, io), {
+    instanceOf: SpecError,
+  });
   t.regex(err?.message ?? '', /x\.lock: --frozen needs a lock file and there is none/);
   t.regex(err?.message ?? '', /lvs-image lock/);
 });

@@ -53,7 +53,11 @@ export function probeProgram(include: string): string {
 }
 
 /** The build plan for a release; null when the recipe needs kernel headers and none were given. */
-export function planIpvsadmBuild(release: IpvsadmRelease, link: IpvsadmLink, kernelHeaders?: string): IpvsadmBuildPlan | null {
+export function planIpvsadmBuild(
+  release: IpvsadmRelease,
+  link: IpvsadmLink,
+  kernelHeaders?: string,
+): IpvsadmBuildPlan | null {
   const args = expandMakeArgs(release.recipe.makeArgs, kernelHeaders);
   if (args === null) return null;
   const libs = link === 'static' ? [`LIBS=${release.recipe.staticLibs}`] : [];
@@ -66,7 +70,13 @@ export function planIpvsadmBuild(release: IpvsadmRelease, link: IpvsadmLink, ker
     make,
     probeMake: ['-j1', `${PROBE_NAME}.o`, ...args],
     probeSource: probeProgram(release.recipe.probeInclude),
-    keyInputs: [RECIPE_REVISION, release.version, link, ...make.map((m) => m.join(' ')), release.recipe.probeInclude],
+    keyInputs: [
+      RECIPE_REVISION,
+      release.version,
+      link,
+      ...make.map((m) => m.join(' ')),
+      release.recipe.probeInclude,
+    ],
   };
 }
 

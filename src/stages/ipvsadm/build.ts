@@ -40,7 +40,12 @@ export async function compilerVersion(io: StageIo): Promise<string> {
   return r.stdout.split('\n')[0]?.trim() ?? 'unknown';
 }
 
-async function sourceTree(source: FetchedSource, scratch: string, io: StageIo, logFile: string): Promise<string> {
+async function sourceTree(
+  source: FetchedSource,
+  scratch: string,
+  io: StageIo,
+  logFile: string,
+): Promise<string> {
   if (source.isDirectory) {
     const dest = path.join(scratch, 'src');
     await io.run('cp', ['-a', `${source.path}/.`, dest], { logFile, timeoutMs: 120_000 });
@@ -48,7 +53,9 @@ async function sourceTree(source: FetchedSource, scratch: string, io: StageIo, l
   }
   const { topLevel } = await extractTarball(source.path, scratch);
   if (topLevel.length !== 1 || topLevel[0] === undefined) {
-    throw new BuildError(`${source.path}: expected one top-level folder, found ${topLevel.join(', ') || 'none'}`);
+    throw new BuildError(
+      `${source.path}: expected one top-level folder, found ${topLevel.join(', ') || 'none'}`,
+    );
   }
   return path.join(scratch, topLevel[0]);
 }
@@ -64,7 +71,13 @@ export async function buildIpvsadm(a: {
 }): Promise<BuiltIpvsadm> {
   const { plan, source, io, logFile } = a;
   const gcc = await compilerVersion(io);
-  const keyInputs = ['ipvsadm', source.sha256, ...plan.keyInputs, gcc, a.kernelHeaderHash ?? 'bundled-header'];
+  const keyInputs = [
+    'ipvsadm',
+    source.sha256,
+    ...plan.keyInputs,
+    gcc,
+    a.kernelHeaderHash ?? 'bundled-header',
+  ];
   const entry = await withCache('ipvsadm', cacheKey(keyInputs), async (tmp) => {
     const scratch = path.join(tmp, 'work');
     const src = await sourceTree(source, scratch, io, logFile);
@@ -75,11 +88,15 @@ export async function buildIpvsadm(a: {
     await io.run('gcc', ['-o', PROBE_NAME, `${PROBE_NAME}.o`], opts);
     const probe = await io.run(path.join(src, PROBE_NAME), [], opts);
     const code = parseProbeOutput(probe.stdout);
-    if (code === null) throw new BuildError(`the IPVS probe printed no version code: ${probe.stdout.trim()}`, { logFile });
+    if (code === null)
+      throw new BuildError(`the IPVS probe printed no version code: ${probe.stdout.trim()}`, { logFile });
     const unstripped = await readFile(path.join(src, 'ipvsadm'));
     const versionLine = predictVersionLine(unstripped, code);
     if (versionLine === null) {
-      throw new BuildError(`${src}/ipvsadm: no "ipvsadm v… (compiled with … and IPVS v%d.%d.%d)" format string found`, { logFile });
+      throw new BuildError(
+        `${src}/ipvsadm: no "ipvsadm v… (compiled with … and IPVS v%d.%d.%d)" format string found`,
+        { logFile },
+      );
     }
     const binary = path.join(tmp, 'ipvsadm');
     await io.run('strip', ['--strip-all', '-o', binary, path.join(src, 'ipvsadm')], opts);
@@ -91,7 +108,8 @@ export async function buildIpvsadm(a: {
         hint: 'install the static libraries (libpopt-dev, libnl-3-dev, libnl-genl-3-dev provide the .a files)',
       });
     }
-    const libraries = plan.link === 'dynamic' ? parseLddOutput((await io.run('ldd', [binary], opts)).stdout) : [];
+    const libraries =
+      plan.link === 'dynamic' ? parseLddOutput((await io.run('ldd', [binary], opts)).stdout) : [];
     const record: BuildRecord = {
       ipvsVersionCode: code,
       versionLine,

@@ -20,7 +20,8 @@ export function readElfLinkInfo(buf: Uint8Array): ElfLinkInfo | null {
   const le = b[5] === 1;
   const u16 = (o: number): number => (le ? b.readUInt16LE(o) : b.readUInt16BE(o));
   const u32 = (o: number): number => (le ? b.readUInt32LE(o) : b.readUInt32BE(o));
-  const addr = (o: number): number => (bits === 64 ? Number(le ? b.readBigUInt64LE(o) : b.readBigUInt64BE(o)) : u32(o));
+  const addr = (o: number): number =>
+    bits === 64 ? Number(le ? b.readBigUInt64LE(o) : b.readBigUInt64BE(o)) : u32(o);
   const phoff = addr(bits === 64 ? 0x20 : 0x1c);
   const phentsize = u16(bits === 64 ? 0x36 : 0x2a);
   const phnum = u16(bits === 64 ? 0x38 : 0x2c);
@@ -33,7 +34,10 @@ export function readElfLinkInfo(buf: Uint8Array): ElfLinkInfo | null {
     if (type === PT_INTERP) {
       const off = addr(ph + (bits === 64 ? 0x08 : 0x04));
       const size = addr(ph + (bits === 64 ? 0x20 : 0x10));
-      info.interpreter = b.subarray(off, off + size).toString('latin1').replace(/\0+$/, '');
+      info.interpreter = b
+        .subarray(off, off + size)
+        .toString('latin1')
+        .replace(/\0+$/, '');
     }
   }
   return info;

@@ -58,7 +58,8 @@ export function parseIpvsadmVersion(line: string): IpvsadmVersionInfo | null {
 
 /** The kernel version in a kernel Makefile (`VERSION`, `PATCHLEVEL`, `SUBLEVEL`, `EXTRAVERSION`), or null. */
 export function parseKernelMakefileVersion(makefile: string): string | null {
-  const get = (key: string): string | undefined => new RegExp(`^${key}[ \\t]*=[ \\t]*(\\S*)`, 'm').exec(makefile)?.[1];
+  const get = (key: string): string | undefined =>
+    new RegExp(`^${key}[ \\t]*=[ \\t]*(\\S*)`, 'm').exec(makefile)?.[1];
   const [v, p, s, e] = [get('VERSION'), get('PATCHLEVEL'), get('SUBLEVEL'), get('EXTRAVERSION') ?? ''];
   if (v === undefined || p === undefined) return null;
   return `${v}.${p}${s !== undefined && s !== '' ? `.${s}` : ''}${e}`;
@@ -91,7 +92,8 @@ export function describeIpvsMismatch(pair: IpvsPair): string | null {
 /** The documented IPVS code of a kernel version (src/packages/kernel-ipvs-versions.json), or null when not pinned. */
 export function documentedKernelIpvsCode(kernelVersion: string): { code: number; source: string } | null {
   const row = kernelIpvs.series.find(
-    (r) => compareKernelVersions(kernelVersion, r.from) >= 0 && compareKernelVersions(kernelVersion, r.to) <= 0,
+    (r) =>
+      compareKernelVersions(kernelVersion, r.from) >= 0 && compareKernelVersions(kernelVersion, r.to) <= 0,
   );
   return row ? { code: row.code, source: row.source } : null;
 }

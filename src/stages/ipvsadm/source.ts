@@ -51,7 +51,9 @@ export function planIpvsadmSource(pin: IpvsadmPin, release: IpvsadmRelease, base
   }
   if ('url' in ref) {
     const urls = [ref.url, ...(ref.mirrors ?? [])];
-    const file = decodeURIComponent(new URL(ref.url).pathname.split('/').pop() ?? '') || `ipvsadm-${release.version}.tar`;
+    const file =
+      decodeURIComponent(new URL(ref.url).pathname.split('/').pop() ?? '') ||
+      `ipvsadm-${release.version}.tar`;
     return { kind: 'url', file, urls, sha256: ref.sha256.toLowerCase() };
   }
   return { kind: 'path', path: path.resolve(baseDir, ref.path), sha256: ref.sha256?.toLowerCase() ?? null };

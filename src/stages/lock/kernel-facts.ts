@@ -10,7 +10,12 @@ import { cacheKey, withCache } from '../../lib/cache.js';
 import { cacheDir, sha256File } from '../../lib/fs.js';
 import { readTarMembers } from '../../lib/tar.js';
 import type { KernelPin } from '../../spec/types.js';
-import { KERNEL_IPVS_HEADERS, documentedKernelIpvsCode, parseIpvsVersionCode, parseKernelMakefileVersion } from '../ipvsadm/ipvs-version.js';
+import {
+  KERNEL_IPVS_HEADERS,
+  documentedKernelIpvsCode,
+  parseIpvsVersionCode,
+  parseKernelMakefileVersion,
+} from '../ipvsadm/ipvs-version.js';
 
 /** Facts about a kernel source; null fields are unknown, with the reason in `unknown`. */
 export interface KernelSourceFacts {
@@ -26,24 +31,41 @@ export interface KernelSourceFacts {
 }
 
 /** Where a kernel source lives on this machine: (origin for the lock, local path, pinned sha256). Pure. */
-export function locateKernelSource(pin: KernelPin, baseDir = '.'): { origin: string; location: string | null; sha256: string | null } | null {
+export function locateKernelSource(
+  pin: KernelPin,
+  baseDir = '.',
+): { origin: string; location: string | null; sha256: string | null } | null {
   const src = pin.source;
   if (src === undefined) return null;
-  if ('debian' in src) return { origin: `debian:${src.debian}`, location: `/usr/src/${src.debian}.tar.xz`, sha256: null };
+  if ('debian' in src)
+    return { origin: `debian:${src.debian}`, location: `/usr/src/${src.debian}.tar.xz`, sha256: null };
   if ('url' in src) {
     const file = decodeURIComponent(new URL(src.url).pathname.split('/').pop() ?? '');
-    return { origin: src.url, location: cacheDir('sources', src.sha256.toLowerCase(), file), sha256: src.sha256.toLowerCase() };
+    return {
+      origin: src.url,
+      location: cacheDir('sources', src.sha256.toLowerCase(), file),
+      sha256: src.sha256.toLowerCase(),
+    };
   }
-  return { origin: src.path, location: path.resolve(baseDir, src.path), sha256: src.sha256?.toLowerCase() ?? null };
+  return {
+    origin: src.path,
+    location: path.resolve(baseDir, src.path),
+    sha256: src.sha256?.toLowerCase() ?? null,
+  };
 }
 
 /** Picks the Makefile and IPVS header out of a tree's files (name → text). Pure. */
-export function factsFromFiles(files: Map<string, string>): { release: string | null; code: number | null; header: string | null } {
+export function factsFromFiles(files: Map<string, string>): {
+  release: string | null;
+  code: number | null;
+  header: string | null;
+} {
   const strip = (n: string): string => n.replace(/^[^/]+\//, '');
   let release: string | null = null;
   let code: number | null = null;
   let header: string | null = null;
-  for (const [name, text] of files) if (strip(name) === 'Makefile') release = parseKernelMakefileVersion(text);
+  for (const [name, text] of files)
+    if (strip(name) === 'Makefile') release = parseKernelMakefileVersion(text);
   for (const rel of KERNEL_IPVS_HEADERS) {
     for (const [name, text] of files) {
       const c = strip(name) === rel ? parseIpvsVersionCode(text) : null;
@@ -83,9 +105,23 @@ async function scanFolder(dir: string): Promise<Map<string, string>> {
 export async function readKernelSourceFacts(pin: KernelPin, baseDir = '.'): Promise<KernelSourceFacts> {
   const where = locateKernelSource(pin, baseDir);
   if (where === null) {
-    return { origin: 'prebuilt', location: null, sha256: null, release: null, ipvsVersionCode: null, ipvsVersionFrom: null, unknown: ['kernel: no kernel.source (prebuilt kernels are not locked yet)'] };
+    return {
+      origin: 'prebuilt',
+      location: null,
+      sha256: null,
+      release: null,
+      ipvsVersionCode: null,
+      ipvsVersionFrom: null,
+      unknown: ['kernel: no kernel.source (prebuilt kernels are not locked yet)'],
+    };
   }
-  const base = { origin: where.origin, location: where.location, ipvsVersionFrom: null, release: null, ipvsVersionCode: null };
+  const base = {
+    origin: where.origin,
+    location: where.location,
+    ipvsVersionFrom: null,
+    release: null,
+    ipvsVersionCode: null,
+  };
   if (where.location === null || !existsSync(where.location)) {
     const doc = documentedKernelIpvsCode(pin.version);
     const why = `kernel: source ${where.location ?? where.origin} is not on this machine: release unknown, IPVS version ${doc ? 'documented, not read' : 'unknown'}`;
@@ -98,17 +134,33 @@ export async function readKernelSourceFacts(pin: KernelPin, baseDir = '.'): Prom
   }
   if ((await stat(where.location)).isDirectory()) {
     const f = factsFromFiles(await scanFolder(where.location));
-    return { ...base, sha256: null, release: f.release, ipvsVersionCode: f.code, ipvsVersionFrom: fromHeader(f.header), unknown: ['kernel: a source folder has no sha256'] };
+    return {
+      ...base,
+      sha256: null,
+      release: f.release,
+      ipvsVersionCode: f.code,
+      ipvsVersionFrom: fromHeader(f.header),
+      unknown: ['kernel: a source folder has no sha256'],
+    };
   }
   const sha = await sha256File(where.location);
   const entry = await withCache('kernel-facts', cacheKey(['kernel-facts', '1', sha]), async (tmp) => {
     const f = factsFromFiles(await scanTarball(where.location as string));
     await writeFile(path.join(tmp, 'facts.json'), JSON.stringify(f) + '\n');
   });
-  const f = JSON.parse(await readFile(path.join(entry.dir, 'facts.json'), 'utf8')) as ReturnType<typeof factsFromFiles>;
+  const f = JSON.parse(await readFile(path.join(entry.dir, 'facts.json'), 'utf8')) as ReturnType<
+    typeof factsFromFiles
+  >;
   const unknown = [
-    ...(f.release === null ? ['kernel: no version in the tarball\'s Makefile'] : []),
+    ...(f.release === null ? ["kernel: no version in the tarball's Makefile"] : []),
     ...(f.code === null ? ['kernel: no IP_VS_VERSION_CODE in the tarball'] : []),
   ];
-  return { ...base, sha256: sha, release: f.release, ipvsVersionCode: f.code, ipvsVersionFrom: fromHeader(f.header), unknown };
+  return {
+    ...base,
+    sha256: sha,
+    release: f.release,
+    ipvsVersionCode: f.code,
+    ipvsVersionFrom: fromHeader(f.header),
+    unknown,
+  };
 }

@@ -58,7 +58,9 @@ export function lockFileFor(specFile: string): string {
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) =>
+      a < b ? -1 : a > b ? 1 : 0,
+    );
     return Object.fromEntries(entries.map(([k, v]) => [k, sortKeys(v)]));
   }
   return value;
@@ -75,20 +77,36 @@ export function parseLock(text: string, file: string): Lock {
   try {
     data = JSON.parse(text);
   } catch (err) {
-    throw new SpecError({ file, message: `not valid JSON: ${(err as Error).message}`, hint: 'regenerate it with `lvs-image lock SPEC`' });
+    throw new SpecError({
+      file,
+      message: `not valid JSON: ${(err as Error).message}`,
+      hint: 'regenerate it with `lvs-image lock SPEC`',
+    });
   }
   const d = data as Partial<Lock> | null;
   if (d?.lockVersion !== LOCK_VERSION || typeof d.kernel !== 'object' || typeof d.ipvsadm !== 'object') {
-    throw new SpecError({ file, message: `not a lock file of format ${LOCK_VERSION}`, hint: 'regenerate it with `lvs-image lock SPEC`' });
+    throw new SpecError({
+      file,
+      message: `not a lock file of format ${LOCK_VERSION}`,
+      hint: 'regenerate it with `lvs-image lock SPEC`',
+    });
   }
   return d as Lock;
 }
 
 function flatten(value: unknown, prefix: string, out: Map<string, string>): void {
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
+    for (const [k, v] of Object.entries(value as Record<string, unknown>))
+      flatten(v, prefix ? `${prefix}.${k}` : k, out);
   } else {
-    out.set(prefix, value === null || value === undefined ? 'unknown' : String(value));
+    out.set(
+      prefix,
+      value === null || value === undefined
+        ? 'unknown'
+        : typeof value === 'string'
+          ? value
+          : JSON.stringify(value),
+    );
   }
 }
 
@@ -112,7 +130,11 @@ export function diffLock(locked: Lock, current: Lock): string[] {
   const k0 = locked.kernel;
   const k1 = current.kernel;
   const checked = locked.ipvsadm.checkedWithKernel;
-  if ((k0.release !== k1.release || k0.sha256 !== k1.sha256) && checked.release === k0.release && checked.sha256 === k0.sha256) {
+  if (
+    (k0.release !== k1.release || k0.sha256 !== k1.sha256) &&
+    checked.release === k0.release &&
+    checked.sha256 === k0.sha256
+  ) {
     lines.push(
       `kernel changed (${k0.release ?? k0.version} → ${k1.release ?? k1.version}) but ipvsadm ${locked.ipvsadm.version} ` +
         `was checked against ${checked.release ?? 'unknown'}: re-check the pair with \`lvs-image lock SPEC\``,
