@@ -21,12 +21,16 @@ interface Summary {
 
 function build(spec: string, out: string): { seconds: number; summary: Summary } {
   const started = performance.now();
-  const r = spawnSync(process.execPath, ['--import=tsx', path.join(ROOT, 'src/cli.ts'), '--json', 'build', spec, '--out', out], {
-    cwd: path.dirname(spec),
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1' },
-    timeout: 30 * 60_000,
-  });
+  const r = spawnSync(
+    process.execPath,
+    ['--import=tsx', path.join(ROOT, 'src/cli.ts'), '--json', 'build', spec, '--out', out],
+    {
+      cwd: path.dirname(spec),
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+      timeout: 30 * 60_000,
+    },
+  );
   const seconds = (performance.now() - started) / 1000;
   if (r.status !== 0) throw new Error(`build failed (status ${r.status}):\n${r.stdout}\n${r.stderr}`);
   return { seconds, summary: JSON.parse(r.stdout) as Summary };
@@ -47,10 +51,13 @@ const dir = mkdtempSync(path.join(tmpdir(), 'lvs-bench-rebuild-'));
 try {
   const spec = path.join(dir, 'dsas-lv1.yaml');
   copyFileSync(path.join(ROOT, 'images/dsas-lv1.yaml'), spec);
-  if (existsSync(path.join(ROOT, 'images/dsas-lv1.yaml.lock'))) copyFileSync(path.join(ROOT, 'images/dsas-lv1.yaml.lock'), `${spec}.lock`);
+  if (existsSync(path.join(ROOT, 'images/dsas-lv1.yaml.lock')))
+    copyFileSync(path.join(ROOT, 'images/dsas-lv1.yaml.lock'), `${spec}.lock`);
   const out = path.join(dir, 'out');
   const warm = build(spec, out);
-  process.stdout.write(`warm-up build: ${warm.seconds.toFixed(1)} s (kernel ${warm.summary.kernel?.release ?? '?'})\n`);
+  process.stdout.write(
+    `warm-up build: ${warm.seconds.toFixed(1)} s (kernel ${warm.summary.kernel?.release ?? '?'})\n`,
+  );
   const runs: { seconds: number; summary: Summary }[] = [];
   for (let i = 0; i < RUNS; i++) {
     setWeight(spec, 2 + i);

@@ -46,7 +46,8 @@ export interface BuildContext {
 
 /** Returns `value`, or throws an InternalError naming the missing context field (a task ran out of order). */
 export function need<T>(value: T | undefined, what: string): T {
-  if (value === undefined) throw new InternalError(`build context has no ${what} yet (pipeline order is wrong)`);
+  if (value === undefined)
+    throw new InternalError(`build context has no ${what} yet (pipeline order is wrong)`);
   return value;
 }
 
@@ -55,7 +56,10 @@ export function epochFromEnv(env: NodeJS.ProcessEnv = process.env): number | und
   const raw = env.SOURCE_DATE_EPOCH;
   if (raw === undefined || raw === '') return undefined;
   if (!/^\d+$/.test(raw)) {
-    throw new SpecError({ message: `SOURCE_DATE_EPOCH=${raw} is not a number of seconds`, hint: 'e.g. SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)' });
+    throw new SpecError({
+      message: `SOURCE_DATE_EPOCH=${raw} is not a number of seconds`,
+      hint: 'e.g. SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)',
+    });
   }
   return Number(raw);
 }

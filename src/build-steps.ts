@@ -61,7 +61,10 @@ export async function lockStep(ctx: BuildContext): Promise<void> {
 /** The kernel config fragment, written to the log for the record. */
 export function kernelConfigStep(ctx: BuildContext): void {
   const fragment = generateKernelFragment(need(ctx.loaded, 'spec').spec);
-  appendFileSync(need(ctx.logFile, 'log file'), `--- kernel config fragment (${fragment.era}, ${fragment.lines.length} lines) ---\n${fragment.text}\n`);
+  appendFileSync(
+    need(ctx.logFile, 'log file'),
+    `--- kernel config fragment (${fragment.era}, ${fragment.lines.length} lines) ---\n${fragment.text}\n`,
+  );
 }
 
 /** The kernel, from the shared cache or built. */
@@ -80,14 +83,19 @@ export async function kernelStep(ctx: BuildContext): Promise<void> {
 /** ipvsadm matched to the kernel's IPVS version, from the shared cache or built. */
 export async function ipvsadmStep(ctx: BuildContext): Promise<void> {
   const loaded = need(ctx.loaded, 'spec');
-  const opts = { logFile: need(ctx.logFile, 'log file'), allowIpvsMismatch: ctx.options.allowIpvsMismatch, specDir: path.dirname(loaded.file) };
+  const opts = {
+    logFile: need(ctx.logFile, 'log file'),
+    allowIpvsMismatch: ctx.options.allowIpvsMismatch,
+    specDir: path.dirname(loaded.file),
+  };
   ctx.ipvsadm = await provideIpvsadm(loaded.spec, need(ctx.kernel, 'kernel'), ctx.io, opts);
 }
 
 /** Every director's configuration files from the templates. */
 export function renderStep(ctx: BuildContext): void {
   const plan = need(ctx.plan, 'plan');
-  const render = (files: (typeof plan.directors)[number]['files']) => renderFiles(files, DEFAULT_TEMPLATES_DIR, ctx.options.templatesDir);
+  const render = (files: (typeof plan.directors)[number]['files']) =>
+    renderFiles(files, DEFAULT_TEMPLATES_DIR, ctx.options.templatesDir);
   ctx.rendered = Object.fromEntries(plan.directors.map((d) => [d.hostname, render(d.files)]));
 }
 
@@ -156,7 +164,9 @@ export async function publishStep(ctx: BuildContext): Promise<void> {
   const loaded = need(ctx.loaded, 'spec');
   for (const d of plan.directors) {
     const rels = [d.outputs.kernel, d.outputs.initrd, d.outputs.cmdline, d.outputs.ipxe];
-    const files = Object.fromEntries(await Promise.all(rels.map(async (r) => [r, await sha256File(path.join(root, r))] as const)));
+    const files = Object.fromEntries(
+      await Promise.all(rels.map(async (r) => [r, await sha256File(path.join(root, r))] as const)),
+    );
     const manifest = buildManifest(plan, d, need(ctx.kernel, 'kernel'), need(ctx.ipvsadm, 'ipvsadm'), {
       files,
       specFile: path.basename(loaded.file),

@@ -26,25 +26,48 @@ export function summarizeBuild(ctx: BuildContext): BuildSummary {
   const total = Object.values(ctx.timings).reduce((a, b) => a + b, 0);
   const directors = (plan?.directors ?? []).map((d) => ({
     hostname: d.hostname,
-    files: pub !== undefined ? Object.fromEntries(Object.entries(d.outputs).map(([k, rel]) => [k, path.join(pub.siteLink, rel)])) : {},
+    files:
+      pub !== undefined
+        ? Object.fromEntries(Object.entries(d.outputs).map(([k, rel]) => [k, path.join(pub.siteLink, rel)]))
+        : {},
   }));
   const lines: string[] = [];
-  if (ctx.options.dryRun) lines.push(`dry run: ${plan?.directors.length ?? 0} director(s) planned, preflight passed; nothing written`);
+  if (ctx.options.dryRun)
+    lines.push(
+      `dry run: ${plan?.directors.length ?? 0} director(s) planned, preflight passed; nothing written`,
+    );
   if (pub !== undefined) {
-    lines.push(`published ${pub.siteLink} -> ${path.basename(pub.release)}${pub.previous !== undefined ? ` (previous: ${path.basename(pub.previous)})` : ''}`);
+    lines.push(
+      `published ${pub.siteLink} -> ${path.basename(pub.release)}${pub.previous !== undefined ? ` (previous: ${path.basename(pub.previous)})` : ''}`,
+    );
     for (const d of directors) lines.push(`  ${d.hostname}: ${Object.values(d.files).join(' ')}`);
   }
-  if (ctx.kernel !== undefined) lines.push(`kernel ${ctx.kernel.release} (IPVS ${formatIpvsVersion(ctx.kernel.ipvsVersionCode)})`);
+  if (ctx.kernel !== undefined)
+    lines.push(`kernel ${ctx.kernel.release} (IPVS ${formatIpvsVersion(ctx.kernel.ipvsVersionCode)})`);
   if (ctx.ipvsadm !== undefined) lines.push(ctx.ipvsadm.versionLine);
   lines.push(`done in ${(total / 1000).toFixed(1)} s`);
   return {
     ok: true,
     dryRun: ctx.options.dryRun,
     site: plan?.site,
-    published: pub !== undefined ? { link: pub.siteLink, release: pub.release, previous: pub.previous ?? null, contentHash: pub.contentHash } : null,
+    published:
+      pub !== undefined
+        ? {
+            link: pub.siteLink,
+            release: pub.release,
+            previous: pub.previous ?? null,
+            contentHash: pub.contentHash,
+          }
+        : null,
     directors,
-    kernel: ctx.kernel !== undefined ? { release: ctx.kernel.release, ipvsVersion: formatIpvsVersion(ctx.kernel.ipvsVersionCode) } : null,
-    ipvsadm: ctx.ipvsadm !== undefined ? { version: ctx.ipvsadm.version, versionLine: ctx.ipvsadm.versionLine } : null,
+    kernel:
+      ctx.kernel !== undefined
+        ? { release: ctx.kernel.release, ipvsVersion: formatIpvsVersion(ctx.kernel.ipvsVersionCode) }
+        : null,
+    ipvsadm:
+      ctx.ipvsadm !== undefined
+        ? { version: ctx.ipvsadm.version, versionLine: ctx.ipvsadm.versionLine }
+        : null,
     timings: { ...ctx.timings, total },
     warnings: (ctx.loaded?.warnings ?? []).map((w) => `${w.pointer ?? ''}: ${w.message}`),
     lines,

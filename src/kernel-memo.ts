@@ -46,7 +46,9 @@ export async function provideKernelMemo(
   if (existsSync(file)) {
     const remembered = JSON.parse(await readFile(file, 'utf8')) as KernelArtifacts;
     if (stillThere(remembered)) {
-      io.log(`kernel ${remembered.release}: same inputs as a verified build, reusing ${path.dirname(remembered.image)}`);
+      io.log(
+        `kernel ${remembered.release}: same inputs as a verified build, reusing ${path.dirname(remembered.image)}`,
+      );
       return remembered;
     }
     await removeTree(path.dirname(file));

@@ -11,8 +11,19 @@ import * as step from './build-steps.js';
 
 /** Keys of the build's tasks, in order (the `--json` timings use them). */
 export type StepKey =
-  | 'validate' | 'plan' | 'preflight' | 'lock' | 'kernel-config' | 'kernel' | 'ipvsadm'
-  | 'render' | 'staging' | 'rootfs' | 'initramfs' | 'pxe' | 'publish';
+  | 'validate'
+  | 'plan'
+  | 'preflight'
+  | 'lock'
+  | 'kernel-config'
+  | 'kernel'
+  | 'ipvsadm'
+  | 'render'
+  | 'staging'
+  | 'rootfs'
+  | 'initramfs'
+  | 'pxe'
+  | 'publish';
 
 interface Step {
   key: StepKey;
@@ -26,7 +37,12 @@ interface Step {
 export const STEPS: readonly Step[] = [
   { key: 'validate', title: 'Validate spec', run: step.validateStep, dryRun: true },
   { key: 'plan', title: 'Plan image', run: step.planStep, dryRun: true },
-  { key: 'preflight', title: 'Check host tools, sources and output folder', run: step.preflightStep, dryRun: true },
+  {
+    key: 'preflight',
+    title: 'Check host tools, sources and output folder',
+    run: step.preflightStep,
+    dryRun: true,
+  },
   { key: 'lock', title: 'Check lock file', run: step.lockStep },
   { key: 'kernel-config', title: 'Generate kernel config fragment', run: step.kernelConfigStep },
   { key: 'kernel', title: 'Provide kernel', run: step.kernelStep },

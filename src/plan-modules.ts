@@ -7,8 +7,9 @@ import type { Director, Spec } from './spec/types.js';
 import { listSpecFeatures } from './stages/kernel/spec-features.js';
 
 const require = createRequire(import.meta.url);
-const FEATURES = (require('../kernel-config/features.json') as { features: Record<string, { symbols: string[] }> })
-  .features;
+const FEATURES = (
+  require('../kernel-config/features.json') as { features: Record<string, { symbols: string[] }> }
+).features;
 
 /** Kconfig symbol → module object name, as the 6.1 Makefiles name them (net/netfilter, net/ipv4/netfilter). */
 const SYMBOL_MODULE: Readonly<Record<string, string>> = {

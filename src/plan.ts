@@ -30,7 +30,12 @@ export interface DirectorPlan {
 /** The whole build of one site. */
 export interface BuildPlan {
   site: string;
-  kernel: { version: string; profile: KernelProfile; options: KernelOptionMode; provider: 'source' | 'prebuilt' };
+  kernel: {
+    version: string;
+    profile: KernelProfile;
+    options: KernelOptionMode;
+    provider: 'source' | 'prebuilt';
+  };
   ipvsadm: { version: string; link: 'static' | 'dynamic' };
   image: { compression: Compression; epoch: number };
   directors: DirectorPlan[];

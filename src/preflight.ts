@@ -41,14 +41,16 @@ async function onPath(tool: string): Promise<boolean> {
 export async function checkHostTools(): Promise<Problem[]> {
   const problems: Problem[] = [];
   for (const [tool, pkg] of Object.entries(HOST_TOOLS)) {
-    if (!(await onPath(tool))) problems.push({ message: `host tool ${tool} not found on PATH`, hint: `apt-get install ${pkg}` });
+    if (!(await onPath(tool)))
+      problems.push({ message: `host tool ${tool} not found on PATH`, hint: `apt-get install ${pkg}` });
   }
   const files: [string, string][] = [
     [BUSYBOX, 'busybox-static'],
     ...Object.values(BOOT_LOADERS).map((b): [string, string] => [b.source, b.pkg]),
   ];
   for (const [file, pkg] of files) {
-    if (!(await isFile(file))) problems.push({ message: `${file} not found`, hint: `apt-get install ${pkg}` });
+    if (!(await isFile(file)))
+      problems.push({ message: `${file} not found`, hint: `apt-get install ${pkg}` });
   }
   return problems;
 }
@@ -59,12 +61,14 @@ export async function checkOutputDir(outDir: string): Promise<Problem[]> {
   for (;;) {
     try {
       const st = await stat(dir);
-      if (!st.isDirectory()) return [{ message: `output folder ${outDir}: ${dir} is not a folder`, hint: 'pass --out DIR' }];
+      if (!st.isDirectory())
+        return [{ message: `output folder ${outDir}: ${dir} is not a folder`, hint: 'pass --out DIR' }];
       await access(dir, constants.W_OK | constants.X_OK);
       return [];
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') return [{ message: `output folder ${outDir} is not writable (${code})`, hint: 'pass --out DIR' }];
+      if (code !== 'ENOENT' && code !== 'ENOTDIR')
+        return [{ message: `output folder ${outDir} is not writable (${code})`, hint: 'pass --out DIR' }];
       const parent = path.dirname(dir);
       if (parent === dir) return [{ message: `output folder ${outDir} cannot be created` }];
       dir = parent;
@@ -77,16 +81,40 @@ function debianKernelTarball(pkg: string): string {
   return `/usr/src/${pkg}.tar.xz`;
 }
 
-async function checkSourceRef(ref: SourceRef | undefined, pointer: string, specDir: string, debianKernel: boolean): Promise<Problem[]> {
+async function checkSourceRef(
+  ref: SourceRef | undefined,
+  pointer: string,
+  specDir: string,
+  debianKernel: boolean,
+): Promise<Problem[]> {
   if (ref === undefined) return [];
   if ('path' in ref) {
     const p = path.resolve(specDir, ref.path);
-    const ok = await stat(p).then(() => true, () => false);
-    return ok ? [] : [{ pointer: `${pointer}/path`, message: `${ref.path} does not exist (resolved to ${p})`, hint: 'fix the path; it is relative to the spec file' }];
+    const ok = await stat(p).then(
+      () => true,
+      () => false,
+    );
+    return ok
+      ? []
+      : [
+          {
+            pointer: `${pointer}/path`,
+            message: `${ref.path} does not exist (resolved to ${p})`,
+            hint: 'fix the path; it is relative to the spec file',
+          },
+        ];
   }
   if ('debian' in ref && debianKernel) {
     const tarball = debianKernelTarball(ref.debian);
-    return (await isFile(tarball)) ? [] : [{ pointer: `${pointer}/debian`, message: `${tarball} not found`, hint: `apt-get install ${ref.debian}` }];
+    return (await isFile(tarball))
+      ? []
+      : [
+          {
+            pointer: `${pointer}/debian`,
+            message: `${tarball} not found`,
+            hint: `apt-get install ${ref.debian}`,
+          },
+        ];
   }
   return [];
 }
@@ -100,18 +128,29 @@ export async function checkSources(spec: Spec, specFile: string): Promise<Proble
   ];
   const prebuilt = spec.kernel.prebuilt;
   if (prebuilt !== undefined && !(await isFile(path.resolve(specDir, prebuilt.vmlinuz)))) {
-    problems.push({ pointer: '/kernel/prebuilt/vmlinuz', message: `${prebuilt.vmlinuz} not found`, hint: 'apt-get install linux-image-amd64, or fix the path' });
+    problems.push({
+      pointer: '/kernel/prebuilt/vmlinuz',
+      message: `${prebuilt.vmlinuz} not found`,
+      hint: 'apt-get install linux-image-amd64, or fix the path',
+    });
   }
   return problems.map((p) => ({ file: specFile, ...p }));
 }
 
 /** Runs every check and throws one error listing all problems; returns host facts for the manifest. */
-export async function runPreflight(spec: Spec, specFile: string, outDir: string, run: Run): Promise<HostFacts> {
+export async function runPreflight(
+  spec: Spec,
+  specFile: string,
+  outDir: string,
+  run: Run,
+): Promise<HostFacts> {
   const specProblems = await checkSources(spec, specFile);
   const hostProblems = [...(await checkHostTools()), ...(await checkOutputDir(outDir))];
   if (hostProblems.length > 0) {
     const all = [...hostProblems, ...specProblems];
-    throw new BuildError(`preflight found ${all.length} problem(s) before any work:\n${all.map(formatProblem).join('\n')}`);
+    throw new BuildError(
+      `preflight found ${all.length} problem(s) before any work:\n${all.map(formatProblem).join('\n')}`,
+    );
   }
   if (specProblems.length > 0) throw new SpecError(specProblems);
   const gcc = await run('gcc', ['--version'], { reject: false, timeoutMs: 10_000 });

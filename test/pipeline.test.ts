@@ -1,5 +1,13 @@
 import test from 'ava';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { BuildOptions } from '../src/build-context.js';
@@ -28,11 +36,12 @@ function options(over: Partial<BuildOptions>): BuildOptions {
 /** The reference spec on Debian's prebuilt kernel (no kernel build needed). */
 function prebuiltSpec(dir: string): string {
   const text = readFileSync(path.join(ROOT, 'images/dsas-lv1.yaml'), 'utf8').replace(
-    /  source:\n    debian: linux-source-6\.1.*\n  base: .*\n  profile: .*\n  options: .*\n/,
+    / {2}source:\n {4}debian: linux-source-6\.1.*\n {2}base: .*\n {2}profile: .*\n {2}options: .*\n/,
     '  prebuilt:\n    vmlinuz: /vmlinuz\n  profile: minimal\n  options: module\n',
   );
   // Never fall back to a kernel build in a test: the substitution must have happened.
-  if (!text.includes('vmlinuz: /vmlinuz')) throw new Error('images/dsas-lv1.yaml changed shape; update prebuiltSpec()');
+  if (!text.includes('vmlinuz: /vmlinuz'))
+    throw new Error('images/dsas-lv1.yaml changed shape; update prebuiltSpec()');
   const file = path.join(dir, 'prebuilt.yaml');
   writeFileSync(file, text);
   return file;
@@ -41,9 +50,26 @@ function prebuiltSpec(dir: string): string {
 test('the build runs its steps in the documented order', (t) => {
   t.deepEqual(
     STEPS.map((s) => s.key),
-    ['validate', 'plan', 'preflight', 'lock', 'kernel-config', 'kernel', 'ipvsadm', 'render', 'staging', 'rootfs', 'initramfs', 'pxe', 'publish'],
+    [
+      'validate',
+      'plan',
+      'preflight',
+      'lock',
+      'kernel-config',
+      'kernel',
+      'ipvsadm',
+      'render',
+      'staging',
+      'rootfs',
+      'initramfs',
+      'pxe',
+      'publish',
+    ],
   );
-  t.deepEqual(STEPS.filter((s) => s.dryRun === true).map((s) => s.key), ['validate', 'plan', 'preflight']);
+  t.deepEqual(
+    STEPS.filter((s) => s.dryRun === true).map((s) => s.key),
+    ['validate', 'plan', 'preflight'],
+  );
 });
 
 test('a dry run plans and preflights, times each step and opens no log', async (t) => {
@@ -63,28 +89,53 @@ test('a spec error stops the build before anything is written', async (t) => {
   t.false(existsSync(opts.outDir));
 });
 
-integrationTest('prebuilt kernel: full pipeline publishes every layout file; a later failure names the log and keeps it', ['make', 'gcc'], async (t) => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'lvs-pipeline-pre-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const opts = options({ specFile: prebuiltSpec(dir), outDir: path.join(dir, 'out') });
-  const ctx = await runBuild(opts);
-  const site = path.join(opts.outDir, 'dsas');
-  for (const rel of ['pxelinux.0', 'ldlinux.c32', 'undionly.kpxe', 'ipxe.efi', 'pxelinux.cfg/default', 'pxelinux.cfg/01-52-54-00-31-00-11', 'grub/grub.cfg', 'lv1.ipxe', 'lv1/lv1-kernel', 'lv1/lv1-initrd.img', 'lv1/lv1-cmdline', 'lv1/manifest.json', 'SHA256SUMS']) {
-    t.true(existsSync(path.join(site, rel)), rel);
-  }
-  const manifest = JSON.parse(readFileSync(path.join(site, 'lv1/manifest.json'), 'utf8')) as { modules: string[]; kernel: { ipvsVersion: string }; ipvsadm: { ipvsVersion: string } };
-  t.true(manifest.modules.includes('ip_vs_lc'));
-  t.is(manifest.kernel.ipvsVersion, manifest.ipvsadm.ipvsVersion);
-  t.true((ctx.timings.initramfs ?? -1) >= 0);
+integrationTest(
+  'prebuilt kernel: full pipeline publishes every layout file; a later failure names the log and keeps it',
+  ['make', 'gcc'],
+  async (t) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'lvs-pipeline-pre-'));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    const opts = options({ specFile: prebuiltSpec(dir), outDir: path.join(dir, 'out') });
+    const ctx = await runBuild(opts);
+    const site = path.join(opts.outDir, 'dsas');
+    for (const rel of [
+      'pxelinux.0',
+      'ldlinux.c32',
+      'undionly.kpxe',
+      'ipxe.efi',
+      'pxelinux.cfg/default',
+      'pxelinux.cfg/01-52-54-00-31-00-11',
+      'grub/grub.cfg',
+      'lv1.ipxe',
+      'lv1/lv1-kernel',
+      'lv1/lv1-initrd.img',
+      'lv1/lv1-cmdline',
+      'lv1/manifest.json',
+      'SHA256SUMS',
+    ]) {
+      t.true(existsSync(path.join(site, rel)), rel);
+    }
+    const manifest = JSON.parse(readFileSync(path.join(site, 'lv1/manifest.json'), 'utf8')) as {
+      modules: string[];
+      kernel: { ipvsVersion: string };
+      ipvsadm: { ipvsVersion: string };
+    };
+    t.true(manifest.modules.includes('ip_vs_lc'));
+    t.is(manifest.kernel.ipvsVersion, manifest.ipvsadm.ipvsVersion);
+    t.true((ctx.timings.initramfs ?? -1) >= 0);
 
-  // A broken PXE template override fails the pxe step: the error names the log, the release stays.
-  const templates = path.join(dir, 'templates');
-  mkdirSync(path.join(templates, 'pxe'), { recursive: true });
-  writeFileSync(path.join(templates, 'pxe/boot.ipxe.hbs'), '#!ipxe\n{{nope}}\n');
-  const before = readdirSync(path.join(opts.outDir, '.releases'));
-  const err = await t.throwsAsync(runBuild({ ...opts, templatesDir: templates }));
-  t.true(err instanceof BuildError);
-  t.is((err as BuildError).logFile, path.join(opts.outDir, '.logs/dsas-build.log'));
-  t.regex(readFileSync(path.join(opts.outDir, '.logs/dsas-build.log'), 'utf8'), /=== Write kernels and PXE boot files/);
-  t.deepEqual(readdirSync(path.join(opts.outDir, '.releases')), before);
-});
+    // A broken PXE template override fails the pxe step: the error names the log, the release stays.
+    const templates = path.join(dir, 'templates');
+    mkdirSync(path.join(templates, 'pxe'), { recursive: true });
+    writeFileSync(path.join(templates, 'pxe/boot.ipxe.hbs'), '#!ipxe\n{{nope}}\n');
+    const before = readdirSync(path.join(opts.outDir, '.releases'));
+    const err = await t.throwsAsync(runBuild({ ...opts, templatesDir: templates }));
+    t.true(err instanceof BuildError);
+    t.is((err as BuildError).logFile, path.join(opts.outDir, '.logs/dsas-build.log'));
+    t.regex(
+      readFileSync(path.join(opts.outDir, '.logs/dsas-build.log'), 'utf8'),
+      /=== Write kernels and PXE boot files/,
+    );
+    t.deepEqual(readdirSync(path.join(opts.outDir, '.releases')), before);
+  },
+);

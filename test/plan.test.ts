@@ -28,7 +28,11 @@ test('SOURCE_DATE_EPOCH (passed in by the CLI) overrides image.epoch', (t) => {
 
 const CMDLINES: [string, Parameters<typeof makeSpec>[0], string][] = [
   ['console only', { image: { console: 'ttyS0,115200' } }, 'console=ttyS0,115200'],
-  ['console and extra words', { image: { console: 'ttyS1,9600', cmdline: ['quiet', 'panic=10'] } }, 'console=ttyS1,9600 quiet panic=10'],
+  [
+    'console and extra words',
+    { image: { console: 'ttyS1,9600', cmdline: ['quiet', 'panic=10'] } },
+    'console=ttyS1,9600 quiet panic=10',
+  ],
   ['no console', { image: { cmdline: ['quiet'] } }, 'quiet'],
 ];
 for (const [title, over, expected] of CMDLINES) {
@@ -38,7 +42,10 @@ for (const [title, over, expected] of CMDLINES) {
 }
 
 test('modules: none when built in; ip_vs first, then what the services use, when modular', (t) => {
-  t.deepEqual(planImage(applyDefaults(makeSpec({ kernel: { options: 'builtin' } }))).directors[0]?.modules, []);
+  t.deepEqual(
+    planImage(applyDefaults(makeSpec({ kernel: { options: 'builtin' } }))).directors[0]?.modules,
+    [],
+  );
   const spec = applyDefaults(makeSpec({ kernel: { options: 'module' } }));
   t.deepEqual(planImage(spec).directors[0]?.modules, ['ip_vs', 'ip_vs_lc']);
 });

@@ -8,7 +8,8 @@ import { checkHostTools, checkOutputDir, checkSources, runPreflight } from '../s
 import { applyDefaults } from '../src/spec/defaults.js';
 import { makeSpec } from './_helpers/make-spec.js';
 
-const fakeGcc: Run = async () => ({ stdout: 'gcc (Debian 12.2.0-14) 12.2.0\n', stderr: '', exitCode: 0 });
+const fakeGcc: Run = () =>
+  Promise.resolve({ stdout: 'gcc (Debian 12.2.0-14) 12.2.0\n', stderr: '', exitCode: 0 });
 
 function withPath<T>(value: string, fn: () => Promise<T>): Promise<T> {
   const saved = process.env.PATH;
@@ -19,17 +20,24 @@ function withPath<T>(value: string, fn: () => Promise<T>): Promise<T> {
 }
 
 test.serial('missing host tools are all reported, each with its Debian package', async (t) => {
-  const problems = await withPath(mkdtempSync(path.join(tmpdir(), 'lvs-empty-path-')), () => checkHostTools());
+  const problems = await withPath(mkdtempSync(path.join(tmpdir(), 'lvs-empty-path-')), () =>
+    checkHostTools(),
+  );
   const tools = problems.filter((p) => p.message.startsWith('host tool'));
-  t.deepEqual(tools.map((p) => [p.message, p.hint]), [
-    ['host tool make not found on PATH', 'apt-get install make'],
-    ['host tool gcc not found on PATH', 'apt-get install gcc'],
-  ]);
+  t.deepEqual(
+    tools.map((p) => [p.message, p.hint]),
+    [
+      ['host tool make not found on PATH', 'apt-get install make'],
+      ['host tool gcc not found on PATH', 'apt-get install gcc'],
+    ],
+  );
 });
 
 test.serial('a host problem fails preflight with a BuildError listing every problem', async (t) => {
   const spec = applyDefaults(makeSpec({ kernel: { source: { path: 'no/such/linux.tar.xz' } } }));
-  const err = await withPath('/nonexistent', () => t.throwsAsync(runPreflight(spec, 'images/x.yaml', tmpdir(), fakeGcc)));
+  const err = await withPath('/nonexistent', () =>
+    t.throwsAsync(runPreflight(spec, 'images/x.yaml', tmpdir(), fakeGcc)),
+  );
   t.true(err instanceof BuildError);
   t.regex(err?.message ?? '', /host tool make/);
   t.regex(err?.message ?? '', /\/kernel\/source\/path: no\/such\/linux\.tar\.xz does not exist/);
@@ -39,17 +47,28 @@ test('sources named by path must exist, relative to the spec file', async (t) =>
   const dir = mkdtempSync(path.join(tmpdir(), 'lvs-src-'));
   writeFileSync(path.join(dir, 'ipvsadm.tar.gz'), '');
   const spec = applyDefaults(
-    makeSpec({ kernel: { source: { path: 'linux.tar.xz' } }, ipvsadm: { source: { path: 'ipvsadm.tar.gz' } } }),
+    makeSpec({
+      kernel: { source: { path: 'linux.tar.xz' } },
+      ipvsadm: { source: { path: 'ipvsadm.tar.gz' } },
+    }),
   );
   const problems = await checkSources(spec, path.join(dir, 'site.yaml'));
-  t.deepEqual(problems.map((p) => p.pointer), ['/kernel/source/path']);
+  t.deepEqual(
+    problems.map((p) => p.pointer),
+    ['/kernel/source/path'],
+  );
   t.is(problems[0]?.file, path.join(dir, 'site.yaml'));
 });
 
 test('a prebuilt kernel image must exist', async (t) => {
-  const spec = applyDefaults(makeSpec({ kernel: { source: undefined, prebuilt: { vmlinuz: '/no/vmlinuz' } } }));
+  const spec = applyDefaults(
+    makeSpec({ kernel: { source: undefined, prebuilt: { vmlinuz: '/no/vmlinuz' } } }),
+  );
   const problems = await checkSources(spec, 'site.yaml');
-  t.deepEqual(problems.map((p) => p.pointer), ['/kernel/prebuilt/vmlinuz']);
+  t.deepEqual(
+    problems.map((p) => p.pointer),
+    ['/kernel/prebuilt/vmlinuz'],
+  );
 });
 
 test('only spec problems: SpecError (exit 2)', async (t) => {

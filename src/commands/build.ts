@@ -9,7 +9,8 @@ import { makeBuildTasks } from '../pipeline.js';
 import { summarizeBuild } from '../build-summary.js';
 
 function parseJobs(value: string): number {
-  if (!/^[1-9]\d*$/.test(value)) throw new SpecError({ message: `--jobs ${value}: must be a positive integer` });
+  if (!/^[1-9]\d*$/.test(value))
+    throw new SpecError({ message: `--jobs ${value}: must be a positive integer` });
   return Number(value);
 }
 
@@ -43,11 +44,16 @@ interface BuildFlags {
 export function register(program: Command): void {
   program
     .command('build')
-    .description('build the kernel, initrd and PXE boot files of every director in SPEC, published atomically')
+    .description(
+      'build the kernel, initrd and PXE boot files of every director in SPEC, published atomically',
+    )
     .argument('<spec>', 'site spec (YAML or JSON)')
     .option('--out <dir>', 'output folder; the site is published as <dir>/<site>', DEFAULT_OUT_DIR)
     .option('--frozen', 'refuse to build when the lock file is missing or differs from what would be pinned')
-    .option('--allow-ipvs-mismatch', "build even when ipvsadm's IPVS version differs from the kernel's (risky)")
+    .option(
+      '--allow-ipvs-mismatch',
+      "build even when ipvsadm's IPVS version differs from the kernel's (risky)",
+    )
     .option('--templates <dir>', 'folder of template overrides (same relative paths as templates/)')
     .option('--dry-run', 'stop after validation, planning and preflight; write nothing')
     .option('--jobs <n>', 'parallel jobs for the kernel build (default: number of cores)', parseJobs)

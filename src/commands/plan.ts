@@ -9,7 +9,9 @@ import { loadSpec } from '../spec/load.js';
 export function register(program: Command): void {
   program
     .command('plan')
-    .description('print the build plan of SPEC as JSON: files to render, modules, outputs, kernel command line')
+    .description(
+      'print the build plan of SPEC as JSON: files to render, modules, outputs, kernel command line',
+    )
     .argument('<spec>', 'site spec (YAML or JSON)')
     .action(async (spec: string) => {
       const loaded = await loadSpec(spec);

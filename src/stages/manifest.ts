@@ -25,7 +25,9 @@ export function buildManifest(
   ipvsadm: IpvsadmArtifacts,
   inputs: ManifestInputs,
 ): object {
-  const files = Object.fromEntries(Object.entries(inputs.files).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const files = Object.fromEntries(
+    Object.entries(inputs.files).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+  );
   return {
     site: plan.site,
     hostname: director.hostname,

@@ -127,7 +127,8 @@ export async function publishRelease(root: string, outDir: string, site: string)
   if (!(await exists(release))) await rename(root, release);
   await removeTree(path.dirname(root));
   const previousName = current !== undefined && current !== target ? path.basename(current) : undefined;
-  if (previousName !== undefined) await swapSymlink(path.join(releasesDir(outDir), `${site}.previous`), previousName);
+  if (previousName !== undefined)
+    await swapSymlink(path.join(releasesDir(outDir), `${site}.previous`), previousName);
   await swapSymlink(siteLink, target);
   const prevLink = await readLinkOrUndefined(path.join(releasesDir(outDir), `${site}.previous`));
   await pruneReleases(outDir, site, [name, ...(prevLink !== undefined ? [prevLink] : [])]);

@@ -16,13 +16,15 @@ export const BOOT_LOADERS: Readonly<Record<string, { source: string; pkg: string
   'ldlinux.c32': { source: '/usr/lib/syslinux/modules/bios/ldlinux.c32', pkg: 'syslinux-common' },
   'undionly.kpxe': { source: '/usr/lib/ipxe/undionly.kpxe', pkg: 'ipxe' },
   'ipxe.efi': { source: '/usr/lib/ipxe/ipxe.efi', pkg: 'ipxe' },
-  'grubnetx64.efi': { source: '/usr/lib/grub/x86_64-efi/monolithic/grubnetx64.efi', pkg: 'grub-efi-amd64-bin' },
+  'grubnetx64.efi': {
+    source: '/usr/lib/grub/x86_64-efi/monolithic/grubnetx64.efi',
+    pkg: 'grub-efi-amd64-bin',
+  },
 };
 
 /** A file of the site root: generated text, or a host file to copy. */
 export type PxeFile =
-  | { path: string; mode: number; content: string }
-  | { path: string; mode: number; source: string };
+  { path: string; mode: number; content: string } | { path: string; mode: number; source: string };
 
 export type PxeTemplateName = 'pxelinux.cfg' | 'boot.ipxe' | 'site.ipxe' | 'grub.cfg';
 
@@ -59,7 +61,12 @@ const OUTPUTS: Readonly<Record<string, Emitter>> = {
       d.macs.map((mac) => ({
         path: `pxelinux.cfg/${pxelinuxMacName(mac)}`,
         mode: 0o644,
-        content: render('pxelinux.cfg', { site: plan.site, default: d.hostname, prompt: 0, directors: [menuEntry(d)] }),
+        content: render('pxelinux.cfg', {
+          site: plan.site,
+          default: d.hostname,
+          prompt: 0,
+          directors: [menuEntry(d)],
+        }),
       })),
     ),
   grub: (plan, render) => [
@@ -109,9 +116,12 @@ export function emitPxeFiles(plan: BuildPlan, templates: PxeTemplates): PxeFile[
       return tpl(data);
     } catch (err) {
       // NOTE: Handlebars exceptions are not `instanceof Error`; re-throw with the template's name.
-      throw new BuildError(`template pxe/${name}.hbs: ${(err as { message?: string }).message ?? String(err)}`, {
-        hint: 'a --templates override may only use the fields its shipped template names in its opening comment',
-      });
+      throw new BuildError(
+        `template pxe/${name}.hbs: ${(err as { message?: string }).message ?? String(err)}`,
+        {
+          hint: 'a --templates override may only use the fields its shipped template names in its opening comment',
+        },
+      );
     }
   };
   return Object.values(OUTPUTS).flatMap((emit) => emit(plan, render));
@@ -120,7 +130,10 @@ export function emitPxeFiles(plan: BuildPlan, templates: PxeTemplates): PxeFile[
 /** Reads the PXE templates: each from `<overrideDir>/pxe/` when present there, else from the shipped folder. */
 export async function loadPxeTemplates(overrideDir?: string): Promise<PxeTemplates> {
   const names: PxeTemplateName[] = ['pxelinux.cfg', 'boot.ipxe', 'site.ipxe', 'grub.cfg'];
-  const dirs = overrideDir !== undefined ? [path.join(overrideDir, 'pxe'), DEFAULT_PXE_TEMPLATES_DIR] : [DEFAULT_PXE_TEMPLATES_DIR];
+  const dirs =
+    overrideDir !== undefined
+      ? [path.join(overrideDir, 'pxe'), DEFAULT_PXE_TEMPLATES_DIR]
+      : [DEFAULT_PXE_TEMPLATES_DIR];
   const read = async (name: PxeTemplateName): Promise<string> => {
     for (const dir of dirs) {
       try {

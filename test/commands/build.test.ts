@@ -11,7 +11,10 @@ function tempDir(): string {
 test('a bad spec exits 2, lists every problem and writes nothing', (t) => {
   const dir = tempDir();
   const spec = path.join(dir, 'bad.yaml');
-  writeFileSync(spec, 'name: dsas\nkernel: {version: "6.1"}\nipvsadm: {version: "1.31"}\ndirectors: []\nrealServers: []\nbogus: 1\n');
+  writeFileSync(
+    spec,
+    'name: dsas\nkernel: {version: "6.1"}\nipvsadm: {version: "1.31"}\ndirectors: []\nrealServers: []\nbogus: 1\n',
+  );
   const out = path.join(dir, 'out');
   const r = runCli(['build', spec, '--out', out]);
   t.is(r.status, 2, r.stderr);
@@ -30,7 +33,9 @@ test('a missing spec file exits 2', (t) => {
 
 test('a malformed SOURCE_DATE_EPOCH is a usage error', (t) => {
   const out = path.join(tempDir(), 'out');
-  const r = runCli(['build', path.join(ROOT, 'images/dsas-lv1.yaml'), '--out', out], { env: { SOURCE_DATE_EPOCH: 'yesterday' } });
+  const r = runCli(['build', path.join(ROOT, 'images/dsas-lv1.yaml'), '--out', out], {
+    env: { SOURCE_DATE_EPOCH: 'yesterday' },
+  });
   t.is(r.status, 2);
   t.regex(r.stderr, /SOURCE_DATE_EPOCH=yesterday/);
   t.false(existsSync(out));
@@ -41,7 +46,12 @@ test('--dry-run validates, plans and preflights, then stops without writing', (t
   const out = path.join(dir, 'out');
   const r = runCli(['--json', 'build', path.join(ROOT, 'images/dsas-lv1.yaml'), '--out', out, '--dry-run']);
   t.is(r.status, 0, r.stderr);
-  const summary = JSON.parse(r.stdout) as { ok: boolean; dryRun: boolean; published: unknown; timings: Record<string, number> };
+  const summary = JSON.parse(r.stdout) as {
+    ok: boolean;
+    dryRun: boolean;
+    published: unknown;
+    timings: Record<string, number>;
+  };
   t.true(summary.ok);
   t.true(summary.dryRun);
   t.is(summary.published, null);

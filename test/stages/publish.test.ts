@@ -1,6 +1,14 @@
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BuildError } from '../../src/lib/errors.js';
@@ -25,10 +33,17 @@ test('publishes a release behind an out/<site> symlink with a valid SHA256SUMS',
   t.is(readlinkSync(path.join(out, 'dsas')), `.releases/${path.basename(r.release)}`);
   t.is(r.previous, undefined);
   t.is(readFileSync(path.join(out, 'dsas/lv1.ipxe'), 'utf8'), '#!ipxe\n');
-  const check = spawnSync('sha256sum', ['--check', '--strict', 'SHA256SUMS'], { cwd: path.join(out, 'dsas'), encoding: 'utf8' });
+  const check = spawnSync('sha256sum', ['--check', '--strict', 'SHA256SUMS'], {
+    cwd: path.join(out, 'dsas'),
+    encoding: 'utf8',
+  });
   t.is(check.status, 0, check.stdout + check.stderr);
   t.is(readFileSync(path.join(out, 'dsas/SHA256SUMS'), 'utf8').split('\n').length, 3);
-  t.deepEqual(readdirSync(out).filter((n) => n.startsWith('.staging-')), [], 'staging removed');
+  t.deepEqual(
+    readdirSync(out).filter((n) => n.startsWith('.staging-')),
+    [],
+    'staging removed',
+  );
 });
 
 test('keeps the previous release for rollback and prunes older ones', async (t) => {

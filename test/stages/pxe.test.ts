@@ -12,7 +12,7 @@ function director(hostname: string, macs: string[]): DirectorPlan {
   return {
     hostname,
     macs,
-    files: [] as unknown as DirectorPlan['files'],
+    files: [],
     modules: ['ip_vs', 'ip_vs_lc'],
     extraBinaries: [],
     outputs: directorFiles(hostname),
@@ -60,14 +60,19 @@ for (const [name, p] of Object.entries(PLANS)) {
 test('one pxelinux config per MAC, one iPXE script per director, bootloaders copied from Debian paths', async (t) => {
   const files = emitPxeFiles(PLANS.two!, await loadPxeTemplates());
   const paths = files.map((f) => f.path);
-  t.deepEqual(paths.filter((p) => p.startsWith('pxelinux.cfg/')), [
-    'pxelinux.cfg/default',
-    'pxelinux.cfg/01-52-54-00-31-00-11',
-    'pxelinux.cfg/01-52-54-00-31-00-12',
-  ]);
-  t.deepEqual(paths.filter((p) => p.endsWith('.ipxe')), ['boot.ipxe', 'lv1.ipxe', 'lv2.ipxe']);
+  t.deepEqual(
+    paths.filter((p) => p.startsWith('pxelinux.cfg/')),
+    ['pxelinux.cfg/default', 'pxelinux.cfg/01-52-54-00-31-00-11', 'pxelinux.cfg/01-52-54-00-31-00-12'],
+  );
+  t.deepEqual(
+    paths.filter((p) => p.endsWith('.ipxe')),
+    ['boot.ipxe', 'lv1.ipxe', 'lv2.ipxe'],
+  );
   const copies = files.flatMap((f) => ('source' in f ? [[f.path, f.source]] : []));
-  t.deepEqual(Object.fromEntries(copies), Object.fromEntries(Object.entries(BOOT_LOADERS).map(([k, v]) => [k, v.source])));
+  t.deepEqual(
+    Object.fromEntries(copies),
+    Object.fromEntries(Object.entries(BOOT_LOADERS).map(([k, v]) => [k, v.source])),
+  );
   t.is(new Set(paths).size, paths.length, 'no path emitted twice');
 });
 
