@@ -113,6 +113,16 @@ function describe(
         },
       ];
     case 'type': {
+      // A non-object where a oneOf of objects is expected: the oneOf's own sentence says it better.
+      if (
+        all.some(
+          (o) =>
+            o.keyword === 'oneOf' &&
+            o.instancePath === e.instancePath &&
+            `${o.schemaPath.slice(0, -'oneOf'.length)}type` === e.schemaPath,
+        )
+      )
+        return [];
       const hint =
         params.type === 'string' && typeof e.data === 'number'
           ? `quote it: "${String(e.data)}" (YAML reads ${String(e.data)} as a number)`
