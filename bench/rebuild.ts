@@ -4,7 +4,7 @@
  * times 5 whole-process `lvs-image build` runs, each after a weight change, and prints the median.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,8 +51,7 @@ const dir = mkdtempSync(path.join(tmpdir(), 'lvs-bench-rebuild-'));
 try {
   const spec = path.join(dir, 'dsas-lv1.yaml');
   copyFileSync(path.join(ROOT, 'images/dsas-lv1.yaml'), spec);
-  if (existsSync(path.join(ROOT, 'images/dsas-lv1.yaml.lock')))
-    copyFileSync(path.join(ROOT, 'images/dsas-lv1.yaml.lock'), `${spec}.lock`);
+  copyFileSync(path.join(ROOT, 'images/dsas-lv1.lock'), path.join(dir, 'dsas-lv1.lock'));
   const out = path.join(dir, 'out');
   const warm = build(spec, out);
   process.stdout.write(
