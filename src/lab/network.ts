@@ -1,0 +1,40 @@
+/**
+ * Creates and removes the lab's namespaces, bridges, taps and veth pairs through src/lib/netns.ts. Deleting a
+ * namespace deletes every interface inside it, so teardown is one `ip netns delete` per namespace.
+ */
+import { run as realRun, type Run } from '../lib/exec.js';
+import { createBridge, createNetns, createTap, createVethPair, deleteNetns } from '../lib/netns.js';
+import type { LabHost, LabPlan } from './plan.js';
+
+/** Every namespace the lab creates, hub first. */
+export function labNamespaces(plan: LabPlan): string[] {
+  return [plan.hub, ...plan.realServers.map((r) => r.ns), plan.client.ns];
+}
+
+async function attachHost(plan: LabPlan, host: LabHost, run: Run): Promise<void> {
+  await createVethPair({ ns: host.ns, ifname: 'eth0', cidr: host.cidr }, { ns: plan.hub, ifname: host.peer }, run);
+  await run('ip', ['-n', plan.hub, 'link', 'set', host.peer, 'master', host.bridge], { timeoutMs: 15_000 });
+  // NOTE: the only default route of a lab namespace points at the director guest, inside the lab.
+  if (host.gateway !== undefined) await run('ip', ['-n', host.ns, 'route', 'add', 'default', 'via', host.gateway], { timeoutMs: 15_000 });
+}
+
+/** Builds the lab's network; on failure removes what it made and rethrows. */
+export async function createLabNetwork(plan: LabPlan, run: Run = realRun): Promise<void> {
+  try {
+    for (const ns of labNamespaces(plan)) await createNetns(ns, run);
+    for (const b of plan.bridges) {
+      // Bridges carry no address: the hub only switches frames between the guest and the lab hosts.
+      await createBridge({ ns: plan.hub, ifname: b.bridge }, run);
+      await createTap({ ns: plan.hub, ifname: b.tap, bridge: b.bridge }, run);
+    }
+    for (const host of [...plan.realServers, plan.client]) await attachHost(plan, host, run);
+  } catch (err) {
+    await removeLabNetwork(plan, run);
+    throw err;
+  }
+}
+
+/** Deletes every namespace of the lab (and with them its bridges, taps and veths); no error if already gone. */
+export async function removeLabNetwork(plan: LabPlan, run: Run = realRun): Promise<void> {
+  for (const ns of labNamespaces(plan).reverse()) await deleteNetns(ns, run);
+}

@@ -1,0 +1,127 @@
+/**
+ * The lab's topology, planned from a spec: a hub namespace holding one bridge per director subnet and the
+ * director's tap NICs, a namespace per real server (address and gateway from the spec's companion config) and a
+ * client namespace on the outside subnet. Pure; src/lab/index.ts creates it.
+ */
+import { labName } from '../lib/netns.js';
+import { formatIpv4, inSubnet, parseCidr, parseIpv4, prefixMask } from '../spec/net.js';
+import type { Director, Spec } from '../spec/types.js';
+
+/** A bridge of the hub namespace: one per director interface (= one per subnet). */
+export interface LabBridge {
+  bridge: string;
+  /** The tap QEMU attaches the director's NIC to. */
+  tap: string;
+  /** Director interface name, MAC and `address/prefix`. */
+  iface: string;
+  mac?: string;
+  cidr: string;
+}
+
+/** A namespace hanging off a bridge through a veth pair. */
+export interface LabHost {
+  ns: string;
+  /** The veth end inside the namespace (named eth0 there) and its peer on the hub's bridge. */
+  peer: string;
+  bridge: string;
+  cidr: string;
+  /** Default gateway inside the lab (the director for NAT); absent: only the connected subnet. */
+  gateway?: string;
+}
+
+/** A real server of the lab: its host namespace and what its HTTP server answers. */
+export interface LabRealServer extends LabHost {
+  name: string;
+  port: number;
+  host?: string;
+  body: string;
+}
+
+/** The whole lab for one director. */
+export interface LabPlan {
+  hostname: string;
+  hub: string;
+  bridges: LabBridge[];
+  realServers: LabRealServer[];
+  client: LabHost;
+  /** What the client asks: the first tcp service of the director. */
+  target: { vip: string; port: number; host?: string };
+  /** The real server the lab quiesces (weight 0) and then removes: the service's last lab member. */
+  victim?: { name: string; dest: string; flag: string };
+}
+
+/** ipvsadm's switch per forwarding method. */
+const FORWARDING_FLAG: Record<string, string> = { masq: '-m', gate: '-g', ipip: '-i' };
+
+function bridgeFor(bridges: LabBridge[], address: string): LabBridge | undefined {
+  const ip = parseIpv4(address.split('/')[0] ?? '');
+  return bridges.find((b) => {
+    const cidr = parseCidr(b.cidr);
+    return ip !== null && cidr !== null && inSubnet(ip, cidr);
+  });
+}
+
+/** A client address on the outside subnet that nothing in the spec uses: the highest free host address. */
+function clientCidr(outside: LabBridge, used: Set<string>): string {
+  const cidr = parseCidr(outside.cidr);
+  if (cidr === null) throw new Error(`bad address ${outside.cidr}`);
+  const network = (cidr.address & prefixMask(cidr.prefix)) >>> 0;
+  const size = 2 ** (32 - cidr.prefix);
+  for (let host = size - 2; host >= 1; host--) {
+    const candidate = formatIpv4((network + host) >>> 0);
+    if (!used.has(candidate)) return `${candidate}/${cidr.prefix}`;
+  }
+  throw new Error(`no free address for the lab client on ${outside.cidr}`);
+}
+
+/** Plans the lab of `director`; `tag` keeps names unique per run (namespace and interface names). */
+export function planLab(spec: Spec, director: Director, pid: number = process.pid): LabPlan {
+  const bridges: LabBridge[] = director.interfaces.map((iface, i) => ({
+    bridge: `lvsbr${i}`,
+    tap: `lvstap${i}`,
+    iface: iface.name,
+    ...(iface.mac !== undefined ? { mac: iface.mac } : {}),
+    cidr: iface.address,
+  }));
+  const service = director.services.find((s) => s.protocol === 'tcp' && s.vip !== undefined);
+  if (service === undefined || service.vip === undefined) throw new Error(`${director.hostname} has no tcp service for the lab client to ask`);
+  const members = new Set(director.services.flatMap((s) => s.realServers.map((r) => r.server)));
+  const realServers = spec.realServers
+    .filter((rs) => members.has(rs.name) && rs.lab !== undefined)
+    .map((rs, i): LabRealServer => {
+      const bridge = bridgeFor(bridges, rs.address);
+      if (bridge === undefined) throw new Error(`real server ${rs.name} (${rs.address}) is on no subnet of ${director.hostname}`);
+      return {
+        name: rs.name,
+        ns: labName('rs', rs.name, pid),
+        peer: `lvsrs${i}`,
+        bridge: bridge.bridge,
+        cidr: rs.address,
+        ...(rs.gateway !== undefined ? { gateway: rs.gateway } : {}),
+        port: rs.lab?.port ?? 80,
+        ...(rs.lab?.host !== undefined ? { host: rs.lab.host } : {}),
+        body: rs.lab?.body ?? rs.name,
+      };
+    });
+  const outsideIface = director.interfaces.find((i) => i.role === 'outside') ?? director.interfaces[0];
+  const outside = bridges.find((b) => b.iface === outsideIface?.name) ?? bridges[0];
+  if (outside === undefined) throw new Error(`${director.hostname} has no interface`);
+  const used = new Set([...director.interfaces, ...spec.realServers].map((x) => x.address.split('/')[0] ?? ''));
+  for (const v of director.vips) used.add(v.address);
+  const host = realServers.find((r) => r.host !== undefined)?.host;
+  const member = [...service.realServers].reverse().find((m) => realServers.some((r) => r.name === m.server));
+  const victimServer = realServers.find((r) => r.name === member?.server);
+  const victim =
+    member !== undefined && victimServer !== undefined && realServers.length > 1
+      ? { name: member.server, dest: `${victimServer.cidr.split('/')[0]}:${member.port ?? service.port ?? 80}`, flag: FORWARDING_FLAG[member.forwarding ?? 'gate'] ?? '-g' }
+      : undefined;
+  return {
+    hostname: director.hostname,
+    hub: labName('lab', 'hub', pid),
+    bridges,
+    realServers,
+    client: { ns: labName('lab', 'client', pid), peer: 'lvscl0', bridge: outside.bridge, cidr: clientCidr(outside, used) },
+    target: { vip: service.vip, port: service.port ?? 80, ...(host !== undefined ? { host } : {}) },
+    ...(victim !== undefined ? { victim } : {}),
+  };
+}
