@@ -9,7 +9,8 @@ import { gzipSync } from 'node:zlib';
 import type { StageIo } from '../../src/context.js';
 import { BuildError } from '../../src/lib/errors.js';
 import { sha256 } from '../../src/lib/fs.js';
-import { provideIpvsadm } from '../../src/stages/ipvsadm.js';
+import { findIpvsadmRelease } from '../../src/packages/ipvsadm.js';
+import { provideIpvsadm, readIpvsadmHeader } from '../../src/stages/ipvsadm.js';
 import { fetchIpvsadmSource } from '../../src/stages/ipvsadm/fetch.js';
 import { makeTar } from '../_helpers/tarball.js';
 
@@ -153,3 +154,27 @@ test.serial('provideIpvsadm refuses a tampered tarball before extracting anythin
   );
   t.false(existsSync(path.join(work, 'cache', 'ipvsadm')));
 });
+
+test.serial(
+  "1.24 reads the kernel's include/net/ip_vs.h (2.6.16 layout) or the uapi header (6.x layout)",
+  async (t) => {
+    const r124 = findIpvsadmRelease('1.24');
+    const src = { path: path.join(work, 'unused.tar.gz'), isDirectory: false, sha256: goodSha, origin: 'x' };
+    const old = path.join(work, 'linux-2.6.16.27');
+    await mkdir(path.join(old, 'include/net'), { recursive: true });
+    await writeFile(path.join(old, 'include/net/ip_vs.h'), '#define IP_VS_VERSION_CODE\t0x010201\n');
+    const h = await readIpvsadmHeader(r124, src, old);
+    t.is(h.code, 0x010201);
+    t.is(h.file, path.join(old, 'include/net/ip_vs.h'));
+    const modern = path.join(work, 'linux-6.1');
+    await mkdir(path.join(modern, 'include/net'), { recursive: true });
+    await mkdir(path.join(modern, 'include/uapi/linux'), { recursive: true });
+    await writeFile(path.join(modern, 'include/net/ip_vs.h'), '#include <uapi/linux/ip_vs.h>\n');
+    await writeFile(path.join(modern, 'include/uapi/linux/ip_vs.h'), '#define IP_VS_VERSION_CODE 0x010201\n');
+    t.is((await readIpvsadmHeader(r124, src, modern)).file, path.join(modern, 'include/uapi/linux/ip_vs.h'));
+    await t.throwsAsync(readIpvsadmHeader(r124, src, undefined), {
+      instanceOf: BuildError,
+      message: /ipvsadm 1\.24 compiles against the kernel's include\/net\/ip_vs\.h/,
+    });
+  },
+);

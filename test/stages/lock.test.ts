@@ -3,7 +3,9 @@ import { copyFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { StageIo } from '../../src/context.js';
+import { gzipSync } from 'node:zlib';
 import { SpecError } from '../../src/lib/errors.js';
+import { sha256 } from '../../src/lib/fs.js';
 import { run } from '../../src/lib/exec.js';
 import { findIpvsadmRelease } from '../../src/packages/ipvsadm.js';
 import { loadSpec } from '../../src/spec/load.js';
@@ -15,7 +17,9 @@ import {
   serializeLock,
   type Lock,
 } from '../../src/stages/lock/lock-file.js';
+import { readBzImageRelease } from '../../src/stages/lock/prebuilt-facts.js';
 import { runCli } from '../_helpers/cli.js';
+import { makeTar } from '../_helpers/tarball.js';
 import { integrationTest } from '../_helpers/integration.js';
 
 const io: StageIo = { run, log: () => undefined };
@@ -175,4 +179,45 @@ test('checkLock without a lock file tells how to make one', async (t) => {
   });
   t.regex(err?.message ?? '', /x\.lock: --frozen needs a lock file and there is none/);
   t.regex(err?.message ?? '', /lvs-image lock/);
+});
+
+function fakeBzImage(version: string): Buffer {
+  const b = Buffer.alloc(0x400);
+  b.write('HdrS', 0x202, 'latin1');
+  b.writeUInt16LE(0x100, 0x20e);
+  b.write(`${version} (builder@example) #1 SMP\0`, 0x300, 'latin1');
+  return b;
+}
+
+test('readBzImageRelease reads the setup header version string; null for other files', (t) => {
+  t.is(readBzImageRelease(fakeBzImage('6.1.0-56-amd64')), '6.1.0-56-amd64');
+  t.is(readBzImageRelease(Buffer.alloc(0x400)), null);
+});
+
+test('computeLock for a prebuilt kernel and a local ipvsadm tarball (fake gcc)', async (t) => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'lvs-prebuilt-'));
+  await writeFile(path.join(dir, 'vmlinuz'), fakeBzImage('6.1.0-56-amd64'));
+  const tarball = gzipSync(
+    await makeTar([
+      { name: 'ipvsadm-1.31/libipvs/ip_vs.h', content: '#define IP_VS_VERSION_CODE 0x010201\n' },
+    ]),
+  );
+  await writeFile(path.join(dir, 'ipvsadm.tar.gz'), tarball);
+  const spec = {
+    kernel: { version: '6.1', prebuilt: { vmlinuz: 'vmlinuz' } },
+    ipvsadm: { version: '1.31', source: { path: 'ipvsadm.tar.gz' } },
+  } as never;
+  const fakeIo: StageIo = {
+    run: () => Promise.resolve({ stdout: 'gcc (fake) 1.0\nmore\n', stderr: '', exitCode: 0 }),
+    log: () => undefined,
+  };
+  const lock = await computeLock(spec, fakeIo, { specDir: dir });
+  t.is(lock.kernel.origin, 'vmlinuz');
+  t.is(lock.kernel.release, '6.1.0-56-amd64');
+  t.is(lock.kernel.sha256, sha256(fakeBzImage('6.1.0-56-amd64')));
+  t.is(lock.kernel.ipvsVersion, '1.2.1');
+  t.is(lock.ipvsadm.sha256, sha256(tarball));
+  t.is(lock.ipvsadm.ipvsVersionFrom, 'libipvs/ip_vs.h in the source');
+  t.is(lock.compiler, 'gcc (fake) 1.0');
+  t.deepEqual(lock.unknown, []);
 });

@@ -8,6 +8,7 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { cacheKey, withCache } from '../../lib/cache.js';
 import { cacheDir, sha256File } from '../../lib/fs.js';
+import { readPrebuiltKernelFacts } from './prebuilt-facts.js';
 import { readTarMembers } from '../../lib/tar.js';
 import type { KernelPin } from '../../spec/types.js';
 import {
@@ -105,14 +106,16 @@ async function scanFolder(dir: string): Promise<Map<string, string>> {
 export async function readKernelSourceFacts(pin: KernelPin, baseDir = '.'): Promise<KernelSourceFacts> {
   const where = locateKernelSource(pin, baseDir);
   if (where === null) {
+    if (pin.prebuilt !== undefined) return readPrebuiltKernelFacts(pin.prebuilt, baseDir);
+    const unknown = ['kernel: neither kernel.source nor kernel.prebuilt is set'];
     return {
-      origin: 'prebuilt',
+      origin: 'none',
       location: null,
       sha256: null,
       release: null,
       ipvsVersionCode: null,
       ipvsVersionFrom: null,
-      unknown: ['kernel: no kernel.source (prebuilt kernels are not locked yet)'],
+      unknown,
     };
   }
   const base = {
