@@ -76,8 +76,11 @@ function order(schema: Node, defs: Record<string, Node>): string[] {
   return seen;
 }
 
-/** Markdown reference of every spec field, from the schema's descriptions, types, enums and formats. */
-export function renderSpecReference(schemaValue: Record<string, unknown>): string {
+/** Markdown reference of every spec field (from the schema's descriptions, types, enums and formats) and the cross-field rules. */
+export function renderSpecReference(
+  schemaValue: Record<string, unknown>,
+  rules: Readonly<Record<string, string>> = {},
+): string {
   const schema = schemaValue as Node;
   const defs = (schema.definitions ?? {}) as Record<string, Node>;
   const lines = [
@@ -89,6 +92,18 @@ export function renderSpecReference(schemaValue: Record<string, unknown>): strin
     '',
     ...section('spec (top level)', schema, defs),
     ...order(schema, defs).flatMap((name) => section(name, defs[name] ?? {}, defs)),
+    ...(Object.keys(rules).length > 0
+      ? [
+          '## Cross-field rules',
+          '',
+          'Checked after the schema; every problem is listed with its position. The last one only warns.',
+          '',
+          '| rule | checks |',
+          '|---|---|',
+          ...Object.entries(rules).map(([name, text]) => `| ${name} | ${cell(text)} |`),
+          '',
+        ]
+      : []),
     '## Value formats',
     '',
     '| format | rule |',

@@ -51,6 +51,42 @@ export const RULES: readonly Rule[] = [
   ipvsadmHasFeatures,
 ];
 
+/** One sentence per rule for docs/spec-reference.md (a test checks every rule has one). */
+export const RULE_SUMMARIES: Readonly<Record<string, string>> = {
+  uniqueNames:
+    'Director host names, real-server names and MACs are unique in the site; interface names, VIPs and alias labels within a director.',
+  serviceShape:
+    'tcp/udp/sctp services need `vip` and `port` and take no `fwmark`; fwmark services need `fwmark` and take no `vip`/`port`.',
+  servicePortRange: 'Service ports are 1..65535; port 0 (every port) only for persistent services.',
+  memberPortRange: 'Real-server ports are 1..65535 (0 only in fwmark and port-0 services).',
+  weightRange: 'Weights are 0..65535 (0 quiesces a server).',
+  thresholdOrder: 'A non-zero `upperThreshold` is not below `lowerThreshold`.',
+  persistenceNetmask: 'A persistence netmask is contiguous (255.255.255.0, not 255.0.255.0).',
+  onePacketUdpOnly: '`onePacket` only on udp services.',
+  schedulerFlagsMatch: '`sh-*` flags need scheduler `sh`, `mh-*` flags scheduler `mh`.',
+  forwardedPortUnchanged:
+    'Direct routing (gate) and tunnelling (ipip) keep the service port: a real server cannot use another one.',
+  knownRealServers: 'Every service member names an entry of `realServers`.',
+  serviceVipKnown: "A service's `vip` is one of its director's `vips`.",
+  uniqueServices: 'No two services of a director share protocol + VIP + port, or fwmark.',
+  uniqueMembers: 'No real server (by name, or by address and port) appears twice in one service.',
+  fwmarkIsSet:
+    'A fwmark service has a `netfilter.marks` entry or a rule with `--set-mark N` / `--set-xmark N` setting its mark.',
+  vipOnInterface:
+    "A VIP names an existing interface, lies in that interface's subnet, and its label starts with `<interface>:`.",
+  natOnInsideSubnet: 'A NAT (masq) real server lies in an inside subnet of its director.',
+  drOnDirectorSubnet:
+    "A direct-routing (gate) real server lies in one of its director's subnets (same L2 segment).",
+  kernelHasFeatures:
+    'Schedulers, protocols, persistence engines, scheduler flags, one-packet and netfilter marks exist in the pinned kernel (kernel-config/features.json).',
+  ipvsadmFitsKernel:
+    'The ipvsadm pin is in the catalog: 1.21 for 2.4 kernels only, 1.24 or later for 2.6 and later.',
+  ipvsadmHasFeatures:
+    'The pinned ipvsadm can express the features used: sctp, `--pe`, `-o` from 1.26, scheduler flags from 1.28, mh flags from 1.30.',
+  natGatewayBypass:
+    "Warning only: a NAT real server's explicit `gateway` is not its director's inside address, so replies bypass the director.",
+};
+
 /** Rules whose problems are printed but never fail validation. */
 export const WARNING_RULES: readonly Rule[] = [natGatewayBypass];
 
