@@ -7,11 +7,20 @@
  * pairs are created directly inside their namespaces). Names must be unique per process (use `labName`), and
  * every namespace created must be deleted by the caller in all cases (`withNetns` does it for you).
  */
+import { existsSync } from 'node:fs';
 import { run as realRun, type Run, type RunOptions, type RunResult } from './exec.js';
 import { BuildError } from './errors.js';
 
 /** Bound on every `ip` call: they are instant, and a hang must not stall a test. */
 const IP_TIMEOUT_MS = 15_000;
+
+/**
+ * Absolute path of a system tool from /usr/sbin or /sbin: `npx`/ava put node_modules/.bin first on PATH, and
+ * it may hold an unrelated `nft` (@vercel/nft) or `tc`.
+ */
+export function systemTool(name: string): string {
+  return ['/usr/sbin', '/sbin', '/usr/bin', '/bin'].map((d) => `${d}/${name}`).find((p) => existsSync(p)) ?? name;
+}
 
 /** `lvsi-<tag>-<pid>-<suffix>`, unique per process; kept short because interface names max out at 15 bytes. */
 export function labName(tag: string, suffix: string, pid: number = process.pid): string {
@@ -116,26 +125,28 @@ export interface Impairment {
  * Returns which method was applied.
  */
 export async function impairLink(ns: string, ifname: string, imp: Impairment, run: Run = realRun): Promise<'netem' | 'nft+htb'> {
-  const netem = await run('ip', ['netns', 'exec', ns, 'tc', 'qdisc', 'add', 'dev', ifname, 'root', 'netem', 'loss', `${imp.lossPercent}%`, 'reorder', `${imp.reorderPercent}%`, '50%', 'delay', `${imp.delayMs}ms`], { timeoutMs: IP_TIMEOUT_MS, reject: false });
+  const netem = await run('ip', ['netns', 'exec', ns, systemTool('tc'), 'qdisc', 'add', 'dev', ifname, 'root', 'netem', 'loss', `${imp.lossPercent}%`, 'reorder', `${imp.reorderPercent}%`, '50%', 'delay', `${imp.delayMs}ms`], { timeoutMs: IP_TIMEOUT_MS, reject: false });
   if (netem.exitCode === 0) return 'netem';
-  const tc = (args: string[]): Promise<RunResult> => runInNetns(ns, 'tc', args, {}, run);
+  const tc = (args: string[]): Promise<RunResult> => runInNetns(ns, systemTool('tc'), args, {}, run);
   await tc(['qdisc', 'add', 'dev', ifname, 'root', 'handle', '1:', 'htb', 'default', '10']);
   await tc(['class', 'add', 'dev', ifname, 'parent', '1:', 'classid', '1:10', 'htb', 'rate', '10gbit']);
-  // ~1500-byte packets at 2 Mbit/s leave ~6 ms late: roughly netem's `delay` for the reordered share.
-  const slowKbit = Math.max(64, Math.round((1500 * 8) / Math.max(1, imp.delayMs)));
+  // NOTE: HTB cannot add a fixed delay; a slower class holds the chosen packets back behind later ones. Its rate
+  // is a compromise: slow enough to reorder within a burst, fast enough not to become the link's bottleneck
+  // (a 2 Mbit/s class queued whole 8192-byte windows for 100+ ms). `delayMs` scales it: 5 ms → 20 Mbit/s.
+  const slowKbit = Math.max(1000, Math.round(100_000 / Math.max(1, imp.delayMs)));
   await tc(['class', 'add', 'dev', ifname, 'parent', '1:', 'classid', '1:20', 'htb', 'rate', `${slowKbit}kbit`, 'ceil', `${slowKbit}kbit`]);
   const table = `lvsi_impair_${ifname.replace(/[^A-Za-z0-9_]/g, '_')}`;
   const rules = [
     `table inet ${table} {`,
     '  chain out {',
     '    type filter hook output priority 0; policy accept;',
-    `    oifname "${ifname}" numgen random mod 100 < ${imp.lossPercent} drop`,
+    `    oifname "${ifname}" numgen random mod 100 < ${imp.lossPercent} counter drop`,
     // HTB picks the class named by skb->priority when it is one of its own class ids.
-    `    oifname "${ifname}" numgen random mod 100 < ${imp.reorderPercent} meta priority set 1:20`,
+    `    oifname "${ifname}" numgen random mod 100 < ${imp.reorderPercent} counter meta priority set 1:20`,
     '  }',
     '}',
   ].join('\n');
-  await runInNetns(ns, 'nft', ['-f', '-'], { input: rules + '\n' }, run);
+  await runInNetns(ns, systemTool('nft'), ['-f', '-'], { input: rules + '\n' }, run);
   return 'nft+htb';
 }
 

@@ -62,13 +62,18 @@ export async function startTftpServer(opts: TftpServerOptions): Promise<TftpServ
   const transfers = new Map<string, TftpTransfer | 'pending'>();
   const listener = createUdpSocket({ recv: 1 << 20 });
 
-  const refuse = (rinfo: dgram.RemoteInfo, file: string, code: number, message: string): void => {
+  const refuseNow = (rinfo: dgram.RemoteInfo, file: string, code: number, message: string): void => {
     listener.send(encodeError(code, message), rinfo.port, rinfo.address);
     emit({ protocol: 'tftp', client: `${rinfo.address}:${rinfo.port}`, file, ok: false, bytes: 0, durationMs: 0, code, error: message });
   };
 
   const startRead = async (rinfo: dgram.RemoteInfo, filename: string, mode: 'octet' | 'netascii', options: Map<string, string>): Promise<void> => {
     const key = `${rinfo.address}:${rinfo.port}`;
+    // A refused request leaves no state: the client's resent RRQ (its ERROR may be lost) is answered again.
+    const refuse = (r: dgram.RemoteInfo, file: string, code: number, message: string): void => {
+      if (transfers.get(key) === 'pending') transfers.delete(key);
+      refuseNow(r, file, code, message);
+    };
     const found = await resolveInRoot(root, filename);
     if (!found.ok) {
       const code = found.refusal.kind === 'not-found' ? TFTP_ERROR.fileNotFound : TFTP_ERROR.accessViolation;
@@ -107,22 +112,22 @@ export async function startTftpServer(opts: TftpServerOptions): Promise<TftpServ
         // A retransmitted RRQ while its transfer runs: the transfer's own timer resends, so ignore it.
         if (transfers.has(key)) return;
         const mode = MODES[packet.mode];
-        if (mode === undefined) return refuse(rinfo, packet.filename, TFTP_ERROR.illegalOperation, `transfer mode "${packet.mode}" is not supported (use octet)`);
+        if (mode === undefined) return refuseNow(rinfo, packet.filename, TFTP_ERROR.illegalOperation, `transfer mode "${packet.mode}" is not supported (use octet)`);
         transfers.set(key, 'pending');
         startRead(rinfo, packet.filename, mode, packet.options).catch((err: Error) => {
           if (transfers.get(key) === 'pending') transfers.delete(key);
-          refuse(rinfo, packet.filename, TFTP_ERROR.notDefined, `internal error: ${err.message}`);
+          refuseNow(rinfo, packet.filename, TFTP_ERROR.notDefined, `internal error: ${err.message}`);
         });
         return;
       }
       case 'wrq':
-        return refuse(rinfo, packet.filename, TFTP_ERROR.accessViolation, 'this server is read-only; write requests are refused');
+        return refuseNow(rinfo, packet.filename, TFTP_ERROR.accessViolation, 'this server is read-only; write requests are refused');
       case 'error':
         return; // never answer an error with an error
       case 'malformed':
-        return refuse(rinfo, '', TFTP_ERROR.illegalOperation, `malformed request: ${packet.reason}`);
+        return refuseNow(rinfo, '', TFTP_ERROR.illegalOperation, `malformed request: ${packet.reason}`);
       default:
-        return refuse(rinfo, '', TFTP_ERROR.illegalOperation, `${packet.op.toUpperCase()} sent to the request port`);
+        return refuseNow(rinfo, '', TFTP_ERROR.illegalOperation, `${packet.op.toUpperCase()} sent to the request port`);
     }
   });
 

@@ -14,7 +14,7 @@ import type { BlockSource } from './tftp-source.js';
 import type { TransferParams } from './tftp-options.js';
 
 /** Consecutive timeouts before a transfer is abandoned. */
-export const MAX_RETRIES = 6;
+export const MAX_RETRIES = 10;
 /** Timeout before the first round trip is measured, and the floor and default ceiling of the adaptive one. */
 const INITIAL_RTO_MS = 1000;
 const MIN_RTO_MS = 50;

@@ -111,7 +111,8 @@ export function tftpGet(opts: TftpGetOptions): Promise<TftpGetResult> {
       }
       const p = parsePacket(msg);
       if (p.op === 'error') return end(new TftpRemoteError(p.code, p.message));
-      if (p.op === 'oack' && expected === 1 && blocks.length === 0) {
+      if (p.op === 'oack' && blocks.length > 0) return; // a resent OACK overtaken by DATA: stale
+      if (p.op === 'oack') {
         oack = p.options;
         blksize = Number(oack.get('blksize') ?? 512);
         windowsize = Number(oack.get('windowsize') ?? 1);

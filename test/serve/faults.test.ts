@@ -5,7 +5,7 @@
  */
 import test from 'ava';
 import path from 'node:path';
-import { createVethPair, createNetns, deleteNetns, impairLink, labName, runInNetns } from '../../src/lib/netns.js';
+import { createVethPair, createNetns, deleteNetns, impairLink, labName, runInNetns, systemTool } from '../../src/lib/netns.js';
 import { integrationTest } from '../_helpers/integration.js';
 import { ROOT } from '../_helpers/cli.js';
 import { makeServeRoot, type ServeRoot } from '../_helpers/serve-root.js';
@@ -97,8 +97,10 @@ integrationTest('a flood of malformed and truncated datagrams does not crash ser
   t.is(r?.sha256, root!.sha256('small.bin'));
 });
 
-integrationTest('the impairment really bit: serve logged retransmissions', NEEDS, (t) => {
+integrationTest('the impairment really bit: serve logged retransmissions', NEEDS, async (t) => {
   const retransmits = serve!.lines.reduce((n, l) => n + (typeof l.retransmits === 'number' ? l.retransmits : 0), 0);
   t.true(retransmits > 0, `impairment ${method} caused no retransmission`);
   t.log(`retransmissions across the lossy transfers: ${retransmits}`);
+  const counters = (await runInNetns(A, systemTool('nft'), ['list', 'ruleset'])).stdout;
+  t.log(counters.split('\n').filter((l) => l.includes('counter')).map((l) => l.trim()).join('\n'));
 });

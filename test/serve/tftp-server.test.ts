@@ -169,3 +169,11 @@ test('every finished transfer is reported with client, file, bytes and duration'
   t.regex(ok?.client ?? '', /^127\.0\.0\.1:\d+$/);
   t.true(events.some((e) => e.code === 2 && e.file === '../outside/secret.txt'));
 });
+
+test('a refused request leaves no state: the same client asking again is answered again', async (t) => {
+  const rrq = encodeRequest('rrq', 'nope.bin', 'octet');
+  const got = await exchange([rrq], server.port, (g) => g.length >= 2, (p, _from, s) => {
+    if (p.op === 'error') s.send(rrq, server.port, '127.0.0.1');
+  });
+  t.deepEqual(got.slice(0, 2).map((g) => g.p.op === 'error' && g.p.code), [1, 1]);
+});
