@@ -10,6 +10,7 @@ import { register as registerServe } from './serve.js';
 import { register as registerLock } from './lock.js';
 import { register as registerKconfig } from './kconfig.js';
 import { register as registerBootTest } from './boot-test.js';
+import { register as registerLab } from './lab.js';
 
 /** Adds one sub-command to the program. */
 export type RegisterCommand = (program: Command) => void;
@@ -25,4 +26,5 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerLock,
   registerKconfig,
   registerBootTest,
+  registerLab,
 ];

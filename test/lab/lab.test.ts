@@ -1,0 +1,49 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { runCli } from '../_helpers/cli.js';
+import { devImageAvailable, makeDevImage } from '../_helpers/dev-image.js';
+import { integrationTest } from '../_helpers/integration.js';
+
+const NEEDS = ['root', 'ip', 'qemu-system-x86_64', 'cpio', 'gzip', 'curl', 'busybox'];
+
+/** An out/ folder whose site `dsas` is the dev image (it matches images/dsas-lv1.yaml). */
+function outWithDevImage(): string {
+  const out = mkdtempSync(path.join(tmpdir(), 'lvs-lab-out-'));
+  symlinkSync(makeDevImage().siteRoot, path.join(out, 'dsas'));
+  return out;
+}
+
+/** Namespaces of a lab (tags `lab` and `rs` of src/lab/plan.ts) that still exist. */
+function labNamespacesLeft(): string[] {
+  const out = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout;
+  return out.split('\n').filter((l) => /^lvsi-(lab|rs)-/.test(l));
+}
+
+integrationTest('lvs-image lab: NAT on dsas-lv1, both real servers answer; weight 0 and removal leave w101 alone', NEEDS, (t) => {
+  if (!devImageAvailable()) return t.fail('dev image inputs missing');
+  const r = runCli(['lab', 'images/dsas-lv1.yaml', '--out', outWithDevImage()], { timeoutMs: 600_000 });
+  t.log(r.stdout);
+  t.is(r.status, 0, r.stderr);
+  t.regex(r.stdout, /^20 requests: every real server answers +ok +w101 \d+, w102 \d+$/m);
+  t.regex(r.stdout, /^w102 at weight 0: only w101 answer +ok +w101 20, w102 0$/m);
+  t.regex(r.stdout, /^w102 removed: only w101 answer +ok +w101 20, w102 0$/m);
+  t.deepEqual(labNamespacesLeft(), []);
+});
+
+integrationTest('lvs-image lab: w102 without the director as gateway never answers under NAT', NEEDS, (t) => {
+  if (!devImageAvailable()) return t.fail('dev image inputs missing');
+  const spec = readFileSync('images/dsas-lv1.yaml', 'utf8').replace(
+    '  - name: w102\n    address: 192.168.31.102/24\n',
+    '  - name: w102\n    address: 192.168.31.102/24\n    gateway: 192.168.31.1\n',
+  );
+  t.regex(spec, /gateway: 192\.168\.31\.1\n/);
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'lvs-lab-spec-')), 'dsas-lv1.yaml');
+  writeFileSync(file, spec);
+  const r = runCli(['lab', file, '--out', outWithDevImage(), '--requests', '10'], { timeoutMs: 600_000 });
+  t.is(r.status, 1, r.stdout + r.stderr);
+  t.regex(r.stderr, /lab checks failed for lv1/);
+  t.regex(r.stderr, /never answered: w102/);
+  t.regex(r.stderr, /console log: .*lv1-console\.log/);
+});

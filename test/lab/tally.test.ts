@@ -1,0 +1,34 @@
+import test from 'ava';
+import type { LabRealServer } from '../../src/lab/plan.js';
+import { checkAllAnswer, checkOnly, formatLabTable, tallyAnswers } from '../../src/lab/tally.js';
+
+const SERVERS = [
+  { name: 'w101', body: 'w101 nano' },
+  { name: 'w102', body: 'w102 desu' },
+] as LabRealServer[];
+
+test('answers are counted by body; failures and strangers separately', (t) => {
+  t.deepEqual(tallyAnswers(['w101 nano\n', 'w102 desu\n', 'w101 nano\n', undefined, 'hello'], SERVERS), {
+    byServer: { w101: 2, w102: 1 },
+    unknown: 1,
+    failed: 1,
+  });
+});
+
+test('every server must answer; a silent one is named', (t) => {
+  t.true(checkAllAnswer('all', tallyAnswers(['w101 nano', 'w102 desu'], SERVERS)).ok);
+  const silent = checkAllAnswer('all', tallyAnswers(['w101 nano', 'w101 nano', undefined], SERVERS));
+  t.false(silent.ok);
+  t.is(silent.detail, 'w101 2, w102 0, failed 1; never answered: w102');
+});
+
+test('only the allowed servers may answer, and every request must be answered', (t) => {
+  t.true(checkOnly('only', tallyAnswers(['w101 nano', 'w101 nano'], SERVERS), ['w101']).ok);
+  t.false(checkOnly('only', tallyAnswers(['w101 nano', 'w102 desu'], SERVERS), ['w101']).ok);
+  t.false(checkOnly('only', tallyAnswers(['w101 nano', undefined], SERVERS), ['w101']).ok);
+});
+
+test('the table shows who answered', (t) => {
+  const table = formatLabTable([checkAllAnswer('20 requests', tallyAnswers(['w101 nano', 'w102 desu'], SERVERS))]);
+  t.is(table, 'check        result  answers\n20 requests  ok      w101 1, w102 1\n');
+});
