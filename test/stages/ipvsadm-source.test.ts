@@ -12,6 +12,8 @@ import { sha256 } from '../../src/lib/fs.js';
 import { findIpvsadmRelease } from '../../src/packages/ipvsadm.js';
 import { provideIpvsadm, readIpvsadmHeader } from '../../src/stages/ipvsadm.js';
 import { fetchIpvsadmSource } from '../../src/stages/ipvsadm/fetch.js';
+import { checkIpvsadmSource } from '../../src/stages/ipvsadm/preflight.js';
+import type { Spec } from '../../src/spec/types.js';
 import { makeTar } from '../_helpers/tarball.js';
 
 const work = await mkdtemp(path.join(tmpdir(), 'lvs-ipvsadm-src-'));
@@ -176,5 +178,22 @@ test.serial(
       instanceOf: BuildError,
       message: /ipvsadm 1\.24 compiles against the kernel's include\/net\/ip_vs\.h/,
     });
+  },
+);
+
+test.serial(
+  'checkIpvsadmSource lists a tampered local tarball and an unpinned release as problems',
+  async (t) => {
+    const file = path.join(work, 'pre.tar.gz');
+    await writeFile(file, tampered);
+    const problems = await checkIpvsadmSource(spec({ path: file, sha256: goodSha }));
+    t.is(problems.length, 1);
+    t.is(problems[0]?.pointer, '/ipvsadm/source/sha256');
+    t.true(problems[0]?.message.includes(goodSha) && problems[0].message.includes(sha256(tampered)));
+    await writeFile(file, good);
+    t.deepEqual(await checkIpvsadmSource(spec({ path: file, sha256: goodSha }) as Spec), []);
+    const unpinned = await checkIpvsadmSource({ ipvsadm: { version: '1.30' } } as Spec);
+    t.is(unpinned[0]?.pointer, '/ipvsadm/source');
+    t.is((await checkIpvsadmSource({ ipvsadm: { version: '0.1' } } as Spec))[0]?.pointer, '/ipvsadm/version');
   },
 );
