@@ -3,8 +3,8 @@
  * nothing: whatever started is closed again when a later part fails) and returns a handle whose `close`
  * stops it all; the command keeps the process alive until a signal calls it.
  */
-import { networkInterfaces } from 'node:os';
 import { SpecError } from '../lib/errors.js';
+import { run } from '../lib/exec.js';
 import type { DhcpMode } from './dnsmasq-config.js';
 import { startDnsmasq, type Dnsmasq } from './dnsmasq.js';
 import { startHttpServer, type HttpServer } from './http.js';
@@ -35,14 +35,33 @@ export interface Serving {
   close(): Promise<void>;
 }
 
-/** An interface's IPv4 address and netmask, looked up by interface name or by address. */
-export function findIpv4(by: { interface?: string; address?: string }): { name: string; address: string; netmask: string } | undefined {
-  for (const [name, addrs] of Object.entries(networkInterfaces())) {
-    if (by.interface !== undefined && name !== by.interface) continue;
-    const a = addrs?.find((x) => x.family === 'IPv4' && (by.address === undefined || x.address === by.address));
-    if (a !== undefined) return { name, address: a.address, netmask: a.netmask };
-  }
-  return undefined;
+/** One IPv4 address of an interface, as `ip -j -4 addr` lists it. */
+export interface InterfaceAddress {
+  name: string;
+  address: string;
+  netmask: string;
+}
+
+/** Parses `ip -j -4 addr show` output (pure). */
+export function parseIpAddrJson(json: string): InterfaceAddress[] {
+  const links = JSON.parse(json) as { ifname?: string; addr_info?: { family?: string; local?: string; prefixlen?: number }[] }[];
+  return links.flatMap((l) =>
+    (l.addr_info ?? [])
+      .filter((a) => a.family === 'inet' && a.local !== undefined)
+      .map((a) => ({ name: l.ifname ?? '', address: a.local!, netmask: prefixToNetmask(a.prefixlen ?? 32) })),
+  );
+}
+
+/** 24 → 255.255.255.0 (pure). */
+export function prefixToNetmask(prefix: number): string {
+  const bits = prefix <= 0 ? 0 : (0xffffffff << (32 - Math.min(prefix, 32))) >>> 0;
+  return [24, 16, 8, 0].map((s) => (bits >>> s) & 255).join('.');
+}
+
+// NOTE: os.networkInterfaces() skips interfaces without carrier, such as a tap whose guest is not started yet.
+async function findIpv4(by: { interface?: string; address?: string }): Promise<InterfaceAddress | undefined> {
+  const { stdout } = await run('ip', ['-j', '-4', 'addr', 'show'], { timeoutMs: 10_000 });
+  return parseIpAddrJson(stdout).find((a) => (by.interface === undefined || a.name === by.interface) && (by.address === undefined || a.address === by.address));
 }
 
 /** Network address of `address` under `netmask` (pure), e.g. 10.10.31.7/255.255.255.0 → 10.10.31.0. */
@@ -52,9 +71,9 @@ export function networkOf(address: string, netmask: string): string {
   return a.map((x, i) => x & (m[i] ?? 0)).join('.');
 }
 
-function dhcpSite(opts: ServeOptions): { serverAddress: string; netmask: string; interface?: string } {
+async function dhcpSite(opts: ServeOptions): Promise<{ serverAddress: string; netmask: string; interface?: string }> {
   const wildcard = opts.bind === '0.0.0.0';
-  const found = findIpv4(wildcard ? { interface: opts.interface ?? '\0' } : { address: opts.bind, ...(opts.interface !== undefined ? { interface: opts.interface } : {}) });
+  const found = await findIpv4(wildcard ? { interface: opts.interface ?? '\0' } : { address: opts.bind, ...(opts.interface !== undefined ? { interface: opts.interface } : {}) });
   if (found === undefined) {
     throw new SpecError({
       message: wildcard ? `--dhcp ${opts.dhcp} needs an address to hand to clients` : `--bind ${opts.bind} is not an address of ${opts.interface ?? 'any interface'} here`,
@@ -67,7 +86,7 @@ function dhcpSite(opts: ServeOptions): { serverAddress: string; netmask: string;
 /** Starts TFTP, HTTP and (with --dhcp) dnsmasq; on a failure, stops what already runs and rethrows. */
 export async function startServe(opts: ServeOptions): Promise<Serving> {
   const emit = opts.onEvent ?? (() => undefined);
-  const site = opts.dhcp === 'off' ? undefined : dhcpSite(opts);
+  const site = opts.dhcp === 'off' ? undefined : await dhcpSite(opts);
   if (opts.dhcp === 'full' && opts.range === undefined) throw new SpecError({ message: '--dhcp full needs --range FIRST,LAST', hint: 'e.g. --range 10.10.31.100,10.10.31.199' });
   const stops: (() => Promise<void>)[] = [];
   const closeAll = async (): Promise<void> => {

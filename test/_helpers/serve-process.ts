@@ -24,6 +24,8 @@ export function startServeProcess(args: string[], netns?: string): ServeProcess 
   let pending = '';
   const waiters = new Set<() => void>();
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  // --json errors (SpecError problems) go to stdout: keep them for failure messages.
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (raw += chunk));
   void exited.then(() => waiters.forEach((w) => w()));
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
     raw += chunk;
