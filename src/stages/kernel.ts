@@ -3,8 +3,7 @@
  * fragment, verified, built once per machine through the build cache) or a prebuilt kernel (checked against
  * the fragment). Steps are reported with their elapsed time; all command output goes to opts.logFile.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { KernelArtifacts, StageIo } from '../context.js';
 import { BuildError } from '../lib/errors.js';
@@ -63,40 +62,35 @@ export async function provideKernel(spec: Spec, io: StageIo, opts: ProvideKernel
       hint: `set kernel.version to ${treeVersion} or point kernel.source at a ${want} tree`,
     });
   }
-  const work = await mkdtemp(path.join(tmpdir(), 'lvs-image-kconfig-'));
-  try {
-    const configured = await configureKernel({
-      treeDir,
-      objDir: path.join(work, 'obj'),
-      base: spec.kernel.base ?? DEFAULT_BASE,
-      lines: fragment.lines,
-      io,
-      logFile: opts.logFile,
-      onStep: step,
-    });
-    const built = await buildKernel({
-      treeDir,
-      configFile: configured.configFile,
-      sourceSha256: src.sha256,
-      io,
-      logFile: opts.logFile,
-      ...(opts.jobs !== undefined ? { jobs: opts.jobs } : {}),
-      step,
-    });
-    io.log(built.hit ? `kernel ${built.release}: cached build ${built.dir}` : `kernel ${built.release}: built into ${built.dir}`);
-    const ipvs = readIpvsVersionCode(treeDir);
-    if (!ipvs) throw new BuildError(`no IP_VS_VERSION_CODE in ${treeDir}/include/{uapi/linux,linux,net}/ip_vs.h`, { logFile: opts.logFile });
-    return {
-      release: built.release,
-      image: built.image,
-      ...(built.modulesRoot !== undefined && fragment.options === 'module' ? { modulesRoot: built.modulesRoot } : {}),
-      config: built.config,
-      ipvsVersionCode: ipvs.code,
-      headersDir: treeDir,
-      sourceSha256: src.sha256,
-      origin: src.origin,
-    };
-  } finally {
-    await rm(work, { recursive: true, force: true });
-  }
+  const configured = await configureKernel({
+    treeDir,
+    sourceSha256: src.sha256,
+    base: spec.kernel.base ?? DEFAULT_BASE,
+    lines: fragment.lines,
+    io,
+    logFile: opts.logFile,
+    onStep: step,
+  });
+  const built = await buildKernel({
+    treeDir,
+    configFile: configured.configFile,
+    sourceSha256: src.sha256,
+    io,
+    logFile: opts.logFile,
+    ...(opts.jobs !== undefined ? { jobs: opts.jobs } : {}),
+    step,
+  });
+  io.log(built.hit ? `kernel ${built.release}: cached build ${built.dir}` : `kernel ${built.release}: built into ${built.dir}`);
+  const ipvs = readIpvsVersionCode(treeDir);
+  if (!ipvs) throw new BuildError(`no IP_VS_VERSION_CODE in ${treeDir}/include/{uapi/linux,linux,net}/ip_vs.h`, { logFile: opts.logFile });
+  return {
+    release: built.release,
+    image: built.image,
+    ...(built.modulesRoot !== undefined && fragment.options === 'module' ? { modulesRoot: built.modulesRoot } : {}),
+    config: built.config,
+    ipvsVersionCode: ipvs.code,
+    headersDir: treeDir,
+    sourceSha256: src.sha256,
+    origin: src.origin,
+  };
 }
