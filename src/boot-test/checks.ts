@@ -46,32 +46,50 @@ const NOT_RUN = 'not checked: the guest shell never answered (see the console lo
 
 function checkReady(e: BootExpectation, o: BootObservation): BootCheck {
   const ready = parseReadyLine(o.console);
-  if (ready === undefined) return { name: 'ready line', ok: false, detail: 'no `lvs-image: ready` line on the console' };
+  if (ready === undefined)
+    return { name: 'ready line', ok: false, detail: 'no `lvs-image: ready` line on the console' };
   const want = `ready ${o.hostname} services=${e.services} realservers=${e.realServers}`;
   const got = `ready ${ready.hostname} services=${ready.services} realservers=${ready.realServers}`;
-  return { name: 'ready line', ok: want === got, detail: want === got ? got : `expected \`${want}\`, got \`${got}\`` };
+  return {
+    name: 'ready line',
+    ok: want === got,
+    detail: want === got ? got : `expected \`${want}\`, got \`${got}\``,
+  };
 }
 
 function checkNoFailure(_e: BootExpectation, o: BootObservation): BootCheck {
   const failures = findFailures(o.console);
-  return { name: 'no FAILED step', ok: failures.length === 0, detail: failures.length === 0 ? 'none' : failures.join('; ') };
+  return {
+    name: 'no FAILED step',
+    ok: failures.length === 0,
+    detail: failures.length === 0 ? 'none' : failures.join('; '),
+  };
 }
 
 function checkRules(e: BootExpectation, o: BootObservation): BootCheck {
   if (o.rules === undefined) return { name: 'ipvsadm -Sn', ok: false, detail: NOT_RUN };
   const want = normalizeRules(e.rules);
   const got = normalizeRules(o.rules);
-  if (want === got) return { name: 'ipvsadm -Sn', ok: true, detail: `${got.split('\n').length - 1} lines as rendered` };
-  const diff = unifiedDiff(want, got, { expected: 'expected (rendered /etc/ipvsadm.rules)', actual: `actual (ipvsadm -Sn on ${o.hostname})` });
+  if (want === got)
+    return { name: 'ipvsadm -Sn', ok: true, detail: `${got.split('\n').length - 1} lines as rendered` };
+  const diff = unifiedDiff(want, got, {
+    expected: 'expected (rendered /etc/ipvsadm.rules)',
+    actual: `actual (ipvsadm -Sn on ${o.hostname})`,
+  });
   return { name: 'ipvsadm -Sn', ok: false, detail: 'the IPVS table differs from the rendered rules', diff };
 }
 
 function checkIpvsVersion(_e: BootExpectation, o: BootObservation): BootCheck {
-  if (o.ipvsadmVersion === undefined || o.procIpVs === undefined) return { name: 'IPVS version', ok: false, detail: NOT_RUN };
+  if (o.ipvsadmVersion === undefined || o.procIpVs === undefined)
+    return { name: 'IPVS version', ok: false, detail: NOT_RUN };
   const tool = ipvsVersionOfIpvsadm(o.ipvsadmVersion);
   const kernel = ipvsVersionOfKernel(o.procIpVs);
   const ok = tool !== undefined && tool === kernel;
-  return { name: 'IPVS version', ok, detail: `ipvsadm compiled with ${tool ?? '?'}, kernel has ${kernel ?? '?'}` };
+  return {
+    name: 'IPVS version',
+    ok,
+    detail: `ipvsadm compiled with ${tool ?? '?'}, kernel has ${kernel ?? '?'}`,
+  };
 }
 
 function checkIpForward(_e: BootExpectation, o: BootObservation): BootCheck {
@@ -89,12 +107,23 @@ function checkVips(e: BootExpectation, o: BootObservation): BootCheck[] {
     const found = parseInetAddresses(output).find((a) => a.address === vip.address);
     if (found === undefined) return { name, ok: false, detail: `not on ${vip.interface}` };
     const ok = found.label === label;
-    return { name, ok, detail: `${found.address}/${found.prefixLength} label ${found.label}${ok ? '' : ` (expected ${label})`}` };
+    return {
+      name,
+      ok,
+      detail: `${found.address}/${found.prefixLength} label ${found.label}${ok ? '' : ` (expected ${label})`}`,
+    };
   });
 }
 
 /** The checks, in the order they are reported. */
-export const BOOT_CHECKS: readonly Check[] = [checkReady, checkNoFailure, checkRules, checkIpvsVersion, checkIpForward, checkVips];
+export const BOOT_CHECKS: readonly Check[] = [
+  checkReady,
+  checkNoFailure,
+  checkRules,
+  checkIpvsVersion,
+  checkIpForward,
+  checkVips,
+];
 
 /** Runs every check of BOOT_CHECKS on an observation. */
 export function checkBoot(expected: BootExpectation, observed: BootObservation): BootCheck[] {

@@ -23,7 +23,8 @@ function editScript(a: string[], b: string[]): Op[] {
   let j = 0;
   while (i < n || j < m) {
     if (i < n && j < m && a[i] === b[j]) ops.push({ kind: ' ', line: a[i++]!, a: i, b: ++j });
-    else if (i < n && (j === m || lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) ops.push({ kind: '-', line: a[i++]!, a: i, b: j });
+    else if (i < n && (j === m || lcs[i + 1]![j]! >= lcs[i]![j + 1]!))
+      ops.push({ kind: '-', line: a[i++]!, a: i, b: j });
     else ops.push({ kind: '+', line: b[j++]!, a: i, b: j });
   }
   return ops;
@@ -41,7 +42,12 @@ function hunkHeader(ops: Op[]): string {
 }
 
 /** Unified diff of two texts with `context` lines around changes; '' when they are equal. */
-export function unifiedDiff(expected: string, actual: string, labels: { expected: string; actual: string }, context = 3): string {
+export function unifiedDiff(
+  expected: string,
+  actual: string,
+  labels: { expected: string; actual: string },
+  context = 3,
+): string {
   const ops = editScript(splitLines(expected), splitLines(actual));
   const changed = ops.map((o, k) => (o.kind !== ' ' ? k : -1)).filter((k) => k >= 0);
   if (changed.length === 0) return '';

@@ -23,12 +23,19 @@ export interface GuestPlanInput {
 }
 
 function nics(input: GuestPlanInput, via: BootVia): GuestNic[] {
-  const bootIndex = Math.max(0, input.interfaces.findIndex((i) => i.boot === true));
+  const bootIndex = Math.max(
+    0,
+    input.interfaces.findIndex((i) => i.boot === true),
+  );
   return input.interfaces.map((iface, i) => {
     const boot = via === 'pxe' && i === bootIndex;
     // NOTE: every NIC is user-mode with restrict=on: the guest can reach QEMU's DHCP/TFTP and nothing else.
     const backend = boot
-      ? { kind: 'user' as const, tftpRoot: path.resolve(input.siteRoot), bootfile: directorFiles(input.hostname).ipxe }
+      ? {
+          kind: 'user' as const,
+          tftpRoot: path.resolve(input.siteRoot),
+          bootfile: directorFiles(input.hostname).ipxe,
+        }
       : { kind: 'user' as const };
     return { backend, ...(iface.mac !== undefined ? { mac: iface.mac } : {}), ...(boot ? { boot } : {}) };
   });

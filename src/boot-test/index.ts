@@ -39,7 +39,8 @@ export interface BootTestResult {
   bootMs?: number;
 }
 
-const PROBE_TIMEOUT_MS = 30_000;
+// Each probe answers in well under a second; the bound covers a machine loaded many times over.
+const PROBE_TIMEOUT_MS = 60_000;
 
 function defaultInterfaces(expected: BootExpectation): GuestInterface[] {
   const names = new Set(['eth0', ...expected.vips.map((v) => v.interface)]);
@@ -69,12 +70,18 @@ export async function bootTest(opts: BootTestOptions): Promise<BootTestResult> {
   const files = directorFiles(opts.hostname);
   const cmdlineFile = path.join(opts.siteRoot, files.cmdline);
   const cmdline = await readFile(cmdlineFile, 'utf8').catch((err: NodeJS.ErrnoException) => {
-    throw new BuildError(`${cmdlineFile}: cannot read the director's kernel command line (${err.code ?? err.message})`, {
-      hint: `run \`lvs-image build\` first; boot-test boots what it published under ${opts.siteRoot}`,
-    });
+    throw new BuildError(
+      `${cmdlineFile}: cannot read the director's kernel command line (${err.code ?? err.message})`,
+      {
+        hint: `run \`lvs-image build\` first; boot-test boots what it published under ${opts.siteRoot}`,
+      },
+    );
   });
   const interfaces = opts.interfaces ?? defaultInterfaces(opts.expected);
-  const spec = guestSpecFor({ siteRoot: opts.siteRoot, hostname: opts.hostname, interfaces, cmdline }, opts.via);
+  const spec = guestSpecFor(
+    { siteRoot: opts.siteRoot, hostname: opts.hostname, interfaces, cmdline },
+    opts.via,
+  );
   const started = Date.now();
   const guest = await startGuest({ ...spec, consoleLog: opts.consoleLog });
   let observation: BootObservation = { hostname: opts.hostname, console: '', addresses: {} };
@@ -94,7 +101,13 @@ export async function bootTest(opts: BootTestOptions): Promise<BootTestResult> {
     await guest.stop();
   }
   const checks = checkBoot(opts.expected, observation);
-  const result: BootTestResult = { hostname: opts.hostname, via: opts.via, ok: checks.every((c) => c.ok), checks, consoleLog: opts.consoleLog };
+  const result: BootTestResult = {
+    hostname: opts.hostname,
+    via: opts.via,
+    ok: checks.every((c) => c.ok),
+    checks,
+    consoleLog: opts.consoleLog,
+  };
   if (bootMs !== undefined) result.bootMs = bootMs;
   return result;
 }

@@ -20,7 +20,11 @@ export interface BootTestPlan {
 }
 
 /** Which boot paths `--via` selects. */
-export const VIA_CHOICES: Record<string, BootVia[]> = { direct: ['direct'], pxe: ['pxe'], both: ['direct', 'pxe'] };
+export const VIA_CHOICES: Record<string, BootVia[]> = {
+  direct: ['direct'],
+  pxe: ['pxe'],
+  both: ['direct', 'pxe'],
+};
 
 /** Where a boot's console log is kept: beside the release, not inside the servable root (its SHA256SUMS stays true). */
 export function consoleLogPath(outDir: string, site: string, hostname: string, via: BootVia): string {
@@ -30,20 +34,31 @@ export function consoleLogPath(outDir: string, site: string, hostname: string, v
 /** The expected `ipvsadm -Sn` of a director: its rendered /etc/ipvsadm.rules. */
 export function expectedRules(spec: Spec, director: Director): string {
   const files = planDirectorFiles(spec, director).filter((f) => f.path === '/etc/ipvsadm.rules');
-  return renderFiles(files).map((f) => f.content).join('');
+  return renderFiles(files)
+    .map((f) => f.content)
+    .join('');
 }
 
 /** The director's NICs in the order the guest names them (eth0, eth1, ...); the inside one PXE-boots. */
 export function guestInterfaces(director: Director): GuestInterface[] {
-  const sorted = [...director.interfaces].sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
+  const sorted = [...director.interfaces].sort((a, b) =>
+    a.name.localeCompare(b.name, 'en', { numeric: true }),
+  );
   const boot = sorted.find((i) => i.role === 'inside') ?? sorted[0];
-  return sorted.map((i) => ({ name: i.name, ...(i.mac !== undefined ? { mac: i.mac } : {}), ...(i === boot ? { boot: true } : {}) }));
+  return sorted.map((i) => ({
+    name: i.name,
+    ...(i.mac !== undefined ? { mac: i.mac } : {}),
+    ...(i === boot ? { boot: true } : {}),
+  }));
 }
 
 /** Counts what the ready line reports, from rules in ipvsadm -Sn form: `-A` lines and `-a` lines. */
 export function countRules(rules: string): { services: number; realServers: number } {
   const lines = rules.split('\n');
-  return { services: lines.filter((l) => l.startsWith('-A ')).length, realServers: lines.filter((l) => l.startsWith('-a ')).length };
+  return {
+    services: lines.filter((l) => l.startsWith('-A ')).length,
+    realServers: lines.filter((l) => l.startsWith('-a ')).length,
+  };
 }
 
 /** Every boot `boot-test` runs for `spec`, director by director, in the order of `vias`. */
@@ -52,11 +67,21 @@ export function planBootTests(spec: Spec, vias: readonly BootVia[], outDir: stri
     const rules = expectedRules(spec, director);
     const expected: BootExpectation = {
       rules,
-      vips: director.vips.map((v) => ({ address: v.address, interface: v.interface, ...(v.label !== undefined ? { label: v.label } : {}) })),
+      vips: director.vips.map((v) => ({
+        address: v.address,
+        interface: v.interface,
+        ...(v.label !== undefined ? { label: v.label } : {}),
+      })),
       ...countRules(rules),
     };
     const interfaces = guestInterfaces(director);
-    return vias.map((via) => ({ hostname: director.hostname, via, expected, interfaces, consoleLog: consoleLogPath(outDir, spec.name, director.hostname, via) }));
+    return vias.map((via) => ({
+      hostname: director.hostname,
+      via,
+      expected,
+      interfaces,
+      consoleLog: consoleLogPath(outDir, spec.name, director.hostname, via),
+    }));
   });
 }
 

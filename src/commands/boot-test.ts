@@ -22,40 +22,68 @@ interface BootTestFlags {
 
 function checkFlags(flags: BootTestFlags): { timeoutMs: number } {
   const problems: Problem[] = [];
-  if (VIA_CHOICES[flags.via] === undefined) problems.push({ message: `--via ${flags.via}: must be direct, pxe or both` });
+  if (VIA_CHOICES[flags.via] === undefined)
+    problems.push({ message: `--via ${flags.via}: must be direct, pxe or both` });
   const seconds = /^\d+$/.test(flags.timeout) ? Number(flags.timeout) : NaN;
-  if (!(seconds >= 1 && seconds <= 3600)) problems.push({ message: `--timeout ${flags.timeout}: must be whole seconds, 1..3600` });
+  if (!(seconds >= 1 && seconds <= 3600))
+    problems.push({ message: `--timeout ${flags.timeout}: must be whole seconds, 1..3600` });
   if (problems.length > 0) throw new SpecError(problems);
   return { timeoutMs: seconds * 1000 };
 }
 
-function checkPublished(root: string, wanted: { hostname: string; files: string[] }[], specFile: string): void {
+function checkPublished(
+  root: string,
+  wanted: { hostname: string; files: string[] }[],
+  specFile: string,
+): void {
   const gone = wanted.flatMap((w) => w.files.map((f) => path.join(root, f)).filter((f) => !existsSync(f)));
   if (gone.length === 0) return;
-  throw new BuildError(`the image is not built: missing ${gone.join(', ')}`, { hint: `run \`lvs-image build ${specFile}\` first (or pass --out DIR)` });
+  throw new BuildError(`the image is not built: missing ${gone.join(', ')}`, {
+    hint: `run \`lvs-image build ${specFile}\` first (or pass --out DIR)`,
+  });
 }
 
 /** Adds the `boot-test` command. */
 export function register(program: Command): void {
   program
     .command('boot-test')
-    .description('boot each built director in QEMU (direct kernel boot and PXE) and check it against the spec')
+    .description(
+      'boot each built director in QEMU (direct kernel boot and PXE) and check it against the spec',
+    )
     .argument('<spec>', 'spec file (YAML or JSON) whose build output is tested')
     .option('--via <how>', 'boot path: direct, pxe or both', 'both')
     .option('--out <dir>', 'output folder the image was built into', DEFAULT_OUT_DIR)
-    .option('--timeout <seconds>', 'bound on each boot, start to ready line (software emulation is slow)', '180')
+    .option(
+      '--timeout <seconds>',
+      'bound on each boot, start to ready line (software emulation is slow)',
+      '180',
+    )
     .action(async (specFile: string, _opts: unknown, cmd: Command) => {
       const flags = cmd.optsWithGlobals<BootTestFlags>();
       const { timeoutMs } = checkFlags(flags);
       const { spec } = await loadSpec(specFile);
       const root = siteRoot(flags.out, spec.name);
       const plans = planBootTests(spec, VIA_CHOICES[flags.via] ?? [], flags.out);
-      checkPublished(root, plans.map((p) => ({ hostname: p.hostname, files: requiredFiles(p.hostname, p.via) })), specFile);
+      checkPublished(
+        root,
+        plans.map((p) => ({ hostname: p.hostname, files: requiredFiles(p.hostname, p.via) })),
+        specFile,
+      );
       const results: BootTestResult[] = [];
       // One guest at a time: software emulation takes a whole core, and the machine is shared.
       for (const p of plans) {
         if (flags.json !== true) process.stderr.write(`booting ${p.hostname} (${p.via}) ...\n`);
-        results.push(await bootTest({ siteRoot: root, hostname: p.hostname, expected: p.expected, via: p.via, consoleLog: p.consoleLog, timeoutMs, interfaces: p.interfaces }));
+        results.push(
+          await bootTest({
+            siteRoot: root,
+            hostname: p.hostname,
+            expected: p.expected,
+            via: p.via,
+            consoleLog: p.consoleLog,
+            timeoutMs,
+            interfaces: p.interfaces,
+          }),
+        );
       }
       const ok = results.every((r) => r.ok);
       if (flags.json === true) {
@@ -65,9 +93,12 @@ export function register(program: Command): void {
       }
       if (!ok) {
         const failed = results.filter((r) => !r.ok).length;
-        throw new BuildError(`boot test failed for ${failed} of ${results.length} boots\n${formatBootFailures(results)}`, {
-          hint: 'the diff compares the spec (rendered /etc/ipvsadm.rules) with what the booted director holds',
-        });
+        throw new BuildError(
+          `boot test failed for ${failed} of ${results.length} boots\n${formatBootFailures(results)}`,
+          {
+            hint: 'the diff compares the spec (rendered /etc/ipvsadm.rules) with what the booted director holds',
+          },
+        );
       }
     });
 }

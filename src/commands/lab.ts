@@ -23,7 +23,8 @@ interface LabFlags {
 
 function wholeNumber(flag: string, value: string, max: number, problems: Problem[]): number {
   const n = /^\d+$/.test(value) ? Number(value) : NaN;
-  if (!(n >= 1 && n <= max)) problems.push({ message: `${flag} ${value}: must be a whole number, 1..${max}` });
+  if (!(n >= 1 && n <= max))
+    problems.push({ message: `${flag} ${value}: must be a whole number, 1..${max}` });
   return n;
 }
 
@@ -31,7 +32,9 @@ function wholeNumber(flag: string, value: string, max: number, problems: Problem
 export function register(program: Command): void {
   program
     .command('lab')
-    .description('run real traffic through each built director in a throw-away network-namespace lab (needs root)')
+    .description(
+      'run real traffic through each built director in a throw-away network-namespace lab (needs root)',
+    )
     .argument('<spec>', 'spec file (YAML or JSON) whose build output is tested')
     .option('--out <dir>', 'output folder the image was built into', DEFAULT_OUT_DIR)
     .option('--requests <n>', 'client requests per check', '20')
@@ -41,24 +44,40 @@ export function register(program: Command): void {
       const problems: Problem[] = [];
       const requests = wholeNumber('--requests', flags.requests, 1000, problems);
       const timeoutMs = wholeNumber('--timeout', flags.timeout, 3600, problems) * 1000;
-      if (process.getuid?.() !== 0) problems.push({ message: 'the lab creates network namespaces and taps: run it as root' });
+      if (process.getuid?.() !== 0)
+        problems.push({ message: 'the lab creates network namespaces and taps: run it as root' });
       if (problems.length > 0) throw new SpecError(problems);
       const { spec } = await loadSpec(specFile);
       const root = siteRoot(flags.out, spec.name);
       const results: { hostname: string; result: LabResult }[] = [];
       for (const director of spec.directors) {
         const kernel = path.join(root, directorFiles(director.hostname).kernel);
-        if (!existsSync(kernel)) throw new BuildError(`the image is not built: missing ${kernel}`, { hint: `run \`lvs-image build ${specFile}\` first` });
+        if (!existsSync(kernel))
+          throw new BuildError(`the image is not built: missing ${kernel}`, {
+            hint: `run \`lvs-image build ${specFile}\` first`,
+          });
         const workDir = mkdtempSync(path.join(tmpdir(), `lvs-lab-${director.hostname}-`));
-        if (flags.json !== true) process.stderr.write(`lab for ${director.hostname} (work folder ${workDir}) ...\n`);
-        const result = await runLab({ plan: planLab(spec, director), siteRoot: root, workDir, timeoutMs, requests });
+        if (flags.json !== true)
+          process.stderr.write(`lab for ${director.hostname} (work folder ${workDir}) ...\n`);
+        const result = await runLab({
+          plan: planLab(spec, director),
+          siteRoot: root,
+          workDir,
+          timeoutMs,
+          requests,
+        });
         results.push({ hostname: director.hostname, result });
-        if (flags.json !== true) process.stdout.write(`${director.hostname}\n${formatLabTable(result.checks)}`);
+        if (flags.json !== true)
+          process.stdout.write(`${director.hostname}\n${formatLabTable(result.checks)}`);
       }
       const failed = results.filter((r) => !r.result.ok);
       if (flags.json === true && failed.length === 0) printJson({ ok: true, results });
       if (failed.length > 0) {
-        const text = failed.map((f) => `${f.hostname}:\n${formatLabTable(f.result.checks)}  console log: ${f.result.consoleLog}`).join('\n');
+        const text = failed
+          .map(
+            (f) => `${f.hostname}:\n${formatLabTable(f.result.checks)}  console log: ${f.result.consoleLog}`,
+          )
+          .join('\n');
         throw new BuildError(`lab checks failed for ${failed.map((f) => f.hostname).join(', ')}\n${text}`, {
           hint: 'a real server that never answers under NAT usually does not route back through the director (its gateway)',
         });

@@ -28,11 +28,18 @@ export async function startDaemon(file: string, args: readonly string[], logFile
   const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
   await new Promise<void>((resolve, reject) => {
     child.on('spawn', resolve);
-    child.on('error', (err) => reject(new BuildError(`could not start ${command}: ${err.message}`, { logFile })));
+    child.on('error', (err) =>
+      reject(new BuildError(`could not start ${command}: ${err.message}`, { logFile })),
+    );
   });
   const done = (): boolean => child.exitCode !== null || child.signalCode !== null;
   const waitExit = (ms: number): Promise<boolean> =>
-    done() ? Promise.resolve(true) : Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(done()), ms).unref())]);
+    done()
+      ? Promise.resolve(true)
+      : Promise.race([
+          exited.then(() => true),
+          new Promise<boolean>((r) => setTimeout(() => r(done()), ms).unref()),
+        ]);
   return {
     pid: child.pid ?? -1,
     command,

@@ -41,7 +41,18 @@ async function startRealServers(o: LabOptions): Promise<Daemon[]> {
     mkdirSync(docs, { recursive: true });
     writeFileSync(path.join(docs, 'index.html'), `${rs.body}\n`);
     const address = rs.cidr.split('/')[0] ?? '';
-    const argv = ['netns', 'exec', rs.ns, 'busybox', 'httpd', '-f', '-p', `${address}:${rs.port}`, '-h', docs];
+    const argv = [
+      'netns',
+      'exec',
+      rs.ns,
+      'busybox',
+      'httpd',
+      '-f',
+      '-p',
+      `${address}:${rs.port}`,
+      '-h',
+      docs,
+    ];
     daemons.push(await startDaemon('ip', argv, path.join(o.workDir, `httpd-${rs.name}.log`)));
   }
   return daemons;
@@ -51,7 +62,13 @@ async function ask(o: LabOptions): Promise<(string | undefined)[]> {
   const { vip, port, host } = o.plan.target;
   const bodies: (string | undefined)[] = [];
   for (let i = 0; i < o.requests; i++) {
-    const args = ['-s', '--max-time', '5', ...(host !== undefined ? ['-H', `Host: ${host}`] : []), `http://${vip}:${port}/`];
+    const args = [
+      '-s',
+      '--max-time',
+      '5',
+      ...(host !== undefined ? ['-H', `Host: ${host}`] : []),
+      `http://${vip}:${port}/`,
+    ];
     const r = await runInNetns(o.plan.client.ns, 'curl', args, { reject: false, timeoutMs: 10_000 });
     bodies.push(r.exitCode === 0 ? r.stdout : undefined);
   }
@@ -61,7 +78,12 @@ async function ask(o: LabOptions): Promise<(string | undefined)[]> {
 async function runChecks(o: LabOptions, guest: Guest): Promise<LabCheck[]> {
   const { plan } = o;
   const names = plan.realServers.map((r) => r.name);
-  const checks = [checkAllAnswer(`${o.requests} requests: every real server answers`, tallyAnswers(await ask(o), plan.realServers))];
+  const checks = [
+    checkAllAnswer(
+      `${o.requests} requests: every real server answers`,
+      tallyAnswers(await ask(o), plan.realServers),
+    ),
+  ];
   const victim = plan.victim;
   if (victim === undefined) return checks;
   const others = names.filter((n) => n !== victim.name);
@@ -70,10 +92,28 @@ async function runChecks(o: LabOptions, guest: Guest): Promise<LabCheck[]> {
   await con.run(`ipvsadm -e ${service} -r ${victim.dest} ${victim.flag} -w 0`, 60_000);
   const listing = (await con.run('ipvsadm -Ln', 60_000)).output;
   const listed = new RegExp(`-> ${victim.dest.replace(/\./g, '\\.')}\\s+\\S+\\s+0\\s`).test(listing);
-  const quiesced = checkOnly(`${victim.name} at weight 0: only ${others.join(', ')} answer`, tallyAnswers(await ask(o), plan.realServers), others);
-  checks.push(listed ? quiesced : { ...quiesced, ok: false, detail: `${quiesced.detail}; ipvsadm -Ln does not list ${victim.dest} with weight 0` });
+  const quiesced = checkOnly(
+    `${victim.name} at weight 0: only ${others.join(', ')} answer`,
+    tallyAnswers(await ask(o), plan.realServers),
+    others,
+  );
+  checks.push(
+    listed
+      ? quiesced
+      : {
+          ...quiesced,
+          ok: false,
+          detail: `${quiesced.detail}; ipvsadm -Ln does not list ${victim.dest} with weight 0`,
+        },
+  );
   await con.run(`ipvsadm -d ${service} -r ${victim.dest}`, 60_000);
-  checks.push(checkOnly(`${victim.name} removed: only ${others.join(', ')} answer`, tallyAnswers(await ask(o), plan.realServers), others));
+  checks.push(
+    checkOnly(
+      `${victim.name} removed: only ${others.join(', ')} answer`,
+      tallyAnswers(await ask(o), plan.realServers),
+      others,
+    ),
+  );
   return checks;
 }
 
@@ -100,14 +140,29 @@ export async function runLab(o: LabOptions): Promise<LabResult> {
       name: o.plan.hostname,
       consoleLog,
       netns: o.plan.hub,
-      direct: { kernel: path.join(o.siteRoot, files.kernel), initrd: path.join(o.siteRoot, files.initrd), append: cmdline },
-      nics: o.plan.bridges.map((b) => ({ backend: { kind: 'tap' as const, ifname: b.tap }, ...(b.mac !== undefined ? { mac: b.mac } : {}) })),
+      direct: {
+        kernel: path.join(o.siteRoot, files.kernel),
+        initrd: path.join(o.siteRoot, files.initrd),
+        append: cmdline,
+      },
+      nics: o.plan.bridges.map((b) => ({
+        backend: { kind: 'tap' as const, ifname: b.tap },
+        ...(b.mac !== undefined ? { mac: b.mac } : {}),
+      })),
     });
     await guest.console.waitFor(/^lvs-image: ready .*$/m, o.timeoutMs, 'the ready line');
     await guest.console.run('dmesg -n 1', 60_000);
-    const vipOk = parseInetAddresses((await guest.console.run('ip -4 addr', 60_000)).output).some((a) => a.address === o.plan.target.vip);
+    const vipOk = parseInetAddresses((await guest.console.run('ip -4 addr', 60_000)).output).some(
+      (a) => a.address === o.plan.target.vip,
+    );
     const checks = await runChecks(o, guest);
-    if (!vipOk) checks.unshift({ name: 'VIP on the director', ok: false, tally: { byServer: {}, unknown: 0, failed: 0 }, detail: `${o.plan.target.vip} missing` });
+    if (!vipOk)
+      checks.unshift({
+        name: 'VIP on the director',
+        ok: false,
+        tally: { byServer: {}, unknown: 0, failed: 0 },
+        detail: `${o.plan.target.vip} missing`,
+      });
     return { ok: checks.every((c) => c.ok), checks, consoleLog };
   } finally {
     process.off('SIGINT', onSignal);

@@ -12,10 +12,15 @@ export function labNamespaces(plan: LabPlan): string[] {
 }
 
 async function attachHost(plan: LabPlan, host: LabHost, run: Run): Promise<void> {
-  await createVethPair({ ns: host.ns, ifname: 'eth0', cidr: host.cidr }, { ns: plan.hub, ifname: host.peer }, run);
+  await createVethPair(
+    { ns: host.ns, ifname: 'eth0', cidr: host.cidr },
+    { ns: plan.hub, ifname: host.peer },
+    run,
+  );
   await run('ip', ['-n', plan.hub, 'link', 'set', host.peer, 'master', host.bridge], { timeoutMs: 15_000 });
   // NOTE: the only default route of a lab namespace points at the director guest, inside the lab.
-  if (host.gateway !== undefined) await run('ip', ['-n', host.ns, 'route', 'add', 'default', 'via', host.gateway], { timeoutMs: 15_000 });
+  if (host.gateway !== undefined)
+    await run('ip', ['-n', host.ns, 'route', 'add', 'default', 'via', host.gateway], { timeoutMs: 15_000 });
 }
 
 /** Builds the lab's network; on failure removes what it made and rethrows. */

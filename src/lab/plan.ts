@@ -84,13 +84,15 @@ export function planLab(spec: Spec, director: Director, pid: number = process.pi
     cidr: iface.address,
   }));
   const service = director.services.find((s) => s.protocol === 'tcp' && s.vip !== undefined);
-  if (service === undefined || service.vip === undefined) throw new Error(`${director.hostname} has no tcp service for the lab client to ask`);
+  if (service === undefined || service.vip === undefined)
+    throw new Error(`${director.hostname} has no tcp service for the lab client to ask`);
   const members = new Set(director.services.flatMap((s) => s.realServers.map((r) => r.server)));
   const realServers = spec.realServers
     .filter((rs) => members.has(rs.name) && rs.lab !== undefined)
     .map((rs, i): LabRealServer => {
       const bridge = bridgeFor(bridges, rs.address);
-      if (bridge === undefined) throw new Error(`real server ${rs.name} (${rs.address}) is on no subnet of ${director.hostname}`);
+      if (bridge === undefined)
+        throw new Error(`real server ${rs.name} (${rs.address}) is on no subnet of ${director.hostname}`);
       return {
         name: rs.name,
         ns: labName('rs', rs.name, pid),
@@ -106,21 +108,32 @@ export function planLab(spec: Spec, director: Director, pid: number = process.pi
   const outsideIface = director.interfaces.find((i) => i.role === 'outside') ?? director.interfaces[0];
   const outside = bridges.find((b) => b.iface === outsideIface?.name) ?? bridges[0];
   if (outside === undefined) throw new Error(`${director.hostname} has no interface`);
-  const used = new Set([...director.interfaces, ...spec.realServers].map((x) => x.address.split('/')[0] ?? ''));
+  const used = new Set(
+    [...director.interfaces, ...spec.realServers].map((x) => x.address.split('/')[0] ?? ''),
+  );
   for (const v of director.vips) used.add(v.address);
   const host = realServers.find((r) => r.host !== undefined)?.host;
   const member = [...service.realServers].reverse().find((m) => realServers.some((r) => r.name === m.server));
   const victimServer = realServers.find((r) => r.name === member?.server);
   const victim =
     member !== undefined && victimServer !== undefined && realServers.length > 1
-      ? { name: member.server, dest: `${victimServer.cidr.split('/')[0]}:${member.port ?? service.port ?? 80}`, flag: FORWARDING_FLAG[member.forwarding ?? 'gate'] ?? '-g' }
+      ? {
+          name: member.server,
+          dest: `${victimServer.cidr.split('/')[0]}:${member.port ?? service.port ?? 80}`,
+          flag: FORWARDING_FLAG[member.forwarding ?? 'gate'] ?? '-g',
+        }
       : undefined;
   return {
     hostname: director.hostname,
     hub: labName('lab', 'hub', pid),
     bridges,
     realServers,
-    client: { ns: labName('lab', 'client', pid), peer: 'lvscl0', bridge: outside.bridge, cidr: clientCidr(outside, used) },
+    client: {
+      ns: labName('lab', 'client', pid),
+      peer: 'lvscl0',
+      bridge: outside.bridge,
+      cidr: clientCidr(outside, used),
+    },
     target: { vip: service.vip, port: service.port ?? 80, ...(host !== undefined ? { host } : {}) },
     ...(victim !== undefined ? { victim } : {}),
   };

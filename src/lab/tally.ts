@@ -17,8 +17,15 @@ export interface LabCheck {
 }
 
 /** Counts the response bodies (undefined = the request failed) by the real server whose lab body they are. */
-export function tallyAnswers(bodies: readonly (string | undefined)[], servers: readonly LabRealServer[]): Tally {
-  const tally: Tally = { byServer: Object.fromEntries(servers.map((s) => [s.name, 0])), unknown: 0, failed: 0 };
+export function tallyAnswers(
+  bodies: readonly (string | undefined)[],
+  servers: readonly LabRealServer[],
+): Tally {
+  const tally: Tally = {
+    byServer: Object.fromEntries(servers.map((s) => [s.name, 0])),
+    unknown: 0,
+    failed: 0,
+  };
   for (const body of bodies) {
     if (body === undefined) tally.failed++;
     else {
@@ -39,16 +46,30 @@ function describe(t: Tally): string {
 
 /** Every real server answered at least once and every request got a known answer. */
 export function checkAllAnswer(name: string, tally: Tally): LabCheck {
-  const silent = Object.entries(tally.byServer).filter(([, n]) => n === 0).map(([s]) => s);
+  const silent = Object.entries(tally.byServer)
+    .filter(([, n]) => n === 0)
+    .map(([s]) => s);
   const ok = silent.length === 0 && tally.unknown === 0 && tally.failed === 0;
-  return { name, ok, tally, detail: describe(tally) + (silent.length > 0 ? `; never answered: ${silent.join(', ')}` : '') };
+  return {
+    name,
+    ok,
+    tally,
+    detail: describe(tally) + (silent.length > 0 ? `; never answered: ${silent.join(', ')}` : ''),
+  };
 }
 
 /** Every request was answered, and only by `allowed`. */
 export function checkOnly(name: string, tally: Tally, allowed: readonly string[]): LabCheck {
-  const others = Object.entries(tally.byServer).filter(([s, n]) => n > 0 && !allowed.includes(s)).map(([s]) => s);
+  const others = Object.entries(tally.byServer)
+    .filter(([s, n]) => n > 0 && !allowed.includes(s))
+    .map(([s]) => s);
   const ok = others.length === 0 && tally.unknown === 0 && tally.failed === 0;
-  return { name, ok, tally, detail: describe(tally) + (others.length > 0 ? `; unexpected: ${others.join(', ')}` : '') };
+  return {
+    name,
+    ok,
+    tally,
+    detail: describe(tally) + (others.length > 0 ? `; unexpected: ${others.join(', ')}` : ''),
+  };
 }
 
 /** The checks as a table: check, result, who answered. */

@@ -42,6 +42,7 @@ export function tailLines(text: string, n: number): string {
 }
 
 interface Waiter {
+  timer?: NodeJS.Timeout;
   check: () => boolean;
   fail: (err: Error) => void;
 }
@@ -104,25 +105,28 @@ export class GuestConsole {
 
   private waitUntil<T>(probe: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
       const waiter: Waiter = {
         check: () => {
           const value = probe();
           if (value === undefined) return false;
           this.waiters.delete(waiter);
-          clearTimeout(timer);
+          clearTimeout(waiter.timer);
           resolve(value);
           return true;
         },
         fail: (err) => {
           this.waiters.delete(waiter);
-          clearTimeout(timer);
+          clearTimeout(waiter.timer);
           reject(err);
         },
       };
       if (waiter.check()) return;
-      if (this.ended !== undefined) return reject(this.error(`the guest stopped (${this.ended}) before ${what}`));
-      timer = setTimeout(() => waiter.fail(this.error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`)), timeoutMs);
+      if (this.ended !== undefined)
+        return reject(this.error(`the guest stopped (${this.ended}) before ${what}`));
+      waiter.timer = setTimeout(
+        () => waiter.fail(this.error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`)),
+        timeoutMs,
+      );
       this.waiters.add(waiter);
     });
   }

@@ -65,12 +65,18 @@ function deviceArgs(id: string, nic: GuestNic, index: number): string {
 /** Builds the argv (without the binary) that boots `spec` with the serial console on stdin/stdout. */
 export function buildQemuArgs(spec: GuestSpec): string[] {
   const args = [
-    '-machine', spec.machine ?? 'q35',
-    '-accel', 'tcg',
-    '-m', String(spec.memoryMb ?? 256),
-    '-display', 'none',
-    '-monitor', 'none',
-    '-serial', 'stdio',
+    '-machine',
+    spec.machine ?? 'q35',
+    '-accel',
+    'tcg',
+    '-m',
+    String(spec.memoryMb ?? 256),
+    '-display',
+    'none',
+    '-monitor',
+    'none',
+    '-serial',
+    'stdio',
     '-no-reboot',
     '-no-user-config',
     '-nodefaults',
@@ -79,7 +85,8 @@ export function buildQemuArgs(spec: GuestSpec): string[] {
   if (spec.direct !== undefined) {
     args.push('-kernel', spec.direct.kernel, '-initrd', spec.direct.initrd, '-append', spec.direct.append);
   } else {
-    if (!spec.nics.some((n) => n.boot === true)) throw new Error('a network boot needs a NIC with boot: true');
+    if (!spec.nics.some((n) => n.boot === true))
+      throw new Error('a network boot needs a NIC with boot: true');
     args.push('-boot', 'order=n');
   }
   if (spec.nics.length === 0) args.push('-nic', 'none');

@@ -5,7 +5,15 @@
  * src/stages/initramfs.ts).
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { directorFiles, readyLine } from '../../src/layout.js';
@@ -59,8 +67,13 @@ export function devImageAvailable(): boolean {
 
 function initScript(o: Required<Omit<DevImageOptions, 'cmdline'>>): string {
   const mods = MODULES.map((m) => path.basename(m)).join(' ');
-  const ifs = o.interfaces.flatMap((i) => [`ip link set ${i.name} up || fail net`, `ip addr add ${i.address} dev ${i.name} || fail net`]);
-  const vips = o.vips.map((v) => `ip addr add ${v.address} ${v.label ? `label ${v.label} ` : ''}dev ${v.interface} || fail vips`);
+  const ifs = o.interfaces.flatMap((i) => [
+    `ip link set ${i.name} up || fail net`,
+    `ip addr add ${i.address} dev ${i.name} || fail net`,
+  ]);
+  const vips = o.vips.map(
+    (v) => `ip addr add ${v.address} ${v.label ? `label ${v.label} ` : ''}dev ${v.interface} || fail vips`,
+  );
   return [
     '#!/bin/sh',
     '/bin/busybox mount -t devtmpfs dev /dev',
@@ -95,12 +108,16 @@ export function makeDevImage(opts: DevImageOptions = {}): { siteRoot: string; ho
   };
   const work = mkdtempSync(path.join(tmpdir(), 'lvs-dev-image-'));
   const root = path.join(work, 'rootfs');
-  for (const d of ['bin', 'sbin', 'etc', 'dev', 'proc', 'sys', 'lib/modules']) mkdirSync(path.join(root, d), { recursive: true });
+  for (const d of ['bin', 'sbin', 'etc', 'dev', 'proc', 'sys', 'lib/modules'])
+    mkdirSync(path.join(root, d), { recursive: true });
   copyFileSync('/bin/busybox', path.join(root, 'bin/busybox'));
   symlinkSync('busybox', path.join(root, 'bin/sh'));
   copyFileSync(DEV_IPVSADM, path.join(root, 'sbin/ipvsadm'));
   for (const m of MODULES) {
-    copyFileSync(`/lib/modules/${DEV_RELEASE}/kernel/${m}.ko`, path.join(root, 'lib/modules', `${path.basename(m)}.ko`));
+    copyFileSync(
+      `/lib/modules/${DEV_RELEASE}/kernel/${m}.ko`,
+      path.join(root, 'lib/modules', `${path.basename(m)}.ko`),
+    );
   }
   writeFileSync(path.join(root, 'etc/ipvsadm.rules'), o.rules);
   writeFileSync(path.join(root, 'init'), initScript(o), { mode: 0o755 });
@@ -110,8 +127,15 @@ export function makeDevImage(opts: DevImageOptions = {}): { siteRoot: string; ho
   mkdirSync(path.join(siteRoot, o.hostname), { recursive: true });
   copyFileSync(DEV_KERNEL, path.join(siteRoot, files.kernel));
   const list = ['.', ...listTree(root, '.')].sort().join('\n') + '\n';
-  const cpio = execFileSync('cpio', ['-o', '-H', 'newc', '--quiet'], { cwd: root, input: list, maxBuffer: 1 << 28 });
-  writeFileSync(path.join(siteRoot, files.initrd), execFileSync('gzip', ['-6', '-n'], { input: cpio, maxBuffer: 1 << 28 }));
+  const cpio = execFileSync('cpio', ['-o', '-H', 'newc', '--quiet'], {
+    cwd: root,
+    input: list,
+    maxBuffer: 1 << 28,
+  });
+  writeFileSync(
+    path.join(siteRoot, files.initrd),
+    execFileSync('gzip', ['-6', '-n'], { input: cpio, maxBuffer: 1 << 28 }),
+  );
   const cmdline = `console=ttyS0,115200 panic=-1 quiet${opts.cmdline ? ` ${opts.cmdline}` : ''}`;
   writeFileSync(path.join(siteRoot, files.cmdline), `${cmdline}\n`);
   writeFileSync(

@@ -25,10 +25,19 @@ function logDir(): string {
 
 for (const via of ['direct', 'pxe'] as const) {
   integrationTest(`boot-test: the dev image passes every check, ${via} boot`, NEEDS, async (t) => {
-    if (!devImageAvailable()) return t.fail('dev image inputs missing: /vmlinuz, /bin/busybox or the static ipvsadm');
+    if (!devImageAvailable())
+      return t.fail('dev image inputs missing: /vmlinuz, /bin/busybox or the static ipvsadm');
     const { siteRoot, hostname } = makeDevImage();
     const consoleLog = path.join(logDir(), `boot-test-${via}.log`);
-    const result = await bootTest({ siteRoot, hostname, expected: EXPECTED, via, consoleLog, timeoutMs: TIMEOUT_MS, interfaces: INTERFACES });
+    const result = await bootTest({
+      siteRoot,
+      hostname,
+      expected: EXPECTED,
+      via,
+      consoleLog,
+      timeoutMs: TIMEOUT_MS,
+      interfaces: INTERFACES,
+    });
     t.log(`${via}: ready after ${((result.bootMs ?? NaN) / 1000).toFixed(1)} s; console: ${consoleLog}`);
     t.deepEqual(
       result.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`),
@@ -38,26 +47,57 @@ for (const via of ['direct', 'pxe'] as const) {
   });
 }
 
-integrationTest('boot-test: expecting weight 2 fails with a diff naming the line, and the console log is kept', NEEDS, async (t) => {
-  if (!devImageAvailable()) return t.fail('dev image inputs missing');
-  const { siteRoot, hostname } = makeDevImage();
-  const consoleLog = path.join(logDir(), 'boot-test-direct.log');
-  const expected = { ...EXPECTED, rules: REFERENCE_RULES.replace('192.168.31.102:80 -m -w 1', '192.168.31.102:80 -m -w 2') };
-  const result = await bootTest({ siteRoot, hostname, expected, via: 'direct', consoleLog, timeoutMs: TIMEOUT_MS, interfaces: INTERFACES });
-  t.false(result.ok);
-  const failed = result.checks.filter((c) => !c.ok);
-  t.deepEqual(failed.map((c) => c.name), ['ipvsadm -Sn']);
-  t.regex(failed[0]?.diff ?? '', /^--a -t 10\.10\.31\.100:80 -r 192\.168\.31\.102:80 -m -w 2$/m);
-  t.regex(failed[0]?.diff ?? '', /^\+-a -t 10\.10\.31\.100:80 -r 192\.168\.31\.102:80 -m -w 1$/m);
-  const { readFileSync } = await import('node:fs');
-  t.regex(readFileSync(consoleLog, 'utf8'), /lvs-image: ready lv1 services=1 realservers=2/);
-});
+integrationTest(
+  'boot-test: expecting weight 2 fails with a diff naming the line, and the console log is kept',
+  NEEDS,
+  async (t) => {
+    if (!devImageAvailable()) return t.fail('dev image inputs missing');
+    const { siteRoot, hostname } = makeDevImage();
+    const consoleLog = path.join(logDir(), 'boot-test-direct.log');
+    const expected = {
+      ...EXPECTED,
+      rules: REFERENCE_RULES.replace('192.168.31.102:80 -m -w 1', '192.168.31.102:80 -m -w 2'),
+    };
+    const result = await bootTest({
+      siteRoot,
+      hostname,
+      expected,
+      via: 'direct',
+      consoleLog,
+      timeoutMs: TIMEOUT_MS,
+      interfaces: INTERFACES,
+    });
+    t.false(result.ok);
+    const failed = result.checks.filter((c) => !c.ok);
+    t.deepEqual(
+      failed.map((c) => c.name),
+      ['ipvsadm -Sn'],
+    );
+    t.regex(failed[0]?.diff ?? '', /^--a -t 10\.10\.31\.100:80 -r 192\.168\.31\.102:80 -m -w 2$/m);
+    t.regex(failed[0]?.diff ?? '', /^\+-a -t 10\.10\.31\.100:80 -r 192\.168\.31\.102:80 -m -w 1$/m);
+    const { readFileSync } = await import('node:fs');
+    t.regex(readFileSync(consoleLog, 'utf8'), /lvs-image: ready lv1 services=1 realservers=2/);
+  },
+);
 
 integrationTest('boot-test: an image whose /init fails is reported, not hung on', NEEDS, async (t) => {
   if (!devImageAvailable()) return t.fail('dev image inputs missing');
   // The VIP goes on an interface the guest does not have: /init prints FAILED vips and still gets ready.
-  const { siteRoot, hostname } = makeDevImage({ vips: [{ address: '10.10.31.100', interface: 'eth7', label: 'eth7:100' }] });
+  const { siteRoot, hostname } = makeDevImage({
+    vips: [{ address: '10.10.31.100', interface: 'eth7', label: 'eth7:100' }],
+  });
   const consoleLog = path.join(logDir(), 'boot-test-direct.log');
-  const result = await bootTest({ siteRoot, hostname, expected: EXPECTED, via: 'direct', consoleLog, timeoutMs: TIMEOUT_MS, interfaces: INTERFACES });
-  t.deepEqual(result.checks.filter((c) => !c.ok).map((c) => c.name), ['no FAILED step', 'VIP 10.10.31.100']);
+  const result = await bootTest({
+    siteRoot,
+    hostname,
+    expected: EXPECTED,
+    via: 'direct',
+    consoleLog,
+    timeoutMs: TIMEOUT_MS,
+    interfaces: INTERFACES,
+  });
+  t.deepEqual(
+    result.checks.filter((c) => !c.ok).map((c) => c.name),
+    ['no FAILED step', 'VIP 10.10.31.100'],
+  );
 });

@@ -43,13 +43,21 @@ integrationTest('lvs-image boot-test passes both boot paths on an image matching
   t.notRegex(r.stdout, / FAIL /);
 });
 
-integrationTest('lvs-image boot-test fails with the diff and the console log when the image disagrees with the spec', NEEDS, (t) => {
-  if (!devImageAvailable()) return t.fail('dev image inputs missing');
-  const out = outWithDevImage(REFERENCE_RULES.replace('192.168.31.102:80 -m -w 1', '192.168.31.102:80 -m -w 2'));
-  const r = runCli(['boot-test', 'images/dsas-lv1.yaml', '--out', out, '--via', 'direct'], { timeoutMs: 300_000 });
-  t.is(r.status, 1);
-  t.regex(r.stdout, /^lv1 +direct +ipvsadm -Sn +FAIL/m);
-  t.regex(r.stderr, /^ +--a -t 10\.10\.31\.100:80 -r 192\.168\.31\.102:80 -m -w 1$/m);
-  t.regex(r.stderr, /^ +\+-a -t 10\.10\.31\.100:80 -r 192\.168\.31\.102:80 -m -w 2$/m);
-  t.regex(r.stderr, new RegExp(`console log: ${out}/\\.boot-test/dsas/lv1/boot-test-direct\\.log`));
-});
+integrationTest(
+  'lvs-image boot-test fails with the diff and the console log when the image disagrees with the spec',
+  NEEDS,
+  (t) => {
+    if (!devImageAvailable()) return t.fail('dev image inputs missing');
+    const out = outWithDevImage(
+      REFERENCE_RULES.replace('192.168.31.102:80 -m -w 1', '192.168.31.102:80 -m -w 2'),
+    );
+    const r = runCli(['boot-test', 'images/dsas-lv1.yaml', '--out', out, '--via', 'direct'], {
+      timeoutMs: 300_000,
+    });
+    t.is(r.status, 1);
+    t.regex(r.stdout, /^lv1 +direct +ipvsadm -Sn +FAIL/m);
+    t.regex(r.stderr, /^ +--a -t 10\.10\.31\.100:80 -r 192\.168\.31\.102:80 -m -w 1$/m);
+    t.regex(r.stderr, /^ +\+-a -t 10\.10\.31\.100:80 -r 192\.168\.31\.102:80 -m -w 2$/m);
+    t.regex(r.stderr, new RegExp(`console log: ${out}/\\.boot-test/dsas/lv1/boot-test-direct\\.log`));
+  },
+);

@@ -8,7 +8,8 @@ test('equal texts give no diff', (t) => {
 });
 
 test('a changed line is named by its line number', (t) => {
-  const expected = '-A -t 10.10.31.100:80 -s lc\n-a -t 10.10.31.100:80 -r 192.168.31.101:80 -m -w 2\n-a -t 10.10.31.100:80 -r 192.168.31.102:80 -m -w 1\n';
+  const expected =
+    '-A -t 10.10.31.100:80 -s lc\n-a -t 10.10.31.100:80 -r 192.168.31.101:80 -m -w 2\n-a -t 10.10.31.100:80 -r 192.168.31.102:80 -m -w 1\n';
   const actual = expected.replace('-w 2', '-w 1');
   t.is(
     unifiedDiff(expected, actual, LABELS),
@@ -30,7 +31,22 @@ test('missing and extra lines, with separate hunks when far apart', (t) => {
   const b = [...a.slice(0, 1), ...a.slice(2, 11), 'extra', ...a.slice(11)];
   t.is(
     unifiedDiff(a.join('\n'), b.join('\n'), LABELS, 1),
-    ['--- expected', '+++ actual', '@@ -1,3 +1,2 @@', ' l1', '-l2', ' l3', '@@ -11,2 +10,3 @@', ' l11', '+extra', ' l12', ''].join('\n'),
+    [
+      '--- expected',
+      '+++ actual',
+      '@@ -1,3 +1,2 @@',
+      ' l1',
+      '-l2',
+      ' l3',
+      '@@ -11,2 +10,3 @@',
+      ' l11',
+      '+extra',
+      ' l12',
+      '',
+    ].join('\n'),
   );
-  t.is(unifiedDiff('', 'x\n', LABELS), ['--- expected', '+++ actual', '@@ -0,0 +1,1 @@', '+x', ''].join('\n'));
+  t.is(
+    unifiedDiff('', 'x\n', LABELS),
+    ['--- expected', '+++ actual', '@@ -0,0 +1,1 @@', '+x', ''].join('\n'),
+  );
 });

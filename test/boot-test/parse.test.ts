@@ -10,7 +10,9 @@ import {
 } from '../../src/boot-test/parse.js';
 import { normalizeConsoleText } from '../../src/lib/console.js';
 
-const RECORDED = normalizeConsoleText(readFileSync(new URL('../fixtures/boot-test/console-lv1-direct.txt', import.meta.url), 'utf8'));
+const RECORDED = normalizeConsoleText(
+  readFileSync(new URL('../fixtures/boot-test/console-lv1-direct.txt', import.meta.url), 'utf8'),
+);
 
 test('the ready line of a recorded boot', (t) => {
   t.deepEqual(parseReadyLine(RECORDED), { hostname: 'lv1', services: 1, realServers: 2 });
@@ -20,18 +22,22 @@ test('the ready line of a recorded boot', (t) => {
 test('FAILED lines, in order', (t) => {
   t.deepEqual(findFailures(RECORDED), []);
   const text = 'x\nlvs-image: FAILED modules: insmod ip_vs failed\nlvs-image: FAILED ipvsadm: line 2\n';
-  t.deepEqual(findFailures(text), ['lvs-image: FAILED modules: insmod ip_vs failed', 'lvs-image: FAILED ipvsadm: line 2']);
+  t.deepEqual(findFailures(text), [
+    'lvs-image: FAILED modules: insmod ip_vs failed',
+    'lvs-image: FAILED ipvsadm: line 2',
+  ]);
 });
 
 test('IPVS versions from ipvsadm --version and /proc/net/ip_vs (measured-here.md outputs)', (t) => {
   t.is(ipvsVersionOfIpvsadm('ipvsadm v1.31 2019/12/24 (compiled with popt and IPVS v1.2.1)\n'), '1.2.1');
   t.is(ipvsVersionOfIpvsadm('ipvsadm v1.24 2005/12/10 (compiled with popt and IPVS v1.2.0)'), '1.2.0');
   t.is(ipvsVersionOfKernel('IP Virtual Server version 1.2.1 (size=4096)\n'), '1.2.1');
-  t.is(ipvsVersionOfKernel('cat: can\'t open \'/proc/net/ip_vs\': No such file or directory\n'), undefined);
+  t.is(ipvsVersionOfKernel("cat: can't open '/proc/net/ip_vs': No such file or directory\n"), undefined);
 });
 
 test('inet addresses with their labels, busybox and iproute2 layouts', (t) => {
-  const busybox = '2: eth0: <UP> mtu 1500\n    inet 10.10.31.11/24 scope global eth0\n       valid_lft forever\n    inet 10.10.31.100/32 scope global eth0:100\n';
+  const busybox =
+    '2: eth0: <UP> mtu 1500\n    inet 10.10.31.11/24 scope global eth0\n       valid_lft forever\n    inet 10.10.31.100/32 scope global eth0:100\n';
   t.deepEqual(parseInetAddresses(busybox), [
     { address: '10.10.31.11', prefixLength: 24, label: 'eth0' },
     { address: '10.10.31.100', prefixLength: 32, label: 'eth0:100' },

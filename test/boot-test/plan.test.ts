@@ -6,12 +6,16 @@ import type { Director } from '../../src/spec/types.js';
 test('dsas-lv1: the reference rules, VIP, counts and NICs, both boot paths, logs beside the release', async (t) => {
   const { spec } = await loadSpec('images/dsas-lv1.yaml');
   const plans = planBootTests(spec, ['direct', 'pxe'], 'out');
-  t.deepEqual(plans.map((p) => [p.hostname, p.via, p.consoleLog]), [
-    ['lv1', 'direct', 'out/.boot-test/dsas/lv1/boot-test-direct.log'],
-    ['lv1', 'pxe', 'out/.boot-test/dsas/lv1/boot-test-pxe.log'],
-  ]);
+  t.deepEqual(
+    plans.map((p) => [p.hostname, p.via, p.consoleLog]),
+    [
+      ['lv1', 'direct', 'out/.boot-test/dsas/lv1/boot-test-direct.log'],
+      ['lv1', 'pxe', 'out/.boot-test/dsas/lv1/boot-test-pxe.log'],
+    ],
+  );
   t.deepEqual(plans[0]?.expected, {
-    rules: '-A -t 10.10.31.100:80 -s lc\n-a -t 10.10.31.100:80 -r 192.168.31.101:80 -m -w 1\n-a -t 10.10.31.100:80 -r 192.168.31.102:80 -m -w 1\n',
+    rules:
+      '-A -t 10.10.31.100:80 -s lc\n-a -t 10.10.31.100:80 -r 192.168.31.101:80 -m -w 1\n-a -t 10.10.31.100:80 -r 192.168.31.102:80 -m -w 1\n',
     vips: [{ address: '10.10.31.100', interface: 'eth0', label: 'eth0:100' }],
     services: 1,
     realServers: 2,
@@ -26,11 +30,18 @@ test('NICs are ordered eth0, eth1, ... eth10 and the inside one PXE-boots', (t) 
       { name: 'eth0', address: '10.10.31.11/24', role: 'outside' },
     ],
   } as Director;
-  t.deepEqual(guestInterfaces(director), [{ name: 'eth0' }, { name: 'eth1', mac: '52:54:00:00:00:02', boot: true }, { name: 'eth10' }]);
+  t.deepEqual(guestInterfaces(director), [
+    { name: 'eth0' },
+    { name: 'eth1', mac: '52:54:00:00:00:02', boot: true },
+    { name: 'eth10' },
+  ]);
 });
 
 test('ready-line counts come from -A and -a lines', (t) => {
-  t.deepEqual(countRules('-A -f 1 -s rr\n-a -f 1 -r 10.0.0.1:0 -g -w 1\n-A -t 1.2.3.4:80 -s lc\n'), { services: 2, realServers: 1 });
+  t.deepEqual(countRules('-A -f 1 -s rr\n-a -f 1 -r 10.0.0.1:0 -g -w 1\n-A -t 1.2.3.4:80 -s lc\n'), {
+    services: 2,
+    realServers: 1,
+  });
 });
 
 test('PXE also needs the iPXE script', (t) => {

@@ -21,16 +21,20 @@ function labNamespacesLeft(): string[] {
   return out.split('\n').filter((l) => /^lvsi-(lab|rs)-/.test(l));
 }
 
-integrationTest('lvs-image lab: NAT on dsas-lv1, both real servers answer; weight 0 and removal leave w101 alone', NEEDS, (t) => {
-  if (!devImageAvailable()) return t.fail('dev image inputs missing');
-  const r = runCli(['lab', 'images/dsas-lv1.yaml', '--out', outWithDevImage()], { timeoutMs: 600_000 });
-  t.log(r.stdout);
-  t.is(r.status, 0, r.stderr);
-  t.regex(r.stdout, /^20 requests: every real server answers +ok +w101 \d+, w102 \d+$/m);
-  t.regex(r.stdout, /^w102 at weight 0: only w101 answer +ok +w101 20, w102 0$/m);
-  t.regex(r.stdout, /^w102 removed: only w101 answer +ok +w101 20, w102 0$/m);
-  t.deepEqual(labNamespacesLeft(), []);
-});
+integrationTest(
+  'lvs-image lab: NAT on dsas-lv1, both real servers answer; weight 0 and removal leave w101 alone',
+  NEEDS,
+  (t) => {
+    if (!devImageAvailable()) return t.fail('dev image inputs missing');
+    const r = runCli(['lab', 'images/dsas-lv1.yaml', '--out', outWithDevImage()], { timeoutMs: 600_000 });
+    t.log(r.stdout);
+    t.is(r.status, 0, r.stderr);
+    t.regex(r.stdout, /^20 requests: every real server answers +ok +w101 \d+, w102 \d+$/m);
+    t.regex(r.stdout, /^w102 at weight 0: only w101 answer +ok +w101 20, w102 0$/m);
+    t.regex(r.stdout, /^w102 removed: only w101 answer +ok +w101 20, w102 0$/m);
+    t.deepEqual(labNamespacesLeft(), []);
+  },
+);
 
 integrationTest('lvs-image lab: w102 without the director as gateway never answers under NAT', NEEDS, (t) => {
   if (!devImageAvailable()) return t.fail('dev image inputs missing');

@@ -10,21 +10,56 @@ test('dsas-lv1: a bridge per director subnet, real servers with the director as 
     { bridge: 'lvsbr0', tap: 'lvstap0', iface: 'eth0', mac: '52:54:00:31:00:11', cidr: '10.10.31.11/24' },
     { bridge: 'lvsbr1', tap: 'lvstap1', iface: 'eth1', mac: '52:54:00:31:01:11', cidr: '192.168.31.11/24' },
   ]);
-  t.deepEqual(plan.realServers.map((r) => [r.name, r.ns, r.bridge, r.cidr, r.gateway, r.port, r.host, r.body]), [
-    ['w101', 'lvsi-rs-4242-w101', 'lvsbr1', '192.168.31.101/24', '192.168.31.11', 80, 'example.org', 'w101 nano'],
-    ['w102', 'lvsi-rs-4242-w102', 'lvsbr1', '192.168.31.102/24', '192.168.31.11', 80, 'example.org', 'w102 desu'],
-  ]);
-  t.deepEqual(plan.client, { ns: 'lvsi-lab-4242-client', peer: 'lvscl0', bridge: 'lvsbr0', cidr: '10.10.31.254/24' });
+  t.deepEqual(
+    plan.realServers.map((r) => [r.name, r.ns, r.bridge, r.cidr, r.gateway, r.port, r.host, r.body]),
+    [
+      [
+        'w101',
+        'lvsi-rs-4242-w101',
+        'lvsbr1',
+        '192.168.31.101/24',
+        '192.168.31.11',
+        80,
+        'example.org',
+        'w101 nano',
+      ],
+      [
+        'w102',
+        'lvsi-rs-4242-w102',
+        'lvsbr1',
+        '192.168.31.102/24',
+        '192.168.31.11',
+        80,
+        'example.org',
+        'w102 desu',
+      ],
+    ],
+  );
+  t.deepEqual(plan.client, {
+    ns: 'lvsi-lab-4242-client',
+    peer: 'lvscl0',
+    bridge: 'lvsbr0',
+    cidr: '10.10.31.254/24',
+  });
   t.false('gateway' in plan.client, 'the client has no default route');
   t.deepEqual(plan.target, { vip: '10.10.31.100', port: 80, host: 'example.org' });
   t.deepEqual(plan.victim, { name: 'w102', dest: '192.168.31.102:80', flag: '-m' });
-  t.deepEqual(labNamespaces(plan), ['lvsi-lab-4242-hub', 'lvsi-rs-4242-w101', 'lvsi-rs-4242-w102', 'lvsi-lab-4242-client']);
+  t.deepEqual(labNamespaces(plan), [
+    'lvsi-lab-4242-hub',
+    'lvsi-rs-4242-w101',
+    'lvsi-rs-4242-w102',
+    'lvsi-lab-4242-client',
+  ]);
 });
 
 test('namespace and interface names fit the kernel limits', async (t) => {
   const { spec } = await loadSpec('images/dsas-lv1.yaml');
   const plan = planLab(spec, spec.directors[0]!, 4_194_304);
-  for (const name of [...plan.bridges.flatMap((b) => [b.bridge, b.tap]), ...plan.realServers.map((r) => r.peer), plan.client.peer]) {
+  for (const name of [
+    ...plan.bridges.flatMap((b) => [b.bridge, b.tap]),
+    ...plan.realServers.map((r) => r.peer),
+    plan.client.peer,
+  ]) {
     t.true(name.length <= 15, name);
   }
 });

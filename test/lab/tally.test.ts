@@ -29,6 +29,8 @@ test('only the allowed servers may answer, and every request must be answered', 
 });
 
 test('the table shows who answered', (t) => {
-  const table = formatLabTable([checkAllAnswer('20 requests', tallyAnswers(['w101 nano', 'w102 desu'], SERVERS))]);
+  const table = formatLabTable([
+    checkAllAnswer('20 requests', tallyAnswers(['w101 nano', 'w102 desu'], SERVERS)),
+  ]);
   t.is(table, 'check        result  answers\n20 requests  ok      w101 1, w102 1\n');
 });

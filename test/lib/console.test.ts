@@ -3,7 +3,10 @@ import { readFileSync } from 'node:fs';
 import { GuestConsole, extractMarked, markedCommand, normalizeConsoleText } from '../../src/lib/console.js';
 import { BuildError } from '../../src/lib/errors.js';
 
-const RECORDED = readFileSync(new URL('../fixtures/boot-test/console-lv1-direct.txt', import.meta.url), 'utf8');
+const RECORDED = readFileSync(
+  new URL('../fixtures/boot-test/console-lv1-direct.txt', import.meta.url),
+  'utf8',
+);
 
 test('normalizeConsoleText drops carriage returns and the cursor-position query of busybox ash', (t) => {
   t.is(normalizeConsoleText('/ # \x1b[6necho hi\r\nhi\r\n'), '/ # echo hi\nhi\n');
@@ -18,7 +21,8 @@ test('the typed marker line never contains a marker line itself (the echo cannot
 test('extractMarked cuts the output of each command out of a recorded console', (t) => {
   const text = normalizeConsoleText(RECORDED);
   t.deepEqual(extractMarked(text, 2), {
-    output: '-A -t 10.10.31.100:80 -s lc\n-a -t 10.10.31.100:80 -r 192.168.31.101:80 -m -w 1\n-a -t 10.10.31.100:80 -r 192.168.31.102:80 -m -w 1\n',
+    output:
+      '-A -t 10.10.31.100:80 -s lc\n-a -t 10.10.31.100:80 -r 192.168.31.101:80 -m -w 1\n-a -t 10.10.31.100:80 -r 192.168.31.102:80 -m -w 1\n',
     status: 0,
   });
   // Command 4's echo was wrapped by the line editor; its output is still found.
@@ -40,10 +44,12 @@ test('GuestConsole.run types a marked command and resolves when its output arriv
 test('GuestConsole.waitFor rejects after its bound with the console tail and the log file', async (t) => {
   const con = new GuestConsole(() => undefined, 'lv1', '/tmp/lv1.log');
   con.feed('Booting the kernel\r\nKernel panic - not syncing: no init found\r\n');
-  const err = await t.throwsAsync(con.waitFor(/^lvs-image: ready/m, 20, 'the ready line'), { instanceOf: BuildError });
+  const err = await t.throwsAsync(con.waitFor(/^lvs-image: ready/m, 20, 'the ready line'), {
+    instanceOf: BuildError,
+  });
   t.regex(err?.message ?? '', /timed out after 0.02 s waiting for the ready line/);
   t.regex(err?.message ?? '', /Kernel panic - not syncing/);
-  t.is((err as BuildError).logFile, '/tmp/lv1.log');
+  t.is(err?.logFile, '/tmp/lv1.log');
 });
 
 test('GuestConsole fails pending and later waits at once when the guest ends', async (t) => {

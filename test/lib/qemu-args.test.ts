@@ -27,20 +27,39 @@ test('a PXE boot: QEMU TFTP on the boot NIC only, restrict=on everywhere, boot f
       { backend: { kind: 'user', tftpRoot: '/s', bootfile: 'lv1.ipxe' }, boot: true },
     ],
   });
-  t.deepEqual(valueOf(args, '-netdev'), ['user,id=n0,restrict=on', 'user,id=n1,restrict=on,tftp=/s,bootfile=lv1.ipxe']);
+  t.deepEqual(valueOf(args, '-netdev'), [
+    'user,id=n0,restrict=on',
+    'user,id=n1,restrict=on,tftp=/s,bootfile=lv1.ipxe',
+  ]);
   t.deepEqual(valueOf(args, '-device'), ['e1000,netdev=n0,romfile=', 'e1000,netdev=n1,bootindex=2']);
   t.deepEqual(valueOf(args, '-boot'), ['order=n']);
   t.false(args.includes('-kernel'));
 });
 
 test('tap NICs for the lab, and no NIC at all', (t) => {
-  t.deepEqual(valueOf(buildQemuArgs({ direct: { kernel: 'k', initrd: 'i', append: '' }, nics: [{ backend: { kind: 'tap', ifname: 'lvtap0' } }] }), '-netdev'), [
-    'tap,id=n0,ifname=lvtap0,script=no,downscript=no',
-  ]);
-  t.deepEqual(valueOf(buildQemuArgs({ direct: { kernel: 'k', initrd: 'i', append: '' }, nics: [] }), '-nic'), ['none']);
+  t.deepEqual(
+    valueOf(
+      buildQemuArgs({
+        direct: { kernel: 'k', initrd: 'i', append: '' },
+        nics: [{ backend: { kind: 'tap', ifname: 'lvtap0' } }],
+      }),
+      '-netdev',
+    ),
+    ['tap,id=n0,ifname=lvtap0,script=no,downscript=no'],
+  );
+  t.deepEqual(
+    valueOf(buildQemuArgs({ direct: { kernel: 'k', initrd: 'i', append: '' }, nics: [] }), '-nic'),
+    ['none'],
+  );
 });
 
 test('refuses option values that would smuggle in options, and a network boot without a boot NIC', (t) => {
-  t.throws(() => buildQemuArgs({ nics: [{ backend: { kind: 'user', tftpRoot: '/s,hostfwd=tcp::22-:22' }, boot: true }] }), { message: /comma/ });
+  t.throws(
+    () =>
+      buildQemuArgs({
+        nics: [{ backend: { kind: 'user', tftpRoot: '/s,hostfwd=tcp::22-:22' }, boot: true }],
+      }),
+    { message: /comma/ },
+  );
   t.throws(() => buildQemuArgs({ nics: [{ backend: { kind: 'user' } }] }), { message: /boot: true/ });
 });

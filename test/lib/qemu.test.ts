@@ -14,28 +14,38 @@ test('guestCommand runs QEMU directly, or through `ip netns exec` for the lab', 
   t.deepEqual(args.slice(0, 4), ['netns', 'exec', 'lvs-lab-1', 'qemu-system-x86_64']);
 });
 
-integrationTest('startGuest: boots, answers a command on the serial console, logs it, and stops by PID', ['qemu-system-x86_64', 'cpio', 'gzip'], async (t) => {
-  if (!devImageAvailable()) return t.fail('dev image inputs missing');
-  const { siteRoot } = makeDevImage();
-  const consoleLog = path.join(mkdtempSync(path.join(tmpdir(), 'lvs-qemu-')), 'console.log');
-  const guest = await startGuest({
-    name: 'lv1',
-    consoleLog,
-    direct: { kernel: path.join(siteRoot, 'lv1/lv1-kernel'), initrd: path.join(siteRoot, 'lv1/lv1-initrd.img'), append: 'console=ttyS0 quiet panic=-1' },
-    nics: [{ backend: { kind: 'user' } }, { backend: { kind: 'user' } }],
-  });
-  try {
-    await guest.console.waitFor(/^lvs-image: ready/m, 180_000);
-    t.deepEqual(await guest.console.run('echo $((6 * 7))', 30_000), { output: '42\n', status: 0 });
-    // A pattern that never comes: the wait ends at its bound, the guest keeps running.
-    await t.throwsAsync(guest.console.waitFor(/^never$/m, 200, 'a line that never comes'), { message: /timed out after 0.2 s/ });
-  } finally {
-    await guest.stop();
-  }
-  const exit = await guest.exited;
-  t.true(exit.signal === 'SIGTERM' || exit.code !== null);
-  t.throws(() => process.kill(guest.pid, 0), { code: 'ESRCH' });
-  const log = readFileSync(consoleLog, 'utf8');
-  t.regex(log, /^\$ qemu-system-x86_64 .*-accel tcg/);
-  t.regex(log, /^42\r?$/m);
-});
+integrationTest(
+  'startGuest: boots, answers a command on the serial console, logs it, and stops by PID',
+  ['qemu-system-x86_64', 'cpio', 'gzip'],
+  async (t) => {
+    if (!devImageAvailable()) return t.fail('dev image inputs missing');
+    const { siteRoot } = makeDevImage();
+    const consoleLog = path.join(mkdtempSync(path.join(tmpdir(), 'lvs-qemu-')), 'console.log');
+    const guest = await startGuest({
+      name: 'lv1',
+      consoleLog,
+      direct: {
+        kernel: path.join(siteRoot, 'lv1/lv1-kernel'),
+        initrd: path.join(siteRoot, 'lv1/lv1-initrd.img'),
+        append: 'console=ttyS0 quiet panic=-1',
+      },
+      nics: [{ backend: { kind: 'user' } }, { backend: { kind: 'user' } }],
+    });
+    try {
+      await guest.console.waitFor(/^lvs-image: ready/m, 180_000);
+      t.deepEqual(await guest.console.run('echo $((6 * 7))', 30_000), { output: '42\n', status: 0 });
+      // A pattern that never comes: the wait ends at its bound, the guest keeps running.
+      await t.throwsAsync(guest.console.waitFor(/^never$/m, 200, 'a line that never comes'), {
+        message: /timed out after 0.2 s/,
+      });
+    } finally {
+      await guest.stop();
+    }
+    const exit = await guest.exited;
+    t.true(exit.signal === 'SIGTERM' || exit.code !== null);
+    t.throws(() => process.kill(guest.pid, 0), { code: 'ESRCH' });
+    const log = readFileSync(consoleLog, 'utf8');
+    t.regex(log, /^\$ qemu-system-x86_64 .*-accel tcg/);
+    t.regex(log, /^42\r?$/m);
+  },
+);
