@@ -159,20 +159,26 @@ test('describeIpvsMismatch explains the risk and names the pinned pair; null whe
   t.is(describeIpvsMismatch({ ...pair, kernelCode: 0x010201 }), null);
 });
 
+const CC = (v: string) => `CC=gcc -ffile-prefix-map={srcDir}=/usr/src/ipvsadm-${v}`;
+
 test('planIpvsadmBuild: 1.31 static is make -j1 libs, then ipvsadm with the static LIBS', (t) => {
   const plan = planIpvsadmBuild(findIpvsadmRelease('1.31'), 'static');
   t.deepEqual(plan?.make, [
-    ['-j1', 'libs'],
-    ['-j1', 'ipvsadm', 'LIBS=-static -lpopt -lnl-genl-3 -lnl-3 -lpthread -lm'],
+    ['-j1', 'libs', CC('1.31')],
+    ['-j1', 'ipvsadm', CC('1.31'), 'LIBS=-static -lpopt -lnl-genl-3 -lnl-3 -lpthread -lm'],
   ]);
-  t.deepEqual(plan?.probeMake, ['-j1', 'lvs-image-ipvs-probe.o']);
-  t.deepEqual(planIpvsadmBuild(findIpvsadmRelease('1.31'), 'dynamic')?.make[1], ['-j1', 'ipvsadm']);
+  t.deepEqual(plan?.probeMake, ['-j1', 'lvs-image-ipvs-probe.o', CC('1.31')]);
+  t.deepEqual(planIpvsadmBuild(findIpvsadmRelease('1.31'), 'dynamic')?.make[1], [
+    '-j1',
+    'ipvsadm',
+    CC('1.31'),
+  ]);
 });
 
 test('planIpvsadmBuild: 1.24 needs kernel headers and passes them as INCLUDE', (t) => {
   t.is(planIpvsadmBuild(findIpvsadmRelease('1.24'), 'static'), null);
   const plan = planIpvsadmBuild(findIpvsadmRelease('1.24'), 'static', '/src/linux-2.6.16.27');
-  t.deepEqual(plan?.make[0], ['-j1', 'libs', 'INCLUDE=-I/src/linux-2.6.16.27/include -I.. -I.']);
+  t.deepEqual(plan?.make[0], ['-j1', 'libs', CC('1.24'), 'INCLUDE=-I/src/linux-2.6.16.27/include -I.. -I.']);
   t.true(plan?.probeSource.includes('#include <net/ip_vs.h>'));
 });
 

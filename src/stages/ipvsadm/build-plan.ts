@@ -8,7 +8,10 @@ import type { IpvsadmLink } from '../../spec/types.js';
 import type { IpvsadmRelease } from '../../packages/ipvsadm.js';
 
 /** Bumped when the recipe code changes in a way that changes the binary (part of the cache key). */
-export const RECIPE_REVISION = '1';
+export const RECIPE_REVISION = '2';
+
+/** Placeholder for the scratch source folder in make arguments, replaced when the build runs. */
+export const SRC_DIR = '{srcDir}';
 
 /** Name of the probe program written into the scratch source tree. */
 export const PROBE_NAME = 'lvs-image-ipvs-probe';
@@ -58,8 +61,11 @@ export function planIpvsadmBuild(
   link: IpvsadmLink,
   kernelHeaders?: string,
 ): IpvsadmBuildPlan | null {
-  const args = expandMakeArgs(release.recipe.makeArgs, kernelHeaders);
-  if (args === null) return null;
+  const recipeArgs = expandMakeArgs(release.recipe.makeArgs, kernelHeaders);
+  if (recipeArgs === null) return null;
+  // NOTE: the scratch folder differs per build; mapping it to a fixed name keeps debug info, and so the
+  // GNU build-id note that survives `strip`, identical across builds (reproducible binaries).
+  const args = [`CC=gcc -ffile-prefix-map=${SRC_DIR}=/usr/src/ipvsadm-${release.version}`, ...recipeArgs];
   const libs = link === 'static' ? [`LIBS=${release.recipe.staticLibs}`] : [];
   const make: string[][] = [];
   if (release.recipe.libipvs) make.push(['-j1', 'libs', ...args]);

@@ -9,7 +9,13 @@ import { cacheKey, withCache } from '../../lib/cache.js';
 import { BuildError } from '../../lib/errors.js';
 import { removeTree } from '../../lib/fs.js';
 import { extractTarball } from '../../lib/tar.js';
-import { PROBE_NAME, parseProbeOutput, predictVersionLine, type IpvsadmBuildPlan } from './build-plan.js';
+import {
+  PROBE_NAME,
+  SRC_DIR,
+  parseProbeOutput,
+  predictVersionLine,
+  type IpvsadmBuildPlan,
+} from './build-plan.js';
 import { parseLddOutput, readElfLinkInfo } from './elf.js';
 import type { FetchedSource } from './source.js';
 
@@ -82,9 +88,10 @@ export async function buildIpvsadm(a: {
     const scratch = path.join(tmp, 'work');
     const src = await sourceTree(source, scratch, io, logFile);
     const opts = { cwd: src, logFile, timeoutMs: 15 * 60_000, onLine: io.log };
-    for (const args of plan.make) await io.run('make', args, opts);
+    const at = (args: string[]): string[] => args.map((a) => a.replaceAll(SRC_DIR, src));
+    for (const args of plan.make) await io.run('make', at(args), opts);
     await writeFile(path.join(src, `${PROBE_NAME}.c`), plan.probeSource);
-    await io.run('make', plan.probeMake, opts);
+    await io.run('make', at(plan.probeMake), opts);
     await io.run('gcc', ['-o', PROBE_NAME, `${PROBE_NAME}.o`], opts);
     const probe = await io.run(path.join(src, PROBE_NAME), [], opts);
     const code = parseProbeOutput(probe.stdout);
