@@ -32,10 +32,18 @@ async function checkTemplatesDir(dir: string): Promise<void> {
 export function register(program: Command): void {
   program
     .command('render')
-    .description('render the files of every director (DIR/<hostname>/rootfs/...) and real server (DIR/realservers/<name>/...)')
+    .description(
+      'render the files of every director (DIR/<hostname>/rootfs/...) and real server (DIR/realservers/<name>/...)',
+    )
     .argument('<spec>', 'spec file (YAML or JSON)')
-    .requiredOption('--out <dir>', 'output folder; existing entries for the same hosts are replaced atomically')
-    .option('--templates <dir>', 'folder of templates that override the shipped ones with the same relative path')
+    .requiredOption(
+      '--out <dir>',
+      'output folder; existing entries for the same hosts are replaced atomically',
+    )
+    .option(
+      '--templates <dir>',
+      'folder of templates that override the shipped ones with the same relative path',
+    )
     .action(async (specFile: string, _opts: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<RenderOptions>();
       if (opts.templates !== undefined) await checkTemplatesDir(opts.templates);

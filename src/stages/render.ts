@@ -23,7 +23,10 @@ export interface FileToRender {
 }
 
 /** The templates shipped with lvs-image (`<package>/templates`, from src/stages or dist/stages alike). */
-export const DEFAULT_TEMPLATES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../templates');
+export const DEFAULT_TEMPLATES_DIR = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../templates',
+);
 
 /** A file of a bundle: its template, target, mode, and whether a given view needs it. */
 interface FileRule<V> {
@@ -46,22 +49,40 @@ const DIRECTOR_FILES: readonly FileRule<DirectorView>[] = [
     mode: 0o644,
     when: (v) => v.ipvsadmThresholds.length > 0,
   },
-  { template: 'director/etc/iptables.rules.hbs', path: '/etc/iptables.rules', mode: 0o644, when: (v) => v.iptables !== null },
+  {
+    template: 'director/etc/iptables.rules.hbs',
+    path: '/etc/iptables.rules',
+    mode: 0o644,
+    when: (v) => v.iptables !== null,
+  },
   { template: 'director/etc/init.d/lvs-director.hbs', path: '/etc/init.d/lvs-director', mode: 0o755 },
 ];
 
 /** Files of a real server's companion bundle: the interfaces file always, extras per forwarding method. */
 const COMPANION_FILES: readonly FileRule<CompanionView>[] = [
   { template: 'realserver/etc/network/interfaces.hbs', path: '/etc/network/interfaces', mode: 0o644 },
-  { template: 'realserver/dr/etc/sysctl.d/lvs-dr.conf.hbs', path: '/etc/sysctl.d/lvs-dr.conf', mode: 0o644, when: uses('gate') },
-  { template: 'realserver/tun/etc/sysctl.d/lvs-tun.conf.hbs', path: '/etc/sysctl.d/lvs-tun.conf', mode: 0o644, when: uses('ipip') },
+  {
+    template: 'realserver/dr/etc/sysctl.d/lvs-dr.conf.hbs',
+    path: '/etc/sysctl.d/lvs-dr.conf',
+    mode: 0o644,
+    when: uses('gate'),
+  },
+  {
+    template: 'realserver/tun/etc/sysctl.d/lvs-tun.conf.hbs',
+    path: '/etc/sysctl.d/lvs-tun.conf',
+    mode: 0o644,
+    when: uses('ipip'),
+  },
 ];
 
 function uses(method: Forwarding): (v: CompanionView) => boolean {
   return (v) => v.forwarding.includes(method);
 }
 
-function planFrom<V extends DirectorView | CompanionView>(rules: readonly FileRule<V>[], view: V): FileToRender[] {
+function planFrom<V extends DirectorView | CompanionView>(
+  rules: readonly FileRule<V>[],
+  view: V,
+): FileToRender[] {
   return rules
     .filter((r) => r.when === undefined || r.when(view))
     .map((r) => ({ template: r.template, view, path: r.path, mode: r.mode }));
@@ -74,7 +95,10 @@ export function planDirectorFiles(spec: Spec, director: Director): FileToRender[
 
 /** The companion bundle of every real server in the spec. Pure. */
 export function planCompanionFiles(spec: Spec): { server: string; files: FileToRender[] }[] {
-  return spec.realServers.map((rs, r) => ({ server: rs.name, files: planFrom(COMPANION_FILES, makeCompanionView(spec, rs, r)) }));
+  return spec.realServers.map((rs, r) => ({
+    server: rs.name,
+    files: planFrom(COMPANION_FILES, makeCompanionView(spec, rs, r)),
+  }));
 }
 
 /** Reads a template, preferring the override folder; the only I/O of this stage's core. */
@@ -131,7 +155,11 @@ export interface SiteFile {
 }
 
 /** Renders every director root and real-server bundle of a spec (defaults applied). */
-export function renderSite(spec: Spec, overrideDir?: string, templatesDir: string = DEFAULT_TEMPLATES_DIR): SiteFile[] {
+export function renderSite(
+  spec: Spec,
+  overrideDir?: string,
+  templatesDir: string = DEFAULT_TEMPLATES_DIR,
+): SiteFile[] {
   const place = (prefix: string, files: RenderedFile[]): SiteFile[] =>
     files.map((f) => ({ relPath: `${prefix}${f.path}`, mode: f.mode, content: f.content }));
   return [

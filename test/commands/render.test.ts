@@ -17,7 +17,10 @@ test('render writes director roots and companion bundles, exit 0', (t) => {
     '-A -t 10.10.31.100:80 -s lc\n-a -t 10.10.31.100:80 -r 192.168.31.101:80 -m -w 1\n-a -t 10.10.31.100:80 -r 192.168.31.102:80 -m -w 1\n',
   );
   t.is(statSync(path.join(out, 'lv1/rootfs/init')).mode & 0o777, 0o755);
-  t.regex(readFileSync(path.join(out, 'realservers/w101/etc/network/interfaces'), 'utf8'), /gateway 192\.168\.31\.11\n/);
+  t.regex(
+    readFileSync(path.join(out, 'realservers/w101/etc/network/interfaces'), 'utf8'),
+    /gateway 192\.168\.31\.11\n/,
+  );
   t.regex(r.stdout, /rendered 8 files for 1 director and 2 real servers/);
 });
 
@@ -25,7 +28,10 @@ test('render --json lists every file with its sha256', (t) => {
   const out = path.join(scratch(), 'out');
   const r = runCli(['--json', 'render', 'images/dsas-lv1.yaml', '--out', out]);
   t.is(r.status, 0, r.stderr);
-  const result = JSON.parse(r.stdout) as { ok: boolean; files: { path: string; mode: string; sha256: string }[] };
+  const result = JSON.parse(r.stdout) as {
+    ok: boolean;
+    files: { path: string; mode: string; sha256: string }[];
+  };
   t.true(result.ok);
   t.deepEqual(result.files.find((f) => f.path === 'lv1/rootfs/init')?.mode, '0755');
   t.is(result.files.length, 8);
@@ -45,7 +51,10 @@ test('render replaces a previous render of the same host and keeps unrelated ent
 test('a bad spec exits 2 and writes nothing', (t) => {
   const dir = scratch();
   const spec = path.join(dir, 'bad.yaml');
-  writeFileSync(spec, readFileSync('images/dsas-lv1.yaml', 'utf8').replace('scheduler: lc', 'scheduler: nope'));
+  writeFileSync(
+    spec,
+    readFileSync('images/dsas-lv1.yaml', 'utf8').replace('scheduler: lc', 'scheduler: nope'),
+  );
   const out = path.join(dir, 'out');
   const r = runCli(['render', spec, '--out', out]);
   t.is(r.status, 2);

@@ -20,7 +20,9 @@ function listFiles(dir: string, prefix = ''): string[] {
   );
 }
 
-const specs = readdirSync(IMAGES).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
+const specs = readdirSync(IMAGES)
+  .filter((f) => /\.(ya?ml|json)$/.test(f))
+  .sort();
 
 test('images/ holds the reference spec', (t) => {
   t.true(specs.includes('dsas-lv1.yaml'));
@@ -39,10 +41,18 @@ for (const specFile of specs) {
         writeFileSync(path.join(dir, f.relPath), f.content);
       }
     }
-    t.deepEqual(listFiles(dir).sort(), files.map((f) => f.relPath).sort(), 'rendered file set differs (UPDATE_GOLDEN=1 regenerates)');
+    t.deepEqual(
+      listFiles(dir).sort(),
+      files.map((f) => f.relPath).sort(),
+      'rendered file set differs (UPDATE_GOLDEN=1 regenerates)',
+    );
     for (const f of files) {
       const golden = path.join(dir, f.relPath);
-      t.is(f.content, existsSync(golden) ? readFileSync(golden, 'utf8') : '', `${name}/${f.relPath} differs from its golden file`);
+      t.is(
+        f.content,
+        existsSync(golden) ? readFileSync(golden, 'utf8') : '',
+        `${name}/${f.relPath} differs from its golden file`,
+      );
     }
   });
 }

@@ -4,7 +4,16 @@
  * a stand-in `ipvsadm` keeps the restored lines as its "table"; the kernel-side check is the QEMU boot test.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { READY_PATTERN } from '../../src/layout.js';
@@ -46,8 +55,7 @@ function makeRoot(drop: boolean): string {
   const applets = spawnSync('busybox', ['--list'], { encoding: 'utf8' })
     .stdout.split('\n')
     .filter((a) => /^[a-z0-9.[_-]+$/.test(a));
-  for (const a of applets)
-    if (a !== 'busybox') symlinkSync('busybox', path.join(root, 'bin', a));
+  for (const a of applets) if (a !== 'busybox') symlinkSync('busybox', path.join(root, 'bin', a));
   mkdirSync(path.join(root, 'proc'));
   mkdirSync(path.join(root, 'dev'));
   writeFileSync(path.join(root, '.cmdline'), 'console=ttyS0 lvs.shell=0\n');
@@ -77,9 +85,13 @@ function bootInit(root: string): Promise<string> {
     `mount -t tmpfs tmpfs ${root}/dev`,
     `exec chroot ${root} /init`,
   ].join(' && ');
-  const child = spawn('unshare', ['--net', '--mount', '--uts', '--pid', '--fork', '--kill-child', 'sh', '-c', setup], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    'unshare',
+    ['--net', '--mount', '--uts', '--pid', '--fork', '--kill-child', 'sh', '-c', setup],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   let done = false;
   return new Promise((resolve) => {

@@ -38,7 +38,11 @@ function memberships(spec: Spec, name: string): { vip: string; forwarding: Forwa
           : [svc.vip ?? ''];
       return svc.realServers
         .filter((m) => m.server === name)
-        .flatMap((m) => vips.filter((v) => v !== '').map((v) => ({ vip: bareAddress(v), forwarding: m.forwarding ?? 'gate' })));
+        .flatMap((m) =>
+          vips
+            .filter((v) => v !== '')
+            .map((v) => ({ vip: bareAddress(v), forwarding: m.forwarding ?? 'gate' })),
+        );
     }),
   );
 }
@@ -56,8 +60,15 @@ export function makeCompanionView(spec: Spec, rs: RealServer, r: number): Compan
   const net = parseCidr(rs.address);
   const uses = memberships(spec, rs.name);
   const forwarding = FORWARDING_ORDER.filter((f) => uses.some((u) => u.forwarding === f));
-  const vipsFor = (f: Forwarding): string[] => [...new Set(uses.filter((u) => u.forwarding === f).map((u) => u.vip))];
-  const gateway = rs.gateway !== undefined ? bareAddress(rs.gateway) : forwarding.includes('masq') ? natGateway(spec, net.address) : null;
+  const vipsFor = (f: Forwarding): string[] => [
+    ...new Set(uses.filter((u) => u.forwarding === f).map((u) => u.vip)),
+  ];
+  const gateway =
+    rs.gateway !== undefined
+      ? bareAddress(rs.gateway)
+      : forwarding.includes('masq')
+        ? natGateway(spec, net.address)
+        : null;
   return {
     name: checkName('hostname', rs.name, `/realServers/${r}/name`),
     interface: checkName('interface', rs.interface ?? 'eth0', `/realServers/${r}/interface`),

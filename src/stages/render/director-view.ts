@@ -76,7 +76,8 @@ export function makeDirectorView(spec: Spec, director: Director): DirectorView {
     const name = checkName('interface', ifc.name, `${at}/interfaces/${i}/name`);
     return {
       name,
-      mac: ifc.mac === undefined ? null : checkName('mac', ifc.mac.toLowerCase(), `${at}/interfaces/${i}/mac`),
+      mac:
+        ifc.mac === undefined ? null : checkName('mac', ifc.mac.toLowerCase(), `${at}/interfaces/${i}/mac`),
       cidr: `${net.address}/${net.prefix}`,
       address: net.address,
       netmask: net.netmask,
@@ -95,7 +96,9 @@ export function makeDirectorView(spec: Spec, director: Director): DirectorView {
   return {
     hostname: checkName('hostname', director.hostname, `${at}/hostname`),
     interfaces,
-    macBindings: interfaces.flatMap((ifc, i) => (ifc.mac === null ? [] : [{ mac: ifc.mac, name: ifc.name, tmp: `lvstmp${i}` }])),
+    macBindings: interfaces.flatMap((ifc, i) =>
+      ifc.mac === null ? [] : [{ mac: ifc.mac, name: ifc.name, tmp: `lvstmp${i}` }],
+    ),
     defaultRoute: route?.gateway ? { via: route.gateway, dev: route.name } : null,
     vips,
     labeledVips: vips.filter((v) => v.label !== null),

@@ -33,7 +33,9 @@ export function formatMarkRules(mark: FirewallMark): string[] {
   const out: string[] = [];
   for (let i = 0; i < mark.ports.length; i += MULTIPORT_MAX) {
     const ports = mark.ports.slice(i, i + MULTIPORT_MAX).join(',');
-    out.push(`-A PREROUTING -d ${dest} -p ${mark.protocol} -m multiport --dports ${ports} -j MARK --set-mark ${mark.mark}`);
+    out.push(
+      `-A PREROUTING -d ${dest} -p ${mark.protocol} -m multiport --dports ${ports} -j MARK --set-mark ${mark.mark}`,
+    );
   }
   return out;
 }
@@ -44,7 +46,11 @@ export function formatIptablesTables(netfilter: Netfilter | undefined): Iptables
     ...(netfilter?.marks ?? []).flatMap((m) =>
       formatMarkRules(m).map((line) => ({ table: 'mangle' as const, chain: 'PREROUTING', line })),
     ),
-    ...(netfilter?.rules ?? []).map((r) => ({ table: r.table, chain: r.chain, line: `-A ${r.chain} ${r.rule.trim()}` })),
+    ...(netfilter?.rules ?? []).map((r) => ({
+      table: r.table,
+      chain: r.chain,
+      line: `-A ${r.chain} ${r.rule.trim()}`,
+    })),
   ];
   return TABLE_ORDER.filter((t) => rules.some((r) => r.table === t)).map((table) => {
     const builtins = BUILTIN_CHAINS[table];

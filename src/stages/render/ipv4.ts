@@ -62,5 +62,5 @@ export function cidrContains(cidr: string, address: string): boolean {
   const net = parseCidr(cidr);
   const value = parseIpv4(address.split('/')[0] ?? '');
   const mask = prefixMask(net.prefix);
-  return value !== null && ((value & mask) >>> 0) === parseIpv4(net.network);
+  return value !== null && (value & mask) >>> 0 === parseIpv4(net.network);
 }

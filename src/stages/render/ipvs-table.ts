@@ -64,7 +64,9 @@ export function resolveIpvsTable(director: Director, realServers: readonly RealS
       port,
       fwmark: isFwmark ? (svc.fwmark ?? 0) : 0,
       scheduler: svc.scheduler ?? IPVSADM_DEFAULTS.scheduler,
-      persistenceTimeout: svc.persistence ? (svc.persistence.timeout ?? IPVSADM_DEFAULTS.persistenceTimeout) : null,
+      persistenceTimeout: svc.persistence
+        ? (svc.persistence.timeout ?? IPVSADM_DEFAULTS.persistenceTimeout)
+        : null,
       persistenceNetmask: svc.persistence?.netmask ?? IPVSADM_DEFAULTS.persistenceNetmask,
       persistenceEngine: svc.persistenceEngine ?? null,
       onePacket: svc.onePacket ?? false,
