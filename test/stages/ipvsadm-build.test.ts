@@ -4,8 +4,9 @@
  * (no IPVS in the host kernel), so the version line is predicted from the binary and the probe; the boot test
  * checks the real line inside a guest with parseIpvsadmVersion.
  */
+import test from 'ava';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { StageIo } from '../../src/context.js';
@@ -21,6 +22,7 @@ import { integrationTest } from '../_helpers/integration.js';
 const work = await mkdtemp(path.join(tmpdir(), 'lvs-ipvsadm-build-'));
 process.env.LVS_IMAGE_CACHE = path.join(work, 'cache');
 const logFile = path.join(work, 'build.log');
+test.after.always(() => rm(work, { recursive: true, force: true }));
 const logs: string[] = [];
 const io: StageIo = { run, log: (line) => logs.push(line) };
 const spec = (link: 'static' | 'dynamic') =>

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -18,6 +18,7 @@ import { makeTar } from '../_helpers/tarball.js';
 
 const work = await mkdtemp(path.join(tmpdir(), 'lvs-ipvsadm-src-'));
 process.env.LVS_IMAGE_CACHE = path.join(work, 'cache');
+test.after.always(() => rm(work, { recursive: true, force: true }));
 
 const good = gzipSync(
   await makeTar([
