@@ -15,6 +15,7 @@ import { printJson } from '../lib/output.js';
 import { loadSpec } from '../spec/load.js';
 
 interface LabFlags {
+  via: string;
   out: string;
   requests: string;
   timeout: string;
@@ -36,6 +37,11 @@ export function register(program: Command): void {
       'run real traffic through each built director in a throw-away network-namespace lab (needs root)',
     )
     .argument('<spec>', 'spec file (YAML or JSON) whose build output is tested')
+    .option(
+      '--via <how>',
+      'boot the director by pxe (from `lvs-image serve` in the lab) or direct kernel boot',
+      'pxe',
+    )
     .option('--out <dir>', 'output folder the image was built into', DEFAULT_OUT_DIR)
     .option('--requests <n>', 'client requests per check', '20')
     .option('--timeout <seconds>', 'bound on the director boot, start to ready line', '180')
@@ -44,6 +50,8 @@ export function register(program: Command): void {
       const problems: Problem[] = [];
       const requests = wholeNumber('--requests', flags.requests, 1000, problems);
       const timeoutMs = wholeNumber('--timeout', flags.timeout, 3600, problems) * 1000;
+      if (flags.via !== 'pxe' && flags.via !== 'direct')
+        problems.push({ message: `--via ${flags.via}: must be pxe or direct` });
       if (process.getuid?.() !== 0)
         problems.push({ message: 'the lab creates network namespaces and taps: run it as root' });
       if (problems.length > 0) throw new SpecError(problems);

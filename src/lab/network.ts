@@ -8,7 +8,7 @@ import type { LabHost, LabPlan } from './plan.js';
 
 /** Every namespace the lab creates, hub first. */
 export function labNamespaces(plan: LabPlan): string[] {
-  return [plan.hub, ...plan.realServers.map((r) => r.ns), plan.client.ns];
+  return [plan.hub, ...plan.realServers.map((r) => r.ns), plan.client.ns, plan.boot.ns];
 }
 
 async function attachHost(plan: LabPlan, host: LabHost, run: Run): Promise<void> {
@@ -32,7 +32,7 @@ export async function createLabNetwork(plan: LabPlan, run: Run = realRun): Promi
       await createBridge({ ns: plan.hub, ifname: b.bridge }, run);
       await createTap({ ns: plan.hub, ifname: b.tap, bridge: b.bridge }, run);
     }
-    for (const host of [...plan.realServers, plan.client]) await attachHost(plan, host, run);
+    for (const host of [...plan.realServers, plan.client, plan.boot]) await attachHost(plan, host, run);
   } catch (err) {
     await removeLabNetwork(plan, run);
     throw err;

@@ -44,6 +44,8 @@ export interface LabPlan {
   bridges: LabBridge[];
   realServers: LabRealServer[];
   client: LabHost;
+  /** Where `lvs-image serve` runs for a PXE boot: a host on the director's boot (inside) subnet. */
+  boot: LabHost & { bootIface: string; range: [string, string] };
   /** What the client asks: the first tcp service of the director. */
   target: { vip: string; port: number; host?: string };
   /** The real server the lab quiesces (weight 0) and then removes: the service's last lab member. */
@@ -61,17 +63,35 @@ function bridgeFor(bridges: LabBridge[], address: string): LabBridge | undefined
   });
 }
 
-/** A client address on the outside subnet that nothing in the spec uses: the highest free host address. */
-function clientCidr(outside: LabBridge, used: Set<string>): string {
-  const cidr = parseCidr(outside.cidr);
-  if (cidr === null) throw new Error(`bad address ${outside.cidr}`);
+/** The `n` highest host addresses of `cidr`'s subnet that nothing in the spec uses (lab-only hosts). */
+function freeHosts(cidrText: string, used: Set<string>, n: number): string[] {
+  const cidr = parseCidr(cidrText);
+  if (cidr === null) throw new Error(`bad address ${cidrText}`);
   const network = (cidr.address & prefixMask(cidr.prefix)) >>> 0;
-  const size = 2 ** (32 - cidr.prefix);
-  for (let host = size - 2; host >= 1; host--) {
+  const found: string[] = [];
+  for (let host = 2 ** (32 - cidr.prefix) - 2; host >= 1 && found.length < n; host--) {
     const candidate = formatIpv4((network + host) >>> 0);
-    if (!used.has(candidate)) return `${candidate}/${cidr.prefix}`;
+    if (!used.has(candidate)) found.push(candidate);
   }
-  throw new Error(`no free address for the lab client on ${outside.cidr}`);
+  if (found.length < n) throw new Error(`not enough free addresses for the lab on ${cidrText}`);
+  return found;
+}
+
+function prefixOf(cidr: string): number {
+  return parseCidr(cidr)?.prefix ?? 32;
+}
+
+function bootHost(bridge: LabBridge, used: Set<string>, pid: number): LabPlan['boot'] {
+  // The boot server takes the highest free address below the client's, the DHCP range the four below it.
+  const free = freeHosts(bridge.cidr, used, 6).slice(1);
+  return {
+    ns: labName('lab', 'boot', pid),
+    peer: 'lvsbt0',
+    bridge: bridge.bridge,
+    cidr: `${free[0]}/${prefixOf(bridge.cidr)}`,
+    bootIface: bridge.iface,
+    range: [free[4] ?? '', free[1] ?? ''],
+  };
 }
 
 /** Plans the lab of `director`; `tag` keeps names unique per run (namespace and interface names). */
@@ -106,8 +126,11 @@ export function planLab(spec: Spec, director: Director, pid: number = process.pi
       };
     });
   const outsideIface = director.interfaces.find((i) => i.role === 'outside') ?? director.interfaces[0];
+  const bootIface = director.interfaces.find((i) => i.role === 'inside') ?? director.interfaces[0];
+  const bootBridge = bridges.find((b) => b.iface === bootIface?.name) ?? bridges[0];
   const outside = bridges.find((b) => b.iface === outsideIface?.name) ?? bridges[0];
-  if (outside === undefined) throw new Error(`${director.hostname} has no interface`);
+  if (outside === undefined || bootBridge === undefined)
+    throw new Error(`${director.hostname} has no interface`);
   const used = new Set(
     [...director.interfaces, ...spec.realServers].map((x) => x.address.split('/')[0] ?? ''),
   );
@@ -132,8 +155,9 @@ export function planLab(spec: Spec, director: Director, pid: number = process.pi
       ns: labName('lab', 'client', pid),
       peer: 'lvscl0',
       bridge: outside.bridge,
-      cidr: clientCidr(outside, used),
+      cidr: `${freeHosts(outside.cidr, used, 1)[0]}/${prefixOf(outside.cidr)}`,
     },
+    boot: bootHost(bootBridge, used, pid),
     target: { vip: service.vip, port: service.port ?? 80, ...(host !== undefined ? { host } : {}) },
     ...(victim !== undefined ? { victim } : {}),
   };

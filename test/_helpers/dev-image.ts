@@ -138,6 +138,8 @@ export function makeDevImage(opts: DevImageOptions = {}): { siteRoot: string; ho
   );
   const cmdline = `console=ttyS0,115200 panic=-1 quiet${opts.cmdline ? ` ${opts.cmdline}` : ''}`;
   writeFileSync(path.join(siteRoot, files.cmdline), `${cmdline}\n`);
+  // What `lvs-image serve` hands to iPXE first (the real one picks the director by MAC).
+  writeFileSync(path.join(siteRoot, 'boot.ipxe'), `#!ipxe\nchain ${files.ipxe}\n`);
   writeFileSync(
     path.join(siteRoot, files.ipxe),
     `#!ipxe\nkernel ${files.kernel} ${cmdline}\ninitrd ${files.initrd}\nboot\n`,

@@ -49,7 +49,16 @@ test('dsas-lv1: a bridge per director subnet, real servers with the director as 
     'lvsi-rs-4242-w101',
     'lvsi-rs-4242-w102',
     'lvsi-lab-4242-client',
+    'lvsi-lab-4242-boot',
   ]);
+  t.deepEqual(plan.boot, {
+    ns: 'lvsi-lab-4242-boot',
+    peer: 'lvsbt0',
+    bridge: 'lvsbr1',
+    cidr: '192.168.31.253/24',
+    bootIface: 'eth1',
+    range: ['192.168.31.249', '192.168.31.252'],
+  });
 });
 
 test('namespace and interface names fit the kernel limits', async (t) => {
