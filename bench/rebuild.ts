@@ -2,13 +2,15 @@
  * Warm rebuild after changing one real server's weight (issue 5 goal: under 3 s end to end, no kernel or
  * ipvsadm rebuild). Copies images/dsas-lv1.yaml to a temporary folder, builds once to warm the cache, then
  * times 5 whole-process `lvs-image build` runs, each after a weight change, and prints the median.
+ * `node --import tsx bench/rebuild.ts OTHER.yaml` measures another spec (its lock file is copied when present).
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
+import { lockFileFor } from '../src/stages/lock.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const GOAL_S = 3;
@@ -25,7 +27,7 @@ function build(spec: string, out: string): { seconds: number; summary: Summary }
     process.execPath,
     ['--import=tsx', path.join(ROOT, 'src/cli.ts'), '--json', 'build', spec, '--out', out],
     {
-      cwd: path.dirname(spec),
+      cwd: ROOT,
       encoding: 'utf8',
       env: { ...process.env, NO_COLOR: '1' },
       timeout: 30 * 60_000,
@@ -49,9 +51,11 @@ function median(xs: number[]): number {
 
 const dir = mkdtempSync(path.join(tmpdir(), 'lvs-bench-rebuild-'));
 try {
-  const spec = path.join(dir, 'dsas-lv1.yaml');
-  copyFileSync(path.join(ROOT, 'images/dsas-lv1.yaml'), spec);
-  copyFileSync(path.join(ROOT, 'images/dsas-lv1.lock'), path.join(dir, 'dsas-lv1.lock'));
+  const source = path.resolve(process.argv[2] ?? path.join(ROOT, 'images/dsas-lv1.yaml'));
+  const spec = path.join(dir, path.basename(source));
+  copyFileSync(source, spec);
+  if (existsSync(lockFileFor(source))) copyFileSync(lockFileFor(source), lockFileFor(spec));
+  process.stdout.write(`spec: ${path.relative(ROOT, source)}\n`);
   const out = path.join(dir, 'out');
   const warm = build(spec, out);
   process.stdout.write(

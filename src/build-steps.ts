@@ -9,12 +9,11 @@ import path from 'node:path';
 import type { BuildContext } from './build-context.js';
 import { need } from './build-context.js';
 import { sha256File, writeFileAtomic } from './lib/fs.js';
-import { provideKernelMemo } from './kernel-memo.js';
+import { provideIpvsadmMemo, provideKernelMemo } from './memoized-stages.js';
 import { planImage } from './plan.js';
 import { BUSYBOX, runPreflight } from './preflight.js';
 import { loadSpec } from './spec/load.js';
 import { packInitramfs } from './stages/initramfs.js';
-import { provideIpvsadm } from './stages/ipvsadm.js';
 import { generateKernelFragment } from './stages/kernel-config.js';
 import { checkLock, readLock } from './stages/lock.js';
 import { buildManifest, formatManifest } from './stages/manifest.js';
@@ -87,8 +86,9 @@ export async function ipvsadmStep(ctx: BuildContext): Promise<void> {
     logFile: need(ctx.logFile, 'log file'),
     allowIpvsMismatch: ctx.options.allowIpvsMismatch,
     specDir: path.dirname(loaded.file),
+    compiler: need(ctx.host, 'host facts').compiler,
   };
-  ctx.ipvsadm = await provideIpvsadm(loaded.spec, need(ctx.kernel, 'kernel'), ctx.io, opts);
+  ctx.ipvsadm = await provideIpvsadmMemo(loaded.spec, need(ctx.kernel, 'kernel'), ctx.io, opts);
 }
 
 /** Every director's configuration files from the templates. */

@@ -13,9 +13,8 @@ integrationTest(
     t.teardown(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
     for (const dir of dirs) {
       copyFileSync(path.join(ROOT, 'images/dsas-lv1.yaml'), path.join(dir, 'dsas-lv1.yaml'));
-    copyFileSync(path.join(ROOT, 'images/dsas-lv1.lock'), path.join(dir, 'dsas-lv1.lock'));
+      copyFileSync(path.join(ROOT, 'images/dsas-lv1.lock'), path.join(dir, 'dsas-lv1.lock'));
       const r = runCli(['build', path.join(dir, 'dsas-lv1.yaml'), '--out', path.join(dir, 'out')], {
-        cwd: dir,
         timeoutMs: 20 * 60_000,
       });
       t.is(r.status, 0, r.stderr);
@@ -28,6 +27,6 @@ integrationTest(
     t.is(readlinkSync(path.join(a, 'out/dsas')), readlinkSync(path.join(b, 'out/dsas')), 'same content hash');
     const manifest = read(a, 'lv1/manifest.json').toString();
     t.notRegex(manifest, /\/tmp\/|lvs-repro-|"\d{4}-\d\d-\d\dT/, 'no temporary paths or timestamps');
-  t.regex(manifest, /"lock": \{\n\s+"sha256": "[0-9a-f]{64}"/, 'the lock file is recorded');
+    t.regex(manifest, /"lock": \{\n\s+"sha256": "[0-9a-f]{64}"/, 'the lock file is recorded');
   },
 );
