@@ -3,13 +3,14 @@
  * read per block), or an in-memory buffer (netascii, which must be converted before it can be cut into blocks).
  */
 import { open, readFile, type FileHandle } from 'node:fs/promises';
+import { writeDataHeader } from './tftp-packet.js';
 
-/** Blocks of a file by absolute block number (1-based, not wrapped). */
+/** DATA packets of a file by absolute block number (1-based, not wrapped). */
 export interface BlockSource {
   /** Bytes the client will receive (after any netascii conversion). */
   readonly size: number;
-  /** Data of block `n`, or undefined when its chunk is not loaded yet (call `load` first). */
-  block(n: number): Buffer | undefined;
+  /** The whole DATA packet (header and payload) of block `n`, or undefined when its chunk is not loaded yet (call `load` first). */
+  packet(n: number): Buffer | undefined;
   /** Loads the chunks covering blocks `from..to`; resolves at once when they are loaded. */
   load(from: number, to: number): Promise<void>;
   /** Forgets chunks wholly before block `n` (acknowledged data). */
@@ -38,11 +39,11 @@ class FileSource implements BlockSource {
     return Math.floor((n - 1) / this.perChunk);
   }
 
-  block(n: number): Buffer | undefined {
+  packet(n: number): Buffer | undefined {
     const chunk = this.chunks.get(this.chunkOf(n));
     if (chunk === undefined || chunk instanceof Promise) return undefined;
-    const start = ((n - 1) % this.perChunk) * this.blksize;
-    return chunk.subarray(start, Math.min(start + this.blksize, chunk.length));
+    const start = ((n - 1) % this.perChunk) * (this.blksize + 4);
+    return chunk.subarray(start, Math.min(start + this.blksize + 4, chunk.length));
   }
 
   private fetch(c: number): Buffer | Promise<Buffer> {
@@ -58,15 +59,25 @@ class FileSource implements BlockSource {
     return pending;
   }
 
+  /** Reads a chunk and lays it out as ready-made DATA packets, so a send (or resend) is one buffer, no copy. */
   private async readChunk(offset: number, length: number): Promise<Buffer> {
-    const buf = Buffer.allocUnsafe(length);
+    const raw = Buffer.allocUnsafe(length);
     let got = 0;
     while (got < length) {
-      const { bytesRead } = await this.fh.read(buf, got, length - got, offset + got);
-      if (bytesRead === 0) return buf.subarray(0, got); // file shrank under us: send what there is
+      const { bytesRead } = await this.fh.read(raw, got, length - got, offset + got);
+      if (bytesRead === 0) break; // file shrank under us: send what there is
       got += bytesRead;
     }
-    return buf;
+    const first = offset / this.blksize + 1;
+    // A chunk ending on a block boundary at the end of the file still owes the empty final block.
+    const blocks = Math.max(Math.ceil(got / this.blksize), offset + got === this.size && got % this.blksize === 0 ? got / this.blksize + 1 : 0);
+    const out = Buffer.allocUnsafe(got + 4 * blocks);
+    for (let i = 0; i < blocks; i++) {
+      const at = i * (this.blksize + 4);
+      writeDataHeader(out, at, first + i);
+      raw.copy(out, at + 4, i * this.blksize, Math.min(got, (i + 1) * this.blksize));
+    }
+    return out;
   }
 
   async load(from: number, to: number): Promise<void> {
@@ -80,8 +91,12 @@ class FileSource implements BlockSource {
     await Promise.all(waits);
   }
 
+  private released = 0;
+
   release(n: number): void {
     const keepFrom = this.chunkOf(n);
+    if (keepFrom === this.released) return; // once per chunk, not once per ACK
+    this.released = keepFrom;
     for (const c of this.chunks.keys()) if (c < keepFrom) this.chunks.delete(c);
   }
 
@@ -99,9 +114,13 @@ class BufferSource implements BlockSource {
   get size(): number {
     return this.data.length;
   }
-  block(n: number): Buffer {
+  packet(n: number): Buffer {
     const start = (n - 1) * this.blksize;
-    return this.data.subarray(start, Math.min(start + this.blksize, this.data.length));
+    const payload = this.data.subarray(start, Math.min(start + this.blksize, this.data.length));
+    const out = Buffer.allocUnsafe(4 + payload.length);
+    writeDataHeader(out, 0, n);
+    payload.copy(out, 4);
+    return out;
   }
   load(): Promise<void> {
     return Promise.resolve();

@@ -9,7 +9,7 @@
  */
 import type dgram from 'node:dgram';
 import { createUdpSocket } from './udp.js';
-import { TFTP_ERROR, encodeError, encodeOack, parsePacket, writeDataHeader } from './tftp-packet.js';
+import { TFTP_ERROR, encodeError, encodeOack, parsePacket } from './tftp-packet.js';
 import type { BlockSource } from './tftp-source.js';
 import type { TransferParams } from './tftp-options.js';
 
@@ -17,7 +17,7 @@ import type { TransferParams } from './tftp-options.js';
 export const MAX_RETRIES = 10;
 /** Timeout before the first round trip is measured, and the floor and default ceiling of the adaptive one. */
 const INITIAL_RTO_MS = 1000;
-const MIN_RTO_MS = 50;
+const MIN_RTO_MS = 100;
 const MAX_RTO_MS = 4000;
 
 /** How a transfer ended, for the log line. */
@@ -42,7 +42,6 @@ export interface TransferSetup {
 export class TftpTransfer {
   private readonly socket: dgram.Socket;
   private readonly total: number;
-  private readonly headers: Buffer;
   private base = 1; // first unacknowledged block; 0 while the OACK is outstanding
   private sentTo = 0; // highest block sent so far
   private retries = 0;
@@ -53,13 +52,13 @@ export class TftpTransfer {
   private sentAt = 0;
   private resent = false;
   private timer: NodeJS.Timeout | undefined;
+  private timerMs = 0;
   private done = false;
   private readonly started = performance.now();
 
   constructor(private readonly setup: TransferSetup) {
     const { params, source } = setup;
     this.total = Math.floor(source.size / params.blksize) + 1;
-    this.headers = Buffer.alloc(4 * params.windowsize);
     this.rto = Math.min(INITIAL_RTO_MS, params.timeoutMs ?? INITIAL_RTO_MS);
     const big = Math.min(8 << 20, Math.max(1 << 18, (params.blksize + 32) * params.windowsize * 2));
     this.socket = createUdpSocket({ recv: 1 << 18, send: big });
@@ -74,7 +73,7 @@ export class TftpTransfer {
         this.base = 0;
         this.sendOack();
       } else {
-        void this.sendWindow();
+        this.sendWindow();
       }
     });
   }
@@ -99,30 +98,35 @@ export class TftpTransfer {
     this.arm();
   }
 
-  private async sendWindow(): Promise<void> {
+  /** Sends the window starting at `base`; synchronous unless its chunk must be read first. */
+  private sendWindow(): void {
     const { source, params } = this.setup;
     const base = this.base;
     const last = Math.min(this.total, base + params.windowsize - 1);
-    if (source.block(last) === undefined || source.block(base) === undefined) {
-      await source.load(base, last).catch((err: Error) => this.abort(`read failed: ${err.message}`));
-      if (this.done || this.base !== base) return; // a newer ACK took over while we waited
+    if (source.packet(last) === undefined || source.packet(base) === undefined) {
+      source.load(base, last).then(
+        () => {
+          if (!this.done && this.base === base) this.sendWindow(); // else a newer ACK took over while we read
+        },
+        (err: Error) => this.abort(`read failed: ${err.message}`),
+      );
+      return;
     }
     this.resent = last <= this.sentTo;
     if (!this.resent) this.sentAt = performance.now();
-    for (let n = base; n <= last; n++) {
-      const slot = (n % params.windowsize) * 4;
-      writeDataHeader(this.headers, slot, n);
-      this.send([this.headers.subarray(slot, slot + 4), source.block(n) ?? Buffer.alloc(0)]);
-    }
+    const { port, address } = this.setup.peer;
+    for (let n = base; n <= last; n++) this.socket.send(source.packet(n)!, port, address);
     if (last > this.sentTo) this.sentTo = last;
     this.arm();
   }
 
   private arm(): void {
-    if (this.timer === undefined) this.timer = setTimeout(() => this.onTimeout(), this.rto);
+    // refresh() re-arms the same timer object: no allocation per window on the hot path.
+    if (this.timer !== undefined && this.timerMs === this.rto) this.timer.refresh();
     else {
-      clearTimeout(this.timer);
+      if (this.timer !== undefined) clearTimeout(this.timer);
       this.timer = setTimeout(() => this.onTimeout(), this.rto);
+      this.timerMs = this.rto;
     }
   }
 
@@ -136,7 +140,7 @@ export class TftpTransfer {
     this.rto = Math.min(this.rto * 2, this.ceiling());
     this.resent = true;
     if (this.base === 0) this.sendOack();
-    else void this.sendWindow();
+    else this.sendWindow();
   }
 
   private ceiling(): number {
@@ -161,6 +165,8 @@ export class TftpTransfer {
       this.socket.send(encodeError(TFTP_ERROR.unknownTid, 'unknown transfer ID'), rinfo.port, rinfo.address);
       return;
     }
+    // Fast path: a well-formed ACK, the only packet a healthy transfer receives.
+    if (msg.length === 4 && msg[0] === 0 && msg[1] === 4) return this.onAck(msg.readUInt16BE(2));
     const packet = parsePacket(msg);
     if (packet.op === 'error') return this.finish(false, `client sent ERROR ${packet.code}: ${packet.message}`);
     if (packet.op !== 'ack') {
@@ -168,15 +174,19 @@ export class TftpTransfer {
       this.abort(what, TFTP_ERROR.illegalOperation);
       return;
     }
+    this.onAck(packet.block);
+  }
+
+  private onAck(block: number): void {
     // Map the 16-bit block number into the window: base-1 .. sentTo (block numbers wrap after 65535).
-    const acked = this.base - 1 + ((packet.block - (this.base - 1)) & 0xffff);
+    const acked = this.base - 1 + ((block - (this.base - 1)) & 0xffff);
     if (acked < this.base || acked > this.sentTo) return; // duplicate or stale: wait for the timer
     this.sample();
     this.retries = 0;
     if (acked >= this.total) return this.finish(true);
     this.base = acked + 1;
     this.setup.source.release(this.base);
-    void this.sendWindow();
+    this.sendWindow();
   }
 
   private finish(ok: boolean, error?: string, close = true): void {

@@ -1,0 +1,144 @@
+/**
+ * TFTP throughput: a 32 MiB file on loopback from our server (`lvs-image serve`, its own process), tftpd-hpa
+ * (`in.tftpd -L`) and dnsmasq's TFTP, fetched by the SAME client (test/_helpers/tftp-client.ts) with the same
+ * options. Runs interleaved, median of N, prints MB/s (10^6 bytes/s) and ratios.
+ *
+ *   node --import tsx bench/tftp.ts [--runs 5] [--json]
+ *
+ * As root it re-runs itself inside a throw-away network namespace (lvsi-b-<pid>), so dnsmasq can take port 69
+ * (dnsmasq has no TFTP port option) without touching a tftpd-hpa service on the host's port 69. Without root
+ * dnsmasq is left out.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes, createHash } from 'node:crypto';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { createNetns, createVethPair, deleteNetns, labName, netnsExecArgs } from '../src/lib/netns.js';
+import { tftpGet } from '../test/_helpers/tftp-client.js';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const REPO = path.resolve(HERE, '..');
+const argv = process.argv.slice(2);
+const RUNS = Number(argv[argv.indexOf('--runs') + 1] || 5) || 5;
+const JSON_OUT = argv.includes('--json');
+const SIZE = 32 * 1024 * 1024;
+const CASES: [number, number][] = [[512, 1], [1468, 1], [8192, 1], [1468, 16], [8192, 16]];
+
+/** Outside the bench namespace (as root): create it, run this script inside, delete it whatever happens. */
+async function runInBenchNamespace(): Promise<number> {
+  const ns = labName('b', 'bench');
+  await createNetns(ns);
+  try {
+    // tftpd-hpa resolves its -a address with AI_ADDRCONFIG, which ignores loopback: without some other IPv4
+    // address in the namespace it exits at once (status 66). A veth pair with both ends inside provides one.
+    await createVethPair({ ns, ifname: 'lvsi-b0', cidr: '10.99.2.1/30' }, { ns, ifname: 'lvsi-b1', cidr: '10.99.2.2/30' });
+    const [file, args] = netnsExecArgs(ns, process.execPath, ['--import=tsx', fileURLToPath(import.meta.url), ...argv]);
+    const child = spawn(file, args, { stdio: 'inherit', env: { ...process.env, LVSI_BENCH_NS: ns } });
+    return await new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? 1)));
+  } finally {
+    await deleteNetns(ns);
+  }
+}
+
+interface Server {
+  name: string;
+  port: number;
+  windowsize: boolean;
+  child: ChildProcess;
+}
+
+function startProcess(name: string, file: string, args: string[], port: number, windowsize: boolean): Server {
+  const child = spawn(file, args, { stdio: ['ignore', 'ignore', 'pipe'], cwd: REPO });
+  child.stderr?.on('data', (c: Buffer) => process.env.LVSI_BENCH_DEBUG && process.stderr.write(`[${name}] ${c.toString()}`));
+  return { name, port, windowsize, child };
+}
+
+async function stopProcess(s: Server): Promise<void> {
+  if (s.child.exitCode !== null || s.child.signalCode !== null) return;
+  const gone = new Promise((r) => s.child.on('close', r));
+  s.child.kill('SIGTERM');
+  const timer = setTimeout(() => s.child.kill('SIGKILL'), 5000);
+  await gone;
+  clearTimeout(timer);
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? 0;
+}
+
+async function main(): Promise<void> {
+  const root = await mkdtemp(path.join(tmpdir(), 'lvsi-bench-'));
+  await chmod(root, 0o755); // dnsmasq drops to nobody before reading files
+  const data = randomBytes(SIZE);
+  const want = createHash('sha256').update(data).digest('hex');
+  await writeFile(path.join(root, 'big.bin'), data, { mode: 0o644 });
+  const inNs = process.env.LVSI_BENCH_NS !== undefined;
+  const servers: Server[] = [
+    startProcess('lvs-image', process.execPath, ['--import=tsx', 'src/cli.ts', 'serve', '--root', root, '--bind', '127.0.0.1', '--tftp-port', '16969', '--no-http'], 16969, true),
+    startProcess('tftpd-hpa', 'in.tftpd', ['-L', '-s', root, '-a', '127.0.0.1:16970'], 16970, false),
+  ];
+  if (inNs) {
+    const dnsmasqArgs = ['--keep-in-foreground', '--conf-file=/dev/null', '--port=0', '--enable-tftp', `--tftp-root=${root}`, '--edns-packet-max=65535', '--listen-address=127.0.0.1', '--bind-interfaces', '--log-facility=-', '--quiet-tftp', `--pid-file=${path.join(root, 'dnsmasq.pid')}`];
+    servers.push(startProcess('dnsmasq', 'dnsmasq', dnsmasqArgs, 69, false));
+  }
+  try {
+    await sleep(2500); // node + tsx start-up of serve
+    const rates = new Map<string, number[]>();
+    for (let run = 0; run < RUNS; run++) {
+      for (const [blksize, windowsize] of CASES) {
+        // Rotate the order each run so no server always goes first (or last) on a busy machine.
+        const order = servers.map((_, i) => servers[(i + run) % servers.length]!);
+        for (const s of order) {
+          const r = await tftpGet({ port: s.port, file: "big.bin", blksize, windowsize, retryMs: 1000 }).catch((err: Error) => {
+            throw new Error(`${s.name}: ${err.message}`);
+          });
+          if (r.data.length !== SIZE || createHash('sha256').update(r.data).digest('hex') !== want) throw new Error(`${s.name}: corrupt transfer`);
+          const key = `${s.name} ${blksize} ${windowsize}`;
+          rates.set(key, [...(rates.get(key) ?? []), SIZE / r.durationMs / 1000]);
+          if (run === 0 && windowsize > 1 && r.oack.get('windowsize') === undefined) s.windowsize = false;
+        }
+      }
+    }
+    report(servers, rates);
+  } finally {
+    for (const s of servers) await stopProcess(s);
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+function report(servers: Server[], rates: Map<string, number[]>): void {
+  const med = (name: string, b: number, w: number): number => median(rates.get(`${name} ${b} ${w}`) ?? []);
+  const rows = CASES.map(([b, w]) => ({ blksize: b, windowsize: w, ...Object.fromEntries(servers.map((s) => [s.name, Number(med(s.name, b, w).toFixed(1))])) }));
+  const hpa1468 = med('tftpd-hpa', 1468, 1);
+  const goals = {
+    'lvs-image/tftpd-hpa at 512': med('lvs-image', 512, 1) / med('tftpd-hpa', 512, 1),
+    'lvs-image/tftpd-hpa at 1468': med('lvs-image', 1468, 1) / hpa1468,
+    'lvs-image/tftpd-hpa at 8192': med('lvs-image', 8192, 1) / med('tftpd-hpa', 8192, 1),
+    'lvs-image 1468x16 / tftpd-hpa 1468': med('lvs-image', 1468, 16) / hpa1468,
+  };
+  if (JSON_OUT) {
+    process.stdout.write(JSON.stringify({ runs: RUNS, sizeBytes: SIZE, medianMBps: rows, ratios: goals }, null, 2) + '\n');
+    return;
+  }
+  const names = servers.map((s) => s.name);
+  process.stdout.write(`TFTP, 32 MiB on loopback, same client, median of ${RUNS} runs, MB/s (10^6 B/s)\n`);
+  process.stdout.write(['blksize', 'window', ...names, ...names.slice(1).map((n) => `x ${n}`)].map((h) => h.padStart(12)).join('') + '\n');
+  for (const [b, w] of CASES) {
+    const ours = med('lvs-image', b, w);
+    const cells = names.map((n) => {
+      const lock = w > 1 && !servers.find((s) => s.name === n)!.windowsize;
+      return med(n, b, w).toFixed(1) + (lock ? '*' : '');
+    });
+    const ratios = names.slice(1).map((n) => `${(ours / med(n, b, w)).toFixed(2)}x`);
+    process.stdout.write([String(b), String(w), ...cells, ...ratios].map((c) => c.padStart(12)).join('') + '\n');
+  }
+  process.stdout.write('* the server has no windowsize (RFC 7440): it ignored the option and ran lock-step\n');
+  for (const [k, v] of Object.entries(goals)) process.stdout.write(`${k}: ${v.toFixed(2)}x\n`);
+}
+
+if (process.getuid?.() === 0 && process.env.LVSI_BENCH_NS === undefined) process.exitCode = await runInBenchNamespace();
+else await main();
