@@ -160,7 +160,10 @@ export async function extractTarball(file: string, dest: string): Promise<Extrac
       entry.resume();
     } else if (type === 'link') {
       const from = path.join(root, path.posix.normalize(h.linkname ?? ''));
-      if (!inside(root, await realpath(from))) refuse(h.name, 'hard link target resolves outside the folder');
+      const real = await realpath(from).catch(() => null);
+      if (real === null)
+        refuse(h.name, `hard link target ${h.linkname ?? ''} is not in the archive before it`);
+      if (!inside(root, real ?? '')) refuse(h.name, 'hard link target resolves outside the folder');
       await link(from, target);
       entry.resume();
     } else {

@@ -132,3 +132,12 @@ integrationTest('readTarMembers and extractTarball read .tar.xz through xz -dc',
   await extractTarball(`${tarFile}.xz`, dest);
   t.is(readFileSync(path.join(dest, 'p/a.txt'), 'utf8'), 'hello');
 });
+
+test('extractTarball refuses a hard link to a file the archive has not written', async (t) => {
+  const { root, dest } = await sandbox();
+  const file = await writeTarGz(root, [{ name: 'pkg/h', type: 'link', linkname: 'pkg/missing' }]);
+  await t.throwsAsync(extractTarball(file, dest), {
+    instanceOf: BuildError,
+    message: /"pkg\/h": hard link target pkg\/missing is not in the archive/,
+  });
+});

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { StageIo } from '../../src/context.js';
 import { gzipSync } from 'node:zlib';
-import { SpecError } from '../../src/lib/errors.js';
+import { BuildError, SpecError } from '../../src/lib/errors.js';
 import { sha256 } from '../../src/lib/fs.js';
 import { run } from '../../src/lib/exec.js';
 import { findIpvsadmRelease } from '../../src/packages/ipvsadm.js';
@@ -220,4 +220,20 @@ test('computeLock for a prebuilt kernel and a local ipvsadm tarball (fake gcc)',
   t.is(lock.ipvsadm.ipvsVersionFrom, 'libipvs/ip_vs.h in the source');
   t.is(lock.compiler, 'gcc (fake) 1.0');
   t.deepEqual(lock.unknown, []);
+});
+
+test('computeLock refuses a kernel tarball whose sha256 differs from the pin', async (t) => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'lvs-kpin-'));
+  await writeFile(
+    path.join(dir, 'linux.tar.gz'),
+    gzipSync(await makeTar([{ name: 'l/Makefile', content: 'VERSION = 6\n' }])),
+  );
+  const spec = {
+    kernel: { version: '6.1', source: { path: 'linux.tar.gz', sha256: 'a'.repeat(64) } },
+    ipvsadm: { version: '1.31' },
+  } as never;
+  await t.throwsAsync(computeLock(spec, io, { specDir: dir, offline: true }), {
+    instanceOf: BuildError,
+    message: new RegExp(`linux\\.tar\\.gz: sha256 mismatch\\n  expected ${'a'.repeat(64)}`),
+  });
 });

@@ -8,6 +8,7 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { cacheKey, withCache } from '../../lib/cache.js';
 import { cacheDir, sha256File } from '../../lib/fs.js';
+import { checksumError } from '../ipvsadm/fetch.js';
 import { readPrebuiltKernelFacts } from './prebuilt-facts.js';
 import { readTarMembers } from '../../lib/tar.js';
 import type { KernelPin } from '../../spec/types.js';
@@ -147,6 +148,7 @@ export async function readKernelSourceFacts(pin: KernelPin, baseDir = '.'): Prom
     };
   }
   const sha = await sha256File(where.location);
+  if (where.sha256 !== null && where.sha256 !== sha) throw checksumError(where.location, where.sha256, sha);
   const entry = await withCache('kernel-facts', cacheKey(['kernel-facts', '1', sha]), async (tmp) => {
     const f = factsFromFiles(await scanTarball(where.location as string));
     await writeFile(path.join(tmp, 'facts.json'), JSON.stringify(f) + '\n');
