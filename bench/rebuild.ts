@@ -6,7 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
@@ -55,7 +55,7 @@ try {
   const spec = path.join(dir, path.basename(source));
   copyFileSync(source, spec);
   if (existsSync(lockFileFor(source))) copyFileSync(lockFileFor(source), lockFileFor(spec));
-  process.stdout.write(`spec: ${path.relative(ROOT, source)}\n`);
+  process.stdout.write(`spec: ${source.startsWith(ROOT) ? path.relative(ROOT, source) : source}\n`);
   const out = path.join(dir, 'out');
   const warm = build(spec, out);
   process.stdout.write(
@@ -69,7 +69,26 @@ try {
   const wall = median(runs.map((r) => r.seconds));
   const steps = Object.keys(runs[0]?.summary.timings ?? {}).filter((k) => k !== 'total');
   const perStep = steps.map((k) => `${k} ${median(runs.map((r) => r.summary.timings[k] ?? 0))}`).join(', ');
+  const startup = median(
+    [0, 1, 2].map(() => {
+      const t0 = performance.now();
+      spawnSync(process.execPath, ['--import=tsx', path.join(ROOT, 'src/cli.ts'), 'build', '--help'], {
+        cwd: ROOT,
+      });
+      return (performance.now() - t0) / 1000;
+    }),
+  );
+  process.stdout.write(
+    `CLI start-up floor (build --help, same loader): ${startup.toFixed(2)} s median of 3\n`,
+  );
+  const inProcess = median(runs.map((r) => r.summary.timings.total ?? 0)) / 1000;
   process.stdout.write(`per step, median ms: ${perStep}\n`);
+  process.stdout.write(`build steps alone (no Node/tsx start-up): ${inProcess.toFixed(2)} s median\n`);
+  process.stdout.write(
+    `load average at the end: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} on ${cpus().length} cores\n`,
+  );
   process.stdout.write(
     `warm rebuild after a weight change: ${wall.toFixed(2)} s median of ${RUNS} whole-process runs ` +
       `(goal < ${GOAL_S} s: ${(wall / GOAL_S).toFixed(2)}x of the goal, ${wall < GOAL_S ? 'met' : 'NOT met'})\n`,
