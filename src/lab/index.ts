@@ -8,7 +8,8 @@ import path from 'node:path';
 import { parseInetAddresses } from '../boot-test/parse.js';
 import { directorFiles } from '../layout.js';
 import { run } from '../lib/exec.js';
-import { runInNetns } from '../lib/netns.js';
+import { runInNetns, systemTool } from '../lib/netns.js';
+import { checkReplyPath, readReplyCounters, startReplyCounters } from './reply-path.js';
 import { startGuest, type Guest, type StartGuestOptions } from '../lib/qemu.js';
 import { BuildError } from '../lib/errors.js';
 import { startDaemon, type Daemon } from './daemon.js';
@@ -46,7 +47,19 @@ async function startRealServers(o: LabOptions): Promise<Daemon[]> {
     const docs = path.join(o.workDir, 'www', rs.name);
     mkdirSync(docs, { recursive: true });
     writeFileSync(path.join(docs, 'index.html'), `${rs.body}\n`);
-    const address = rs.cidr.split('/')[0] ?? '';
+    for (const vip of rs.loopbackVips) {
+      await run('ip', ['-n', rs.ns, 'addr', 'add', `${vip}/32`, 'dev', 'lo'], { timeoutMs: 15_000 });
+    }
+    if (rs.loopbackVips.length > 0) {
+      // Direct routing: the real server accepts the VIP but never answers ARP for it (LVS-DR HOWTO, "the ARP problem").
+      const sysctls = ['all', 'eth0'].flatMap((i) => [
+        `net.ipv4.conf.${i}.arp_ignore=1`,
+        `net.ipv4.conf.${i}.arp_announce=2`,
+      ]);
+      await runInNetns(rs.ns, systemTool('sysctl'), ['-w', ...sysctls]);
+    }
+    // Under DR the server answers on the VIP too, so it listens on every address of its namespace.
+    const address = rs.loopbackVips.length > 0 ? '0.0.0.0' : (rs.cidr.split('/')[0] ?? '');
     const argv = [
       'netns',
       'exec',
@@ -84,12 +97,19 @@ async function ask(o: LabOptions): Promise<(string | undefined)[]> {
 async function runChecks(o: LabOptions, guest: Guest): Promise<LabCheck[]> {
   const { plan } = o;
   const names = plan.realServers.map((r) => r.name);
+  const mac = plan.directorMac;
+  const replyPath = plan.replyPath;
+  if (mac !== undefined && replyPath !== undefined)
+    await startReplyCounters(plan.client.ns, plan.target.vip, mac, run);
   const checks = [
     checkAllAnswer(
       `${o.requests} requests: every real server answers`,
       tallyAnswers(await ask(o), plan.realServers),
     ),
   ];
+  if (mac !== undefined && replyPath !== undefined) {
+    checks.push(checkReplyPath(replyPath, await readReplyCounters(plan.client.ns, run)));
+  }
   const victim = plan.victim;
   if (victim === undefined) return checks;
   const others = names.filter((n) => n !== victim.name);

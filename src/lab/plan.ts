@@ -35,6 +35,8 @@ export interface LabRealServer extends LabHost {
   port: number;
   host?: string;
   body: string;
+  /** VIPs it holds on lo for direct routing (with arp_ignore/arp_announce so only the director answers ARP). */
+  loopbackVips: string[];
 }
 
 /** The whole lab for one director. */
@@ -46,6 +48,10 @@ export interface LabPlan {
   client: LabHost;
   /** Where `lvs-image serve` runs for a PXE boot: a host on the director's boot (inside) subnet. */
   boot: LabHost & { bootIface: string; range: [string, string] };
+  /** MAC of the director NIC carrying the target VIP, when the spec gives it: tells replies through it apart. */
+  directorMac?: string;
+  /** How replies to the target service travel, when all its lab members agree: via the director (NAT) or not. */
+  replyPath?: 'masq' | 'direct';
   /** What the client asks: the first tcp service of the director. */
   target: { vip: string; port: number; host?: string };
   /** The real server the lab quiesces (weight 0) and then removes: the service's last lab member. */
@@ -123,6 +129,16 @@ export function planLab(spec: Spec, director: Director, pid: number = process.pi
         port: rs.lab?.port ?? 80,
         ...(rs.lab?.host !== undefined ? { host: rs.lab.host } : {}),
         body: rs.lab?.body ?? rs.name,
+        loopbackVips: [
+          ...new Set(
+            director.services.flatMap((svc) =>
+              svc.realServers.some((m) => m.server === rs.name && m.forwarding === 'gate') &&
+              svc.vip !== undefined
+                ? [svc.vip]
+                : [],
+            ),
+          ),
+        ],
       };
     });
   const outsideIface = director.interfaces.find((i) => i.role === 'outside') ?? director.interfaces[0];
@@ -135,6 +151,10 @@ export function planLab(spec: Spec, director: Director, pid: number = process.pi
     [...director.interfaces, ...spec.realServers].map((x) => x.address.split('/')[0] ?? ''),
   );
   for (const v of director.vips) used.add(v.address);
+  const methods = new Set(service.realServers.map((m) => (m.forwarding === 'masq' ? 'masq' : 'direct')));
+  const replyPath = methods.size === 1 ? [...methods][0] : undefined;
+  const vipIface = director.vips.find((v) => v.address === service.vip)?.interface;
+  const vipMac = director.interfaces.find((i) => i.name === vipIface)?.mac?.toLowerCase();
   const host = realServers.find((r) => r.host !== undefined)?.host;
   const member = [...service.realServers].reverse().find((m) => realServers.some((r) => r.name === m.server));
   const victimServer = realServers.find((r) => r.name === member?.server);
@@ -160,5 +180,7 @@ export function planLab(spec: Spec, director: Director, pid: number = process.pi
     boot: bootHost(bootBridge, used, pid),
     target: { vip: service.vip, port: service.port ?? 80, ...(host !== undefined ? { host } : {}) },
     ...(victim !== undefined ? { victim } : {}),
+    ...(vipMac !== undefined ? { directorMac: vipMac } : {}),
+    ...(replyPath !== undefined ? { replyPath } : {}),
   };
 }
