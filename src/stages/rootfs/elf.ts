@@ -36,7 +36,7 @@ export function readNeeded(elf: Buffer): string[] | undefined {
     if (tag === DT_STRTAB) strtab = elf.readBigUInt64LE(at + 8);
   }
   if (strtab === undefined) return [];
-  const seg = loads.find((l) => strtab! >= l.vaddr && strtab! < l.vaddr + l.filesz);
+  const seg = loads.find((l) => strtab >= l.vaddr && strtab < l.vaddr + l.filesz);
   if (seg === undefined) return undefined;
   const base = Number(strtab - seg.vaddr + seg.offset);
   return needed.map((off) => {
