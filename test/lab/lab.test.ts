@@ -30,6 +30,7 @@ integrationTest(
     t.log(r.stdout);
     t.is(r.status, 0, r.stderr);
     t.regex(r.stdout, /^20 requests: every real server answers +ok +w101 \d+, w102 \d+$/m);
+    t.regex(r.stdout, /^replies return through the director \(NAT\) +ok +(\d+) of \1 reply packets/m);
     t.regex(r.stdout, /^w102 at weight 0: only w101 answer +ok +w101 20, w102 0$/m);
     t.regex(r.stdout, /^w102 removed: only w101 answer +ok +w101 20, w102 0$/m);
     t.deepEqual(labNamespacesLeft(), []);
@@ -45,9 +46,45 @@ integrationTest('lvs-image lab: w102 without the director as gateway never answe
   t.regex(spec, /gateway: 192\.168\.31\.1\n/);
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'lvs-lab-spec-')), 'dsas-lv1.yaml');
   writeFileSync(file, spec);
-  const r = runCli(['lab', file, '--out', outWithDevImage(), '--requests', '10'], { timeoutMs: 600_000 });
+  const r = runCli(['lab', file, '--out', outWithDevImage(), '--requests', '10', '--via', 'direct'], {
+    timeoutMs: 600_000,
+  });
   t.is(r.status, 1, r.stdout + r.stderr);
   t.regex(r.stderr, /lab checks failed for lv1/);
   t.regex(r.stderr, /never answered: w102/);
   t.regex(r.stderr, /console log: .*lv1-console\.log/);
 });
+
+integrationTest(
+  'lvs-image lab: DR on dr-example, the real servers answer the client directly',
+  NEEDS,
+  (t) => {
+    if (!devImageAvailable()) return t.fail('dev image inputs missing');
+    // The dev image stands in for dr1: its rules are the ones rendered from images/dr-example.yaml.
+    const rules = [
+      '-A -t 10.10.31.100:80 -s wlc',
+      '-a -t 10.10.31.100:80 -r 10.10.31.201:80 -g -w 1',
+      '-a -t 10.10.31.100:80 -r 10.10.31.202:80 -g -w 1',
+      '-A -t 10.10.31.100:443 -s rr -p 360 -M 255.255.255.0',
+      '-a -t 10.10.31.100:443 -r 10.10.31.201:443 -g -w 1',
+      '-a -t 10.10.31.100:443 -r 10.10.31.202:443 -g -w 2',
+      '',
+    ].join('\n');
+    const image = makeDevImage({
+      hostname: 'dr1',
+      rules,
+      interfaces: [{ name: 'eth0', address: '10.10.31.11/24' }],
+      services: 2,
+      realServers: 4,
+    });
+    const out = mkdtempSync(path.join(tmpdir(), 'lvs-lab-out-'));
+    symlinkSync(image.siteRoot, path.join(out, 'dr-example'));
+    const r = runCli(['lab', 'images/dr-example.yaml', '--out', out], { timeoutMs: 600_000 });
+    t.log(r.stdout);
+    t.is(r.status, 0, r.stderr);
+    t.regex(r.stdout, /^20 requests: every real server answers +ok +w201 \d+, w202 \d+$/m);
+    t.regex(r.stdout, /^replies bypass the director \(DR\) +ok +0 of [1-9]\d* reply packets/m);
+    t.regex(r.stdout, /^w202 removed: only w201 answer +ok +w201 20, w202 0$/m);
+    t.deepEqual(labNamespacesLeft(), []);
+  },
+);

@@ -44,6 +44,11 @@ test('dsas-lv1: a bridge per director subnet, real servers with the director as 
   t.false('gateway' in plan.client, 'the client has no default route');
   t.deepEqual(plan.target, { vip: '10.10.31.100', port: 80, host: 'example.org' });
   t.deepEqual(plan.victim, { name: 'w102', dest: '192.168.31.102:80', flag: '-m' });
+  t.is(plan.replyPath, 'masq');
+  t.deepEqual(
+    plan.realServers.map((r) => r.loopbackVips),
+    [[], []],
+  );
   t.deepEqual(labNamespaces(plan), [
     'lvsi-lab-4242-hub',
     'lvsi-rs-4242-w101',
@@ -59,6 +64,23 @@ test('dsas-lv1: a bridge per director subnet, real servers with the director as 
     bootIface: 'eth1',
     range: ['192.168.31.249', '192.168.31.252'],
   });
+});
+
+test('dr-example: real servers hold the VIP on lo, replies must bypass the director, quiesce with -g', async (t) => {
+  const { spec } = await loadSpec('images/dr-example.yaml');
+  const plan = planLab(spec, spec.directors[0]!, 7);
+  t.deepEqual(
+    plan.realServers.map((r) => [r.name, r.bridge, r.loopbackVips]),
+    [
+      ['w201', 'lvsbr0', ['10.10.31.100']],
+      ['w202', 'lvsbr0', ['10.10.31.100']],
+    ],
+  );
+  t.is(plan.replyPath, 'direct');
+  t.is(plan.directorMac, '52:54:00:32:00:11');
+  t.deepEqual(plan.victim, { name: 'w202', dest: '10.10.31.202:80', flag: '-g' });
+  t.deepEqual(plan.client.cidr, '10.10.31.254/24');
+  t.deepEqual([plan.boot.bridge, plan.boot.cidr], ['lvsbr0', '10.10.31.253/24']);
 });
 
 test('namespace and interface names fit the kernel limits', async (t) => {
