@@ -141,3 +141,21 @@ test('extractTarball refuses a hard link to a file the archive has not written',
     message: /"pkg\/h": hard link target pkg\/missing is not in the archive/,
   });
 });
+
+integrationTest('readTarMembers reads .tar.bz2 through bzip2 -dc', ['bzip2'], async (t) => {
+  const { root } = await sandbox();
+  const tarFile = path.join(root, 'in.tar');
+  await writeFile(
+    tarFile,
+    await makeTar([
+      { name: 'linux-2.6.16.27/include/net/ip_vs.h', content: '#define IP_VS_VERSION_CODE 0x010201\n' },
+    ]),
+  );
+  const { run } = await import('../../src/lib/exec.js');
+  await run('bzip2', [tarFile], { timeoutMs: 60_000 });
+  const members = await readTarMembers(`${tarFile}.bz2`, (n) => n.endsWith('/ip_vs.h'));
+  t.is(
+    members.get('linux-2.6.16.27/include/net/ip_vs.h')?.toString(),
+    '#define IP_VS_VERSION_CODE 0x010201\n',
+  );
+});
