@@ -17,6 +17,13 @@ import { fetchIpvsadmSource } from './ipvsadm/fetch.js';
 import { KERNEL_IPVS_HEADERS, describeIpvsMismatch, parseIpvsVersionCode } from './ipvsadm/ipvs-version.js';
 import { planIpvsadmSource, type FetchedSource } from './ipvsadm/source.js';
 
+// The boot test checks the real `ipvsadm --version` line in a guest (the host has no IPVS) with these.
+export {
+  parseIpvsadmVersion,
+  verifyIpvsadmVersionLine,
+  type IpvsadmVersionInfo,
+} from './ipvsadm/ipvs-version.js';
+
 /** The header ipvsadm will compile against: where it was read, its IPVS code, and its text hash. */
 export interface IpvsadmHeader {
   file: string;

@@ -17,6 +17,7 @@ import {
   parseIpvsVersionCode,
   parseIpvsadmVersion,
   parseKernelMakefileVersion,
+  verifyIpvsadmVersionLine,
 } from '../../src/stages/ipvsadm/ipvs-version.js';
 import {
   origTarballVersion,
@@ -270,4 +271,20 @@ test('apt --print-uris and the .dsc agree on the orig tarball sha256 (fixtures f
   t.is(dsc.get('ipvsadm_1.31.orig.tar.gz'), orig?.sha256 ?? 'missing');
   t.is(dsc.get('ipvsadm_1.31.orig.tar.gz'), findIpvsadmRelease('1.31').debian?.sha256);
   t.is(origTarballVersion('ipvsadm_1.31.orig.tar.gz'), '1.31');
+});
+
+test("verifyIpvsadmVersionLine compares the guest's real line with the build and the running kernel", (t) => {
+  const built = { version: '1.31', ipvsVersionCode: 0x010201 };
+  const line = 'ipvsadm v1.31 2019/12/24 (compiled with popt and IPVS v1.2.1)\n';
+  t.deepEqual(verifyIpvsadmVersionLine(line, built, 0x010201), []);
+  t.deepEqual(verifyIpvsadmVersionLine(line, { version: '1.24', ipvsVersionCode: 0x010201 }), [
+    'ipvsadm says v1.31, the build pinned 1.24',
+  ]);
+  t.deepEqual(verifyIpvsadmVersionLine(line, built, 0x010008), [
+    'ipvsadm is compiled with IPVS v1.2.1 but the running kernel has 1.0.8',
+  ]);
+  t.regex(
+    verifyIpvsadmVersionLine("Can't initialize ipvs: Protocol not available", built)[0] ?? '',
+    /^not an "ipvsadm --version" line/,
+  );
 });

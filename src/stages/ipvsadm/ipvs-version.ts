@@ -97,3 +97,30 @@ export function documentedKernelIpvsCode(kernelVersion: string): { code: number;
   );
   return row ? { code: row.code, source: row.source } : null;
 }
+
+/**
+ * Checks the real `ipvsadm --version` line (captured inside a guest by the boot test) against what the build
+ * predicted and, when given, the running kernel's IPVS code. Returns one message per problem (empty: all good).
+ */
+export function verifyIpvsadmVersionLine(
+  line: string,
+  built: { version: string; ipvsVersionCode: number },
+  kernelCode?: number,
+): string[] {
+  const got = parseIpvsadmVersion(line);
+  if (got === null) return [`not an "ipvsadm --version" line: ${JSON.stringify(line.trim())}`];
+  const problems: string[] = [];
+  if (got.version !== built.version)
+    problems.push(`ipvsadm says v${got.version}, the build pinned ${built.version}`);
+  if (got.ipvsVersionCode !== built.ipvsVersionCode) {
+    problems.push(
+      `ipvsadm says IPVS v${formatIpvsVersion(got.ipvsVersionCode)}, the build predicted ${formatIpvsVersion(built.ipvsVersionCode)}`,
+    );
+  }
+  if (kernelCode !== undefined && got.ipvsVersionCode !== kernelCode) {
+    problems.push(
+      `ipvsadm is compiled with IPVS v${formatIpvsVersion(got.ipvsVersionCode)} but the running kernel has ${formatIpvsVersion(kernelCode)}`,
+    );
+  }
+  return problems;
+}
