@@ -80,8 +80,13 @@ test('parseLock names the file when it is not a lock', (t) => {
   });
 });
 
-test('diffLock: no drift for equal pins; unknown notes are not compared', (t) => {
+test('diffLock: no drift for equal pins; unknown notes and provenance are not compared', (t) => {
   t.deepEqual(diffLock(sampleLock(), { ...sampleLock(), unknown: ['a note'] }), []);
+  const now = sampleLock();
+  now.ipvsadm.ipvsVersionFrom = 'catalog (bundled libipvs/ip_vs.h)';
+  t.deepEqual(diffLock(sampleLock(), now), []);
+  now.ipvsadm.ipvsVersion = '1.2.0';
+  t.deepEqual(diffLock(sampleLock(), now), ['ipvsadm.ipvsVersion: locked 1.2.1, now 1.2.0']);
 });
 
 test('diffLock shows each changed hash and version', (t) => {

@@ -112,7 +112,8 @@ function flatten(value: unknown, prefix: string, out: Map<string, string>): void
 
 /**
  * What changed from the locked pins to the current ones, one readable line per change (empty: no drift).
- * `unknown` notes are not compared; a kernel change also says the ipvsadm pairing must be re-checked.
+ * `unknown` notes and `ipvsVersionFrom` provenance are not compared; a kernel change also says the ipvsadm
+ * pairing must be re-checked.
  */
 export function diffLock(locked: Lock, current: Lock): string[] {
   const a = new Map<string, string>();
@@ -123,7 +124,8 @@ export function diffLock(locked: Lock, current: Lock): string[] {
   b.delete('unknown');
   const lines: string[] = [];
   for (const key of [...new Set([...a.keys(), ...b.keys()])].sort()) {
-    if (key.startsWith('ipvsadm.checkedWithKernel')) continue;
+    // NOTE: provenance (where a value was read) is not a pin: documented → read is no drift by itself.
+    if (key.startsWith('ipvsadm.checkedWithKernel') || key.endsWith('.ipvsVersionFrom')) continue;
     const [was, now] = [a.get(key) ?? 'absent', b.get(key) ?? 'absent'];
     if (was !== now) lines.push(`${key}: locked ${was}, now ${now}`);
   }
