@@ -1,0 +1,84 @@
+/** What runs on the lab's hosts: the real servers' HTTP servers and, for a PXE boot, `lvs-image serve`. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { BuildError } from '../lib/errors.js';
+import { run } from '../lib/exec.js';
+import { runInNetns, systemTool } from '../lib/netns.js';
+import { startDaemon, type Daemon } from './daemon.js';
+import type { LabOptions } from './index.js';
+
+/** Starts each real server's HTTP server (and, for DR, its VIP on lo); returns them for stopping by PID. */
+export async function startRealServers(o: LabOptions): Promise<Daemon[]> {
+  const daemons: Daemon[] = [];
+  for (const rs of o.plan.realServers) {
+    const docs = path.join(o.workDir, 'www', rs.name);
+    mkdirSync(docs, { recursive: true });
+    writeFileSync(path.join(docs, 'index.html'), `${rs.body}\n`);
+    for (const vip of rs.loopbackVips) {
+      await run('ip', ['-n', rs.ns, 'addr', 'add', `${vip}/32`, 'dev', 'lo'], { timeoutMs: 15_000 });
+    }
+    if (rs.loopbackVips.length > 0) {
+      // Direct routing: the real server accepts the VIP but never answers ARP for it (LVS-DR HOWTO, "the ARP problem").
+      const sysctls = ['all', 'eth0'].flatMap((i) => [
+        `net.ipv4.conf.${i}.arp_ignore=1`,
+        `net.ipv4.conf.${i}.arp_announce=2`,
+      ]);
+      await runInNetns(rs.ns, systemTool('sysctl'), ['-w', ...sysctls]);
+    }
+    // Under DR the server answers on the VIP too, so it listens on every address of its namespace.
+    const address = rs.loopbackVips.length > 0 ? '0.0.0.0' : (rs.cidr.split('/')[0] ?? '');
+    const argv = [
+      'netns',
+      'exec',
+      rs.ns,
+      'busybox',
+      'httpd',
+      '-f',
+      '-p',
+      `${address}:${rs.port}`,
+      '-h',
+      docs,
+    ];
+    daemons.push(await startDaemon('ip', argv, path.join(o.workDir, `httpd-${rs.name}.log`)));
+  }
+  return daemons;
+}
+
+/** Starts `lvs-image serve` with full DHCP in the boot namespace and waits (bounded) until it answers HTTP. */
+export async function startBootServer(o: LabOptions, serveCommand: string[]): Promise<Daemon> {
+  const { boot } = o.plan;
+  const address = boot.cidr.split('/')[0] ?? '';
+  const [cli, ...cliArgs] = serveCommand;
+  const serveArgs = [
+    'serve',
+    '--root',
+    path.resolve(o.siteRoot),
+    '--bind',
+    address,
+    '--dhcp',
+    'full',
+    '--range',
+    boot.range.join(','),
+    '--interface',
+    'eth0',
+  ];
+  const daemon = await startDaemon(
+    'ip',
+    ['netns', 'exec', boot.ns, cli ?? 'lvs-image', ...cliArgs, ...serveArgs],
+    path.join(o.workDir, 'serve.log'),
+  );
+  for (let attempt = 0; attempt < 60; attempt++) {
+    const r = await runInNetns(
+      boot.ns,
+      'curl',
+      ['-s', '-o', '/dev/null', '--max-time', '2', `http://${address}/`],
+      { reject: false, timeoutMs: 5000 },
+    );
+    if (r.exitCode === 0) return daemon;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  await daemon.stop();
+  throw new BuildError(`lvs-image serve did not answer on http://${address}/ in the lab`, {
+    logFile: path.join(o.workDir, 'serve.log'),
+  });
+}

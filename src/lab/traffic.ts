@@ -1,0 +1,75 @@
+/** The lab's traffic checks: requests from the client, then quiescing and removing a real server on the director. */
+import { run } from '../lib/exec.js';
+import { runInNetns } from '../lib/netns.js';
+import type { Guest } from '../lib/qemu.js';
+import type { LabOptions } from './index.js';
+import { checkReplyPath, readReplyCounters, startReplyCounters } from './reply-path.js';
+import { checkAllAnswer, checkOnly, tallyAnswers, type LabCheck } from './tally.js';
+
+/** Sends `o.requests` HTTP requests from the client to the VIP, one at a time; undefined marks a failed one. */
+async function ask(o: LabOptions): Promise<(string | undefined)[]> {
+  const { vip, port, host } = o.plan.target;
+  const bodies: (string | undefined)[] = [];
+  for (let i = 0; i < o.requests; i++) {
+    const args = [
+      '-s',
+      '--max-time',
+      '5',
+      ...(host !== undefined ? ['-H', `Host: ${host}`] : []),
+      `http://${vip}:${port}/`,
+    ];
+    const r = await runInNetns(o.plan.client.ns, 'curl', args, { reject: false, timeoutMs: 10_000 });
+    bodies.push(r.exitCode === 0 ? r.stdout : undefined);
+  }
+  return bodies;
+}
+
+/** Runs every traffic check against the booted director. */
+export async function runChecks(o: LabOptions, guest: Guest): Promise<LabCheck[]> {
+  const { plan } = o;
+  const names = plan.realServers.map((r) => r.name);
+  const mac = plan.directorMac;
+  const replyPath = plan.replyPath;
+  if (mac !== undefined && replyPath !== undefined)
+    await startReplyCounters(plan.client.ns, plan.target.vip, mac, run);
+  const checks = [
+    checkAllAnswer(
+      `${o.requests} requests: every real server answers`,
+      tallyAnswers(await ask(o), plan.realServers),
+    ),
+  ];
+  if (mac !== undefined && replyPath !== undefined) {
+    checks.push(checkReplyPath(replyPath, await readReplyCounters(plan.client.ns, run)));
+  }
+  const victim = plan.victim;
+  if (victim === undefined) return checks;
+  const others = names.filter((n) => n !== victim.name);
+  const service = `-t ${plan.target.vip}:${plan.target.port}`;
+  const con = guest.console;
+  await con.run(`ipvsadm -e ${service} -r ${victim.dest} ${victim.flag} -w 0`, 60_000);
+  const listing = (await con.run('ipvsadm -Ln', 60_000)).output;
+  const listed = new RegExp(`-> ${victim.dest.replace(/\./g, '\\.')}\\s+\\S+\\s+0\\s`).test(listing);
+  const quiesced = checkOnly(
+    `${victim.name} at weight 0: only ${others.join(', ')} answer`,
+    tallyAnswers(await ask(o), plan.realServers),
+    others,
+  );
+  checks.push(
+    listed
+      ? quiesced
+      : {
+          ...quiesced,
+          ok: false,
+          detail: `${quiesced.detail}; ipvsadm -Ln does not list ${victim.dest} with weight 0`,
+        },
+  );
+  await con.run(`ipvsadm -d ${service} -r ${victim.dest}`, 60_000);
+  checks.push(
+    checkOnly(
+      `${victim.name} removed: only ${others.join(', ')} answer`,
+      tallyAnswers(await ask(o), plan.realServers),
+      others,
+    ),
+  );
+  return checks;
+}
