@@ -17,7 +17,7 @@ export function register(program: Command): void {
   program
     .command('lock')
     .description(
-      "resolve the spec's kernel and ipvsadm pins (sha256, versions, IPVS versions) into <spec>.lock, without building",
+      "resolve the spec's kernel and ipvsadm pins (sha256, versions, IPVS versions) into the lock file beside the spec (images/x.yaml → images/x.lock), without building",
     )
     .argument('<spec>', 'spec file (YAML or JSON)')
     .option(

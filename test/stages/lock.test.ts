@@ -142,8 +142,11 @@ integrationTest('lvs-image lock --offline reproduces images/dsas-2006.lock', ['g
     await readFile(path.join(dir, 'dsas-2006.lock'), 'utf8'),
     await readFile('images/dsas-2006.lock', 'utf8'),
   );
-  const again = runCli(['lock', '--offline', path.join(dir, 'dsas-2006.yaml')]);
-  t.regex(again.stdout, /dsas-2006\.lock: unchanged/);
+  const again = runCli(['--json', 'lock', '--offline', path.join(dir, 'dsas-2006.yaml')]);
+  const json = JSON.parse(again.stdout) as { ok: boolean; changes: string[]; file: string };
+  t.deepEqual([json.ok, json.changes, json.file], [true, [], path.join(dir, 'dsas-2006.lock')]);
+  const plain = runCli(['lock', '--offline', path.join(dir, 'dsas-2006.yaml')]);
+  t.regex(plain.stdout, /dsas-2006\.lock: unchanged/);
 });
 
 integrationTest(
