@@ -35,9 +35,12 @@ export interface IpvsadmArtifacts {
   version: string;
   /** Path of the ipvsadm binary. */
   binary: string;
-  /** IPVS version the binary was compiled against, read from `ipvsadm --version`. */
+  /**
+   * IPVS version the binary was compiled against: printed by a probe compiled with ipvsadm's own flags, because
+   * `ipvsadm --version` cannot run on a host without IPVS (the boot test checks the real line in a guest).
+   */
   ipvsVersionCode: number;
-  /** The first line of `ipvsadm --version`. */
+  /** The first line `ipvsadm --version` will print, predicted from the binary's format string and the probe. */
   versionLine: string;
   /** Shared libraries the binary needs (dynamic link only), absolute host paths. */
   libraries: string[];
