@@ -1,4 +1,5 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -88,3 +89,37 @@ integrationTest(
     t.deepEqual(labNamespacesLeft(), []);
   },
 );
+
+integrationTest('lvs-image lab: Ctrl-C mid-way removes every namespace and stops QEMU', NEEDS, async (t) => {
+  if (!devImageAvailable()) return t.fail('dev image inputs missing');
+  const out = outWithDevImage();
+  const child = spawn(
+    process.execPath,
+    ['--import=tsx', 'src/cli.ts', 'lab', 'images/dsas-lv1.yaml', '--out', out, '--via', 'direct'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const hub = `lvsi-lab-${child.pid}-hub`;
+  // Bounded wait until the lab exists and its guest runs, then interrupt it.
+  for (let i = 0; i < 240 && !labNamespacesLeft().includes(hub); i++) await sleep(250);
+  t.true(labNamespacesLeft().includes(hub), `the lab never came up: ${stderr}`);
+  await sleep(3000);
+  child.kill('SIGINT');
+  const code = await Promise.race([exited, sleep(60_000).then(() => 'hung' as const)]);
+  if (code === 'hung') child.kill('SIGKILL');
+  t.not(code, 'hung');
+  t.not(code, 0);
+  t.deepEqual(
+    labNamespacesLeft().filter((n) => n.includes(`-${child.pid}-`)),
+    [],
+  );
+  const qemu = spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).stdout.split('\n');
+  t.deepEqual(
+    qemu.filter((l) => l.includes(hub)),
+    [],
+  );
+});
