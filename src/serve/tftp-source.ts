@@ -18,6 +18,9 @@ export interface BlockSource {
   close(): Promise<void>;
 }
 
+/** Most iovecs one readv(2) takes (Linux UIO_MAXIOV). */
+const IOV_MAX = 1024;
+
 /** Read-ahead size: about 1 MiB, rounded to whole blocks and at least a window of blocks. */
 function chunkBlocks(blksize: number, windowsize: number): number {
   return Math.max(windowsize * 2, Math.floor((1 << 20) / blksize));
@@ -59,25 +62,30 @@ class FileSource implements BlockSource {
     return pending;
   }
 
-  /** Reads a chunk and lays it out as ready-made DATA packets, so a send (or resend) is one buffer, no copy. */
+  /**
+   * Reads a chunk straight into ready-made DATA packets (readv scatters each block behind its 4-byte header),
+   * so a send or resend is one buffer and nothing is copied.
+   */
   private async readChunk(offset: number, length: number): Promise<Buffer> {
-    const raw = Buffer.allocUnsafe(length);
-    let got = 0;
-    while (got < length) {
-      const { bytesRead } = await this.fh.read(raw, got, length - got, offset + got);
-      if (bytesRead === 0) break; // file shrank under us: send what there is
-      got += bytesRead;
-    }
     const first = offset / this.blksize + 1;
-    // A chunk ending on a block boundary at the end of the file still owes the empty final block.
-    const blocks = Math.max(Math.ceil(got / this.blksize), offset + got === this.size && got % this.blksize === 0 ? got / this.blksize + 1 : 0);
-    const out = Buffer.allocUnsafe(got + 4 * blocks);
+    // A chunk that ends the file on a block boundary still owes the empty final block.
+    const blocks = Math.ceil(length / this.blksize) + (offset + length === this.size && length % this.blksize === 0 ? 1 : 0);
+    const out = Buffer.allocUnsafe(length + 4 * blocks);
+    const slots: Buffer[] = [];
     for (let i = 0; i < blocks; i++) {
       const at = i * (this.blksize + 4);
       writeDataHeader(out, at, first + i);
-      raw.copy(out, at + 4, i * this.blksize, Math.min(got, (i + 1) * this.blksize));
+      slots.push(out.subarray(at + 4, Math.min(at + 4 + this.blksize, 4 * (i + 1) + length)));
     }
-    return out;
+    let got = 0;
+    for (let i = 0; i < slots.length; i += IOV_MAX) {
+      const batch = slots.slice(i, i + IOV_MAX).filter((b) => b.length > 0);
+      if (batch.length === 0) continue;
+      const { bytesRead } = await this.fh.readv(batch, offset + got);
+      got += bytesRead;
+      if (bytesRead < batch.reduce((n, b) => n + b.length, 0)) break; // file shrank under us: send what there is
+    }
+    return got === length ? out : out.subarray(0, got + 4 * Math.ceil(got / this.blksize));
   }
 
   async load(from: number, to: number): Promise<void> {
