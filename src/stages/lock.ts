@@ -134,11 +134,13 @@ export async function readLock(
   return { lock: parseLock(text, file), sha256: sha256(text), file };
 }
 
-/** Writes the lock beside `specFile` atomically; returns the lock file's path and sha256. */
+/** Writes the lock beside `specFile` atomically (unless identical); returns the lock file's path and sha256. */
 export async function writeLock(specFile: string, lock: Lock): Promise<{ file: string; sha256: string }> {
   const file = lockFileFor(specFile);
   const text = serializeLock(lock);
-  await writeFileAtomic(file, text);
+  // Leave an identical lock untouched (no mtime churn for make or editors).
+  const before = existsSync(file) ? await readFile(file, 'utf8') : null;
+  if (before !== text) await writeFileAtomic(file, text);
   return { file, sha256: await sha256File(file) };
 }
 
