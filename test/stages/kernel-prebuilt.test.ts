@@ -69,7 +69,7 @@ test('prebuilt: a config with CONFIG_IP_VS unset fails naming it', async (t) => 
   writeFileSync(config, readFileSync(DEBIAN_CONFIG, 'utf8').replace(/^CONFIG_IP_VS=m$/m, '# CONFIG_IP_VS is not set'));
   const spec = makeSpec({ kernel: { source: undefined, prebuilt: { vmlinuz: '/vmlinuz', config } } });
   const err = await t.throwsAsync(provideKernel(spec, quietIo([]), { logFile: path.join(dir, 'log') }), { instanceOf: BuildError });
-  t.regex(err!.message, /lacks 1 required option:\n {2}CONFIG_IP_VS \(not set; needed: /);
+  t.regex(err.message, /lacks 1 required option:\n {2}CONFIG_IP_VS \(not set; needed: /);
 });
 
 test('prebuilt: the check uses what the spec needs, not the full profile list', (t) => {

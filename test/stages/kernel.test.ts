@@ -116,15 +116,15 @@ test.serial('a dropped option fails the build naming it, and a failed make names
   const dropping: FakeMake = { calls: [], drop: ['IP_VS_LC'], failBuild: false };
   const spec = specFor({ kernel: { profile: 'minimal' } });
   const err = await t.throwsAsync(provideKernel(spec, { run: fakeRun(dropping), log: () => undefined }, { logFile: path.join(root, 'd.log') }), { instanceOf: BuildError });
-  t.regex(err!.message, /CONFIG_IP_VS_LC: requested y, final n \(no Kconfig in this tree defines it\)/, err!.hint);
-  t.is(err!.logFile, path.join(root, 'd.log'));
+  t.regex(err.message, /CONFIG_IP_VS_LC: requested y, final n \(no Kconfig in this tree defines it\)/, err.hint);
+  t.is(err.logFile, path.join(root, 'd.log'));
   const failing: FakeMake = { calls: [], drop: [], failBuild: true };
   const logFile = path.join(root, 'f.log');
   const err2 = await t.throwsAsync(provideKernel(specFor({ kernel: { extraConfig: ['CONFIG_IKCONFIG=y'] } }), { run: fakeRun(failing), log: () => undefined }, { logFile }), { instanceOf: CommandError });
-  t.is(err2!.logFile, logFile);
+  t.is(err2.logFile, logFile);
 });
 
 test.serial('a tree whose version differs from kernel.version is refused', async (t) => {
   const err = await t.throwsAsync(provideKernel(specFor({ kernel: { version: '6.2', profile: 'minimal' } }), { run: fakeRun({ calls: [], drop: [], failBuild: false }), log: () => undefined }, { logFile: path.join(root, 'v.log') }), { instanceOf: BuildError });
-  t.regex(err!.message, /is version 6\.1\.99, but kernel\.version is 6\.2/);
+  t.regex(err.message, /is version 6\.1\.99, but kernel\.version is 6\.2/);
 });

@@ -63,7 +63,7 @@ export async function configureKernel(args: {
   });
   const configFile = path.join(entry.dir, 'config');
   const values = parseKconfig(await readFile(configFile, 'utf8'));
-  await step('verify', async () => verifyKernelConfig(treeDir, base, args.lines, values, configFile, logFile));
+  await step('verify', () => Promise.resolve(verifyKernelConfig(treeDir, base, args.lines, values, configFile, logFile)));
   return { configFile, values, hit: entry.hit };
 }
 

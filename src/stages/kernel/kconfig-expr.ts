@@ -120,7 +120,10 @@ export function exprSymbols(e: KconfigExpr): string[] {
   const walk = (x: KconfigExpr): void => {
     if (x.kind === 'sym' && !['y', 'm', 'n'].includes(x.name)) out.add(x.name);
     else if (x.kind === 'not') walk(x.arg);
-    else if (x.kind === 'and' || x.kind === 'or') (walk(x.left), walk(x.right));
+    else if (x.kind === 'and' || x.kind === 'or') {
+      walk(x.left);
+      walk(x.right);
+    }
     else if (x.kind === 'cmp') for (const w of [x.left, x.right]) if (/^[A-Z][A-Z0-9_]*$/.test(w)) out.add(w);
   };
   walk(e);

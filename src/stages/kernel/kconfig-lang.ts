@@ -102,15 +102,23 @@ export function parseKconfigFile(text: string, file: string): KconfigFile {
       const menu = [...stack].reverse().find((f) => f.kind === 'menu')?.title;
       current = { symbol: arg, depends: [], selects: [], defaults: [], file, line: index + 1, ...(menu ? { menu } : {}) };
       entries.push(current);
-    } else if (word === 'if') (close(), stack.push({ kind: 'if', cond: [arg] }));
-    else if (word === 'menu') {
+    } else if (word === 'if') {
+      close();
+      stack.push({ kind: 'if', cond: [arg] });
+    } else if (word === 'menu') {
       close();
       pendingMenu = { kind: 'menu', cond: [], title: unquote(arg) };
       stack.push(pendingMenu);
-    } else if (word === 'choice') (close(), stack.push({ kind: 'choice', cond: [] }));
-    else if (word === 'endif' || word === 'endmenu' || word === 'endchoice') (close(), stack.pop());
-    else if (word === 'source' || word === 'rsource' || word === 'osource') (close(), sources.push(unquote(arg)));
-    else if (word === 'comment' || word === 'mainmenu') close();
+    } else if (word === 'choice') {
+      close();
+      stack.push({ kind: 'choice', cond: [] });
+    } else if (word === 'endif' || word === 'endmenu' || word === 'endchoice') {
+      close();
+      stack.pop();
+    } else if (word === 'source' || word === 'rsource' || word === 'osource') {
+      close();
+      sources.push(unquote(arg));
+    } else if (word === 'comment' || word === 'mainmenu') close();
     else if (word === 'help' || word === '---help---') helpIndent = null;
     else if (word === 'depends' && rest[0] === 'on') {
       const cond = rest.slice(1).join(' ');

@@ -45,7 +45,10 @@ function sourcesWithConditions(text: string): { path: string; relative: boolean;
     const [word = '', ...rest] = line.split(/\s+/);
     const arg = rest.join(' ');
     if (word === 'if') stack.push({ conds: [arg], kind: 'if' });
-    else if (word === 'menu') (menuOpen = { conds: [], kind: 'menu' }), stack.push(menuOpen);
+    else if (word === 'menu') {
+      menuOpen = { conds: [], kind: 'menu' };
+      stack.push(menuOpen);
+    }
     else if (word === 'choice') stack.push({ conds: [], kind: 'choice' });
     else if (word === 'endif' || word === 'endmenu' || word === 'endchoice') stack.pop();
     else if (word === 'depends' && rest[0] === 'on' && menuOpen) menuOpen.conds.push(rest.slice(1).join(' '));

@@ -65,7 +65,7 @@ export async function checkPrebuiltKernel(
   const values = parseKconfig(await readFile(config, 'utf8'));
   // Base lines a prebuilt kernel may lack: /init mounts devtmpfs itself, a distro kernel has its own console setup.
   const optional = new Set(loadBaseLines(fragment.kernelVersion).filter((l) => l.prebuilt === 'optional').map((l) => l.symbol));
-  await opts.step('verify', async () => {
+  await opts.step('verify', () => {
     const missing = findMissingSymbols(fragment.lines.filter((l) => !optional.has(l.symbol)), values);
     if (missing.length > 0) {
       throw new BuildError(`the prebuilt kernel ${release} (${config}) lacks ${missing.length} required option${missing.length === 1 ? '' : 's'}:\n${missing.map((m) => `  ${m}`).join('\n')}`, {
@@ -73,6 +73,7 @@ export async function checkPrebuiltKernel(
         logFile: opts.logFile,
       });
     }
+    return Promise.resolve();
   });
   const headerDirs = [path.join(modules, 'build'), `/usr/src/linux-headers-${release}`];
   const found = headerDirs.map((d) => ({ d, v: readIpvsVersionCode(d) })).find((x) => x.v !== undefined);

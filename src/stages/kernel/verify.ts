@@ -37,7 +37,7 @@ export function findDroppedOptions(
     const unmet: string[] = [];
     for (const b of blocks) {
       for (const dep of [...b.depends, ...(b.promptIf ? [b.promptIf] : [])]) {
-        let holds = true;
+        let holds: boolean;
         try {
           holds = evalKconfigExpr(parseKconfigExpr(dep), lookup) >= (b.type === 'bool' ? 1 : need);
         } catch {
