@@ -16,7 +16,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseKconfigFile, type KconfigEntry } from '../src/stages/kernel/kconfig-lang.js';
-import { evalKconfigExpr, exprSymbols, parseKconfigExpr, tristate } from '../src/stages/kernel/kconfig-expr.js';
+import {
+  evalKconfigExpr,
+  exprSymbols,
+  parseKconfigExpr,
+  tristate,
+} from '../src/stages/kernel/kconfig-expr.js';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 const tarball = process.argv[2] ?? '/usr/src/linux-source-6.1.tar.xz';
@@ -28,8 +33,18 @@ const FILES: Record<string, string> = {
 };
 
 const work = mkdtempSync(path.join(tmpdir(), 'derive-menus-'));
-const top = execFileSync('tar', ['tJf', tarball], { maxBuffer: 1 << 30 }).toString().split('\n')[0]!.split('/')[0]!;
-execFileSync('tar', ['xJf', tarball, '-C', work, `${top}/Makefile`, ...Object.keys(FILES).map((f) => `${top}/${f}`)]);
+const top = execFileSync('tar', ['tJf', tarball], { maxBuffer: 1 << 30 })
+  .toString()
+  .split('\n')[0]!
+  .split('/')[0]!;
+execFileSync('tar', [
+  'xJf',
+  tarball,
+  '-C',
+  work,
+  `${top}/Makefile`,
+  ...Object.keys(FILES).map((f) => `${top}/${f}`),
+]);
 const makefile = readFileSync(path.join(work, top, 'Makefile'), 'utf8');
 const mk = (k: string): string => new RegExp(`^${k} = (.*)$`, 'm').exec(makefile)?.[1]?.trim() ?? '';
 const version = [mk('VERSION'), mk('PATCHLEVEL'), mk('SUBLEVEL')].filter((x) => x !== '').join('.');
@@ -62,11 +77,13 @@ function solve(mode: 'module' | 'builtin'): { keep: Set<string>; out: Record<str
   const bySymbol = new Map(entries.map((e) => [e.symbol, e]));
   for (let round = 0; round < 50; round++) {
     const values = new Map<string, string>();
-    for (const l of base.lines) if (l.if === undefined || l.if === mode) values.set(l.symbol, l.value === 'option' ? want : l.value);
+    for (const l of base.lines)
+      if (l.if === undefined || l.if === mode) values.set(l.symbol, l.value === 'option' ? want : l.value);
     for (const s of keep) values.set(s, bySymbol.get(s)!.type === 'bool' ? 'y' : want);
     for (const s of keep) {
       for (const sel of bySymbol.get(s)!.selects) {
-        if (tristate(values.get(sel.symbol)) < tristate(values.get(s))) values.set(sel.symbol, values.get(s)!);
+        if (tristate(values.get(sel.symbol)) < tristate(values.get(s)))
+          values.set(sel.symbol, values.get(s)!);
       }
     }
     const lookup = (x: string): string | undefined => values.get(x);
@@ -77,8 +94,11 @@ function solve(mode: 'module' | 'builtin'): { keep: Set<string>; out: Record<str
       const need = e.type === 'bool' ? 1 : tristate(want);
       const failing = conds.filter((c) => evalKconfigExpr(parseKconfigExpr(c), lookup) < need);
       if (failing.length > 0) {
-        const unmet = failing.flatMap((c) => exprSymbols(parseKconfigExpr(c))).filter((x) => tristate(values.get(x)) < need);
-        out[s] = `depends on ${failing.join(' && ')} (off in a director: ${[...new Set(unmet)].join(', ') || 'value'})`;
+        const unmet = failing
+          .flatMap((c) => exprSymbols(parseKconfigExpr(c)))
+          .filter((x) => tristate(values.get(x)) < need);
+        out[s] =
+          `depends on ${failing.join(' && ')} (off in a director: ${[...new Set(unmet)].join(', ') || 'value'})`;
         keep.delete(s);
         changed = true;
       }
@@ -118,4 +138,6 @@ const doc = {
 mkdirSync(path.dirname(outFile), { recursive: true });
 writeFileSync(outFile, JSON.stringify(doc, null, 1) + '\n');
 const count = (m: { keep: Set<string> }): number => m.keep.size;
-console.log(`${outFile}: kernel ${version}, ${entries.length} symbols, full: ${count(module)} (module) / ${count(builtin)} (builtin)`);
+console.log(
+  `${outFile}: kernel ${version}, ${entries.length} symbols, full: ${count(module)} (module) / ${count(builtin)} (builtin)`,
+);

@@ -42,7 +42,11 @@ export function generateKernelFragment(spec: Spec, opts: { kernelVersion?: strin
   const versionPointer = opts.kernelVersion !== undefined ? '--kernel-version' : '/kernel/version';
   const era = parseKernelVersion(version) ? catalog.eraOf(version) : undefined;
   if (!era) {
-    throw new SpecError({ pointer: versionPointer, message: `kernel version "${version}" is not a known 2.4–6.x release`, hint: 'write it as 6.1, 6.1.192 or 2.6.16.27' });
+    throw new SpecError({
+      pointer: versionPointer,
+      message: `kernel version "${version}" is not a known 2.4–6.x release`,
+      hint: 'write it as 6.1, 6.1.192 or 2.6.16.27',
+    });
   }
   const profile = spec.kernel.profile ?? DEFAULT_PROFILE;
   const mode = spec.kernel.options ?? DEFAULT_OPTIONS;
@@ -55,21 +59,41 @@ export function generateKernelFragment(spec: Spec, opts: { kernelVersion?: strin
 
   for (const l of catalog.loadBaseLines(version)) {
     if ((l.if === 'module' && mode !== 'module') || (l.if === 'ipip' && !usesIpip)) continue;
-    out.add(l.symbol, l.value === 'option' ? valueFor(l.symbol, mode, undefined) : l.value, 'base', 'kernel-config/base/director.json', `base: ${l.reason}`);
+    out.add(
+      l.symbol,
+      l.value === 'option' ? valueFor(l.symbol, mode, undefined) : l.value,
+      'base',
+      'kernel-config/base/director.json',
+      `base: ${l.reason}`,
+    );
   }
   const base = new Map(catalog.loadBaseLines(version).map((l) => [l.symbol, l]));
 
-  const addWithDeps = (modern: string, origin: 'feature' | 'dependency', source: string, reason: string): void => {
+  const addWithDeps = (
+    modern: string,
+    origin: 'feature' | 'dependency',
+    source: string,
+    reason: string,
+  ): void => {
     const renamed = catalog.renameFor(version, modern);
     for (const symbol of renamed.use) {
       if (!catalog.symbolExists(version, symbol)) {
-        problems.push({ pointer: source, message: `${symbol} does not exist in kernel ${version} (${catalog.lifespanOf(symbol)?.since ?? '?'} or later)` });
+        problems.push({
+          pointer: source,
+          message: `${symbol} does not exist in kernel ${version} (${catalog.lifespanOf(symbol)?.since ?? '?'} or later)`,
+        });
         continue;
       }
       const why = renamed.reason && symbol !== modern ? `${reason} [${renamed.reason}]` : reason;
       const known = out.has(symbol);
       const b = base.get(symbol);
-      out.add(symbol, b && b.value !== 'option' ? b.value : valueFor(symbol, mode, typeMenus), origin, source, why);
+      out.add(
+        symbol,
+        b && b.value !== 'option' ? b.value : valueFor(symbol, mode, typeMenus),
+        origin,
+        source,
+        why,
+      );
       if (known || profile === 'full') continue;
       for (const dep of menus?.symbols[symbol]?.depends ?? []) {
         for (const need of requiredSymbols(parseKconfigExpr(dep))) {
@@ -85,14 +109,22 @@ export function generateKernelFragment(spec: Spec, opts: { kernelVersion?: strin
   for (const use of features) {
     const need = needs[use.feature];
     if (!need) {
-      problems.push({ pointer: use.pointer, message: `no kernel requirements are known for "${use.feature}"` });
+      problems.push({
+        pointer: use.pointer,
+        message: `no kernel requirements are known for "${use.feature}"`,
+      });
       continue;
     }
     if (!kernelAtLeast(version, need.since)) {
-      problems.push({ pointer: use.pointer, message: `${use.feature} needs kernel ${need.since} or later, but kernel.version is ${version}`, hint: 'pin a newer kernel or drop the feature' });
+      problems.push({
+        pointer: use.pointer,
+        message: `${use.feature} needs kernel ${need.since} or later, but kernel.version is ${version}`,
+        hint: 'pin a newer kernel or drop the feature',
+      });
       continue;
     }
-    for (const s of need.symbols) addWithDeps(s, 'feature', use.pointer, `spec uses ${use.feature} (${use.pointer})`);
+    for (const s of need.symbols)
+      addWithDeps(s, 'feature', use.pointer, `spec uses ${use.feature} (${use.pointer})`);
   }
 
   if (profile === 'full') addFullProfile(out, menus, mode, version, problems);
@@ -100,7 +132,11 @@ export function generateKernelFragment(spec: Spec, opts: { kernelVersion?: strin
   (spec.kernel.extraConfig ?? []).forEach((line, i) => {
     const parsed = [...parseKconfig(line)];
     if (parsed.length !== 1) {
-      problems.push({ pointer: `/kernel/extraConfig/${i}`, message: `"${line}" is not a Kconfig line`, hint: 'write CONFIG_X=y, CONFIG_X=m, CONFIG_X="text", CONFIG_X=123 or # CONFIG_X is not set' });
+      problems.push({
+        pointer: `/kernel/extraConfig/${i}`,
+        message: `"${line}" is not a Kconfig line`,
+        hint: 'write CONFIG_X=y, CONFIG_X=m, CONFIG_X="text", CONFIG_X=123 or # CONFIG_X is not set',
+      });
       return;
     }
     const [symbol, value] = parsed[0]!;
@@ -108,7 +144,11 @@ export function generateKernelFragment(spec: Spec, opts: { kernelVersion?: strin
   });
 
   for (const c of out.conflicts) {
-    problems.push({ pointer: c.second.source.startsWith('/') ? c.second.source : '/kernel', message: `CONFIG_${c.symbol} is asked to be ${c.first.value} by ${c.first.source} and ${c.second.value} by ${c.second.source}`, hint: 'remove one of the two, or change the feature that needs it' });
+    problems.push({
+      pointer: c.second.source.startsWith('/') ? c.second.source : '/kernel',
+      message: `CONFIG_${c.symbol} is asked to be ${c.first.value} by ${c.first.source} and ${c.second.value} by ${c.second.source}`,
+      hint: 'remove one of the two, or change the feature that needs it',
+    });
   }
   if (problems.length > 0) throw new SpecError(problems);
   const lines = out.lines();
@@ -116,20 +156,51 @@ export function generateKernelFragment(spec: Spec, opts: { kernelVersion?: strin
     `lvs-image kernel config fragment for ${spec.name}: kernel ${version} (era ${era.id}), profile ${profile}, options ${mode}`,
     'each CONFIG_ line follows the reason it is there; merge onto a base with scripts/kconfig/merge_config.sh or lvs-image',
   ];
-  return { kernelVersion: version, era: era.id, profile, options: mode, lines, overrides: out.overrides, text: formatFragment(header, lines) };
+  return {
+    kernelVersion: version,
+    era: era.id,
+    profile,
+    options: mode,
+    lines,
+    overrides: out.overrides,
+    text: formatFragment(header, lines),
+  };
 }
 
-function addFullProfile(out: FragmentLines, menus: catalog.MenuCatalog | undefined, mode: KernelOptionMode, version: string, problems: Problem[]): void {
+function addFullProfile(
+  out: FragmentLines,
+  menus: catalog.MenuCatalog | undefined,
+  mode: KernelOptionMode,
+  version: string,
+  problems: Problem[],
+): void {
   if (!menus) {
-    problems.push({ pointer: '/kernel/profile', message: `profile full has no menu list for kernel ${version}`, hint: `pin one of ${catalog.fullProfileVersions().join(', ')} or use profile: minimal` });
+    problems.push({
+      pointer: '/kernel/profile',
+      message: `profile full has no menu list for kernel ${version}`,
+      hint: `pin one of ${catalog.fullProfileVersions().join(', ')} or use profile: minimal`,
+    });
     return;
   }
   for (const [title, symbols] of Object.entries(menus.menus)) {
     for (const symbol of symbols) {
       const s = menus.symbols[symbol]!;
-      if (s.full[mode] === true) out.add(symbol, valueFor(symbol, mode, menus), 'profile', `profile full ("${title}")`, `profile full: under "${title}"`);
+      if (s.full[mode] === true)
+        out.add(
+          symbol,
+          valueFor(symbol, mode, menus),
+          'profile',
+          `profile full ("${title}")`,
+          `profile full: under "${title}"`,
+        );
       else if ((s.type === 'int' || s.type === 'hex') && s.default !== undefined) {
-        out.add(symbol, s.default, 'profile', `profile full ("${title}")`, `profile full: under "${title}", kernel default ${s.default} made explicit`);
+        out.add(
+          symbol,
+          s.default,
+          'profile',
+          `profile full ("${title}")`,
+          `profile full: under "${title}", kernel default ${s.default} made explicit`,
+        );
       }
     }
   }

@@ -32,7 +32,9 @@ export interface ProvideKernelOptions {
 const DEFAULT_BASE = DEFAULTS.kernelBase;
 
 /** Returns a step runner that times each step and reports it. */
-export function makeStepRunner(onStep?: (step: string) => void): (name: string, run: () => Promise<void>) => Promise<void> {
+export function makeStepRunner(
+  onStep?: (step: string) => void,
+): (name: string, run: () => Promise<void>) => Promise<void> {
   return async (name, run) => {
     const started = Date.now();
     onStep?.(`${name}…`);
@@ -42,7 +44,11 @@ export function makeStepRunner(onStep?: (step: string) => void): (name: string, 
 }
 
 /** Builds or checks the spec's kernel and returns its artifacts (release, image, modules, config, IPVS version). */
-export async function provideKernel(spec: Spec, io: StageIo, opts: ProvideKernelOptions): Promise<KernelArtifacts> {
+export async function provideKernel(
+  spec: Spec,
+  io: StageIo,
+  opts: ProvideKernelOptions,
+): Promise<KernelArtifacts> {
   const step = makeStepRunner(opts.onStep);
   if (spec.kernel.prebuilt) {
     // A prebuilt kernel is checked for what the spec uses (profile minimal); `full` describes what to build.
@@ -58,9 +64,12 @@ export async function provideKernel(spec: Spec, io: StageIo, opts: ProvideKernel
   const treeVersion = parseMakefileVersion(await readFile(path.join(treeDir, 'Makefile'), 'utf8'));
   const want = spec.kernel.version;
   if (treeVersion !== want && !treeVersion.startsWith(`${want}.`)) {
-    throw new BuildError(`the kernel source ${src.origin} is version ${treeVersion}, but kernel.version is ${want}`, {
-      hint: `set kernel.version to ${treeVersion} or point kernel.source at a ${want} tree`,
-    });
+    throw new BuildError(
+      `the kernel source ${src.origin} is version ${treeVersion}, but kernel.version is ${want}`,
+      {
+        hint: `set kernel.version to ${treeVersion} or point kernel.source at a ${want} tree`,
+      },
+    );
   }
   const configured = await configureKernel({
     treeDir,
@@ -80,13 +89,22 @@ export async function provideKernel(spec: Spec, io: StageIo, opts: ProvideKernel
     ...(opts.jobs !== undefined ? { jobs: opts.jobs } : {}),
     step,
   });
-  io.log(built.hit ? `kernel ${built.release}: cached build ${built.dir}` : `kernel ${built.release}: built into ${built.dir}`);
+  io.log(
+    built.hit
+      ? `kernel ${built.release}: cached build ${built.dir}`
+      : `kernel ${built.release}: built into ${built.dir}`,
+  );
   const ipvs = readIpvsVersionCode(treeDir);
-  if (!ipvs) throw new BuildError(`no IP_VS_VERSION_CODE in ${treeDir}/include/{uapi/linux,linux,net}/ip_vs.h`, { logFile: opts.logFile });
+  if (!ipvs)
+    throw new BuildError(`no IP_VS_VERSION_CODE in ${treeDir}/include/{uapi/linux,linux,net}/ip_vs.h`, {
+      logFile: opts.logFile,
+    });
   return {
     release: built.release,
     image: built.image,
-    ...(built.modulesRoot !== undefined && fragment.options === 'module' ? { modulesRoot: built.modulesRoot } : {}),
+    ...(built.modulesRoot !== undefined && fragment.options === 'module'
+      ? { modulesRoot: built.modulesRoot }
+      : {}),
     config: built.config,
     ipvsVersionCode: ipvs.code,
     headersDir: treeDir,

@@ -1,5 +1,11 @@
 import test from 'ava';
-import { checkKconfigValue, formatKconfigLine, mergeKconfig, parseKconfig, serializeKconfig } from '../../src/lib/kconfig.js';
+import {
+  checkKconfigValue,
+  formatKconfigLine,
+  mergeKconfig,
+  parseKconfig,
+  serializeKconfig,
+} from '../../src/lib/kconfig.js';
 
 const TEXT = `#
 # Automatically generated file; DO NOT EDIT.
@@ -14,13 +20,16 @@ CONFIG_PHYSICAL_START=0x1000000
 
 test('parses every value form and skips comments', (t) => {
   const v = parseKconfig(TEXT);
-  t.deepEqual([...v], [
-    ['IP_VS', 'm'],
-    ['IP_VS_TAB_BITS', '12'],
-    ['DEFAULT_HOSTNAME', '"(none)"'],
-    ['IP_VS_DEBUG', 'n'],
-    ['PHYSICAL_START', '0x1000000'],
-  ]);
+  t.deepEqual(
+    [...v],
+    [
+      ['IP_VS', 'm'],
+      ['IP_VS_TAB_BITS', '12'],
+      ['DEFAULT_HOSTNAME', '"(none)"'],
+      ['IP_VS_DEBUG', 'n'],
+      ['PHYSICAL_START', '0x1000000'],
+    ],
+  );
 });
 
 test('a later line for the same symbol wins', (t) => {
@@ -28,7 +37,10 @@ test('a later line for the same symbol wins', (t) => {
 });
 
 test('serializes back to .config lines', (t) => {
-  t.is(serializeKconfig(parseKconfig(TEXT)), 'CONFIG_IP_VS=m\nCONFIG_IP_VS_TAB_BITS=12\nCONFIG_DEFAULT_HOSTNAME="(none)"\n# CONFIG_IP_VS_DEBUG is not set\nCONFIG_PHYSICAL_START=0x1000000\n');
+  t.is(
+    serializeKconfig(parseKconfig(TEXT)),
+    'CONFIG_IP_VS=m\nCONFIG_IP_VS_TAB_BITS=12\nCONFIG_DEFAULT_HOSTNAME="(none)"\n# CONFIG_IP_VS_DEBUG is not set\nCONFIG_PHYSICAL_START=0x1000000\n',
+  );
   t.is(serializeKconfig(new Map()), '');
   t.is(formatKconfigLine('X', 'n'), '# CONFIG_X is not set');
 });

@@ -27,62 +27,132 @@ function io(logs: string[] = []): StageIo {
 
 async function debianTree(): Promise<{ treeDir: string; sha256: string }> {
   const src = await locateKernelSource({ debian: 'linux-source-6.1' }, io());
-  return { treeDir: await extractKernelSource(src, io(), path.join(logDir, 'extract.log')), sha256: src.sha256 };
+  return {
+    treeDir: await extractKernelSource(src, io(), path.join(logDir, 'extract.log')),
+    sha256: src.sha256,
+  };
 }
 
-integrationTest('the dsas-lv1 fragment as modules merged onto Debian\'s distro config survives the real olddefconfig', TOOLS, async (t) => {
-  const { spec } = await loadSpec('images/dsas-lv1.yaml');
-  const fragment = generateKernelFragment({ ...spec, kernel: { ...spec.kernel, options: 'module' } });
-  const { treeDir, sha256 } = await debianTree();
-  const base = '/boot/config-6.1.0-56-amd64';
-  const configured = await configureKernel({ treeDir, sourceSha256: sha256, base, lines: fragment.lines, io: io(), logFile: path.join(logDir, 'distro.log') });
-  for (const s of ['IP_VS', 'IP_VS_LC', 'IP_VS_TWOS', 'NF_CONNTRACK']) t.is(configured.values.get(s), 'm', s);
-  for (const s of ['SERIAL_8250_CONSOLE', 'DEVTMPFS_MOUNT', 'RD_ZSTD', 'MODULES']) t.is(configured.values.get(s), 'y', s);
-});
+integrationTest(
+  "the dsas-lv1 fragment as modules merged onto Debian's distro config survives the real olddefconfig",
+  TOOLS,
+  async (t) => {
+    const { spec } = await loadSpec('images/dsas-lv1.yaml');
+    const fragment = generateKernelFragment({ ...spec, kernel: { ...spec.kernel, options: 'module' } });
+    const { treeDir, sha256 } = await debianTree();
+    const base = '/boot/config-6.1.0-56-amd64';
+    const configured = await configureKernel({
+      treeDir,
+      sourceSha256: sha256,
+      base,
+      lines: fragment.lines,
+      io: io(),
+      logFile: path.join(logDir, 'distro.log'),
+    });
+    for (const s of ['IP_VS', 'IP_VS_LC', 'IP_VS_TWOS', 'NF_CONNTRACK'])
+      t.is(configured.values.get(s), 'm', s);
+    for (const s of ['SERIAL_8250_CONSOLE', 'DEVTMPFS_MOUNT', 'RD_ZSTD', 'MODULES'])
+      t.is(configured.values.get(s), 'y', s);
+  },
+);
 
-integrationTest('built in on Debian\'s distro config: options that IPv6 modules hold back are reported', TOOLS, async (t) => {
-  const { spec } = await loadSpec('images/dsas-lv1.yaml');
-  const { treeDir, sha256 } = await debianTree();
-  const logFile = path.join(logDir, 'distro-builtin.log');
-  const lines = generateKernelFragment(spec).lines;
-  const err = await t.throwsAsync(configureKernel({ treeDir, sourceSha256: sha256, base: '/boot/config-6.1.0-56-amd64', lines, io: io(), logFile }), { instanceOf: BuildError });
-  t.regex(err.message, /CONFIG_NETFILTER_XT_TARGET_TEE: requested y, final m \(net\/netfilter\/Kconfig:\d+\): unmet dependency "depends on IP6_NF_IPTABLES \|\| !IP6_NF_IPTABLES" — IP6_NF_IPTABLES=m/);
-});
+integrationTest(
+  "built in on Debian's distro config: options that IPv6 modules hold back are reported",
+  TOOLS,
+  async (t) => {
+    const { spec } = await loadSpec('images/dsas-lv1.yaml');
+    const { treeDir, sha256 } = await debianTree();
+    const logFile = path.join(logDir, 'distro-builtin.log');
+    const lines = generateKernelFragment(spec).lines;
+    const err = await t.throwsAsync(
+      configureKernel({
+        treeDir,
+        sourceSha256: sha256,
+        base: '/boot/config-6.1.0-56-amd64',
+        lines,
+        io: io(),
+        logFile,
+      }),
+      { instanceOf: BuildError },
+    );
+    t.regex(
+      err.message,
+      /CONFIG_NETFILTER_XT_TARGET_TEE: requested y, final m \(net\/netfilter\/Kconfig:\d+\): unmet dependency "depends on IP6_NF_IPTABLES \|\| !IP6_NF_IPTABLES" — IP6_NF_IPTABLES=m/,
+    );
+  },
+);
 
-integrationTest('an option whose dependency the base lacks is reported with that dependency', TOOLS, async (t) => {
-  const { spec } = await loadSpec('images/dsas-lv1.yaml');
-  const lines = [...generateKernelFragment(spec).lines, { symbol: 'NETFILTER_XT_MATCH_PHYSDEV', value: 'y', reasons: ['test'] }];
-  const { treeDir, sha256 } = await debianTree();
-  const logFile = path.join(logDir, 'physdev.log');
-  const err = await t.throwsAsync(
-    configureKernel({ treeDir, sourceSha256: sha256, base: 'tinyconfig', lines, io: io(), logFile }),
-    { instanceOf: BuildError },
-  );
-  t.regex(err.message, /dropped or changed 1 requested kernel option \(base tinyconfig\):\n {2}CONFIG_NETFILTER_XT_MATCH_PHYSDEV: requested y, final n \(net\/netfilter\/Kconfig:\d+\): unmet dependency "depends on BRIDGE && BRIDGE_NETFILTER" — BRIDGE=n, BRIDGE_NETFILTER=n/);
-  t.is(err.logFile, logFile);
-});
+integrationTest(
+  'an option whose dependency the base lacks is reported with that dependency',
+  TOOLS,
+  async (t) => {
+    const { spec } = await loadSpec('images/dsas-lv1.yaml');
+    const lines = [
+      ...generateKernelFragment(spec).lines,
+      { symbol: 'NETFILTER_XT_MATCH_PHYSDEV', value: 'y', reasons: ['test'] },
+    ];
+    const { treeDir, sha256 } = await debianTree();
+    const logFile = path.join(logDir, 'physdev.log');
+    const err = await t.throwsAsync(
+      configureKernel({ treeDir, sourceSha256: sha256, base: 'tinyconfig', lines, io: io(), logFile }),
+      { instanceOf: BuildError },
+    );
+    t.regex(
+      err.message,
+      /dropped or changed 1 requested kernel option \(base tinyconfig\):\n {2}CONFIG_NETFILTER_XT_MATCH_PHYSDEV: requested y, final n \(net\/netfilter\/Kconfig:\d+\): unmet dependency "depends on BRIDGE && BRIDGE_NETFILTER" — BRIDGE=n, BRIDGE_NETFILTER=n/,
+    );
+    t.is(err.logFile, logFile);
+  },
+);
 
-integrationTest('one real kernel build (tinyconfig + dsas-lv1 fragment), reused from the cache on the second run', TOOLS, async (t) => {
-  const { spec } = await loadSpec('images/dsas-lv1.yaml');
-  const first = await provideKernel(spec, io(), { logFile: path.join(logDir, 'build-1.log') });
-  const logs: string[] = [];
-  const steps: string[] = [];
-  const second = await provideKernel(spec, io(logs), { logFile: path.join(logDir, 'build-2.log'), onStep: (s) => steps.push(s) });
-  t.true(logs.some((l) => l.includes('cached build')), `second run was not a cache hit: ${logs.join('; ')}`);
-  t.deepEqual(second, first);
-  t.regex(second.release, /^6\.1\.192/);
-  t.true(statSync(second.image).size > 500_000);
-  t.is(readFileSync(second.image).toString('latin1', 0x202, 0x206), 'HdrS');
-  const config = parseKconfig(readFileSync(second.config, 'utf8'));
-  for (const s of ['IP_VS', 'IP_VS_LC', 'SERIAL_8250_CONSOLE', 'DEVTMPFS', 'RD_GZIP', 'RD_XZ', 'RD_ZSTD', 'VIRTIO_NET', 'E1000', 'ACPI']) t.is(config.get(s), 'y', s);
-  t.is(second.modulesRoot, undefined, 'builtin: no modules');
-  t.is(second.ipvsVersionCode, 0x010201);
-  t.true(existsSync(path.join(second.headersDir!, 'include/uapi/linux/ip_vs.h')));
-  t.is(second.origin, 'debian:linux-source-6.1');
-  t.deepEqual(steps.filter((s) => !s.endsWith('…')).map((s) => s.split(' ')[0]), ['extract', 'olddefconfig', 'verify']);
-});
+integrationTest(
+  'one real kernel build (tinyconfig + dsas-lv1 fragment), reused from the cache on the second run',
+  TOOLS,
+  async (t) => {
+    const { spec } = await loadSpec('images/dsas-lv1.yaml');
+    const first = await provideKernel(spec, io(), { logFile: path.join(logDir, 'build-1.log') });
+    const logs: string[] = [];
+    const steps: string[] = [];
+    const second = await provideKernel(spec, io(logs), {
+      logFile: path.join(logDir, 'build-2.log'),
+      onStep: (s) => steps.push(s),
+    });
+    t.true(
+      logs.some((l) => l.includes('cached build')),
+      `second run was not a cache hit: ${logs.join('; ')}`,
+    );
+    t.deepEqual(second, first);
+    t.regex(second.release, /^6\.1\.192/);
+    t.true(statSync(second.image).size > 500_000);
+    t.is(readFileSync(second.image).toString('latin1', 0x202, 0x206), 'HdrS');
+    const config = parseKconfig(readFileSync(second.config, 'utf8'));
+    for (const s of [
+      'IP_VS',
+      'IP_VS_LC',
+      'SERIAL_8250_CONSOLE',
+      'DEVTMPFS',
+      'RD_GZIP',
+      'RD_XZ',
+      'RD_ZSTD',
+      'VIRTIO_NET',
+      'E1000',
+      'ACPI',
+    ])
+      t.is(config.get(s), 'y', s);
+    t.is(second.modulesRoot, undefined, 'builtin: no modules');
+    t.is(second.ipvsVersionCode, 0x010201);
+    t.true(existsSync(path.join(second.headersDir!, 'include/uapi/linux/ip_vs.h')));
+    t.is(second.origin, 'debian:linux-source-6.1');
+    t.deepEqual(
+      steps.filter((s) => !s.endsWith('…')).map((s) => s.split(' ')[0]),
+      ['extract', 'olddefconfig', 'verify'],
+    );
+  },
+);
 
 test('a missing Debian source package says how to install it', async (t) => {
-  const err = await t.throwsAsync(locateKernelSource({ debian: 'linux-source-9.9' }, io()), { instanceOf: BuildError });
+  const err = await t.throwsAsync(locateKernelSource({ debian: 'linux-source-9.9' }, io()), {
+    instanceOf: BuildError,
+  });
   t.is(err.hint, 'apt-get install linux-source-9.9');
 });

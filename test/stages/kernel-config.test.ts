@@ -17,15 +17,30 @@ function golden(t: import('ava').ExecutionContext, name: string, text: string): 
     mkdirSync(GOLDEN, { recursive: true });
     writeFileSync(file, text);
   }
-  t.is(text, readFileSync(file, 'utf8'), `run UPDATE_GOLDEN=1 npx ava test/stages/kernel-config.test.ts and review ${file}`);
+  t.is(
+    text,
+    readFileSync(file, 'utf8'),
+    `run UPDATE_GOLDEN=1 npx ava test/stages/kernel-config.test.ts and review ${file}`,
+  );
 }
 
 /** A minimal-profile spec that uses more features: fwmark with a mark rule, udp + SIP persistence, ipip, wrr. */
 function minimalSpec(): Spec {
-  const spec = makeSpec({ kernel: { profile: 'minimal', options: 'module' }, image: { compression: 'zstd' } });
+  const spec = makeSpec({
+    kernel: { profile: 'minimal', options: 'module' },
+    image: { compression: 'zstd' },
+  });
   const d = spec.directors[0]!;
   d.services.push(
-    { protocol: 'udp', vip: '10.10.31.100', port: 5060, scheduler: 'wrr', persistenceEngine: 'sip', persistence: { timeout: 60 }, realServers: [{ server: 'w101', forwarding: 'gate' }] },
+    {
+      protocol: 'udp',
+      vip: '10.10.31.100',
+      port: 5060,
+      scheduler: 'wrr',
+      persistenceEngine: 'sip',
+      persistence: { timeout: 60 },
+      realServers: [{ server: 'w101', forwarding: 'gate' }],
+    },
     { protocol: 'fwmark', fwmark: 1, scheduler: 'rr', realServers: [{ server: 'w102', forwarding: 'ipip' }] },
   );
   d.netfilter = { marks: [{ mark: 1, protocol: 'tcp', destination: '10.10.31.100', ports: [443] }] };
@@ -53,23 +68,54 @@ test('golden: a minimal-profile spec (6.1, module)', (t) => {
 test('the 2.6.16 fragment uses only symbols that exist in 2.6.16, with the old conntrack names', async (t) => {
   const { spec } = await loadSpec('images/dsas-2006.yaml');
   const f = generateKernelFragment(spec);
-  const menus = JSON.parse(readFileSync('kernel-config/linux-2.6.16/menus.json', 'utf8')) as { symbols: Record<string, unknown> };
-  const base = JSON.parse(readFileSync('kernel-config/base/director.json', 'utf8')) as { lines: { symbol: string; since: string }[] };
+  const menus = JSON.parse(readFileSync('kernel-config/linux-2.6.16/menus.json', 'utf8')) as {
+    symbols: Record<string, unknown>;
+  };
+  const base = JSON.parse(readFileSync('kernel-config/base/director.json', 'utf8')) as {
+    lines: { symbol: string; since: string }[];
+  };
   const baseSymbols = new Set(base.lines.map((l) => l.symbol));
   for (const l of f.lines) {
     t.true(symbolExists('2.6.16.27', l.symbol), `${l.symbol} is catalogued as absent from 2.6.16`);
-    t.true(menus.symbols[l.symbol] !== undefined || baseSymbols.has(l.symbol), `${l.symbol} is neither in the 2.6.16 menus nor in the base`);
+    t.true(
+      menus.symbols[l.symbol] !== undefined || baseSymbols.has(l.symbol),
+      `${l.symbol} is neither in the 2.6.16 menus nor in the base`,
+    );
   }
   const symbols = f.lines.map((l) => l.symbol);
   t.true(symbols.includes('IP_NF_CONNTRACK'));
-  for (const modern of ['NF_CONNTRACK', 'IP_VS_IPV6', 'IP_VS_PROTO_SCTP', 'DEVTMPFS', 'RD_GZIP', 'IP_VS_NFCT']) t.false(symbols.includes(modern), modern);
+  for (const modern of [
+    'NF_CONNTRACK',
+    'IP_VS_IPV6',
+    'IP_VS_PROTO_SCTP',
+    'DEVTMPFS',
+    'RD_GZIP',
+    'IP_VS_NFCT',
+  ])
+    t.false(symbols.includes(modern), modern);
   t.is(parseKconfig(f.text).get('IP_VS_LC'), 'm');
 });
 
 test('the 6.1 full fragment has every IPVS scheduler built in and no 2.6-era names', (t) => {
   const f = generateKernelFragment(makeSpec());
   const v = parseKconfig(f.text);
-  for (const s of ['IP_VS', 'IP_VS_RR', 'IP_VS_LC', 'IP_VS_MH', 'IP_VS_TWOS', 'NF_CONNTRACK', 'NF_NAT', 'IP_NF_NAT', 'SERIAL_8250_CONSOLE', 'DEVTMPFS', 'RD_ZSTD', 'VIRTIO_NET', 'E1000', 'ACPI']) t.is(v.get(s), 'y', s);
+  for (const s of [
+    'IP_VS',
+    'IP_VS_RR',
+    'IP_VS_LC',
+    'IP_VS_MH',
+    'IP_VS_TWOS',
+    'NF_CONNTRACK',
+    'NF_NAT',
+    'IP_NF_NAT',
+    'SERIAL_8250_CONSOLE',
+    'DEVTMPFS',
+    'RD_ZSTD',
+    'VIRTIO_NET',
+    'E1000',
+    'ACPI',
+  ])
+    t.is(v.get(s), 'y', s);
   t.is(v.get('IP_VS_TAB_BITS'), '12');
   t.false(v.has('IP_NF_CONNTRACK'));
   t.false(v.has('MODULES'), 'builtin: no module support requested');
@@ -80,19 +126,47 @@ test('the 6.1 full fragment has every IPVS scheduler built in and no 2.6-era nam
 test('minimal: only what the spec uses, plus the dependencies from the Kconfig', (t) => {
   const f = generateKernelFragment(minimalSpec());
   const v = parseKconfig(f.text);
-  for (const s of ['IP_VS', 'IP_VS_LC', 'IP_VS_WRR', 'IP_VS_RR', 'IP_VS_PE_SIP', 'NF_CONNTRACK_SIP', 'NF_CONNTRACK', 'IP_NF_MANGLE', 'NETFILTER_XT_TARGET_MARK', 'NET_IPIP']) t.is(v.get(s), 'm', s);
+  for (const s of [
+    'IP_VS',
+    'IP_VS_LC',
+    'IP_VS_WRR',
+    'IP_VS_RR',
+    'IP_VS_PE_SIP',
+    'NF_CONNTRACK_SIP',
+    'NF_CONNTRACK',
+    'IP_NF_MANGLE',
+    'NETFILTER_XT_TARGET_MARK',
+    'NET_IPIP',
+  ])
+    t.is(v.get(s), 'm', s);
   for (const s of ['IP_VS_PROTO_TCP', 'IP_VS_PROTO_UDP', 'MODULES', 'RD_ZSTD']) t.is(v.get(s), 'y', s);
   for (const s of ['IP_VS_SH', 'IP_VS_FTP', 'NF_TABLES', 'IP_VS_PROTO_SCTP']) t.false(v.has(s), s);
   const sip = f.lines.find((l) => l.symbol === 'NF_CONNTRACK_SIP')!;
   t.regex(sip.reasons.join('\n'), /needed by IP_VS_PE_SIP \(depends on NF_CONNTRACK_SIP\)/);
-  t.regex(f.text, /# spec uses scheduler:wrr \(\/directors\/0\/services\/1\/scheduler\)\nCONFIG_IP_VS_WRR=m\n/);
+  t.regex(
+    f.text,
+    /# spec uses scheduler:wrr \(\/directors\/0\/services\/1\/scheduler\)\nCONFIG_IP_VS_WRR=m\n/,
+  );
 });
 
 test('the same spec on 2.6.16 renames conntrack and NAT to the IP_NF_* era', (t) => {
-  const spec = makeSpec({ kernel: { version: '2.6.16.27', profile: 'minimal', options: 'module' }, image: { compression: 'gzip' } });
-  spec.directors[0]!.netfilter = { rules: [{ table: 'nat', chain: 'POSTROUTING', rule: '-o eth0 -j MASQUERADE' }] };
+  const spec = makeSpec({
+    kernel: { version: '2.6.16.27', profile: 'minimal', options: 'module' },
+    image: { compression: 'gzip' },
+  });
+  spec.directors[0]!.netfilter = {
+    rules: [{ table: 'nat', chain: 'POSTROUTING', rule: '-o eth0 -j MASQUERADE' }],
+  };
   const v = parseKconfig(generateKernelFragment(spec).text);
-  for (const s of ['IP_NF_CONNTRACK', 'IP_NF_NAT', 'IP_NF_IPTABLES', 'NETFILTER_XTABLES', 'IP_VS', 'IP_VS_LC']) t.is(v.get(s), 'm', s);
+  for (const s of [
+    'IP_NF_CONNTRACK',
+    'IP_NF_NAT',
+    'IP_NF_IPTABLES',
+    'NETFILTER_XTABLES',
+    'IP_VS',
+    'IP_VS_LC',
+  ])
+    t.is(v.get(s), 'm', s);
   for (const s of ['NF_CONNTRACK', 'NF_NAT', 'RD_GZIP']) t.false(v.has(s), s);
   t.is(v.get('EXPERIMENTAL'), 'y');
 });
@@ -112,30 +186,47 @@ test('a feature newer than the pinned kernel is a SpecError naming the spec path
 });
 
 test('extraConfig lines are added, and a conflict names both sources', (t) => {
-  const ok = generateKernelFragment(makeSpec({ kernel: { extraConfig: ['CONFIG_IKCONFIG=y', '# CONFIG_IP_VS_TWOS is not set'] } }));
+  const ok = generateKernelFragment(
+    makeSpec({ kernel: { extraConfig: ['CONFIG_IKCONFIG=y', '# CONFIG_IP_VS_TWOS is not set'] } }),
+  );
   const v = parseKconfig(ok.text);
   t.is(v.get('IKCONFIG'), 'y');
   t.is(v.get('IP_VS_TWOS'), 'n', 'extraConfig may override what the full profile adds');
-  t.deepEqual(ok.overrides, [{ symbol: 'IP_VS_TWOS', value: 'n', replaced: 'y', source: '/kernel/extraConfig/1' }]);
-  const err = t.throws(() => generateKernelFragment(makeSpec({ kernel: { extraConfig: ['# CONFIG_IP_VS_LC is not set'] } })), { instanceOf: SpecError });
-  t.regex(err.message, /CONFIG_IP_VS_LC is asked to be y by \/directors\/0\/services\/0\/scheduler and n by \/kernel\/extraConfig\/0/);
-  const bad = t.throws(() => generateKernelFragment(makeSpec({ kernel: { extraConfig: ['IP_VS=y'] } })), { instanceOf: SpecError });
+  t.deepEqual(ok.overrides, [
+    { symbol: 'IP_VS_TWOS', value: 'n', replaced: 'y', source: '/kernel/extraConfig/1' },
+  ]);
+  const err = t.throws(
+    () => generateKernelFragment(makeSpec({ kernel: { extraConfig: ['# CONFIG_IP_VS_LC is not set'] } })),
+    { instanceOf: SpecError },
+  );
+  t.regex(
+    err.message,
+    /CONFIG_IP_VS_LC is asked to be y by \/directors\/0\/services\/0\/scheduler and n by \/kernel\/extraConfig\/0/,
+  );
+  const bad = t.throws(() => generateKernelFragment(makeSpec({ kernel: { extraConfig: ['IP_VS=y'] } })), {
+    instanceOf: SpecError,
+  });
   t.is(bad.problems[0]!.pointer, '/kernel/extraConfig/0');
 });
 
 test('full profile without a menu list for the version, and unknown versions, are SpecErrors', (t) => {
-  const e1 = t.throws(() => generateKernelFragment(makeSpec({ kernel: { version: '4.19' } })), { instanceOf: SpecError });
+  const e1 = t.throws(() => generateKernelFragment(makeSpec({ kernel: { version: '4.19' } })), {
+    instanceOf: SpecError,
+  });
   t.is(e1.problems[0]!.pointer, '/kernel/profile');
   t.regex(e1.message, /pin one of 2\.4\.0, 2\.6\.16, 6\.1/);
   t.notThrows(() => generateKernelFragment(makeSpec({ kernel: { version: '4.19', profile: 'minimal' } })));
-  const e2 = t.throws(() => generateKernelFragment(makeSpec({ kernel: { version: 'latest' } })), { instanceOf: SpecError });
+  const e2 = t.throws(() => generateKernelFragment(makeSpec({ kernel: { version: 'latest' } })), {
+    instanceOf: SpecError,
+  });
   t.is(e2.problems[0]!.pointer, '/kernel/version');
 });
 
 test('4.19 minimal: NF_CONNTRACK_IPV4 is gone, 3.7–5.0 NAT gets NF_NAT_IPV4', (t) => {
   const spec = makeSpec({ kernel: { profile: 'minimal' } });
   spec.directors[0]!.netfilter = { rules: [{ table: 'nat', chain: 'POSTROUTING', rule: '-j MASQUERADE' }] };
-  const at = (version: string): Map<string, string> => parseKconfig(generateKernelFragment(spec, { kernelVersion: version }).text);
+  const at = (version: string): Map<string, string> =>
+    parseKconfig(generateKernelFragment(spec, { kernelVersion: version }).text);
   t.false(at('4.19').has('NF_CONNTRACK_IPV4'));
   t.true(at('4.19').has('NF_NAT_IPV4'));
   t.true(at('4.14').has('NF_CONNTRACK_IPV4'));
@@ -148,7 +239,8 @@ test('lines are sorted and each follows a reason comment', (t) => {
   t.deepEqual(symbols, [...symbols].sort());
   const lines = f.text.split('\n');
   lines.forEach((line, i) => {
-    if (/^(CONFIG_|# CONFIG_)/.test(line)) t.regex(lines[i - 1]!, /^# (base|spec uses|profile full|needed by|kernel\.extraConfig)/, line);
+    if (/^(CONFIG_|# CONFIG_)/.test(line))
+      t.regex(lines[i - 1]!, /^# (base|spec uses|profile full|needed by|kernel\.extraConfig)/, line);
   });
   t.is(parseKconfig(f.text).size, f.lines.length, 'every line parses back as a setting; comments do not');
 });

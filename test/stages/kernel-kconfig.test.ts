@@ -111,5 +111,10 @@ test('a symbol no Kconfig defines says so', (t) => {
 
 test('continuation lines join and keep the line count', (t) => {
   const { joinContinuations } = lib;
-  t.deepEqual(joinContinuations(['depends on A && \\', '\tB && \\', '\tC', 'x']), ['depends on A && B && C', '', '', 'x']);
+  t.deepEqual(joinContinuations(['depends on A && \\', '\tB && \\', '\tC', 'x']), [
+    'depends on A && B && C',
+    '',
+    '',
+    'x',
+  ]);
 });

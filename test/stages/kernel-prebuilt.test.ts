@@ -38,37 +38,55 @@ test('missing symbols name the symbol and why it is needed', (t) => {
     ['IP_VS', 'n'],
     ['IP_VS_LC', 'y'],
   ]);
-  t.deepEqual(findMissingSymbols(lines, config), ['CONFIG_IP_VS (not set; needed: spec uses ipvs (/directors))']);
+  t.deepEqual(findMissingSymbols(lines, config), [
+    'CONFIG_IP_VS (not set; needed: spec uses ipvs (/directors))',
+  ]);
 });
 
 const DEBIAN_CONFIG = '/boot/config-6.1.0-56-amd64';
 const quietIo = (logs: string[]): StageIo => ({ run, log: (l) => logs.push(l) });
 
 test('prebuilt: Debian linux-image-amd64 passes the reference spec check', async (t) => {
-  t.true(existsSync('/vmlinuz') && existsSync(DEBIAN_CONFIG), 'linux-image-amd64 is a project dependency (.ci/apt-packages.txt)');
+  t.true(
+    existsSync('/vmlinuz') && existsSync(DEBIAN_CONFIG),
+    'linux-image-amd64 is a project dependency (.ci/apt-packages.txt)',
+  );
   const logs: string[] = [];
   const dir = mkdtempSync(path.join(tmpdir(), 'kernel-prebuilt-'));
   const steps: string[] = [];
-  const k = await provideKernel(makeSpec({ kernel: { source: undefined, prebuilt: { vmlinuz: '/vmlinuz' } } }), quietIo(logs), {
-    logFile: path.join(dir, 'log'),
-    onStep: (s) => steps.push(s),
-  });
+  const k = await provideKernel(
+    makeSpec({ kernel: { source: undefined, prebuilt: { vmlinuz: '/vmlinuz' } } }),
+    quietIo(logs),
+    {
+      logFile: path.join(dir, 'log'),
+      onStep: (s) => steps.push(s),
+    },
+  );
   t.is(k.release, '6.1.0-56-amd64');
   t.is(k.config, DEBIAN_CONFIG);
   t.is(k.modulesRoot, '/');
   t.is(k.ipvsVersionCode, 0x010201);
   t.is(k.origin, '/vmlinuz');
   t.regex(k.sourceSha256, /^[0-9a-f]{64}$/);
-  t.deepEqual(steps.map((s) => s.split(' ')[0]), ['verify…', 'verify']);
-  if (k.headersDir === undefined) t.true(logs.some((l) => /taking 1\.2\.1, the IP_VS_VERSION_CODE of every kernel since 2\.6\.10/.test(l)));
+  t.deepEqual(
+    steps.map((s) => s.split(' ')[0]),
+    ['verify…', 'verify'],
+  );
+  if (k.headersDir === undefined)
+    t.true(logs.some((l) => /taking 1\.2\.1, the IP_VS_VERSION_CODE of every kernel since 2\.6\.10/.test(l)));
 });
 
 test('prebuilt: a config with CONFIG_IP_VS unset fails naming it', async (t) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'kernel-prebuilt-'));
   const config = path.join(dir, 'config');
-  writeFileSync(config, readFileSync(DEBIAN_CONFIG, 'utf8').replace(/^CONFIG_IP_VS=m$/m, '# CONFIG_IP_VS is not set'));
+  writeFileSync(
+    config,
+    readFileSync(DEBIAN_CONFIG, 'utf8').replace(/^CONFIG_IP_VS=m$/m, '# CONFIG_IP_VS is not set'),
+  );
   const spec = makeSpec({ kernel: { source: undefined, prebuilt: { vmlinuz: '/vmlinuz', config } } });
-  const err = await t.throwsAsync(provideKernel(spec, quietIo([]), { logFile: path.join(dir, 'log') }), { instanceOf: BuildError });
+  const err = await t.throwsAsync(provideKernel(spec, quietIo([]), { logFile: path.join(dir, 'log') }), {
+    instanceOf: BuildError,
+  });
   t.regex(err.message, /lacks 1 required option:\n {2}CONFIG_IP_VS \(not set; needed: /);
 });
 
@@ -83,6 +101,11 @@ test('prebuilt: a file that is not a bzImage is refused', async (t) => {
   const fake = path.join(dir, 'vmlinuz');
   writeFileSync(fake, Buffer.alloc(0x1000));
   copyFileSync(DEBIAN_CONFIG, path.join(dir, 'config'));
-  const spec = makeSpec({ kernel: { source: undefined, prebuilt: { vmlinuz: fake, config: path.join(dir, 'config') } } });
-  await t.throwsAsync(provideKernel(spec, quietIo([]), { logFile: path.join(dir, 'log') }), { instanceOf: BuildError, message: /not a bzImage/ });
+  const spec = makeSpec({
+    kernel: { source: undefined, prebuilt: { vmlinuz: fake, config: path.join(dir, 'config') } },
+  });
+  await t.throwsAsync(provideKernel(spec, quietIo([]), { logFile: path.join(dir, 'log') }), {
+    instanceOf: BuildError,
+    message: /not a bzImage/,
+  });
 });

@@ -21,7 +21,10 @@ process.env.LVS_IMAGE_CACHE = path.join(root, 'cache');
 function makeTarball(sublevel: string): string {
   const tree = path.join(root, `src-${sublevel}`, `linux-6.1.${sublevel}`);
   mkdirSync(path.join(tree, 'include/uapi/linux'), { recursive: true });
-  writeFileSync(path.join(tree, 'Makefile'), `VERSION = 6\nPATCHLEVEL = 1\nSUBLEVEL = ${sublevel}\nEXTRAVERSION =\n`);
+  writeFileSync(
+    path.join(tree, 'Makefile'),
+    `VERSION = 6\nPATCHLEVEL = 1\nSUBLEVEL = ${sublevel}\nEXTRAVERSION =\n`,
+  );
   writeFileSync(path.join(tree, 'include/uapi/linux/ip_vs.h'), '#define IP_VS_VERSION_CODE 0x010201\n');
   writeFileSync(path.join(tree, 'Kconfig'), 'config IP_VS_IPV6\n\tbool "IPv6"\n\tdepends on IPV6\n');
   const tarball = path.join(root, `linux-6.1.${sublevel}.tar`);
@@ -45,7 +48,8 @@ function fakeRun(fake: FakeMake): Run {
     fake.calls.push(targets.join(' '));
     const config = path.join(obj, '.config');
     for (const target of targets) {
-      if (target === 'tinyconfig') writeFileSync(config, '# CONFIG_IP_VS is not set\nCONFIG_LOCALVERSION=""\n');
+      if (target === 'tinyconfig')
+        writeFileSync(config, '# CONFIG_IP_VS is not set\nCONFIG_LOCALVERSION=""\n');
       if (target === 'olddefconfig') {
         const v = parseKconfig(readFileSync(config, 'utf8'));
         for (const s of fake.drop) v.set(s, 'n');
@@ -53,7 +57,12 @@ function fakeRun(fake: FakeMake): Run {
       }
       if (target === 'bzImage') {
         if (fake.failBuild) {
-          throw new CommandError({ command: `make ${argv.join(' ')}`, exitCode: 2, stderrTail: 'error: boom', ...(opts?.logFile ? { logFile: opts.logFile } : {}) });
+          throw new CommandError({
+            command: `make ${argv.join(' ')}`,
+            exitCode: 2,
+            stderrTail: 'error: boom',
+            ...(opts?.logFile ? { logFile: opts.logFile } : {}),
+          });
         }
         mkdirSync(path.join(obj, 'arch/x86/boot'), { recursive: true });
         writeFileSync(path.join(obj, 'arch/x86/boot/bzImage'), 'bzImage');
@@ -72,7 +81,13 @@ function fakeRun(fake: FakeMake): Run {
 
 test.before(async () => {
   const tarball = makeTarball('99');
-  await run('tar', ['-cf', tarball, '-C', path.dirname(path.dirname(path.join(root, 'src-99', 'linux-6.1.99', 'x'))), 'linux-6.1.99']);
+  await run('tar', [
+    '-cf',
+    tarball,
+    '-C',
+    path.dirname(path.dirname(path.join(root, 'src-99', 'linux-6.1.99', 'x'))),
+    'linux-6.1.99',
+  ]);
 });
 
 function specFor(over: Parameters<typeof makeSpec>[0] = {}): Spec {
@@ -88,8 +103,14 @@ test.serial('builds once, reports the steps, and reuses the cache', async (t) =>
   const io: StageIo = { run: fakeRun(fake), log: (l) => logs.push(l) };
   const logFile = path.join(root, 'build.log');
   const k = await provideKernel(specFor(), io, { logFile, onStep: (s) => steps.push(s) });
-  t.deepEqual(steps.filter((s) => !s.endsWith('…')).map((s) => s.split(' ')[0]), ['extract', 'olddefconfig', 'verify', 'build']);
-  t.true(steps.every((s) => /…$| \d+\.\d s$/.test(s)), steps.join(', '));
+  t.deepEqual(
+    steps.filter((s) => !s.endsWith('…')).map((s) => s.split(' ')[0]),
+    ['extract', 'olddefconfig', 'verify', 'build'],
+  );
+  t.true(
+    steps.every((s) => /…$| \d+\.\d s$/.test(s)),
+    steps.join(', '),
+  );
   t.deepEqual(fake.calls, ['tinyconfig', 'olddefconfig', 'bzImage', 'kernelrelease']);
   t.is(k.release, '6.1.99');
   t.is(readFileSync(k.image, 'utf8'), 'bzImage');
@@ -107,24 +128,59 @@ test.serial('builds once, reports the steps, and reuses the cache', async (t) =>
 
 test.serial('module mode installs stripped modules and hands over the modules root', async (t) => {
   const fake: FakeMake = { calls: [], drop: [], failBuild: false };
-  const k = await provideKernel(specFor({ kernel: { options: 'module' } }), { run: fakeRun(fake), log: () => undefined }, { logFile: path.join(root, 'm.log') });
-  t.deepEqual(fake.calls, ['tinyconfig', 'olddefconfig', 'bzImage modules', 'kernelrelease', 'modules_install']);
+  const k = await provideKernel(
+    specFor({ kernel: { options: 'module' } }),
+    { run: fakeRun(fake), log: () => undefined },
+    { logFile: path.join(root, 'm.log') },
+  );
+  t.deepEqual(fake.calls, [
+    'tinyconfig',
+    'olddefconfig',
+    'bzImage modules',
+    'kernelrelease',
+    'modules_install',
+  ]);
   t.true(existsSync(path.join(k.modulesRoot!, 'lib/modules/6.1.99/modules.dep')));
 });
 
 test.serial('a dropped option fails the build naming it, and a failed make names the log', async (t) => {
   const dropping: FakeMake = { calls: [], drop: ['IP_VS_LC'], failBuild: false };
   const spec = specFor({ kernel: { profile: 'minimal' } });
-  const err = await t.throwsAsync(provideKernel(spec, { run: fakeRun(dropping), log: () => undefined }, { logFile: path.join(root, 'd.log') }), { instanceOf: BuildError });
-  t.regex(err.message, /CONFIG_IP_VS_LC: requested y, final n \(no Kconfig in this tree defines it\)/, err.hint);
+  const err = await t.throwsAsync(
+    provideKernel(
+      spec,
+      { run: fakeRun(dropping), log: () => undefined },
+      { logFile: path.join(root, 'd.log') },
+    ),
+    { instanceOf: BuildError },
+  );
+  t.regex(
+    err.message,
+    /CONFIG_IP_VS_LC: requested y, final n \(no Kconfig in this tree defines it\)/,
+    err.hint,
+  );
   t.is(err.logFile, path.join(root, 'd.log'));
   const failing: FakeMake = { calls: [], drop: [], failBuild: true };
   const logFile = path.join(root, 'f.log');
-  const err2 = await t.throwsAsync(provideKernel(specFor({ kernel: { extraConfig: ['CONFIG_IKCONFIG=y'] } }), { run: fakeRun(failing), log: () => undefined }, { logFile }), { instanceOf: CommandError });
+  const err2 = await t.throwsAsync(
+    provideKernel(
+      specFor({ kernel: { extraConfig: ['CONFIG_IKCONFIG=y'] } }),
+      { run: fakeRun(failing), log: () => undefined },
+      { logFile },
+    ),
+    { instanceOf: CommandError },
+  );
   t.is(err2.logFile, logFile);
 });
 
 test.serial('a tree whose version differs from kernel.version is refused', async (t) => {
-  const err = await t.throwsAsync(provideKernel(specFor({ kernel: { version: '6.2', profile: 'minimal' } }), { run: fakeRun({ calls: [], drop: [], failBuild: false }), log: () => undefined }, { logFile: path.join(root, 'v.log') }), { instanceOf: BuildError });
+  const err = await t.throwsAsync(
+    provideKernel(
+      specFor({ kernel: { version: '6.2', profile: 'minimal' } }),
+      { run: fakeRun({ calls: [], drop: [], failBuild: false }), log: () => undefined },
+      { logFile: path.join(root, 'v.log') },
+    ),
+    { instanceOf: BuildError },
+  );
   t.regex(err.message, /is version 6\.1\.99, but kernel\.version is 6\.2/);
 });

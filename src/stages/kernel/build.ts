@@ -54,21 +54,33 @@ export async function buildKernel(args: {
         ...(env ? { env } : {}),
       });
     const started = Date.now();
-    await args.step('build', () => make(withModules ? ['bzImage', 'modules'] : ['bzImage']).then(() => undefined));
+    await args.step('build', () =>
+      make(withModules ? ['bzImage', 'modules'] : ['bzImage']).then(() => undefined),
+    );
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
-    const release = (await io.run('make', ['-s', '-C', treeDir, `O=${obj}`, 'kernelrelease'], { timeoutMs: 60_000 })).stdout.trim();
+    const release = (
+      await io.run('make', ['-s', '-C', treeDir, `O=${obj}`, 'kernelrelease'], { timeoutMs: 60_000 })
+    ).stdout.trim();
     await copyFile(path.join(obj, 'arch/x86/boot/bzImage'), path.join(tmp, 'bzImage'));
     await copyFile(path.join(obj, '.config'), path.join(tmp, 'config'));
     await copyFile(path.join(obj, 'System.map'), path.join(tmp, 'System.map'));
     if (withModules) {
       await args.step('modules_install', async () => {
-        await make(['modules_install', `INSTALL_MOD_PATH=${path.join(tmp, 'modules')}`, 'INSTALL_MOD_STRIP=1']);
+        await make([
+          'modules_install',
+          `INSTALL_MOD_PATH=${path.join(tmp, 'modules')}`,
+          'INSTALL_MOD_STRIP=1',
+        ]);
         // The build/source links point into the object folder, which is not kept.
-        for (const link of ['build', 'source']) await rm(path.join(tmp, 'modules/lib/modules', release, link), { force: true });
+        for (const link of ['build', 'source'])
+          await rm(path.join(tmp, 'modules/lib/modules', release, link), { force: true });
       });
     }
     await writeFile(path.join(tmp, 'release'), release + '\n');
-    await writeFile(path.join(tmp, 'build-info.json'), JSON.stringify({ release, gcc, jobs, seconds, sourceSha256: args.sourceSha256 }, null, 2) + '\n');
+    await writeFile(
+      path.join(tmp, 'build-info.json'),
+      JSON.stringify({ release, gcc, jobs, seconds, sourceSha256: args.sourceSha256 }, null, 2) + '\n',
+    );
     await rm(obj, { recursive: true, force: true });
   });
   const release = (await readFile(path.join(entry.dir, 'release'), 'utf8')).trim();

@@ -86,11 +86,16 @@ export function loadFeatures(): Record<string, FeatureNeed> {
 
 /** base/director.json lines that exist in `version`. */
 export function loadBaseLines(version: string): BaseLine[] {
-  return readData<{ lines: BaseLine[] }>('base/director.json').lines.filter((l) => inRange(version, l.since, l.until));
+  return readData<{ lines: BaseLine[] }>('base/director.json').lines.filter((l) =>
+    inRange(version, l.since, l.until),
+  );
 }
 
 function inRange(version: string, from: string | undefined, until: string | undefined): boolean {
-  return (from === undefined || kernelAtLeast(version, from)) && (until === undefined || compareKernelVersions(version, until) < 0);
+  return (
+    (from === undefined || kernelAtLeast(version, from)) &&
+    (until === undefined || compareKernelVersions(version, until) < 0)
+  );
 }
 
 function symbolsData(): { eras: Era[]; renames: Rename[]; lifespans: Record<string, Lifespan> } {

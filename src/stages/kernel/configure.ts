@@ -63,13 +63,17 @@ export async function configureKernel(args: {
   });
   const configFile = path.join(entry.dir, 'config');
   const values = parseKconfig(await readFile(configFile, 'utf8'));
-  await step('verify', () => Promise.resolve(verifyKernelConfig(treeDir, base, args.lines, values, configFile, logFile)));
+  await step('verify', () =>
+    Promise.resolve(verifyKernelConfig(treeDir, base, args.lines, values, configFile, logFile)),
+  );
   return { configFile, values, hit: entry.hit };
 }
 
 async function baseFileId(base: string): Promise<string> {
   if (!existsSync(base)) {
-    throw new BuildError(`base config ${base} does not exist`, { hint: 'set kernel.base to tinyconfig, defconfig or an existing .config file' });
+    throw new BuildError(`base config ${base} does not exist`, {
+      hint: 'set kernel.base to tinyconfig, defconfig or an existing .config file',
+    });
   }
   return `file:${await sha256File(base)}`;
 }
@@ -86,11 +90,21 @@ export function verifyKernelConfig(
   const requested = lines.map((l) => ({ symbol: l.symbol, value: l.value }));
   const firstPass = findDroppedOptions(requested, values, new Map());
   if (firstPass.length === 0) return;
-  const dropped = findDroppedOptions(requested, values, readKconfigEntries(treeDir, firstPass.map((d) => d.symbol)));
+  const dropped = findDroppedOptions(
+    requested,
+    values,
+    readKconfigEntries(
+      treeDir,
+      firstPass.map((d) => d.symbol),
+    ),
+  );
   const n = dropped.length;
   throw new BuildError(
     `make olddefconfig dropped or changed ${n} requested kernel option${n === 1 ? '' : 's'} (base ${base}):\n` +
       dropped.map((d) => `  ${describeDroppedOption(d)}`).join('\n'),
-    { hint: `enable the unmet dependencies (kernel.extraConfig) or choose another base; final config: ${configFile}`, logFile },
+    {
+      hint: `enable the unmet dependencies (kernel.extraConfig) or choose another base; final config: ${configFile}`,
+      logFile,
+    },
   );
 }

@@ -56,7 +56,12 @@ export class FragmentLines {
     const keepExtra = slot.origin === 'extra' && origin === 'profile';
     if (extraWins || keepExtra) {
       const [winner, loser] = extraWins ? [value, slot.value] : [slot.value, value];
-      this.overrides.push({ symbol, value: winner, replaced: loser, source: extraWins ? source : slot.source });
+      this.overrides.push({
+        symbol,
+        value: winner,
+        replaced: loser,
+        source: extraWins ? source : slot.source,
+      });
       slot.value = winner;
       slot.origin = 'extra';
       if (extraWins) slot.source = source;

@@ -6,7 +6,11 @@ import path from 'node:path';
  * Headers that define IP_VS_VERSION_CODE, newest layout first: include/uapi/linux/ip_vs.h (3.7+),
  * include/linux/ip_vs.h (2.6.27/28 – 3.6), include/net/ip_vs.h (2.4 – 2.6.27). lvs-facts.md §3a.
  */
-export const IPVS_VERSION_HEADERS = ['include/uapi/linux/ip_vs.h', 'include/linux/ip_vs.h', 'include/net/ip_vs.h'];
+export const IPVS_VERSION_HEADERS = [
+  'include/uapi/linux/ip_vs.h',
+  'include/linux/ip_vs.h',
+  'include/net/ip_vs.h',
+];
 
 /** The value of `#define IP_VS_VERSION_CODE 0x010201` in a header's text, or undefined. */
 export function parseIpvsVersionCode(text: string): number | undefined {

@@ -108,7 +108,14 @@ export function evalKconfigExpr(e: KconfigExpr, lookup: Lookup): number {
       const nb = Number(b);
       const numeric = a !== '' && b !== '' && !Number.isNaN(na) && !Number.isNaN(nb);
       const cmp = numeric ? Math.sign(na - nb) : a === b ? 0 : tristate(a) - tristate(b) || (a < b ? -1 : 1);
-      const table = { '=': cmp === 0, '!=': cmp !== 0, '<': cmp < 0, '>': cmp > 0, '<=': cmp <= 0, '>=': cmp >= 0 };
+      const table = {
+        '=': cmp === 0,
+        '!=': cmp !== 0,
+        '<': cmp < 0,
+        '>': cmp > 0,
+        '<=': cmp <= 0,
+        '>=': cmp >= 0,
+      };
       return table[e.op] ? 2 : 0;
     }
   }
@@ -123,8 +130,8 @@ export function exprSymbols(e: KconfigExpr): string[] {
     else if (x.kind === 'and' || x.kind === 'or') {
       walk(x.left);
       walk(x.right);
-    }
-    else if (x.kind === 'cmp') for (const w of [x.left, x.right]) if (/^[A-Z][A-Z0-9_]*$/.test(w)) out.add(w);
+    } else if (x.kind === 'cmp')
+      for (const w of [x.left, x.right]) if (/^[A-Z][A-Z0-9_]*$/.test(w)) out.add(w);
   };
   walk(e);
   return [...out];
@@ -135,7 +142,8 @@ export function requiredSymbols(e: KconfigExpr): string[] {
   if (e.kind === 'sym') return ['y', 'm', 'n'].includes(e.name) ? [] : [e.name];
   if (e.kind === 'and') return [...requiredSymbols(e.left), ...requiredSymbols(e.right)];
   if (e.kind === 'cmp' && /^[A-Z][A-Z0-9_]*$/.test(e.left)) {
-    if ((e.op === '=' && (e.right === 'y' || e.right === 'm')) || (e.op === '!=' && e.right === 'n')) return [e.left];
+    if ((e.op === '=' && (e.right === 'y' || e.right === 'm')) || (e.op === '!=' && e.right === 'n'))
+      return [e.left];
   }
   return [];
 }

@@ -100,7 +100,15 @@ export function parseKconfigFile(text: string, file: string): KconfigFile {
     if (word === 'config' || word === 'menuconfig') {
       close();
       const menu = [...stack].reverse().find((f) => f.kind === 'menu')?.title;
-      current = { symbol: arg, depends: [], selects: [], defaults: [], file, line: index + 1, ...(menu ? { menu } : {}) };
+      current = {
+        symbol: arg,
+        depends: [],
+        selects: [],
+        defaults: [],
+        file,
+        line: index + 1,
+        ...(menu ? { menu } : {}),
+      };
       entries.push(current);
     } else if (word === 'if') {
       close();

@@ -8,7 +8,11 @@ import path from 'node:path';
 import { joinContinuations, parseKconfigFile, type KconfigEntry } from './kconfig-lang.js';
 
 /** Symbol → its `config` blocks (a symbol may be defined in several places), for the symbols asked. */
-export function readKconfigEntries(treeDir: string, symbols: Iterable<string>, arch = 'x86'): Map<string, KconfigEntry[]> {
+export function readKconfigEntries(
+  treeDir: string,
+  symbols: Iterable<string>,
+  arch = 'x86',
+): Map<string, KconfigEntry[]> {
   const wanted = new Set(symbols);
   const found = new Map<string, KconfigEntry[]>();
   const seen = new Set<string>();
@@ -28,7 +32,11 @@ export function readKconfigEntries(treeDir: string, symbols: Iterable<string>, a
     for (const src of sourcesWithConditions(text)) {
       const target = src.path.replace(/\$\(SRCARCH\)|\$SRCARCH/g, arch).replace(/\$\(HEADER_ARCH\)/g, arch);
       if (target.includes('$')) continue;
-      visit(src.relative ? path.join(path.dirname(rel), target) : target, [...inherited, ...src.conds], depth + 1);
+      visit(
+        src.relative ? path.join(path.dirname(rel), target) : target,
+        [...inherited, ...src.conds],
+        depth + 1,
+      );
     }
   };
   visit('Kconfig', [], 0);
@@ -48,13 +56,16 @@ function sourcesWithConditions(text: string): { path: string; relative: boolean;
     else if (word === 'menu') {
       menuOpen = { conds: [], kind: 'menu' };
       stack.push(menuOpen);
-    }
-    else if (word === 'choice') stack.push({ conds: [], kind: 'choice' });
+    } else if (word === 'choice') stack.push({ conds: [], kind: 'choice' });
     else if (word === 'endif' || word === 'endmenu' || word === 'endchoice') stack.pop();
     else if (word === 'depends' && rest[0] === 'on' && menuOpen) menuOpen.conds.push(rest.slice(1).join(' '));
     else if (word === 'config' || word === 'menuconfig' || word === 'comment') menuOpen = undefined;
     else if (word === 'source' || word === 'rsource' || word === 'osource') {
-      out.push({ path: arg.replace(/^"(.*)"$/, '$1'), relative: word === 'rsource', conds: stack.flatMap((f) => f.conds) });
+      out.push({
+        path: arg.replace(/^"(.*)"$/, '$1'),
+        relative: word === 'rsource',
+        conds: stack.flatMap((f) => f.conds),
+      });
       menuOpen = undefined;
     }
   }

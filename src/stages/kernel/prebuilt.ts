@@ -42,7 +42,10 @@ export function findMissingSymbols(lines: readonly FragmentLine[], config: Map<s
   return lines
     .filter((l) => l.value === 'y' || l.value === 'm')
     .filter((l) => config.get(l.symbol) !== 'y' && config.get(l.symbol) !== 'm')
-    .map((l) => `CONFIG_${l.symbol} (${config.has(l.symbol) ? 'not set' : 'absent'}; needed: ${l.reasons.join('; ')})`);
+    .map(
+      (l) =>
+        `CONFIG_${l.symbol} (${config.has(l.symbol) ? 'not set' : 'absent'}; needed: ${l.reasons.join('; ')})`,
+    );
 }
 
 /** Checks a prebuilt kernel against the fragment lines it must have and returns its artifacts. */
@@ -53,25 +56,43 @@ export async function checkPrebuiltKernel(
   opts: { logFile: string; step: (name: string, run: () => Promise<void>) => Promise<void> },
 ): Promise<KernelArtifacts> {
   const fh = await open(prebuilt.vmlinuz, 'r').catch(() => {
-    throw new BuildError(`cannot read the prebuilt kernel ${prebuilt.vmlinuz}`, { hint: 'check kernel.prebuilt.vmlinuz (e.g. /vmlinuz from linux-image-amd64)' });
+    throw new BuildError(`cannot read the prebuilt kernel ${prebuilt.vmlinuz}`, {
+      hint: 'check kernel.prebuilt.vmlinuz (e.g. /vmlinuz from linux-image-amd64)',
+    });
   });
   const head = Buffer.alloc(64 * 1024);
   await fh.read(head, 0, head.length, 0).finally(() => fh.close());
   const release = readBzImageRelease(head);
-  if (!release) throw new BuildError(`${prebuilt.vmlinuz} is not a bzImage with a kernel_version string (no "HdrS" setup header)`);
+  if (!release)
+    throw new BuildError(
+      `${prebuilt.vmlinuz} is not a bzImage with a kernel_version string (no "HdrS" setup header)`,
+    );
   const modules = prebuilt.modules ?? `/lib/modules/${release}`;
   const config = prebuilt.config ?? `/boot/config-${release}`;
-  if (!existsSync(config)) throw new BuildError(`no config for prebuilt kernel ${release} at ${config}`, { hint: 'set kernel.prebuilt.config' });
+  if (!existsSync(config))
+    throw new BuildError(`no config for prebuilt kernel ${release} at ${config}`, {
+      hint: 'set kernel.prebuilt.config',
+    });
   const values = parseKconfig(await readFile(config, 'utf8'));
   // Base lines a prebuilt kernel may lack: /init mounts devtmpfs itself, a distro kernel has its own console setup.
-  const optional = new Set(loadBaseLines(fragment.kernelVersion).filter((l) => l.prebuilt === 'optional').map((l) => l.symbol));
+  const optional = new Set(
+    loadBaseLines(fragment.kernelVersion)
+      .filter((l) => l.prebuilt === 'optional')
+      .map((l) => l.symbol),
+  );
   await opts.step('verify', () => {
-    const missing = findMissingSymbols(fragment.lines.filter((l) => !optional.has(l.symbol)), values);
+    const missing = findMissingSymbols(
+      fragment.lines.filter((l) => !optional.has(l.symbol)),
+      values,
+    );
     if (missing.length > 0) {
-      throw new BuildError(`the prebuilt kernel ${release} (${config}) lacks ${missing.length} required option${missing.length === 1 ? '' : 's'}:\n${missing.map((m) => `  ${m}`).join('\n')}`, {
-        hint: 'use a kernel built with these options, or build one from source (kernel.source)',
-        logFile: opts.logFile,
-      });
+      throw new BuildError(
+        `the prebuilt kernel ${release} (${config}) lacks ${missing.length} required option${missing.length === 1 ? '' : 's'}:\n${missing.map((m) => `  ${m}`).join('\n')}`,
+        {
+          hint: 'use a kernel built with these options, or build one from source (kernel.source)',
+          logFile: opts.logFile,
+        },
+      );
     }
     return Promise.resolve();
   });
@@ -81,9 +102,14 @@ export async function checkPrebuiltKernel(
   if (found?.v) ipvsVersionCode = found.v.code;
   else if (kernelAtLeast(release.replace(/[-+].*$/, ''), IPVS_CODE_SINCE_2_6_10.since)) {
     ipvsVersionCode = IPVS_CODE_SINCE_2_6_10.code;
-    io.log(`IPVS version of ${release}: no headers in ${headerDirs.join(' or ')}; taking 1.2.1, the IP_VS_VERSION_CODE of every kernel since 2.6.10`);
+    io.log(
+      `IPVS version of ${release}: no headers in ${headerDirs.join(' or ')}; taking 1.2.1, the IP_VS_VERSION_CODE of every kernel since 2.6.10`,
+    );
   } else {
-    throw new BuildError(`cannot tell the IPVS version of prebuilt kernel ${release}: no ip_vs.h headers in ${headerDirs.join(' or ')}`, { hint: 'install its headers package' });
+    throw new BuildError(
+      `cannot tell the IPVS version of prebuilt kernel ${release}: no ip_vs.h headers in ${headerDirs.join(' or ')}`,
+      { hint: 'install its headers package' },
+    );
   }
   return {
     release,
@@ -102,7 +128,9 @@ function modulesRootOf(modules: string, release: string): string {
   const suffix = path.join('lib/modules', release);
   const abs = path.resolve(modules);
   if (!abs.endsWith(suffix)) {
-    throw new BuildError(`kernel.prebuilt.modules ${modules} is not a <root>/lib/modules/${release} folder`, { hint: `point it at .../lib/modules/${release}` });
+    throw new BuildError(`kernel.prebuilt.modules ${modules} is not a <root>/lib/modules/${release} folder`, {
+      hint: `point it at .../lib/modules/${release}`,
+    });
   }
   return abs.slice(0, abs.length - suffix.length) || '/';
 }

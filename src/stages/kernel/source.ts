@@ -27,21 +27,35 @@ const DEBIAN_TARBALLS = ['/usr/src/%s.tar.xz', '/usr/src/%s.tar.bz2', '/usr/src/
 /** Finds (and for URLs downloads into the cache) the kernel source named by `ref`, checking its sha256. */
 export async function locateKernelSource(ref: SourceRef | undefined, io: StageIo): Promise<KernelSource> {
   if (ref === undefined) {
-    throw new SpecError({ pointer: '/kernel', message: 'the kernel needs either source or prebuilt', hint: 'add source: { debian: linux-source-6.1 } or prebuilt: { vmlinuz: /vmlinuz }' });
+    throw new SpecError({
+      pointer: '/kernel',
+      message: 'the kernel needs either source or prebuilt',
+      hint: 'add source: { debian: linux-source-6.1 } or prebuilt: { vmlinuz: /vmlinuz }',
+    });
   }
   if ('debian' in ref) {
     const file = DEBIAN_TARBALLS.map((p) => p.replace('%s', ref.debian)).find((p) => existsSync(p));
     if (!file) {
-      throw new BuildError(`the Debian package ${ref.debian} is not installed (no /usr/src/${ref.debian}.tar.*)`, { hint: `apt-get install ${ref.debian}` });
+      throw new BuildError(
+        `the Debian package ${ref.debian} is not installed (no /usr/src/${ref.debian}.tar.*)`,
+        { hint: `apt-get install ${ref.debian}` },
+      );
     }
     return { file, isTree: false, sha256: await sha256File(file), origin: `debian:${ref.debian}` };
   }
   if ('path' in ref) {
     const info = await stat(ref.path).catch(() => undefined);
-    if (!info) throw new SpecError({ pointer: '/kernel/source/path', message: `${ref.path} does not exist`, hint: 'point it at a kernel tarball or an unpacked kernel tree' });
-    if (info.isDirectory()) return { file: ref.path, isTree: true, sha256: `tree:${path.resolve(ref.path)}`, origin: ref.path };
+    if (!info)
+      throw new SpecError({
+        pointer: '/kernel/source/path',
+        message: `${ref.path} does not exist`,
+        hint: 'point it at a kernel tarball or an unpacked kernel tree',
+      });
+    if (info.isDirectory())
+      return { file: ref.path, isTree: true, sha256: `tree:${path.resolve(ref.path)}`, origin: ref.path };
     const sha = await sha256File(ref.path);
-    if (ref.sha256 !== undefined && ref.sha256 !== sha) throw checksumError(ref.path, ref.sha256, sha, '/kernel/source/sha256');
+    if (ref.sha256 !== undefined && ref.sha256 !== sha)
+      throw checksumError(ref.path, ref.sha256, sha, '/kernel/source/sha256');
     return { file: ref.path, isTree: false, sha256: sha, origin: ref.path };
   }
   const name = path.basename(new URL(ref.url).pathname) || 'linux.tar';
@@ -55,7 +69,11 @@ export async function locateKernelSource(ref: SourceRef | undefined, io: StageIo
 }
 
 function checksumError(what: string, expected: string, got: string, pointer: string): SpecError {
-  return new SpecError({ pointer, message: `sha256 of ${what} is ${got}, but the spec pins ${expected}`, hint: 'check the download or update the pinned sha256' });
+  return new SpecError({
+    pointer,
+    message: `sha256 of ${what} is ${got}, but the spec pins ${expected}`,
+    hint: 'check the download or update the pinned sha256',
+  });
 }
 
 async function download(url: string, target: string, io: StageIo): Promise<void> {
@@ -65,9 +83,12 @@ async function download(url: string, target: string, io: StageIo): Promise<void>
     return;
   }
   const res = await fetch(url, { signal: AbortSignal.timeout(30 * 60 * 1000) }).catch((err: unknown) => {
-    throw new BuildError(`cannot download ${url}: ${(err as Error).message}`, { hint: 'check the URL, or download it yourself and use source: { path }' });
+    throw new BuildError(`cannot download ${url}: ${(err as Error).message}`, {
+      hint: 'check the URL, or download it yourself and use source: { path }',
+    });
   });
-  if (!res.ok) throw new BuildError(`cannot download ${url}: HTTP ${res.status}`, { hint: 'check the URL or a mirror' });
+  if (!res.ok)
+    throw new BuildError(`cannot download ${url}: HTTP ${res.status}`, { hint: 'check the URL or a mirror' });
   await writeFile(target, Buffer.from(await res.arrayBuffer()));
 }
 
@@ -78,7 +99,8 @@ export async function extractKernelSource(src: KernelSource, io: StageIo, logFil
     await io.run('tar', ['-xf', src.file, '-C', tmp], { logFile, timeoutMs: 30 * 60 * 1000 });
   });
   const tops = (await readdir(entry.dir, { withFileTypes: true })).filter((d) => d.isDirectory());
-  if (tops.length !== 1) throw new BuildError(`${src.file} does not unpack into one folder (found ${tops.length})`, { logFile });
+  if (tops.length !== 1)
+    throw new BuildError(`${src.file} does not unpack into one folder (found ${tops.length})`, { logFile });
   return path.join(entry.dir, tops[0]!.name);
 }
 
