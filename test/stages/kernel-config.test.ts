@@ -1,5 +1,6 @@
 import test from 'ava';
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SpecError } from '../../src/lib/errors.js';
 import { parseKconfig } from '../../src/lib/kconfig.js';
@@ -7,6 +8,7 @@ import { loadSpec } from '../../src/spec/load.js';
 import type { Spec } from '../../src/spec/types.js';
 import { generateKernelFragment } from '../../src/stages/kernel-config.js';
 import { symbolExists } from '../../src/stages/kernel/catalog.js';
+import { runCli } from '../_helpers/cli.js';
 import { makeSpec } from '../_helpers/make-spec.js';
 
 const GOLDEN = 'test/fixtures/golden/kernel';
@@ -243,4 +245,18 @@ test('lines are sorted and each follows a reason comment', (t) => {
       t.regex(lines[i - 1]!, /^# (base|spec uses|profile full|needed by|kernel\.extraConfig)/, line);
   });
   t.is(parseKconfig(f.text).size, f.lines.length, 'every line parses back as a setting; comments do not');
+});
+
+test('lvs-image kconfig prints the fragment, or writes it with --out', (t) => {
+  const printed = runCli(['kconfig', 'images/dsas-lv1.yaml']);
+  t.is(printed.status, 0, printed.stderr);
+  t.is(printed.stdout, readFileSync(path.join(GOLDEN, 'dsas-lv1.config'), 'utf8'));
+  const out = path.join(mkdtempSync(path.join(tmpdir(), 'kconfig-cli-')), 'frag.config');
+  const written = runCli(['kconfig', 'images/dsas-lv1.yaml', '--kernel-version', '2.6.16.27', '--out', out]);
+  t.is(written.status, 0, written.stderr);
+  t.is(written.stdout, '');
+  t.is(parseKconfig(readFileSync(out, 'utf8')).get('IP_NF_CONNTRACK'), 'y');
+  const bad = runCli(['kconfig', 'images/dsas-lv1.yaml', '--kernel-version', '4.19']);
+  t.is(bad.status, 2);
+  t.regex(bad.stderr, /\/kernel\/profile: profile full has no menu list for kernel 4\.19/);
 });
