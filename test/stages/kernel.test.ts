@@ -3,14 +3,17 @@
  * installs and error reporting, without compiling a kernel. The cache goes to a temporary LVS_IMAGE_CACHE.
  */
 import test from 'ava';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { StageIo } from '../../src/context.js';
-import { BuildError, CommandError } from '../../src/lib/errors.js';
+import { BuildError, CommandError, SpecError } from '../../src/lib/errors.js';
 import { run, type Run } from '../../src/lib/exec.js';
 import { parseKconfig, serializeKconfig } from '../../src/lib/kconfig.js';
 import { provideKernel } from '../../src/stages/kernel.js';
+import { locateKernelSource } from '../../src/stages/kernel/source.js';
 import type { Spec } from '../../src/spec/types.js';
 import { makeSpec } from '../_helpers/make-spec.js';
 
@@ -183,4 +186,20 @@ test.serial('a tree whose version differs from kernel.version is refused', async
     { instanceOf: BuildError },
   );
   t.regex(err.message, /is version 6\.1\.99, but kernel\.version is 6\.2/);
+});
+
+test.serial('a url source is downloaded once into the cache and its sha256 checked', async (t) => {
+  const tarball = path.join(root, 'linux-6.1.99.tar');
+  const sha = createHash('sha256').update(readFileSync(tarball)).digest('hex');
+  const io: StageIo = { run, log: () => undefined };
+  const src = await locateKernelSource({ url: pathToFileURL(tarball).href, sha256: sha }, io);
+  t.is(src.sha256, sha);
+  t.not(src.file, tarball, 'served from the cache');
+  t.is(readFileSync(src.file).length, readFileSync(tarball).length);
+  const wrong = '0'.repeat(64);
+  const err = await t.throwsAsync(
+    locateKernelSource({ url: pathToFileURL(tarball).href, sha256: wrong }, io),
+    { instanceOf: SpecError },
+  );
+  t.regex(err!.message, new RegExp(`sha256 of .* is ${sha}, but the spec pins ${wrong}`));
 });
