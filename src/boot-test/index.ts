@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { directorFiles } from '../layout.js';
+import { directorFiles, READY_PATTERN } from '../layout.js';
 import type { GuestConsole } from '../lib/console.js';
 import { BuildError } from '../lib/errors.js';
 import { startGuest } from '../lib/qemu.js';
@@ -41,6 +41,7 @@ export interface BootTestResult {
 
 // Each probe answers in well under a second; the bound covers a machine loaded many times over.
 const PROBE_TIMEOUT_MS = 60_000;
+const READY_AFTER_FAILURE_MS = 60_000;
 
 function defaultInterfaces(expected: BootExpectation): GuestInterface[] {
   const names = new Set(['eth0', ...expected.vips.map((v) => v.interface)]);
@@ -89,6 +90,11 @@ export async function bootTest(opts: BootTestOptions): Promise<BootTestResult> {
   try {
     try {
       await guest.console.waitFor(BOOT_DONE_PATTERN, opts.timeoutMs, 'the ready line');
+      // /init goes on after a FAILED step: let it finish (bounded) before typing, or the terminal's echo of
+      // the probes could land in the middle of its ready line.
+      await guest.console
+        .waitFor(READY_PATTERN, READY_AFTER_FAILURE_MS, 'the ready line')
+        .catch(() => undefined);
       bootMs = Date.now() - started;
       const vipIfaces = [...new Set(opts.expected.vips.map((v) => v.interface))];
       observation = await observe(guest.console, opts.hostname, vipIfaces);
