@@ -25,7 +25,13 @@ const argv = process.argv.slice(2);
 const RUNS = Number(argv[argv.indexOf('--runs') + 1] || 5) || 5;
 const JSON_OUT = argv.includes('--json');
 const SIZE = 32 * 1024 * 1024;
-const CASES: [number, number][] = [[512, 1], [1468, 1], [8192, 1], [1468, 16], [8192, 16]];
+const CASES: [number, number][] = [
+  [512, 1],
+  [1468, 1],
+  [8192, 1],
+  [1468, 16],
+  [8192, 16],
+];
 
 /** Outside the bench namespace (as root): create it, run this script inside, delete it whatever happens. */
 async function runInBenchNamespace(): Promise<number> {
@@ -34,8 +40,15 @@ async function runInBenchNamespace(): Promise<number> {
   try {
     // tftpd-hpa resolves its -a address with AI_ADDRCONFIG, which ignores loopback: without some other IPv4
     // address in the namespace it exits at once (status 66). A veth pair with both ends inside provides one.
-    await createVethPair({ ns, ifname: 'lvsi-b0', cidr: '10.99.2.1/30' }, { ns, ifname: 'lvsi-b1', cidr: '10.99.2.2/30' });
-    const [file, args] = netnsExecArgs(ns, process.execPath, ['--import=tsx', fileURLToPath(import.meta.url), ...argv]);
+    await createVethPair(
+      { ns, ifname: 'lvsi-b0', cidr: '10.99.2.1/30' },
+      { ns, ifname: 'lvsi-b1', cidr: '10.99.2.2/30' },
+    );
+    const [file, args] = netnsExecArgs(ns, process.execPath, [
+      '--import=tsx',
+      fileURLToPath(import.meta.url),
+      ...argv,
+    ]);
     const child = spawn(file, args, { stdio: 'inherit', env: { ...process.env, LVSI_BENCH_NS: ns } });
     return await new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? 1)));
   } finally {
@@ -52,7 +65,10 @@ interface Server {
 
 function startProcess(name: string, file: string, args: string[], port: number, windowsize: boolean): Server {
   const child = spawn(file, args, { stdio: ['ignore', 'ignore', 'pipe'], cwd: REPO });
-  child.stderr?.on('data', (c: Buffer) => process.env.LVSI_BENCH_DEBUG && process.stderr.write(`[${name}] ${c.toString()}`));
+  child.stderr?.on(
+    'data',
+    (c: Buffer) => process.env.LVSI_BENCH_DEBUG && process.stderr.write(`[${name}] ${c.toString()}`),
+  );
   return { name, port, windowsize, child };
 }
 
@@ -78,11 +94,40 @@ async function main(): Promise<void> {
   await writeFile(path.join(root, 'big.bin'), data, { mode: 0o644 });
   const inNs = process.env.LVSI_BENCH_NS !== undefined;
   const servers: Server[] = [
-    startProcess('lvs-image', process.execPath, ['--import=tsx', 'src/cli.ts', 'serve', '--root', root, '--bind', '127.0.0.1', '--tftp-port', '16969', '--no-http'], 16969, true),
+    startProcess(
+      'lvs-image',
+      process.execPath,
+      [
+        '--import=tsx',
+        'src/cli.ts',
+        'serve',
+        '--root',
+        root,
+        '--bind',
+        '127.0.0.1',
+        '--tftp-port',
+        '16969',
+        '--no-http',
+      ],
+      16969,
+      true,
+    ),
     startProcess('tftpd-hpa', 'in.tftpd', ['-L', '-s', root, '-a', '127.0.0.1:16970'], 16970, false),
   ];
   if (inNs) {
-    const dnsmasqArgs = ['--keep-in-foreground', '--conf-file=/dev/null', '--port=0', '--enable-tftp', `--tftp-root=${root}`, '--edns-packet-max=65535', '--listen-address=127.0.0.1', '--bind-interfaces', '--log-facility=-', '--quiet-tftp', `--pid-file=${path.join(root, 'dnsmasq.pid')}`];
+    const dnsmasqArgs = [
+      '--keep-in-foreground',
+      '--conf-file=/dev/null',
+      '--port=0',
+      '--enable-tftp',
+      `--tftp-root=${root}`,
+      '--edns-packet-max=65535',
+      '--listen-address=127.0.0.1',
+      '--bind-interfaces',
+      '--log-facility=-',
+      '--quiet-tftp',
+      `--pid-file=${path.join(root, 'dnsmasq.pid')}`,
+    ];
     servers.push(startProcess('dnsmasq', 'dnsmasq', dnsmasqArgs, 69, false));
   }
   try {
@@ -93,10 +138,17 @@ async function main(): Promise<void> {
         // Rotate the order each run so no server always goes first (or last) on a busy machine.
         const order = servers.map((_, i) => servers[(i + run) % servers.length]!);
         for (const s of order) {
-          const r = await tftpGet({ port: s.port, file: "big.bin", blksize, windowsize, retryMs: 1000 }).catch((err: Error) => {
+          const r = await tftpGet({
+            port: s.port,
+            file: 'big.bin',
+            blksize,
+            windowsize,
+            retryMs: 1000,
+          }).catch((err: Error) => {
             throw new Error(`${s.name}: ${err.message}`);
           });
-          if (r.data.length !== SIZE || createHash('sha256').update(r.data).digest('hex') !== want) throw new Error(`${s.name}: corrupt transfer`);
+          if (r.data.length !== SIZE || createHash('sha256').update(r.data).digest('hex') !== want)
+            throw new Error(`${s.name}: corrupt transfer`);
           const key = `${s.name} ${blksize} ${windowsize}`;
           rates.set(key, [...(rates.get(key) ?? []), SIZE / r.durationMs / 1000]);
           if (run === 0 && windowsize > 1 && r.oack.get('windowsize') === undefined) s.windowsize = false;
@@ -112,7 +164,11 @@ async function main(): Promise<void> {
 
 function report(servers: Server[], rates: Map<string, number[]>): void {
   const med = (name: string, b: number, w: number): number => median(rates.get(`${name} ${b} ${w}`) ?? []);
-  const rows = CASES.map(([b, w]) => ({ blksize: b, windowsize: w, ...Object.fromEntries(servers.map((s) => [s.name, Number(med(s.name, b, w).toFixed(1))])) }));
+  const rows = CASES.map(([b, w]) => ({
+    blksize: b,
+    windowsize: w,
+    ...Object.fromEntries(servers.map((s) => [s.name, Number(med(s.name, b, w).toFixed(1))])),
+  }));
   const hpa1468 = med('tftpd-hpa', 1468, 1);
   const goals = {
     'lvs-image/tftpd-hpa at 512': med('lvs-image', 512, 1) / med('tftpd-hpa', 512, 1),
@@ -121,12 +177,18 @@ function report(servers: Server[], rates: Map<string, number[]>): void {
     'lvs-image 1468x16 / tftpd-hpa 1468': med('lvs-image', 1468, 16) / hpa1468,
   };
   if (JSON_OUT) {
-    process.stdout.write(JSON.stringify({ runs: RUNS, sizeBytes: SIZE, medianMBps: rows, ratios: goals }, null, 2) + '\n');
+    process.stdout.write(
+      JSON.stringify({ runs: RUNS, sizeBytes: SIZE, medianMBps: rows, ratios: goals }, null, 2) + '\n',
+    );
     return;
   }
   const names = servers.map((s) => s.name);
   process.stdout.write(`TFTP, 32 MiB on loopback, same client, median of ${RUNS} runs, MB/s (10^6 B/s)\n`);
-  process.stdout.write(['blksize', 'window', ...names, ...names.slice(1).map((n) => `x ${n}`)].map((h) => h.padStart(12)).join('') + '\n');
+  process.stdout.write(
+    ['blksize', 'window', ...names, ...names.slice(1).map((n) => `x ${n}`)]
+      .map((h) => h.padStart(12))
+      .join('') + '\n',
+  );
   for (const [b, w] of CASES) {
     const ours = med('lvs-image', b, w);
     const cells = names.map((n) => {
@@ -134,11 +196,16 @@ function report(servers: Server[], rates: Map<string, number[]>): void {
       return med(n, b, w).toFixed(1) + (lock ? '*' : '');
     });
     const ratios = names.slice(1).map((n) => `${(ours / med(n, b, w)).toFixed(2)}x`);
-    process.stdout.write([String(b), String(w), ...cells, ...ratios].map((c) => c.padStart(12)).join('') + '\n');
+    process.stdout.write(
+      [String(b), String(w), ...cells, ...ratios].map((c) => c.padStart(12)).join('') + '\n',
+    );
   }
-  process.stdout.write('* the server has no windowsize (RFC 7440): it ignored the option and ran lock-step\n');
+  process.stdout.write(
+    '* the server has no windowsize (RFC 7440): it ignored the option and ran lock-step\n',
+  );
   for (const [k, v] of Object.entries(goals)) process.stdout.write(`${k}: ${v.toFixed(2)}x\n`);
 }
 
-if (process.getuid?.() === 0 && process.env.LVSI_BENCH_NS === undefined) process.exitCode = await runInBenchNamespace();
+if (process.getuid?.() === 0 && process.env.LVSI_BENCH_NS === undefined)
+  process.exitCode = await runInBenchNamespace();
 else await main();

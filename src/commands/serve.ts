@@ -24,29 +24,46 @@ export interface ServeFlags {
 
 function port(flag: string, value: string, problems: Problem[]): number {
   const n = /^\d{1,5}$/.test(value) ? Number(value) : NaN;
-  if (!(n >= 0 && n <= 65535)) problems.push({ message: `${flag} ${value}: not a port number 0..65535`, hint: '0 picks a free port' });
+  if (!(n >= 0 && n <= 65535))
+    problems.push({ message: `${flag} ${value}: not a port number 0..65535`, hint: '0 picks a free port' });
   return n;
 }
 
 /** Checks the flags and turns them into ServeOptions (pure apart from throwing SpecError with every problem). */
-export function parseServeFlags(flags: ServeFlags, specRoot: string | undefined): Omit<ServeOptions, 'onEvent' | 'onDhcpLine'> {
+export function parseServeFlags(
+  flags: ServeFlags,
+  specRoot: string | undefined,
+): Omit<ServeOptions, 'onEvent' | 'onDhcpLine'> {
   const problems: Problem[] = [];
   const root = flags.root ?? specRoot;
-  if (root === undefined) problems.push({ message: 'nothing to serve', hint: 'give a SPEC (serves out/<name>) or --root DIR' });
-  if (flags.root !== undefined && specRoot !== undefined) problems.push({ message: 'give either SPEC or --root, not both' });
-  if (!isIPv4(flags.bind)) problems.push({ message: `--bind ${flags.bind}: not an IPv4 address`, hint: '0.0.0.0 listens on every interface' });
+  if (root === undefined)
+    problems.push({ message: 'nothing to serve', hint: 'give a SPEC (serves out/<name>) or --root DIR' });
+  if (flags.root !== undefined && specRoot !== undefined)
+    problems.push({ message: 'give either SPEC or --root, not both' });
+  if (!isIPv4(flags.bind))
+    problems.push({
+      message: `--bind ${flags.bind}: not an IPv4 address`,
+      hint: '0.0.0.0 listens on every interface',
+    });
   const tftpPort = port('--tftp-port', flags.tftpPort, problems);
   const httpPort = flags.http ? port('--http-port', flags.httpPort, problems) : undefined;
   const dhcp = flags.dhcp;
-  if (dhcp !== 'off' && dhcp !== 'proxy' && dhcp !== 'full') problems.push({ message: `--dhcp ${dhcp}: must be off, proxy or full` });
+  if (dhcp !== 'off' && dhcp !== 'proxy' && dhcp !== 'full')
+    problems.push({ message: `--dhcp ${dhcp}: must be off, proxy or full` });
   let range: [string, string] | undefined;
   if (flags.range !== undefined) {
     const [a, b, ...rest] = flags.range.split(',');
-    if (a === undefined || b === undefined || rest.length > 0 || !isIPv4(a) || !isIPv4(b)) problems.push({ message: `--range ${flags.range}: expected FIRST,LAST IPv4 addresses` });
+    if (a === undefined || b === undefined || rest.length > 0 || !isIPv4(a) || !isIPv4(b))
+      problems.push({ message: `--range ${flags.range}: expected FIRST,LAST IPv4 addresses` });
     else range = [a, b];
   }
-  if (dhcp === 'full' && flags.range === undefined) problems.push({ message: '--dhcp full needs --range FIRST,LAST', hint: 'e.g. --range 10.10.31.100,10.10.31.199' });
-  if (dhcp !== 'full' && flags.range !== undefined) problems.push({ message: '--range only applies to --dhcp full' });
+  if (dhcp === 'full' && flags.range === undefined)
+    problems.push({
+      message: '--dhcp full needs --range FIRST,LAST',
+      hint: 'e.g. --range 10.10.31.100,10.10.31.199',
+    });
+  if (dhcp !== 'full' && flags.range !== undefined)
+    problems.push({ message: '--range only applies to --dhcp full' });
   if (problems.length > 0) throw new SpecError(problems);
   return {
     root: root!,
@@ -75,28 +92,52 @@ function waitForSignal(): Promise<NodeJS.Signals> {
 export function register(program: Command): void {
   program
     .command('serve')
-    .description('serve a site root over TFTP (RFC 1350/2347/2348/2349/7440) and HTTP, with DHCP through dnsmasq; runs until Ctrl-C')
+    .description(
+      'serve a site root over TFTP (RFC 1350/2347/2348/2349/7440) and HTTP, with DHCP through dnsmasq; runs until Ctrl-C',
+    )
     .argument('[spec]', 'site spec: serves its build output out/<name>')
-    .option('--root <dir>', 'serve this folder instead of a spec\'s output')
+    .option('--root <dir>', "serve this folder instead of a spec's output")
     .option('--bind <addr>', 'IPv4 address to listen on', '0.0.0.0')
     .option('--tftp-port <n>', 'TFTP port (ports below 1024 need root)', '69')
     .option('--http-port <n>', 'HTTP port for iPXE', '80')
     .option('--no-http', 'do not start the HTTP server')
-    .option('--dhcp <mode>', 'off, proxy (PXE answers beside an existing DHCP server) or full (isolated lab)', 'off')
+    .option(
+      '--dhcp <mode>',
+      'off, proxy (PXE answers beside an existing DHCP server) or full (isolated lab)',
+      'off',
+    )
     .option('--range <first,last>', 'addresses --dhcp full hands out')
     .option('--interface <if>', 'interface dnsmasq answers on')
     .action(async (spec: string | undefined, flags: ServeFlags, cmd: Command) => {
       const json = cmd.optsWithGlobals<{ json?: boolean }>().json === true;
-      const specRoot = spec !== undefined ? siteRoot(DEFAULT_OUT_DIR, (await loadSpec(spec)).spec.name) : undefined;
+      const specRoot =
+        spec !== undefined ? siteRoot(DEFAULT_OUT_DIR, (await loadSpec(spec)).spec.name) : undefined;
       const opts = parseServeFlags(flags, specRoot);
       const say = (line: string): void => void process.stderr.write(line + '\n');
       const serving = await startServe({
         ...opts,
         onEvent: (e) => say(json ? formatEventJson(e) : formatEvent(e)),
-        onDhcpLine: (line) => say(json ? JSON.stringify({ time: new Date().toISOString(), protocol: 'dhcp', line }) : `dhcp ${line}`),
+        onDhcpLine: (line) =>
+          say(
+            json
+              ? JSON.stringify({ time: new Date().toISOString(), protocol: 'dhcp', line })
+              : `dhcp ${line}`,
+          ),
       });
-      const listening = { event: 'listening', root: opts.root, bind: opts.bind, tftpPort: serving.tftp.port, httpPort: serving.http?.port ?? null, dhcp: opts.dhcp, dnsmasqPid: serving.dnsmasq?.pid ?? null };
-      say(json ? JSON.stringify(listening) : `serving ${opts.root}: tftp ${opts.bind}:${listening.tftpPort}, http ${listening.httpPort === null ? 'off' : `${opts.bind}:${listening.httpPort}`}, dhcp ${opts.dhcp}${serving.dnsmasq ? ` (dnsmasq pid ${serving.dnsmasq.pid})` : ''}; Ctrl-C stops`);
+      const listening = {
+        event: 'listening',
+        root: opts.root,
+        bind: opts.bind,
+        tftpPort: serving.tftp.port,
+        httpPort: serving.http?.port ?? null,
+        dhcp: opts.dhcp,
+        dnsmasqPid: serving.dnsmasq?.pid ?? null,
+      };
+      say(
+        json
+          ? JSON.stringify(listening)
+          : `serving ${opts.root}: tftp ${opts.bind}:${listening.tftpPort}, http ${listening.httpPort === null ? 'off' : `${opts.bind}:${listening.httpPort}`}, dhcp ${opts.dhcp}${serving.dnsmasq ? ` (dnsmasq pid ${serving.dnsmasq.pid})` : ''}; Ctrl-C stops`,
+      );
       const signal = await waitForSignal();
       await serving.close();
       say(json ? JSON.stringify({ event: 'stopped', signal }) : `stopped (${signal})`);

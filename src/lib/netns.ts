@@ -19,7 +19,9 @@ const IP_TIMEOUT_MS = 15_000;
  * it may hold an unrelated `nft` (@vercel/nft) or `tc`.
  */
 export function systemTool(name: string): string {
-  return ['/usr/sbin', '/sbin', '/usr/bin', '/bin'].map((d) => `${d}/${name}`).find((p) => existsSync(p)) ?? name;
+  return (
+    ['/usr/sbin', '/sbin', '/usr/bin', '/bin'].map((d) => `${d}/${name}`).find((p) => existsSync(p)) ?? name
+  );
 }
 
 /** `lvsi-<tag>-<pid>-<suffix>`, unique per process; kept short because interface names max out at 15 bytes. */
@@ -40,7 +42,13 @@ export function netnsExecArgs(ns: string, file: string, args: readonly string[])
 }
 
 /** Runs `file args` inside namespace `ns` through `run`. */
-export function runInNetns(ns: string, file: string, args: readonly string[], opts: RunOptions = {}, run: Run = realRun): Promise<RunResult> {
+export function runInNetns(
+  ns: string,
+  file: string,
+  args: readonly string[],
+  opts: RunOptions = {},
+  run: Run = realRun,
+): Promise<RunResult> {
   const [ip, argv] = netnsExecArgs(ns, file, args);
   return run(ip, argv, { timeoutMs: IP_TIMEOUT_MS, ...opts });
 }
@@ -57,7 +65,10 @@ export async function createNetns(ns: string, run: Run = realRun): Promise<void>
 
 /** Deletes namespace `ns` (and every interface inside it); no error when it is already gone. */
 export async function deleteNetns(ns: string, run: Run = realRun): Promise<void> {
-  await run('ip', ['netns', 'delete', checkName('namespace', ns, 64)], { timeoutMs: IP_TIMEOUT_MS, reject: false });
+  await run('ip', ['netns', 'delete', checkName('namespace', ns, 64)], {
+    timeoutMs: IP_TIMEOUT_MS,
+    reject: false,
+  });
 }
 
 /** Names of the namespaces that exist now (`ip netns list`). */
@@ -107,7 +118,11 @@ export async function createTap(end: LinkEnd & { bridge?: string }, run: Run = r
 
 /** Moves an existing interface of namespace `from` into namespace `to` (e.g. a veth end onto a bridge's side). */
 export async function moveLink(from: string, ifname: string, to: string, run: Run = realRun): Promise<void> {
-  await ipIn(from, ['link', 'set', checkName('interface', ifname, 15), 'netns', checkName('namespace', to, 64)], run);
+  await ipIn(
+    from,
+    ['link', 'set', checkName('interface', ifname, 15), 'netns', checkName('namespace', to, 64)],
+    run,
+  );
 }
 
 /** Packet loss and reordering to apply to a link's outgoing traffic. */
@@ -124,8 +139,35 @@ export interface Impairment {
  * `reorderPercent` through a slow HTB class (a few ms per packet), so they arrive behind later ones.
  * Returns which method was applied.
  */
-export async function impairLink(ns: string, ifname: string, imp: Impairment, run: Run = realRun): Promise<'netem' | 'nft+htb'> {
-  const netem = await run('ip', ['netns', 'exec', ns, systemTool('tc'), 'qdisc', 'add', 'dev', ifname, 'root', 'netem', 'loss', `${imp.lossPercent}%`, 'reorder', `${imp.reorderPercent}%`, '50%', 'delay', `${imp.delayMs}ms`], { timeoutMs: IP_TIMEOUT_MS, reject: false });
+export async function impairLink(
+  ns: string,
+  ifname: string,
+  imp: Impairment,
+  run: Run = realRun,
+): Promise<'netem' | 'nft+htb'> {
+  const netem = await run(
+    'ip',
+    [
+      'netns',
+      'exec',
+      ns,
+      systemTool('tc'),
+      'qdisc',
+      'add',
+      'dev',
+      ifname,
+      'root',
+      'netem',
+      'loss',
+      `${imp.lossPercent}%`,
+      'reorder',
+      `${imp.reorderPercent}%`,
+      '50%',
+      'delay',
+      `${imp.delayMs}ms`,
+    ],
+    { timeoutMs: IP_TIMEOUT_MS, reject: false },
+  );
   if (netem.exitCode === 0) return 'netem';
   const tc = (args: string[]): Promise<RunResult> => runInNetns(ns, systemTool('tc'), args, {}, run);
   await tc(['qdisc', 'add', 'dev', ifname, 'root', 'handle', '1:', 'htb', 'default', '10']);
@@ -134,7 +176,21 @@ export async function impairLink(ns: string, ifname: string, imp: Impairment, ru
   // is a compromise: slow enough to reorder within a burst, fast enough not to become the link's bottleneck
   // (a 2 Mbit/s class queued whole 8192-byte windows for 100+ ms). `delayMs` scales it: 5 ms → 20 Mbit/s.
   const slowKbit = Math.max(1000, Math.round(100_000 / Math.max(1, imp.delayMs)));
-  await tc(['class', 'add', 'dev', ifname, 'parent', '1:', 'classid', '1:20', 'htb', 'rate', `${slowKbit}kbit`, 'ceil', `${slowKbit}kbit`]);
+  await tc([
+    'class',
+    'add',
+    'dev',
+    ifname,
+    'parent',
+    '1:',
+    'classid',
+    '1:20',
+    'htb',
+    'rate',
+    `${slowKbit}kbit`,
+    'ceil',
+    `${slowKbit}kbit`,
+  ]);
   const table = `lvsi_impair_${ifname.replace(/[^A-Za-z0-9_]/g, '_')}`;
   const rules = [
     `table inet ${table} {`,
@@ -154,7 +210,11 @@ export async function impairLink(ns: string, ifname: string, imp: Impairment, ru
  * Creates the namespaces `names`, runs `fn`, and deletes them whatever happens (also when creation failed
  * halfway). The usual way to get a throw-away lab.
  */
-export async function withNetns<T>(names: readonly string[], fn: () => Promise<T>, run: Run = realRun): Promise<T> {
+export async function withNetns<T>(
+  names: readonly string[],
+  fn: () => Promise<T>,
+  run: Run = realRun,
+): Promise<T> {
   try {
     for (const ns of names) await createNetns(ns, run);
     return await fn();

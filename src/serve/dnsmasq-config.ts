@@ -39,7 +39,9 @@ const LOADERS = [
 
 function ipxeUrl(plan: DnsmasqPlan): string {
   const script = plan.ipxeScript ?? 'boot.ipxe';
-  return plan.httpPort === undefined ? script : `http://${plan.serverAddress}${plan.httpPort === 80 ? '' : `:${plan.httpPort}`}/${script}`;
+  return plan.httpPort === undefined
+    ? script
+    : `http://${plan.serverAddress}${plan.httpPort === 80 ? '' : `:${plan.httpPort}`}/${script}`;
 }
 
 function listenLines(plan: DnsmasqPlan): string[] {
@@ -56,12 +58,15 @@ function rangeLines(plan: DnsmasqPlan): string[] {
 
 function bootLines(plan: DnsmasqPlan): string[] {
   const lines = ['dhcp-match=set:ipxe,175'];
-  for (const l of LOADERS) for (const a of l.arch) lines.push(`dhcp-match=set:${l.tag},option:client-arch,${a}`);
+  for (const l of LOADERS)
+    for (const a of l.arch) lines.push(`dhcp-match=set:${l.tag},option:client-arch,${a}`);
   // With a TFTP port other than 69 a PXE ROM cannot reach us (DHCP has no port field): say so in the file.
-  if (plan.tftpPort !== 69) lines.push(`# NOTE: TFTP runs on port ${plan.tftpPort}; PXE ROMs only ever ask port 69`);
+  if (plan.tftpPort !== 69)
+    lines.push(`# NOTE: TFTP runs on port ${plan.tftpPort}; PXE ROMs only ever ask port 69`);
   if (plan.mode === 'proxy') {
     // Proxy DHCP answers PXE ROMs through the PXE menu options; the boot file is named with its suffix.
-    for (const l of LOADERS) lines.push(`pxe-service=tag:!ipxe,${l.csa},"lvs-image: iPXE",${l.file},${plan.serverAddress}`);
+    for (const l of LOADERS)
+      lines.push(`pxe-service=tag:!ipxe,${l.csa},"lvs-image: iPXE",${l.file},${plan.serverAddress}`);
   }
   lines.push('dhcp-boot=tag:!ipxe,tag:efi64,ipxe.efi,,' + plan.serverAddress);
   lines.push('dhcp-boot=tag:!ipxe,tag:!efi64,undionly.kpxe,,' + plan.serverAddress);
@@ -87,5 +92,11 @@ export function renderDnsmasqConfig(plan: DnsmasqPlan): string {
 
 /** The dnsmasq argv (without the binary) that runs `confFile` in the foreground with logs on stderr (pure). */
 export function dnsmasqArgs(confFile: string, pidFile: string): string[] {
-  return ['--keep-in-foreground', `--conf-file=${confFile}`, `--pid-file=${pidFile}`, '--log-facility=-', '--user=root'];
+  return [
+    '--keep-in-foreground',
+    `--conf-file=${confFile}`,
+    `--pid-file=${pidFile}`,
+    '--log-facility=-',
+    '--user=root',
+  ];
 }

@@ -25,7 +25,11 @@ const START_TIMEOUT_MS = 10_000;
 const SETTLE_MS = 300;
 
 /** Writes the config and starts dnsmasq; throws BuildError with dnsmasq's own words when it fails to start. */
-export async function startDnsmasq(plan: Omit<DnsmasqPlan, 'leaseFile'>, onLine: (line: string) => void = () => undefined, binary = 'dnsmasq'): Promise<Dnsmasq> {
+export async function startDnsmasq(
+  plan: Omit<DnsmasqPlan, 'leaseFile'>,
+  onLine: (line: string) => void = () => undefined,
+  binary = 'dnsmasq',
+): Promise<Dnsmasq> {
   const dir = await mkdtemp(path.join(tmpdir(), 'lvs-image-dnsmasq-'));
   const confFile = path.join(dir, 'dnsmasq.conf');
   await writeFile(confFile, renderDnsmasqConfig({ ...plan, leaseFile: path.join(dir, 'leases') }));
@@ -50,20 +54,37 @@ export async function startDnsmasq(plan: Omit<DnsmasqPlan, 'leaseFile'>, onLine:
   const failure = async (why: string): Promise<never> => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await cleanup();
-    throw new BuildError(`dnsmasq failed to start (${why}):\n  ${command}\n--- dnsmasq said ---\n${output.trim() || '(nothing)'}`, {
-      hint: 'another DHCP server on this host (port 67), a wrong --interface, or --bind not on that interface; the config was:\n' + renderDnsmasqConfig({ ...plan, leaseFile: '(temporary)' }),
-    });
+    throw new BuildError(
+      `dnsmasq failed to start (${why}):\n  ${command}\n--- dnsmasq said ---\n${output.trim() || '(nothing)'}`,
+      {
+        hint:
+          'another DHCP server on this host (port 67), a wrong --interface, or --bind not on that interface; the config was:\n' +
+          renderDnsmasqConfig({ ...plan, leaseFile: '(temporary)' }),
+      },
+    );
   };
 
-  const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), START_TIMEOUT_MS).unref());
-  const first = await Promise.race([startedLine.then(() => 'started' as const), exited.then((c) => ({ code: c })), spawnError, timeout]);
+  const timeout = new Promise<'timeout'>((resolve) =>
+    setTimeout(() => resolve('timeout'), START_TIMEOUT_MS).unref(),
+  );
+  const first = await Promise.race([
+    startedLine.then(() => 'started' as const),
+    exited.then((c) => ({ code: c })),
+    spawnError,
+    timeout,
+  ]);
   if (first instanceof Error) {
     await cleanup();
-    throw new BuildError(`cannot run dnsmasq: ${first.message}`, { hint: 'install it: apt-get install dnsmasq (the service may stay disabled)' });
+    throw new BuildError(`cannot run dnsmasq: ${first.message}`, {
+      hint: 'install it: apt-get install dnsmasq (the service may stay disabled)',
+    });
   }
   if (first === 'timeout') return failure(`no "started" line within ${START_TIMEOUT_MS / 1000} s`);
   if (first !== 'started') return failure(`exited with status ${first.code}`);
-  const settled = await Promise.race([exited.then((c) => ({ code: c })), new Promise<'ok'>((r) => setTimeout(() => r('ok'), SETTLE_MS))]);
+  const settled = await Promise.race([
+    exited.then((c) => ({ code: c })),
+    new Promise<'ok'>((r) => setTimeout(() => r('ok'), SETTLE_MS)),
+  ]);
   if (settled !== 'ok') return failure(`exited with status ${settled.code}`);
 
   let stopping: Promise<void> | undefined;
@@ -74,7 +95,10 @@ export async function startDnsmasq(plan: Omit<DnsmasqPlan, 'leaseFile'>, onLine:
       (stopping ??= (async () => {
         if (child.exitCode === null && child.signalCode === null) {
           child.kill('SIGTERM');
-          const gone = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 5000))]);
+          const gone = await Promise.race([
+            exited.then(() => true),
+            new Promise<boolean>((r) => setTimeout(() => r(false), 5000)),
+          ]);
           if (!gone) child.kill('SIGKILL');
           await exited;
         }

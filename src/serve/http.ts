@@ -22,7 +22,8 @@ export interface HttpEvent {
 }
 
 /** A byte range to send, inclusive, or why none can be. */
-export type RangeResult = { kind: 'all' } | { kind: 'range'; start: number; end: number } | { kind: 'unsatisfiable' };
+export type RangeResult =
+  { kind: 'all' } | { kind: 'range'; start: number; end: number } | { kind: 'unsatisfiable' };
 
 /** Parses a `Range` header against a file size (pure). Multiple ranges are answered with the whole file. */
 export function parseRange(header: string | undefined, size: number): RangeResult {
@@ -56,7 +57,12 @@ function decodeName(url: string): string | null {
 }
 
 /** Starts the HTTP server; throws BuildError when the port cannot be bound. */
-export async function startHttpServer(opts: { root: string; address: string; port: number; onEvent?: (e: HttpEvent) => void }): Promise<HttpServer> {
+export async function startHttpServer(opts: {
+  root: string;
+  address: string;
+  port: number;
+  onEvent?: (e: HttpEvent) => void;
+}): Promise<HttpServer> {
   const root = await realpath(opts.root);
   const emit = opts.onEvent ?? (() => undefined);
   const server = http.createServer((req, res) => {
@@ -64,12 +70,23 @@ export async function startHttpServer(opts: { root: string; address: string; por
     const client = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? 0}`;
     const url = req.url ?? '/';
     const done = (status: number, bytes: number, error?: string): void => {
-      const event: HttpEvent = { protocol: 'http', client, file: url, ok: status < 400, status, bytes, durationMs: performance.now() - started };
+      const event: HttpEvent = {
+        protocol: 'http',
+        client,
+        file: url,
+        ok: status < 400,
+        status,
+        bytes,
+        durationMs: performance.now() - started,
+      };
       if (error !== undefined) event.error = error;
       emit(event);
     };
     const fail = (status: number, message: string): void => {
-      res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(message + '\n') });
+      res.writeHead(status, {
+        'content-type': 'text/plain; charset=utf-8',
+        'content-length': Buffer.byteLength(message + '\n'),
+      });
       res.end(req.method === 'HEAD' ? undefined : message + '\n');
       done(status, 0, message);
     };
@@ -83,7 +100,11 @@ export async function startHttpServer(opts: { root: string; address: string; por
       if (!found.ok) return fail(found.refusal.kind === 'not-found' ? 404 : 403, found.refusal.message);
       const { file, size, mtimeMs } = found.file;
       const range = parseRange(req.headers.range, size);
-      const common = { 'accept-ranges': 'bytes', 'content-type': 'application/octet-stream', 'last-modified': new Date(mtimeMs).toUTCString() };
+      const common = {
+        'accept-ranges': 'bytes',
+        'content-type': 'application/octet-stream',
+        'last-modified': new Date(mtimeMs).toUTCString(),
+      };
       if (range.kind === 'unsatisfiable') {
         res.writeHead(416, { ...common, 'content-range': `bytes */${size}`, 'content-length': 0 });
         res.end();
@@ -92,7 +113,11 @@ export async function startHttpServer(opts: { root: string; address: string; por
       const [start, end] = range.kind === 'range' ? [range.start, range.end] : [0, size - 1];
       const length = size === 0 ? 0 : end - start + 1;
       const status = range.kind === 'range' ? 206 : 200;
-      res.writeHead(status, { ...common, 'content-length': length, ...(status === 206 ? { 'content-range': `bytes ${start}-${end}/${size}` } : {}) });
+      res.writeHead(status, {
+        ...common,
+        'content-length': length,
+        ...(status === 206 ? { 'content-range': `bytes ${start}-${end}/${size}` } : {}),
+      });
       if (req.method === 'HEAD' || length === 0) {
         res.end();
         return done(status, 0);
@@ -109,7 +134,11 @@ export async function startHttpServer(opts: { root: string; address: string; por
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(new BuildError(`cannot bind HTTP to ${opts.address}:${opts.port}: ${err.code ?? err.message}`, { hint: 'pick another --http-port, or --no-http; ports below 1024 need root' })),
+      reject(
+        new BuildError(`cannot bind HTTP to ${opts.address}:${opts.port}: ${err.code ?? err.message}`, {
+          hint: 'pick another --http-port, or --no-http; ports below 1024 need root',
+        }),
+      ),
     );
     server.listen({ host: opts.address, port: opts.port, exclusive: true }, () => resolve());
   });

@@ -44,7 +44,10 @@ export interface InterfaceAddress {
 
 /** Parses `ip -j -4 addr show` output (pure). */
 export function parseIpAddrJson(json: string): InterfaceAddress[] {
-  const links = JSON.parse(json) as { ifname?: string; addr_info?: { family?: string; local?: string; prefixlen?: number }[] }[];
+  const links = JSON.parse(json) as {
+    ifname?: string;
+    addr_info?: { family?: string; local?: string; prefixlen?: number }[];
+  }[];
   return links.flatMap((l) =>
     (l.addr_info ?? [])
       .filter((a) => a.family === 'inet' && a.local !== undefined)
@@ -61,7 +64,11 @@ export function prefixToNetmask(prefix: number): string {
 // NOTE: os.networkInterfaces() skips interfaces without carrier, such as a tap whose guest is not started yet.
 async function findIpv4(by: { interface?: string; address?: string }): Promise<InterfaceAddress | undefined> {
   const { stdout } = await run('ip', ['-j', '-4', 'addr', 'show'], { timeoutMs: 10_000 });
-  return parseIpAddrJson(stdout).find((a) => (by.interface === undefined || a.name === by.interface) && (by.address === undefined || a.address === by.address));
+  return parseIpAddrJson(stdout).find(
+    (a) =>
+      (by.interface === undefined || a.name === by.interface) &&
+      (by.address === undefined || a.address === by.address),
+  );
 }
 
 /** Network address of `address` under `netmask` (pure), e.g. 10.10.31.7/255.255.255.0 → 10.10.31.0. */
@@ -71,33 +78,59 @@ export function networkOf(address: string, netmask: string): string {
   return a.map((x, i) => x & (m[i] ?? 0)).join('.');
 }
 
-async function dhcpSite(opts: ServeOptions): Promise<{ serverAddress: string; netmask: string; interface?: string }> {
+async function dhcpSite(
+  opts: ServeOptions,
+): Promise<{ serverAddress: string; netmask: string; interface?: string }> {
   const wildcard = opts.bind === '0.0.0.0';
-  const found = await findIpv4(wildcard ? { interface: opts.interface ?? '\0' } : { address: opts.bind, ...(opts.interface !== undefined ? { interface: opts.interface } : {}) });
+  const found = await findIpv4(
+    wildcard
+      ? { interface: opts.interface ?? '\0' }
+      : { address: opts.bind, ...(opts.interface !== undefined ? { interface: opts.interface } : {}) },
+  );
   if (found === undefined) {
     throw new SpecError({
-      message: wildcard ? `--dhcp ${opts.dhcp} needs an address to hand to clients` : `--bind ${opts.bind} is not an address of ${opts.interface ?? 'any interface'} here`,
+      message: wildcard
+        ? `--dhcp ${opts.dhcp} needs an address to hand to clients`
+        : `--bind ${opts.bind} is not an address of ${opts.interface ?? 'any interface'} here`,
       hint: 'pass --bind with an address of the boot network, or --interface naming its interface',
     });
   }
-  return { serverAddress: found.address, netmask: found.netmask, ...(opts.interface !== undefined ? { interface: opts.interface } : { interface: found.name }) };
+  return {
+    serverAddress: found.address,
+    netmask: found.netmask,
+    ...(opts.interface !== undefined ? { interface: opts.interface } : { interface: found.name }),
+  };
 }
 
 /** Starts TFTP, HTTP and (with --dhcp) dnsmasq; on a failure, stops what already runs and rethrows. */
 export async function startServe(opts: ServeOptions): Promise<Serving> {
   const emit = opts.onEvent ?? (() => undefined);
   const site = opts.dhcp === 'off' ? undefined : await dhcpSite(opts);
-  if (opts.dhcp === 'full' && opts.range === undefined) throw new SpecError({ message: '--dhcp full needs --range FIRST,LAST', hint: 'e.g. --range 10.10.31.100,10.10.31.199' });
+  if (opts.dhcp === 'full' && opts.range === undefined)
+    throw new SpecError({
+      message: '--dhcp full needs --range FIRST,LAST',
+      hint: 'e.g. --range 10.10.31.100,10.10.31.199',
+    });
   const stops: (() => Promise<void>)[] = [];
   const closeAll = async (): Promise<void> => {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   };
   try {
-    const tftp = await startTftpServer({ root: opts.root, address: opts.bind, port: opts.tftpPort, onEvent: emit });
+    const tftp = await startTftpServer({
+      root: opts.root,
+      address: opts.bind,
+      port: opts.tftpPort,
+      onEvent: emit,
+    });
     stops.push(() => tftp.close());
     const serving: Serving = { tftp, close: closeAll };
     if (opts.httpPort !== undefined) {
-      serving.http = await startHttpServer({ root: opts.root, address: opts.bind, port: opts.httpPort, onEvent: emit });
+      serving.http = await startHttpServer({
+        root: opts.root,
+        address: opts.bind,
+        port: opts.httpPort,
+        onEvent: emit,
+      });
       stops.push(() => serving.http!.close());
     }
     if (site !== undefined && opts.dhcp !== 'off') {

@@ -20,7 +20,10 @@ export type CleanName = { ok: true; relative: string } | { ok: false; refusal: P
 export function cleanRequestName(name: string): CleanName {
   const forbidden = (message: string): CleanName => ({ ok: false, refusal: { kind: 'forbidden', message } });
   if (name.includes('\0')) return forbidden('file name contains a NUL byte');
-  const segments = name.replace(/\\/g, '/').split('/').filter((s) => s !== '' && s !== '.');
+  const segments = name
+    .replace(/\\/g, '/')
+    .split('/')
+    .filter((s) => s !== '' && s !== '.');
   if (segments.includes('..')) return forbidden(`"${name}" leaves the served root ("..")`);
   if (segments.length === 0) return forbidden(`"${name}" names the root folder, not a file`);
   return { ok: true, relative: segments.join('/') };
@@ -35,7 +38,10 @@ export interface ResolvedFile {
 }
 
 /** Resolves a request name to a regular file inside `root` (which must be a real path), or a refusal. */
-export async function resolveInRoot(root: string, name: string): Promise<{ ok: true; file: ResolvedFile } | { ok: false; refusal: PathRefusal }> {
+export async function resolveInRoot(
+  root: string,
+  name: string,
+): Promise<{ ok: true; file: ResolvedFile } | { ok: false; refusal: PathRefusal }> {
   const clean = cleanRequestName(name);
   if (!clean.ok) return clean;
   let real: string;
@@ -43,13 +49,18 @@ export async function resolveInRoot(root: string, name: string): Promise<{ ok: t
     real = await realpath(path.join(root, clean.relative));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EACCES') return { ok: false, refusal: { kind: 'forbidden', message: `"${name}": permission denied` } };
+    if (code === 'EACCES')
+      return { ok: false, refusal: { kind: 'forbidden', message: `"${name}": permission denied` } };
     return { ok: false, refusal: { kind: 'not-found', message: `"${name}" not found` } };
   }
   if (real !== root && !real.startsWith(root.endsWith(path.sep) ? root : root + path.sep)) {
-    return { ok: false, refusal: { kind: 'forbidden', message: `"${name}" resolves outside the served root` } };
+    return {
+      ok: false,
+      refusal: { kind: 'forbidden', message: `"${name}" resolves outside the served root` },
+    };
   }
   const info = await stat(real).catch(() => null);
-  if (info === null || !info.isFile()) return { ok: false, refusal: { kind: 'not-found', message: `"${name}" is not a regular file` } };
+  if (info === null || !info.isFile())
+    return { ok: false, refusal: { kind: 'not-found', message: `"${name}" is not a regular file` } };
   return { ok: true, file: { file: real, size: info.size, mtimeMs: info.mtimeMs } };
 }

@@ -28,7 +28,11 @@ export interface TransferParams {
 /** Result of negotiation: parameters, or the reason for ERROR 8. */
 export type Negotiation = { ok: true; params: TransferParams } | { ok: false; message: string };
 
-type OptionRule = (value: string, fileSize: number, limits: TftpLimits) => { set: Partial<TransferParams>; reply: string } | string;
+type OptionRule = (
+  value: string,
+  fileSize: number,
+  limits: TftpLimits,
+) => { set: Partial<TransferParams>; reply: string } | string;
 
 function integer(value: string, min: number, max: number): number | null {
   if (!/^\d{1,6}$/.test(value)) return null;

@@ -66,7 +66,8 @@ function parseRequest(op: 'rrq' | 'wrq', buf: Buffer): TftpPacket {
   const words = splitStrings(buf, 2);
   if (words === null) return { op: 'malformed', reason: 'request strings are not NUL-terminated' };
   const [filename, mode, ...rest] = words;
-  if (filename === undefined || mode === undefined) return { op: 'malformed', reason: 'request lacks filename or mode' };
+  if (filename === undefined || mode === undefined)
+    return { op: 'malformed', reason: 'request lacks filename or mode' };
   const options = parseOptions(rest);
   if (typeof options === 'string') return { op: 'malformed', reason: options };
   return { op, filename, mode: mode.toLowerCase(), options };
@@ -89,7 +90,11 @@ export function parsePacket(buf: Buffer): TftpPacket {
     case 'error': {
       if (buf.length < 4) return { op: 'malformed', reason: 'ERROR shorter than 4 bytes' };
       const nul = buf.indexOf(0, 4);
-      return { op, code: buf.readUInt16BE(2), message: buf.toString('latin1', 4, nul < 0 ? buf.length : nul) };
+      return {
+        op,
+        code: buf.readUInt16BE(2),
+        message: buf.toString('latin1', 4, nul < 0 ? buf.length : nul),
+      };
     }
     case 'oack': {
       const words = splitStrings(buf, 2);

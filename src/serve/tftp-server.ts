@@ -55,7 +55,9 @@ const MODES: Record<string, 'octet' | 'netascii'> = { octet: 'octet', netascii: 
 /** Starts the TFTP server; throws BuildError when the port cannot be bound. */
 export async function startTftpServer(opts: TftpServerOptions): Promise<TftpServer> {
   const root = await realpath(opts.root).catch(() => {
-    throw new BuildError(`TFTP root ${opts.root} does not exist`, { hint: 'build the image first, or pass --root DIR' });
+    throw new BuildError(`TFTP root ${opts.root} does not exist`, {
+      hint: 'build the image first, or pass --root DIR',
+    });
   });
   const limits = opts.limits ?? DEFAULT_TFTP_LIMITS;
   const emit = opts.onEvent ?? (() => undefined);
@@ -64,10 +66,24 @@ export async function startTftpServer(opts: TftpServerOptions): Promise<TftpServ
 
   const refuseNow = (rinfo: dgram.RemoteInfo, file: string, code: number, message: string): void => {
     listener.send(encodeError(code, message), rinfo.port, rinfo.address);
-    emit({ protocol: 'tftp', client: `${rinfo.address}:${rinfo.port}`, file, ok: false, bytes: 0, durationMs: 0, code, error: message });
+    emit({
+      protocol: 'tftp',
+      client: `${rinfo.address}:${rinfo.port}`,
+      file,
+      ok: false,
+      bytes: 0,
+      durationMs: 0,
+      code,
+      error: message,
+    });
   };
 
-  const startRead = async (rinfo: dgram.RemoteInfo, filename: string, mode: 'octet' | 'netascii', options: Map<string, string>): Promise<void> => {
+  const startRead = async (
+    rinfo: dgram.RemoteInfo,
+    filename: string,
+    mode: 'octet' | 'netascii',
+    options: Map<string, string>,
+  ): Promise<void> => {
     const key = `${rinfo.address}:${rinfo.port}`;
     // A refused request leaves no state: the client's resent RRQ (its ERROR may be lost) is answered again.
     const refuse = (r: dgram.RemoteInfo, file: string, code: number, message: string): void => {
@@ -80,7 +96,8 @@ export async function startTftpServer(opts: TftpServerOptions): Promise<TftpServ
       return refuse(rinfo, filename, code, found.refusal.message);
     }
     const opened = await openBlockSource(found.file.file, mode, found.file.size).catch(() => null);
-    if (opened === null) return refuse(rinfo, filename, TFTP_ERROR.accessViolation, `"${filename}" cannot be read`);
+    if (opened === null)
+      return refuse(rinfo, filename, TFTP_ERROR.accessViolation, `"${filename}" cannot be read`);
     const negotiated = negotiateOptions(options, opened.size, limits);
     if (!negotiated.ok) {
       await opened.discard();
@@ -95,7 +112,17 @@ export async function startTftpServer(opts: TftpServerOptions): Promise<TftpServ
       source: opened.create(params.blksize, params.windowsize),
       onEnd: (r) => {
         transfers.delete(key);
-        const event: TftpEvent = { protocol: 'tftp', client: key, file: filename, ok: r.ok, bytes: r.bytes, durationMs: r.durationMs, blksize: params.blksize, windowsize: params.windowsize, retransmits: r.retransmits };
+        const event: TftpEvent = {
+          protocol: 'tftp',
+          client: key,
+          file: filename,
+          ok: r.ok,
+          bytes: r.bytes,
+          durationMs: r.durationMs,
+          blksize: params.blksize,
+          windowsize: params.windowsize,
+          retransmits: r.retransmits,
+        };
         if (r.error !== undefined) event.error = r.error;
         emit(event);
       },
@@ -112,7 +139,13 @@ export async function startTftpServer(opts: TftpServerOptions): Promise<TftpServ
         // A retransmitted RRQ while its transfer runs: the transfer's own timer resends, so ignore it.
         if (transfers.has(key)) return;
         const mode = MODES[packet.mode];
-        if (mode === undefined) return refuseNow(rinfo, packet.filename, TFTP_ERROR.illegalOperation, `transfer mode "${packet.mode}" is not supported (use octet)`);
+        if (mode === undefined)
+          return refuseNow(
+            rinfo,
+            packet.filename,
+            TFTP_ERROR.illegalOperation,
+            `transfer mode "${packet.mode}" is not supported (use octet)`,
+          );
         transfers.set(key, 'pending');
         startRead(rinfo, packet.filename, mode, packet.options).catch((err: Error) => {
           if (transfers.get(key) === 'pending') transfers.delete(key);
@@ -121,20 +154,39 @@ export async function startTftpServer(opts: TftpServerOptions): Promise<TftpServ
         return;
       }
       case 'wrq':
-        return refuseNow(rinfo, packet.filename, TFTP_ERROR.accessViolation, 'this server is read-only; write requests are refused');
+        return refuseNow(
+          rinfo,
+          packet.filename,
+          TFTP_ERROR.accessViolation,
+          'this server is read-only; write requests are refused',
+        );
       case 'error':
         return; // never answer an error with an error
       case 'malformed':
         return refuseNow(rinfo, '', TFTP_ERROR.illegalOperation, `malformed request: ${packet.reason}`);
       default:
-        return refuseNow(rinfo, '', TFTP_ERROR.illegalOperation, `${packet.op.toUpperCase()} sent to the request port`);
+        return refuseNow(
+          rinfo,
+          '',
+          TFTP_ERROR.illegalOperation,
+          `${packet.op.toUpperCase()} sent to the request port`,
+        );
     }
   });
 
   await new Promise<void>((resolve, reject) => {
     listener.once('error', (err: NodeJS.ErrnoException) => {
-      const why = err.code === 'EACCES' ? 'ports below 1024 need root (or CAP_NET_BIND_SERVICE)' : err.code === 'EADDRINUSE' ? 'another TFTP server (tftpd-hpa, dnsmasq) may hold it' : err.message;
-      reject(new BuildError(`cannot bind TFTP to ${opts.address}:${opts.port}: ${err.code ?? err.message}`, { hint: `${why}; pick another --tftp-port or --bind` }));
+      const why =
+        err.code === 'EACCES'
+          ? 'ports below 1024 need root (or CAP_NET_BIND_SERVICE)'
+          : err.code === 'EADDRINUSE'
+            ? 'another TFTP server (tftpd-hpa, dnsmasq) may hold it'
+            : err.message;
+      reject(
+        new BuildError(`cannot bind TFTP to ${opts.address}:${opts.port}: ${err.code ?? err.message}`, {
+          hint: `${why}; pick another --tftp-port or --bind`,
+        }),
+      );
     });
     listener.bind({ address: opts.address, port: opts.port, exclusive: true }, () => resolve());
   });

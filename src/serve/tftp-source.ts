@@ -69,7 +69,9 @@ class FileSource implements BlockSource {
   private async readChunk(offset: number, length: number): Promise<Buffer> {
     const first = offset / this.blksize + 1;
     // A chunk that ends the file on a block boundary still owes the empty final block.
-    const blocks = Math.ceil(length / this.blksize) + (offset + length === this.size && length % this.blksize === 0 ? 1 : 0);
+    const blocks =
+      Math.ceil(length / this.blksize) +
+      (offset + length === this.size && length % this.blksize === 0 ? 1 : 0);
     const out = Buffer.allocUnsafe(length + 4 * blocks);
     const slots: Buffer[] = [];
     for (let i = 0; i < blocks; i++) {
@@ -95,7 +97,8 @@ class FileSource implements BlockSource {
       if (got instanceof Promise) waits.push(got);
     }
     // Read one chunk ahead so the next window rarely waits for the disk.
-    if (this.chunkOf(to) * this.perChunk * this.blksize < this.size) void Promise.resolve(this.fetch(this.chunkOf(to) + 1)).catch(() => undefined);
+    if (this.chunkOf(to) * this.perChunk * this.blksize < this.size)
+      void Promise.resolve(this.fetch(this.chunkOf(to) + 1)).catch(() => undefined);
     await Promise.all(waits);
   }
 
@@ -163,11 +166,23 @@ export interface OpenedFile {
 }
 
 /** Opens a file for one transfer; netascii files are read and converted whole, octet files read in chunks. */
-export async function openBlockSource(file: string, mode: 'octet' | 'netascii', size: number): Promise<OpenedFile> {
+export async function openBlockSource(
+  file: string,
+  mode: 'octet' | 'netascii',
+  size: number,
+): Promise<OpenedFile> {
   if (mode === 'netascii') {
     const data = toNetascii(await readFile(file));
-    return { size: data.length, create: (blksize) => new BufferSource(data, blksize), discard: () => Promise.resolve() };
+    return {
+      size: data.length,
+      create: (blksize) => new BufferSource(data, blksize),
+      discard: () => Promise.resolve(),
+    };
   }
   const fh = await open(file, 'r');
-  return { size, create: (blksize, windowsize) => new FileSource(fh, size, blksize, windowsize), discard: () => fh.close() };
+  return {
+    size,
+    create: (blksize, windowsize) => new FileSource(fh, size, blksize, windowsize),
+    discard: () => fh.close(),
+  };
 }

@@ -168,9 +168,13 @@ export class TftpTransfer {
     // Fast path: a well-formed ACK, the only packet a healthy transfer receives.
     if (msg.length === 4 && msg[0] === 0 && msg[1] === 4) return this.onAck(msg.readUInt16BE(2));
     const packet = parsePacket(msg);
-    if (packet.op === 'error') return this.finish(false, `client sent ERROR ${packet.code}: ${packet.message}`);
+    if (packet.op === 'error')
+      return this.finish(false, `client sent ERROR ${packet.code}: ${packet.message}`);
     if (packet.op !== 'ack') {
-      const what = packet.op === 'malformed' ? `malformed packet: ${packet.reason}` : `unexpected ${packet.op.toUpperCase()} during a read transfer`;
+      const what =
+        packet.op === 'malformed'
+          ? `malformed packet: ${packet.reason}`
+          : `unexpected ${packet.op.toUpperCase()} during a read transfer`;
       this.abort(what, TFTP_ERROR.illegalOperation);
       return;
     }
@@ -195,8 +199,15 @@ export class TftpTransfer {
     if (this.timer !== undefined) clearTimeout(this.timer);
     if (close) this.socket.close();
     void this.setup.source.close().catch(() => undefined);
-    const bytes = ok ? this.setup.source.size : Math.min(this.setup.source.size, Math.max(0, this.base - 1) * this.setup.params.blksize);
-    const result: TransferResult = { ok, bytes, durationMs: performance.now() - this.started, retransmits: this.retransmits };
+    const bytes = ok
+      ? this.setup.source.size
+      : Math.min(this.setup.source.size, Math.max(0, this.base - 1) * this.setup.params.blksize);
+    const result: TransferResult = {
+      ok,
+      bytes,
+      durationMs: performance.now() - this.started,
+      retransmits: this.retransmits,
+    };
     if (error !== undefined) result.error = error;
     this.setup.onEnd(result);
   }

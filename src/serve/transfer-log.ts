@@ -19,7 +19,8 @@ export function rateMBps(bytes: number, durationMs: number): number {
 /** One human-readable log line: protocol, client, file, then bytes/duration/rate or the refusal. */
 export function formatEvent(e: ServeEvent): string {
   const head = `${e.protocol} ${e.client} ${JSON.stringify(e.file)}`;
-  if (e.protocol === 'tftp' && e.code !== undefined) return `${head} refused: ERROR ${e.code} ${e.error ?? ''}`.trimEnd();
+  if (e.protocol === 'tftp' && e.code !== undefined)
+    return `${head} refused: ERROR ${e.code} ${e.error ?? ''}`.trimEnd();
   if (e.protocol === 'http' && !e.ok) return `${head} ${e.status} ${e.error ?? ''}`.trimEnd();
   const rate = `${rateMBps(e.bytes, e.durationMs).toFixed(1)} MB/s`;
   const base = `${head} ${humanBytes(e.bytes)} in ${(e.durationMs / 1000).toFixed(2)} s (${rate})`;
@@ -30,5 +31,9 @@ export function formatEvent(e: ServeEvent): string {
 
 /** One JSON line: the event plus a timestamp and the rate. */
 export function formatEventJson(e: ServeEvent, now: Date = new Date()): string {
-  return JSON.stringify({ time: now.toISOString(), ...e, rateMBps: Number(rateMBps(e.bytes, e.durationMs).toFixed(3)) });
+  return JSON.stringify({
+    time: now.toISOString(),
+    ...e,
+    rateMBps: Number(rateMBps(e.bytes, e.durationMs).toFixed(3)),
+  });
 }

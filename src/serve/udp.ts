@@ -16,7 +16,7 @@ function lookupLiteral(address: string, family: unknown, callback: LookupCallbac
 export function createUdpSocket(buffers: { recv?: number; send?: number } = {}): dgram.Socket {
   return dgram.createSocket({
     type: 'udp4',
-    lookup: lookupLiteral as unknown as dgram.SocketOptions['lookup'],
+    lookup: lookupLiteral,
     ...(buffers.recv !== undefined ? { recvBufferSize: buffers.recv } : {}),
     ...(buffers.send !== undefined ? { sendBufferSize: buffers.send } : {}),
   });

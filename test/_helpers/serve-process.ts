@@ -17,7 +17,8 @@ export interface ServeProcess {
 /** Starts `lvs-image --json serve ...args`, inside `netns` when given (`ip netns exec` execs, so the PID is node's). */
 export function startServeProcess(args: string[], netns?: string): ServeProcess {
   const node = [process.execPath, '--import=tsx', path.join(ROOT, 'src/cli.ts'), '--json', 'serve', ...args];
-  const [file, argv] = netns === undefined ? [node[0]!, node.slice(1)] : ['ip', ['netns', 'exec', netns, ...node]];
+  const [file, argv] =
+    netns === undefined ? [node[0]!, node.slice(1)] : ['ip', ['netns', 'exec', netns, ...node]];
   const child = spawn(file, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: Record<string, unknown>[] = [];
   let raw = '';
@@ -25,9 +26,9 @@ export function startServeProcess(args: string[], netns?: string): ServeProcess 
   const waiters = new Set<() => void>();
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   // --json errors (SpecError problems) go to stdout: keep them for failure messages.
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (raw += chunk));
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (raw += chunk));
   void exited.then(() => waiters.forEach((w) => w()));
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
     raw += chunk;
     pending += chunk;
     const parts = pending.split('\n');
@@ -47,11 +48,15 @@ export function startServeProcess(args: string[], netns?: string): ServeProcess 
     text: () => raw,
     waitFor: (pred, ms = 60_000) =>
       new Promise((resolve, reject) => {
-        const timer = setTimeout(() => finish(new Error(`no matching serve log line within ${ms} ms:\n${raw}`)), ms);
+        const timer = setTimeout(
+          () => finish(new Error(`no matching serve log line within ${ms} ms:\n${raw}`)),
+          ms,
+        );
         const check = (): void => {
           const hit = lines.find(pred);
           if (hit !== undefined) finish(null, hit);
-          else if (child.exitCode !== null || child.signalCode !== null) finish(new Error(`serve exited (${child.exitCode ?? child.signalCode}):\n${raw}`));
+          else if (child.exitCode !== null || child.signalCode !== null)
+            finish(new Error(`serve exited (${child.exitCode ?? child.signalCode}):\n${raw}`));
         };
         const finish = (err: Error | null, hit?: Record<string, unknown>): void => {
           clearTimeout(timer);

@@ -40,7 +40,10 @@ export async function makeServeRoot(bigBytes = 2 * 1024 * 1024): Promise<ServeRo
     root,
     outside,
     files,
-    sha256: (name) => createHash('sha256').update(files[name] ?? Buffer.alloc(0)).digest('hex'),
+    sha256: (name) =>
+      createHash('sha256')
+        .update(files[name] ?? Buffer.alloc(0))
+        .digest('hex'),
     remove: () => rm(base, { recursive: true, force: true }),
   };
 }

@@ -3,7 +3,13 @@
  * windowsize), because the packaged clients do not speak windowsize reliably. Every wait is bounded.
  */
 import { createUdpSocket } from '../../src/serve/udp.js';
-import { encodeAck, encodeError, encodeRequest, parsePacket, type TftpPacket } from '../../src/serve/tftp-packet.js';
+import {
+  encodeAck,
+  encodeError,
+  encodeRequest,
+  parsePacket,
+  type TftpPacket,
+} from '../../src/serve/tftp-packet.js';
 
 export interface TftpGetOptions {
   host?: string;
@@ -80,12 +86,18 @@ export function tftpGet(opts: TftpGetOptions): Promise<TftpGetResult> {
       clearTimeout(timer);
       finished = true;
       if (err !== null) reject(err);
-      else resolve({ data: Buffer.concat(blocks), oack, durationMs: performance.now() - started, outOfOrder });
+      else
+        resolve({ data: Buffer.concat(blocks), oack, durationMs: performance.now() - started, outOfOrder });
       if (err !== null || !opts.dallyMs) close();
       else setTimeout(close, opts.dallyMs);
     };
     const onSilence = (): void => {
-      if (++retries > maxRetries) return end(new Error(`TFTP get ${opts.file}: no answer after ${maxRetries} retries (expected block ${expected})`));
+      if (++retries > maxRetries)
+        return end(
+          new Error(
+            `TFTP get ${opts.file}: no answer after ${maxRetries} retries (expected block ${expected})`,
+          ),
+        );
       sendTo(lastAck, server?.port ?? opts.port, server?.address ?? host);
       arm();
     };
@@ -112,7 +124,10 @@ export function tftpGet(opts: TftpGetOptions): Promise<TftpGetResult> {
         return;
       }
       // Fast path for DATA, the packet a transfer is made of.
-      const p: TftpPacket = msg.length >= 4 && msg[0] === 0 && msg[1] === 3 ? { op: 'data', block: msg.readUInt16BE(2), data: msg.subarray(4) } : parsePacket(msg);
+      const p: TftpPacket =
+        msg.length >= 4 && msg[0] === 0 && msg[1] === 3
+          ? { op: 'data', block: msg.readUInt16BE(2), data: msg.subarray(4) }
+          : parsePacket(msg);
       if (p.op === 'error') return end(new TftpRemoteError(p.code, p.message));
       if (p.op === 'oack' && blocks.length > 0) return; // a resent OACK overtaken by DATA: stale
       if (p.op === 'oack') {

@@ -11,9 +11,19 @@ const results = await Promise.all(
   Array.from({ length: args.count ?? 1 }, async () => {
     try {
       const r = await tftpGet({ ...args, dallyMs: 2000 });
-      return { ok: true, sha256: createHash('sha256').update(r.data).digest('hex'), bytes: r.data.length, durationMs: Math.round(r.durationMs), outOfOrder: r.outOfOrder };
+      return {
+        ok: true,
+        sha256: createHash('sha256').update(r.data).digest('hex'),
+        bytes: r.data.length,
+        durationMs: Math.round(r.durationMs),
+        outOfOrder: r.outOfOrder,
+      };
     } catch (err) {
-      return { ok: false, code: err instanceof TftpRemoteError ? err.code : null, error: (err as Error).message };
+      return {
+        ok: false,
+        code: err instanceof TftpRemoteError ? err.code : null,
+        error: (err as Error).message,
+      };
     }
   }),
 );

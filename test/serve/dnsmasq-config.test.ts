@@ -7,9 +7,32 @@ import { ROOT } from '../_helpers/cli.js';
 const GOLDEN = path.join(ROOT, 'test/fixtures/golden/serve');
 
 const plans: Record<string, DnsmasqPlan> = {
-  'dnsmasq-proxy.conf': { mode: 'proxy', serverAddress: '10.10.31.1', interface: 'eth1', network: '10.10.31.0', tftpPort: 69, httpPort: 80, leaseFile: '/tmp/x/leases' },
-  'dnsmasq-full.conf': { mode: 'full', serverAddress: '10.99.1.1', interface: 'lvsi-br', range: ['10.99.1.100', '10.99.1.150'], netmask: '255.255.255.0', tftpPort: 69, httpPort: 8080, leaseFile: '/tmp/x/leases' },
-  'dnsmasq-full-no-http.conf': { mode: 'full', serverAddress: '10.99.1.1', range: ['10.99.1.100', '10.99.1.150'], tftpPort: 6969, leaseFile: '/tmp/x/leases' },
+  'dnsmasq-proxy.conf': {
+    mode: 'proxy',
+    serverAddress: '10.10.31.1',
+    interface: 'eth1',
+    network: '10.10.31.0',
+    tftpPort: 69,
+    httpPort: 80,
+    leaseFile: '/tmp/x/leases',
+  },
+  'dnsmasq-full.conf': {
+    mode: 'full',
+    serverAddress: '10.99.1.1',
+    interface: 'lvsi-br',
+    range: ['10.99.1.100', '10.99.1.150'],
+    netmask: '255.255.255.0',
+    tftpPort: 69,
+    httpPort: 8080,
+    leaseFile: '/tmp/x/leases',
+  },
+  'dnsmasq-full-no-http.conf': {
+    mode: 'full',
+    serverAddress: '10.99.1.1',
+    range: ['10.99.1.100', '10.99.1.150'],
+    tftpPort: 6969,
+    leaseFile: '/tmp/x/leases',
+  },
 };
 
 for (const [name, plan] of Object.entries(plans)) {
@@ -35,5 +58,10 @@ test('DNS and dnsmasq TFTP stay off; iPXE is told to fetch boot.ipxe, PXE ROMs g
 });
 
 test('dnsmasq runs in the foreground with its log on stderr and our pid file', (t) => {
-  t.deepEqual(dnsmasqArgs('/d/c.conf', '/d/p.pid').slice(0, 4), ['--keep-in-foreground', '--conf-file=/d/c.conf', '--pid-file=/d/p.pid', '--log-facility=-']);
+  t.deepEqual(dnsmasqArgs('/d/c.conf', '/d/p.pid').slice(0, 4), [
+    '--keep-in-foreground',
+    '--conf-file=/d/c.conf',
+    '--pid-file=/d/p.pid',
+    '--log-facility=-',
+  ]);
 });

@@ -5,7 +5,15 @@
  */
 import test from 'ava';
 import path from 'node:path';
-import { createVethPair, createNetns, deleteNetns, impairLink, labName, runInNetns, systemTool } from '../../src/lib/netns.js';
+import {
+  createVethPair,
+  createNetns,
+  deleteNetns,
+  impairLink,
+  labName,
+  runInNetns,
+  systemTool,
+} from '../../src/lib/netns.js';
 import { integrationTest } from '../_helpers/integration.js';
 import { ROOT } from '../_helpers/cli.js';
 import { makeServeRoot, type ServeRoot } from '../_helpers/serve-root.js';
@@ -25,7 +33,12 @@ type Result = { ok: boolean; sha256?: string; code?: number | null; error?: stri
 /** Runs `count` concurrent downloads from namespace B through the test client. */
 async function getFromB(opts: Record<string, unknown>, count = 1): Promise<Result[]> {
   const args = JSON.stringify({ host: SERVER, port: 69, count, retryMs: 300, maxRetries: 40, ...opts });
-  const r = await runInNetns(B, process.execPath, ['--import=tsx', path.join(ROOT, 'test/_helpers/tftp-get-cli.ts'), args], { cwd: ROOT, timeoutMs: 300_000 });
+  const r = await runInNetns(
+    B,
+    process.execPath,
+    ['--import=tsx', path.join(ROOT, 'test/_helpers/tftp-get-cli.ts'), args],
+    { cwd: ROOT, timeoutMs: 300_000 },
+  );
   return JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '[]') as Result[];
 }
 
@@ -34,7 +47,10 @@ test.before(async () => {
   root = await makeServeRoot();
   await createNetns(A);
   await createNetns(B);
-  await createVethPair({ ns: A, ifname: 'lvsi-va', cidr: `${SERVER}/30` }, { ns: B, ifname: 'lvsi-vb', cidr: '10.99.0.2/30' });
+  await createVethPair(
+    { ns: A, ifname: 'lvsi-va', cidr: `${SERVER}/30` },
+    { ns: B, ifname: 'lvsi-vb', cidr: '10.99.0.2/30' },
+  );
   method = await impairLink(A, 'lvsi-va', { lossPercent: 5, reorderPercent: 25, delayMs: 5 });
   await impairLink(B, 'lvsi-vb', { lossPercent: 5, reorderPercent: 25, delayMs: 5 });
   serve = startServeProcess(['--root', root.root, '--bind', SERVER, '--tftp-port', '69', '--no-http'], A);
@@ -65,7 +81,10 @@ for (const [title, opts] of LOSSY) {
 integrationTest('64 concurrent clients through the lossy link all get the file intact', NEEDS, async (t) => {
   const results = await getFromB({ file: 'small.bin', blksize: 1468, windowsize: 4 }, 64);
   t.is(results.length, 64);
-  t.deepEqual(results.filter((r) => r.sha256 !== root!.sha256('small.bin')), []);
+  t.deepEqual(
+    results.filter((r) => r.sha256 !== root!.sha256('small.bin')),
+    [],
+  );
 });
 
 const TRAVERSALS: [string, number[]][] = [
@@ -98,9 +117,18 @@ integrationTest('a flood of malformed and truncated datagrams does not crash ser
 });
 
 integrationTest('the impairment really bit: serve logged retransmissions', NEEDS, async (t) => {
-  const retransmits = serve!.lines.reduce((n, l) => n + (typeof l.retransmits === 'number' ? l.retransmits : 0), 0);
+  const retransmits = serve!.lines.reduce(
+    (n, l) => n + (typeof l.retransmits === 'number' ? l.retransmits : 0),
+    0,
+  );
   t.true(retransmits > 0, `impairment ${method} caused no retransmission`);
   t.log(`retransmissions across the lossy transfers: ${retransmits}`);
   const counters = (await runInNetns(A, systemTool('nft'), ['list', 'ruleset'])).stdout;
-  t.log(counters.split('\n').filter((l) => l.includes('counter')).map((l) => l.trim()).join('\n'));
+  t.log(
+    counters
+      .split('\n')
+      .filter((l) => l.includes('counter'))
+      .map((l) => l.trim())
+      .join('\n'),
+  );
 });

@@ -22,13 +22,23 @@ for (const [header, want] of ranges) {
   });
 }
 
-function request(port: number, method: string, url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+function request(
+  port: number,
+  method: string,
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method, path: url, headers, timeout: 10_000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-    });
+    const req = http.request(
+      { host: '127.0.0.1', port, method, path: url, headers, timeout: 10_000 },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+        );
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', reject);
     req.end();
@@ -38,7 +48,12 @@ function request(port: number, method: string, url: string, headers: Record<stri
 test('GET, HEAD, Range, 416, 404, 403 and 405 over the served root', async (t) => {
   const r = await makeServeRoot(1024);
   const events: HttpEvent[] = [];
-  const server = await startHttpServer({ root: r.root, address: '127.0.0.1', port: 0, onEvent: (e) => events.push(e) });
+  const server = await startHttpServer({
+    root: r.root,
+    address: '127.0.0.1',
+    port: 0,
+    onEvent: (e) => events.push(e),
+  });
   t.teardown(async () => {
     await server.close();
     await r.remove();

@@ -13,7 +13,13 @@ test('prefixToNetmask and networkOf', (t) => {
 test('parseIpAddrJson keeps IPv4 addresses with their interface and netmask', (t) => {
   const json = JSON.stringify([
     { ifname: 'lo', addr_info: [{ family: 'inet', local: '127.0.0.1', prefixlen: 8 }] },
-    { ifname: 'tap0', addr_info: [{ family: 'inet', local: '10.99.1.1', prefixlen: 24 }, { family: 'inet6', local: 'fe80::1', prefixlen: 64 }] },
+    {
+      ifname: 'tap0',
+      addr_info: [
+        { family: 'inet', local: '10.99.1.1', prefixlen: 24 },
+        { family: 'inet6', local: 'fe80::1', prefixlen: 64 },
+      ],
+    },
     { ifname: 'eth9' },
   ]);
   t.deepEqual(parseIpAddrJson(json), [

@@ -20,7 +20,12 @@ const events: TftpEvent[] = [];
 test.before(async () => {
   root = await makeServeRoot();
   outDir = await mkdtemp(path.join(tmpdir(), 'lvsi-interop-'));
-  server = await startTftpServer({ root: root.root, address: '127.0.0.1', port: 0, onEvent: (e) => events.push(e) });
+  server = await startTftpServer({
+    root: root.root,
+    address: '127.0.0.1',
+    port: 0,
+    onEvent: (e) => events.push(e),
+  });
 });
 test.after.always(async () => {
   await server?.close();
@@ -31,12 +36,38 @@ test.after.always(async () => {
 type Client = (file: string, local: string, blksize: number, windowsize: number) => [string, string[]];
 
 const CLIENTS: Record<string, Client> = {
-  'tftp-hpa': (file, local) => ['tftp', ['127.0.0.1', String(server.port), '-m', 'binary', '-c', 'get', file, local]],
+  'tftp-hpa': (file, local) => [
+    'tftp',
+    ['127.0.0.1', String(server.port), '-m', 'binary', '-c', 'get', file, local],
+  ],
   atftp: (file, local, blksize, windowsize) => [
     'atftp',
-    ['--option', `blksize ${blksize}`, ...(windowsize > 1 ? ['--option', `windowsize ${windowsize}`] : []), '-g', '-r', file, '-l', local, '127.0.0.1', String(server.port)],
+    [
+      '--option',
+      `blksize ${blksize}`,
+      ...(windowsize > 1 ? ['--option', `windowsize ${windowsize}`] : []),
+      '-g',
+      '-r',
+      file,
+      '-l',
+      local,
+      '127.0.0.1',
+      String(server.port),
+    ],
   ],
-  curl: (file, local, blksize) => ['curl', ['-sS', '--max-time', '60', '--tftp-blksize', String(blksize), '-o', local, `tftp://127.0.0.1:${server.port}/${file}`]],
+  curl: (file, local, blksize) => [
+    'curl',
+    [
+      '-sS',
+      '--max-time',
+      '60',
+      '--tftp-blksize',
+      String(blksize),
+      '-o',
+      local,
+      `tftp://127.0.0.1:${server.port}/${file}`,
+    ],
+  ],
 };
 
 const CASES: [keyof typeof CLIENTS, number, number][] = [
@@ -54,32 +85,81 @@ const CASES: [keyof typeof CLIENTS, number, number][] = [
 
 for (const [client, blksize, windowsize] of CASES) {
   const tool = client === 'tftp-hpa' ? 'tftp' : client;
-  integrationTest(`${client} gets big.bin byte-identical at blksize ${blksize}, windowsize ${windowsize}`, [tool], async (t) => {
-    const local = path.join(outDir, `${client}-${blksize}-${windowsize}.bin`);
-    const [file, args] = CLIENTS[client]!('big.bin', local, blksize, windowsize);
-    await run(file, args, { timeoutMs: 120_000 });
-    t.is(await sha256File(local), root.sha256('big.bin'));
-    const logged = events.filter((e) => e.ok && e.file === 'big.bin' && e.blksize === blksize && e.windowsize === windowsize);
-    t.true(logged.length > 0, `no transfer logged with blksize ${blksize} windowsize ${windowsize}`);
-  });
+  integrationTest(
+    `${client} gets big.bin byte-identical at blksize ${blksize}, windowsize ${windowsize}`,
+    [tool],
+    async (t) => {
+      const local = path.join(outDir, `${client}-${blksize}-${windowsize}.bin`);
+      const [file, args] = CLIENTS[client]!('big.bin', local, blksize, windowsize);
+      await run(file, args, { timeoutMs: 120_000 });
+      t.is(await sha256File(local), root.sha256('big.bin'));
+      const logged = events.filter(
+        (e) => e.ok && e.file === 'big.bin' && e.blksize === blksize && e.windowsize === windowsize,
+      );
+      t.true(logged.length > 0, `no transfer logged with blksize ${blksize} windowsize ${windowsize}`);
+    },
+  );
 }
 
-integrationTest('tftp-hpa in netascii mode gets text.txt back unchanged (LF/CR translated both ways)', ['tftp'], async (t) => {
-  const local = path.join(outDir, 'text.txt');
-  await run('tftp', ['127.0.0.1', String(server.port), '-m', 'netascii', '-c', 'get', 'text.txt', local], { timeoutMs: 60_000 });
-  t.is(await sha256File(local), root.sha256('text.txt'));
-});
+integrationTest(
+  'tftp-hpa in netascii mode gets text.txt back unchanged (LF/CR translated both ways)',
+  ['tftp'],
+  async (t) => {
+    const local = path.join(outDir, 'text.txt');
+    await run('tftp', ['127.0.0.1', String(server.port), '-m', 'netascii', '-c', 'get', 'text.txt', local], {
+      timeoutMs: 60_000,
+    });
+    t.is(await sha256File(local), root.sha256('text.txt'));
+  },
+);
 
 integrationTest('pxelinux-style per-MAC and default lookups are plain files', ['tftp'], async (t) => {
   const local = path.join(outDir, 'mac.cfg');
-  await run('tftp', ['127.0.0.1', String(server.port), '-m', 'binary', '-c', 'get', 'pxelinux.cfg/01-52-54-00-12-34-56', local], { timeoutMs: 60_000 });
+  await run(
+    'tftp',
+    [
+      '127.0.0.1',
+      String(server.port),
+      '-m',
+      'binary',
+      '-c',
+      'get',
+      'pxelinux.cfg/01-52-54-00-12-34-56',
+      local,
+    ],
+    { timeoutMs: 60_000 },
+  );
   t.is(await sha256File(local), root.sha256('pxelinux.cfg/01-52-54-00-12-34-56'));
-  const missing = await run('tftp', ['127.0.0.1', String(server.port), '-m', 'binary', '-c', 'get', 'pxelinux.cfg/C0A8', path.join(outDir, 'x')], { timeoutMs: 60_000, reject: false });
+  const missing = await run(
+    'tftp',
+    [
+      '127.0.0.1',
+      String(server.port),
+      '-m',
+      'binary',
+      '-c',
+      'get',
+      'pxelinux.cfg/C0A8',
+      path.join(outDir, 'x'),
+    ],
+    { timeoutMs: 60_000, reject: false },
+  );
   t.regex(missing.stdout + missing.stderr, /Error code 1/);
 });
 
 integrationTest('curl and atftp see the refusal of a traversal', ['curl'], async (t) => {
-  const r = await run('curl', ['-sS', '--max-time', '30', '-o', path.join(outDir, 'x'), `tftp://127.0.0.1:${server.port}/../outside/secret.txt`], { reject: false, timeoutMs: 60_000 });
+  const r = await run(
+    'curl',
+    [
+      '-sS',
+      '--max-time',
+      '30',
+      '-o',
+      path.join(outDir, 'x'),
+      `tftp://127.0.0.1:${server.port}/../outside/secret.txt`,
+    ],
+    { reject: false, timeoutMs: 60_000 },
+  );
   t.not(r.exitCode, 0);
   t.true(events.some((e) => e.code !== undefined && e.code <= 2 && e.file.includes('secret')));
 });

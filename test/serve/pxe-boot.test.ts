@@ -16,37 +16,60 @@ import { startServeProcess, type ServeProcess } from '../_helpers/serve-process.
 
 const NEEDS = ['ip', 'qemu-system-x86_64', 'dnsmasq', 'cpio', 'busybox', 'root'];
 
-integrationTest('a QEMU guest PXE-boots the dev director image from serve --dhcp full and prints its ready line', NEEDS, async (t) => {
-  if (!devImageAvailable()) return t.fail('the dev image needs /vmlinuz, busybox and a static ipvsadm (test/_helpers/dev-image.ts)');
-  const ns = labName('p', 'l');
-  const tap = 'lvsi-tap0';
-  const { siteRoot, hostname } = makeDevImage();
-  // The site dispatcher the build emits (boot.ipxe) chains the director's script; here there is one director.
-  writeFileSync(path.join(siteRoot, 'boot.ipxe'), `#!ipxe\nchain ${hostname}.ipxe\n`);
-  let serve: ServeProcess | undefined;
-  let guest: Guest | undefined;
-  t.teardown(async () => {
-    await guest?.stop();
-    await serve?.stop();
-    await deleteNetns(ns);
-    await rm(path.dirname(siteRoot), { recursive: true, force: true });
-  });
-  await createNetns(ns);
-  await createTap({ ns, ifname: tap, cidr: '10.99.1.1/24' });
-  serve = startServeProcess(['--root', siteRoot, '--bind', '10.99.1.1', '--dhcp', 'full', '--range', '10.99.1.100,10.99.1.150', '--interface', tap], ns);
-  const listening = await serve.waitFor((l) => l.event === 'listening');
-  t.is(typeof listening.dnsmasqPid, 'number');
-  guest = await startGuest({
-    name: 'lvsi-pxe',
-    nics: [{ backend: { kind: 'tap', ifname: tap }, model: 'e1000', mac: '52:54:00:99:01:10', boot: true }],
-    memoryMb: 512,
-    netns: ns,
-    consoleLog: path.join(path.dirname(siteRoot), 'console.log'),
-  });
-  const ready = await guest.console.waitFor(READY_PATTERN, 90_000, 'the ready line');
-  t.is(ready[1], hostname);
-  const fetched = serve.lines.filter((l) => l.ok === true).map((l) => String(l.file));
-  t.true(fetched.some((f) => f.endsWith('-initrd.img')), fetched.join(', '));
-  t.true(serve.lines.some((l) => l.protocol === 'dhcp' && /DHCPACK/.test(String(l.line))));
-  t.is(await serve.stop(), 0);
-});
+integrationTest(
+  'a QEMU guest PXE-boots the dev director image from serve --dhcp full and prints its ready line',
+  NEEDS,
+  async (t) => {
+    if (!devImageAvailable())
+      return t.fail(
+        'the dev image needs /vmlinuz, busybox and a static ipvsadm (test/_helpers/dev-image.ts)',
+      );
+    const ns = labName('p', 'l');
+    const tap = 'lvsi-tap0';
+    const { siteRoot, hostname } = makeDevImage();
+    // The site dispatcher the build emits (boot.ipxe) chains the director's script; here there is one director.
+    writeFileSync(path.join(siteRoot, 'boot.ipxe'), `#!ipxe\nchain ${hostname}.ipxe\n`);
+    const lab: { serve?: ServeProcess; guest?: Guest } = {};
+    t.teardown(async () => {
+      await lab.guest?.stop();
+      await lab.serve?.stop();
+      await deleteNetns(ns);
+      await rm(path.dirname(siteRoot), { recursive: true, force: true });
+    });
+    await createNetns(ns);
+    await createTap({ ns, ifname: tap, cidr: '10.99.1.1/24' });
+    const serve = (lab.serve = startServeProcess(
+      [
+        '--root',
+        siteRoot,
+        '--bind',
+        '10.99.1.1',
+        '--dhcp',
+        'full',
+        '--range',
+        '10.99.1.100,10.99.1.150',
+        '--interface',
+        tap,
+      ],
+      ns,
+    ));
+    const listening = await serve.waitFor((l) => l.event === 'listening');
+    t.is(typeof listening.dnsmasqPid, 'number');
+    const guest = (lab.guest = await startGuest({
+      name: 'lvsi-pxe',
+      nics: [{ backend: { kind: 'tap', ifname: tap }, model: 'e1000', mac: '52:54:00:99:01:10', boot: true }],
+      memoryMb: 512,
+      netns: ns,
+      consoleLog: path.join(path.dirname(siteRoot), 'console.log'),
+    }));
+    const ready = await guest.console.waitFor(READY_PATTERN, 90_000, 'the ready line');
+    t.is(ready[1], hostname);
+    const fetched = serve.lines.filter((l) => l.ok === true).map((l) => String(l.file));
+    t.true(
+      fetched.some((f) => f.endsWith('-initrd.img')),
+      fetched.join(', '),
+    );
+    t.true(serve.lines.some((l) => l.protocol === 'dhcp' && /DHCPACK/.test(String(l.line))));
+    t.is(await serve.stop(), 0);
+  },
+);

@@ -10,7 +10,13 @@ import { tftpGet } from '../_helpers/tftp-client.js';
 const base: ServeFlags = { bind: '0.0.0.0', tftpPort: '69', httpPort: '80', http: true, dhcp: 'off' };
 
 test('defaults: every address, TFTP 69, HTTP 80, no DHCP', (t) => {
-  t.deepEqual(parseServeFlags({ ...base, root: '/srv' }, undefined), { root: '/srv', bind: '0.0.0.0', tftpPort: 69, httpPort: 80, dhcp: 'off' });
+  t.deepEqual(parseServeFlags({ ...base, root: '/srv' }, undefined), {
+    root: '/srv',
+    bind: '0.0.0.0',
+    tftpPort: 69,
+    httpPort: 80,
+    dhcp: 'off',
+  });
 });
 
 test('--no-http leaves HTTP out; SPEC gives the root', (t) => {
@@ -20,23 +26,63 @@ test('--no-http leaves HTTP out; SPEC gives the root', (t) => {
 });
 
 test('--dhcp full with --range', (t) => {
-  t.deepEqual(parseServeFlags({ ...base, root: '/r', dhcp: 'full', range: '10.0.0.10,10.0.0.20', interface: 'br0' }, undefined).range, ['10.0.0.10', '10.0.0.20']);
+  t.deepEqual(
+    parseServeFlags(
+      { ...base, root: '/r', dhcp: 'full', range: '10.0.0.10,10.0.0.20', interface: 'br0' },
+      undefined,
+    ).range,
+    ['10.0.0.10', '10.0.0.20'],
+  );
 });
 
 test('every bad flag is reported at once', (t) => {
-  const err = t.throws(() => parseServeFlags({ ...base, bind: 'localhost', tftpPort: '70000', httpPort: 'x', dhcp: 'full' }, undefined), { instanceOf: SpecError });
+  const err = t.throws(
+    () =>
+      parseServeFlags(
+        { ...base, bind: 'localhost', tftpPort: '70000', httpPort: 'x', dhcp: 'full' },
+        undefined,
+      ),
+    { instanceOf: SpecError },
+  );
   t.deepEqual(
     err?.problems.map((p) => p.message),
-    ['nothing to serve', '--bind localhost: not an IPv4 address', '--tftp-port 70000: not a port number 0..65535', '--http-port x: not a port number 0..65535', '--dhcp full needs --range FIRST,LAST'],
+    [
+      'nothing to serve',
+      '--bind localhost: not an IPv4 address',
+      '--tftp-port 70000: not a port number 0..65535',
+      '--http-port x: not a port number 0..65535',
+      '--dhcp full needs --range FIRST,LAST',
+    ],
   );
-  t.throws(() => parseServeFlags({ ...base, root: '/r', range: '1.2.3.4,1.2.3.5' }, undefined), { message: /--range only applies/ });
-  t.throws(() => parseServeFlags({ ...base, root: '/r', dhcp: 'maybe' }, undefined), { message: /off, proxy or full/ });
+  t.throws(() => parseServeFlags({ ...base, root: '/r', range: '1.2.3.4,1.2.3.5' }, undefined), {
+    message: /--range only applies/,
+  });
+  t.throws(() => parseServeFlags({ ...base, root: '/r', dhcp: 'maybe' }, undefined), {
+    message: /off, proxy or full/,
+  });
 });
 
 test('lvs-image serve serves until SIGTERM, logs each transfer as JSON, then exits 0', async (t) => {
   const r = await makeServeRoot(1024);
   t.teardown(() => r.remove());
-  const child = spawn(process.execPath, ['--import=tsx', path.join(ROOT, 'src/cli.ts'), '--json', 'serve', '--root', r.root, '--bind', '127.0.0.1', '--tftp-port', '0', '--http-port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import=tsx',
+      path.join(ROOT, 'src/cli.ts'),
+      '--json',
+      'serve',
+      '--root',
+      r.root,
+      '--bind',
+      '127.0.0.1',
+      '--tftp-port',
+      '0',
+      '--http-port',
+      '0',
+    ],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
   t.teardown(() => {
     clearTimeout(killer);

@@ -1,11 +1,34 @@
 import test from 'ava';
 import { randomBytes } from 'node:crypto';
-import { encodeAck, encodeError, encodeOack, encodeRequest, parsePacket, writeDataHeader } from '../../src/serve/tftp-packet.js';
+import {
+  encodeAck,
+  encodeError,
+  encodeOack,
+  encodeRequest,
+  parsePacket,
+  writeDataHeader,
+} from '../../src/serve/tftp-packet.js';
 
 test('a read request with options round-trips, option names lower-cased', (t) => {
-  const buf = encodeRequest('rrq', 'pxelinux.cfg/01-52-54-00-12-34-56', 'octet', new Map([['BLKSIZE', '1468'], ['tsize', '0']]));
+  const buf = encodeRequest(
+    'rrq',
+    'pxelinux.cfg/01-52-54-00-12-34-56',
+    'octet',
+    new Map([
+      ['BLKSIZE', '1468'],
+      ['tsize', '0'],
+    ]),
+  );
   const p = parsePacket(buf);
-  t.deepEqual(p, { op: 'rrq', filename: 'pxelinux.cfg/01-52-54-00-12-34-56', mode: 'octet', options: new Map([['blksize', '1468'], ['tsize', '0']]) });
+  t.deepEqual(p, {
+    op: 'rrq',
+    filename: 'pxelinux.cfg/01-52-54-00-12-34-56',
+    mode: 'octet',
+    options: new Map([
+      ['blksize', '1468'],
+      ['tsize', '0'],
+    ]),
+  });
 });
 
 test('the request mode is case-insensitive', (t) => {

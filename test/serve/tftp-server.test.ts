@@ -13,7 +13,12 @@ const events: TftpEvent[] = [];
 
 test.before(async () => {
   root = await makeServeRoot();
-  server = await startTftpServer({ root: root.root, address: '127.0.0.1', port: 0, onEvent: (e) => events.push(e) });
+  server = await startTftpServer({
+    root: root.root,
+    address: '127.0.0.1',
+    port: 0,
+    onEvent: (e) => events.push(e),
+  });
 });
 test.after.always(async () => {
   await server?.close();
@@ -37,7 +42,12 @@ const transfers: [string, number | undefined, number | undefined][] = [
 ];
 for (const [file, blksize, windowsize] of transfers) {
   test(`reads ${file} intact with blksize ${blksize ?? '-'} windowsize ${windowsize ?? '-'}`, async (t) => {
-    const r = await tftpGet({ port: server.port, file, ...(blksize ? { blksize } : {}), ...(windowsize ? { windowsize } : {}) });
+    const r = await tftpGet({
+      port: server.port,
+      file,
+      ...(blksize ? { blksize } : {}),
+      ...(windowsize ? { windowsize } : {}),
+    });
     t.is(sha(r.data), root.sha256(file));
     if (blksize !== undefined) t.is(r.oack.get('tsize'), String(root.files[file]!.length));
   });
@@ -55,7 +65,14 @@ test('netascii converts LF to CR LF and CR to CR NUL, tsize counts the converted
 });
 
 test('a client that drops 20 % of DATA still gets the file (server resends on timeout)', async (t) => {
-  const r = await tftpGet({ port: server.port, file: 'small.bin', blksize: 1468, windowsize: 4, dropRate: 0.2, retryMs: 2000 });
+  const r = await tftpGet({
+    port: server.port,
+    file: 'small.bin',
+    blksize: 1468,
+    windowsize: 4,
+    dropRate: 0.2,
+    retryMs: 2000,
+  });
   t.is(sha(r.data), root.sha256('small.bin'));
 });
 
@@ -71,13 +88,17 @@ const refusals: [string, Parameters<typeof tftpGet>[0] extends infer O ? Partial
 ];
 for (const [title, opts, code] of refusals) {
   test(`refuses ${title}`, async (t) => {
-    const err = await t.throwsAsync(tftpGet({ port: server.port, file: 'x', ...opts }), { instanceOf: TftpRemoteError });
+    const err = await t.throwsAsync(tftpGet({ port: server.port, file: 'x', ...opts }), {
+      instanceOf: TftpRemoteError,
+    });
     t.is(err?.code, code);
   });
 }
 
 test('an absolute path outside the root is looked up under the root (leading / stripped): 1', async (t) => {
-  const err = await t.throwsAsync(tftpGet({ port: server.port, file: `${root.outside}/secret.txt` }), { instanceOf: TftpRemoteError });
+  const err = await t.throwsAsync(tftpGet({ port: server.port, file: `${root.outside}/secret.txt` }), {
+    instanceOf: TftpRemoteError,
+  });
   t.is(err?.code, 1);
   const ok = await tftpGet({ port: server.port, file: '/small.bin' });
   t.is(sha(ok.data), root.sha256('small.bin'));
@@ -86,7 +107,12 @@ test('an absolute path outside the root is looked up under the root (leading / s
 type Got = { p: TftpPacket; port: number }[];
 
 /** Sends raw datagrams from one socket and collects replies until `until(replies)` holds (bounded by 10 s). */
-async function exchange(packets: Buffer[], to: number, until: (got: Got) => boolean, react?: (p: TftpPacket, from: dgram.RemoteInfo, s: dgram.Socket) => void): Promise<Got> {
+async function exchange(
+  packets: Buffer[],
+  to: number,
+  until: (got: Got) => boolean,
+  react?: (p: TftpPacket, from: dgram.RemoteInfo, s: dgram.Socket) => void,
+): Promise<Got> {
   const s = createUdpSocket();
   const got: Got = [];
   let done: () => void = () => undefined;
@@ -106,21 +132,47 @@ async function exchange(packets: Buffer[], to: number, until: (got: Got) => bool
   return got;
 }
 
-const isData = (block: number) => (g: Got): boolean => g.some((x) => x.p.op === 'data' && x.p.block === block);
+const isData =
+  (block: number) =>
+  (g: Got): boolean =>
+    g.some((x) => x.p.op === 'data' && x.p.block === block);
 
 test('write requests are refused with ERROR 2; modes other than octet/netascii with ERROR 4', async (t) => {
-  const [wrq] = await exchange([encodeRequest('wrq', 'small.bin', 'octet')], server.port, (g) => g.length > 0);
+  const [wrq] = await exchange(
+    [encodeRequest('wrq', 'small.bin', 'octet')],
+    server.port,
+    (g) => g.length > 0,
+  );
   t.like(wrq?.p, { op: 'error', code: 2 });
-  const [mail] = await exchange([encodeRequest('rrq', 'small.bin', 'mail')], server.port, (g) => g.length > 0);
+  const [mail] = await exchange(
+    [encodeRequest('rrq', 'small.bin', 'mail')],
+    server.port,
+    (g) => g.length > 0,
+  );
   t.like(mail?.p, { op: 'error', code: 4 });
 });
 
 test('malformed and random datagrams get ERROR 4 and the server keeps serving', async (t) => {
-  const junk = [Buffer.alloc(0), Buffer.from([0]), Buffer.from([0, 1, 0x61]), Buffer.from([0, 4, 0, 1]), Buffer.from([0, 9, 1, 2, 3])];
-  for (let i = 0; i < 200; i++) junk.push(Buffer.from(Array.from({ length: i % 40 }, (_, j) => (i * 31 + j * 7) & 0xff)));
+  const junk = [
+    Buffer.alloc(0),
+    Buffer.from([0]),
+    Buffer.from([0, 1, 0x61]),
+    Buffer.from([0, 4, 0, 1]),
+    Buffer.from([0, 9, 1, 2, 3]),
+  ];
+  for (let i = 0; i < 200; i++)
+    junk.push(Buffer.from(Array.from({ length: i % 40 }, (_, j) => (i * 31 + j * 7) & 0xff)));
   const replies = await exchange(junk, server.port, (g) => g.length >= 5);
   t.true(replies.length > 0);
-  t.true(replies.every((r) => r.p.op === 'error' && r.p.code === 4 || r.p.op === 'error' && r.p.code === 1 || r.p.op === 'oack' || r.p.op === 'data'));
+  t.true(
+    replies.every(
+      (r) =>
+        (r.p.op === 'error' && r.p.code === 4) ||
+        (r.p.op === 'error' && r.p.code === 1) ||
+        r.p.op === 'oack' ||
+        r.p.op === 'data',
+    ),
+  );
   const r = await tftpGet({ port: server.port, file: 'small.bin' });
   t.is(sha(r.data), root.sha256('small.bin'));
 });
@@ -128,35 +180,49 @@ test('malformed and random datagrams get ERROR 4 and the server keeps serving', 
 test('a stranger writing to a transfer port gets ERROR 5 and the transfer goes on', async (t) => {
   let transferPort = 0;
   const strangerReplies: TftpPacket[] = [];
-  const got = await exchange([encodeRequest('rrq', 'small.bin', 'octet')], server.port, (g) => isData(2)(g) && strangerReplies.length > 0, (p, from, s) => {
-    if (p.op === 'data' && p.block === 1 && transferPort === 0) {
-      transferPort = from.port;
-      const stranger = createUdpSocket();
-      stranger.on('message', (m) => {
-        strangerReplies.push(parsePacket(m));
-        stranger.close();
-        s.send(encodeAck(1), from.port, from.address);
-      });
-      stranger.send(encodeAck(1), transferPort, '127.0.0.1');
-    }
-  });
+  const got = await exchange(
+    [encodeRequest('rrq', 'small.bin', 'octet')],
+    server.port,
+    (g) => isData(2)(g) && strangerReplies.length > 0,
+    (p, from, s) => {
+      if (p.op === 'data' && p.block === 1 && transferPort === 0) {
+        transferPort = from.port;
+        const stranger = createUdpSocket();
+        stranger.on('message', (m) => {
+          strangerReplies.push(parsePacket(m));
+          stranger.close();
+          s.send(encodeAck(1), from.port, from.address);
+        });
+        stranger.send(encodeAck(1), transferPort, '127.0.0.1');
+      }
+    },
+  );
   t.not(transferPort, 0);
   t.like(strangerReplies[0], { op: 'error', code: 5 });
   t.true(got.some((g) => g.p.op === 'data' && g.p.block === 2));
 });
 
-test('duplicate ACKs never trigger a resend (no sorcerer\'s apprentice)', async (t) => {
+test("duplicate ACKs never trigger a resend (no sorcerer's apprentice)", async (t) => {
   // Loopback keeps order and the server handles datagrams in order: a resent DATA 2 would come before DATA 3.
-  const got = await exchange([encodeRequest('rrq', 'small.bin', 'octet')], server.port, isData(3), (p, from, s) => {
-    if (p.op !== 'data') return;
-    if (p.block === 1) for (let i = 0; i < 3; i++) s.send(encodeAck(1), from.port, from.address);
-    if (p.block === 2) s.send(encodeAck(2), from.port, from.address);
-  });
+  const got = await exchange(
+    [encodeRequest('rrq', 'small.bin', 'octet')],
+    server.port,
+    isData(3),
+    (p, from, s) => {
+      if (p.op !== 'data') return;
+      if (p.block === 1) for (let i = 0; i < 3; i++) s.send(encodeAck(1), from.port, from.address);
+      if (p.block === 2) s.send(encodeAck(2), from.port, from.address);
+    },
+  );
   t.is(got.filter((g) => g.p.op === 'data' && g.p.block === 2).length, 1);
 });
 
 test('64 concurrent clients all get the file intact', async (t) => {
-  const results = await Promise.all(Array.from({ length: 64 }, (_, i) => tftpGet({ port: server.port, file: 'small.bin', blksize: 1468, windowsize: i % 2 === 0 ? 8 : 1 })));
+  const results = await Promise.all(
+    Array.from({ length: 64 }, (_, i) =>
+      tftpGet({ port: server.port, file: 'small.bin', blksize: 1468, windowsize: i % 2 === 0 ? 8 : 1 }),
+    ),
+  );
   t.true(results.every((r) => sha(r.data) === root.sha256('small.bin')));
 });
 
@@ -172,8 +238,16 @@ test('every finished transfer is reported with client, file, bytes and duration'
 
 test('a refused request leaves no state: the same client asking again is answered again', async (t) => {
   const rrq = encodeRequest('rrq', 'nope.bin', 'octet');
-  const got = await exchange([rrq], server.port, (g) => g.length >= 2, (p, _from, s) => {
-    if (p.op === 'error') s.send(rrq, server.port, '127.0.0.1');
-  });
-  t.deepEqual(got.slice(0, 2).map((g) => g.p.op === 'error' && g.p.code), [1, 1]);
+  const got = await exchange(
+    [rrq],
+    server.port,
+    (g) => g.length >= 2,
+    (p, _from, s) => {
+      if (p.op === 'error') s.send(rrq, server.port, '127.0.0.1');
+    },
+  );
+  t.deepEqual(
+    got.slice(0, 2).map((g) => g.p.op === 'error' && g.p.code),
+    [1, 1],
+  );
 });
