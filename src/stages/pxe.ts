@@ -116,12 +116,10 @@ export function emitPxeFiles(plan: BuildPlan, templates: PxeTemplates): PxeFile[
       return tpl(data);
     } catch (err) {
       // NOTE: Handlebars exceptions are not `instanceof Error`; re-throw with the template's name.
-      throw new BuildError(
-        `template pxe/${name}.hbs: ${(err as { message?: string }).message ?? String(err)}`,
-        {
-          hint: 'a --templates override may only use the fields its shipped template names in its opening comment',
-        },
-      );
+      const why = ((err as { message?: string }).message ?? String(err)).replace(' in [object Object]', '');
+      throw new BuildError(`template pxe/${name}.hbs: ${why}`, {
+        hint: 'a --templates override may only use the fields its shipped template names in its opening comment',
+      });
     }
   };
   return Object.values(OUTPUTS).flatMap((emit) => emit(plan, render));
