@@ -40,6 +40,8 @@ export interface BuildContext {
   rendered?: Record<string, RenderedFile[]>;
   rootfs?: Record<string, RootfsEntry[]>;
   published?: PublishResult;
+  /** sha256 of each director's published files, by path relative to the site root. */
+  sha256?: Record<string, string>;
   /** Milliseconds per task key. */
   timings: Record<string, number>;
 }

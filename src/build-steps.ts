@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { BuildContext } from './build-context.js';
 import { need } from './build-context.js';
-import { sha256File, writeFileAtomic } from './lib/fs.js';
+import { sha256, sha256File, writeFileAtomic } from './lib/fs.js';
 import { provideIpvsadmMemo, provideKernelMemo } from './memoized-stages.js';
 import { planImage } from './plan.js';
 import { BUSYBOX, runPreflight } from './preflight.js';
@@ -162,6 +162,7 @@ export async function publishStep(ctx: BuildContext): Promise<void> {
   const plan = need(ctx.plan, 'plan');
   const root = need(ctx.root, 'staging root');
   const loaded = need(ctx.loaded, 'spec');
+  ctx.sha256 = {};
   for (const d of plan.directors) {
     const rels = [d.outputs.kernel, d.outputs.initrd, d.outputs.cmdline, d.outputs.ipxe];
     const files = Object.fromEntries(
@@ -175,7 +176,9 @@ export async function publishStep(ctx: BuildContext): Promise<void> {
       compiler: need(ctx.host, 'host facts').compiler,
       lvsImageVersion: VERSION,
     });
-    await writeFileAtomic(path.join(root, d.outputs.manifest), formatManifest(manifest));
+    const text = formatManifest(manifest);
+    await writeFileAtomic(path.join(root, d.outputs.manifest), text);
+    Object.assign(ctx.sha256, files, { [d.outputs.manifest]: sha256(text) });
   }
   ctx.published = await publishRelease(root, ctx.options.outDir, plan.site);
 }

@@ -9,7 +9,7 @@ export interface BuildSummary {
   dryRun: boolean;
   site: string | undefined;
   published: { link: string; release: string; previous: string | null; contentHash: string } | null;
-  directors: { hostname: string; files: Record<string, string> }[];
+  directors: { hostname: string; files: Record<string, { path: string; sha256: string | null }> }[];
   kernel: { release: string; ipvsVersion: string } | null;
   ipvsadm: { version: string; versionLine: string } | null;
   /** Milliseconds per step, and the total. */
@@ -28,7 +28,12 @@ export function summarizeBuild(ctx: BuildContext): BuildSummary {
     hostname: d.hostname,
     files:
       pub !== undefined
-        ? Object.fromEntries(Object.entries(d.outputs).map(([k, rel]) => [k, path.join(pub.siteLink, rel)]))
+        ? Object.fromEntries(
+            Object.entries(d.outputs).map(([k, rel]) => [
+              k,
+              { path: path.join(pub.siteLink, rel), sha256: ctx.sha256?.[rel] ?? null },
+            ]),
+          )
         : {},
   }));
   const lines: string[] = [];
@@ -40,7 +45,12 @@ export function summarizeBuild(ctx: BuildContext): BuildSummary {
     lines.push(
       `published ${pub.siteLink} -> ${path.basename(pub.release)}${pub.previous !== undefined ? ` (previous: ${path.basename(pub.previous)})` : ''}`,
     );
-    for (const d of directors) lines.push(`  ${d.hostname}: ${Object.values(d.files).join(' ')}`);
+    for (const d of directors)
+      lines.push(
+        `  ${d.hostname}: ${Object.values(d.files)
+          .map((f) => f.path)
+          .join(' ')}`,
+      );
   }
   if (ctx.kernel !== undefined)
     lines.push(`kernel ${ctx.kernel.release} (IPVS ${formatIpvsVersion(ctx.kernel.ipvsVersionCode)})`);
