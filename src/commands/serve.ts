@@ -7,7 +7,8 @@ import { isIPv4 } from 'node:net';
 import { DEFAULT_OUT_DIR, siteRoot } from '../layout.js';
 import { SpecError, type Problem } from '../lib/errors.js';
 import { startServe, type ServeOptions } from '../serve/index.js';
-import { formatEvent, formatEventJson } from '../serve/transfer-log.js';
+import { startProgress } from '../serve/progress.js';
+import { formatEvent, formatEventJson, type ServeEvent } from '../serve/transfer-log.js';
 import { loadSpec } from '../spec/load.js';
 
 /** Raw command-line options of `serve`, as commander hands them over. */
@@ -113,17 +114,26 @@ export function register(program: Command): void {
       const specRoot =
         spec !== undefined ? siteRoot(DEFAULT_OUT_DIR, (await loadSpec(spec)).spec.name) : undefined;
       const opts = parseServeFlags(flags, specRoot);
-      const say = (line: string): void => void process.stderr.write(line + '\n');
+      // A status line (transfers running, bytes served) only on a terminal and never with --json.
+      let active = (): number => 0;
+      const progress =
+        !json && process.stderr.isTTY ? startProgress(process.stderr, () => active()) : undefined;
+      const say = (line: string, e?: ServeEvent): void =>
+        progress !== undefined ? progress.log(line, e) : void process.stderr.write(line + '\n');
       const serving = await startServe({
         ...opts,
-        onEvent: (e) => say(json ? formatEventJson(e) : formatEvent(e)),
+        onEvent: (e) => say(json ? formatEventJson(e) : formatEvent(e), e),
         onDhcpLine: (line) =>
           say(
             json
               ? JSON.stringify({ time: new Date().toISOString(), protocol: 'dhcp', line })
               : `dhcp ${line}`,
           ),
+      }).catch((err: unknown) => {
+        progress?.stop();
+        throw err;
       });
+      active = () => serving.tftp.active();
       const listening = {
         event: 'listening',
         root: opts.root,
@@ -140,6 +150,7 @@ export function register(program: Command): void {
       );
       const signal = await waitForSignal();
       await serving.close();
+      progress?.stop();
       say(json ? JSON.stringify({ event: 'stopped', signal }) : `stopped (${signal})`);
     });
 }
