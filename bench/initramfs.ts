@@ -3,7 +3,7 @@
  * (issue 5 goals: size <= 1/10 of `mkinitramfs` MODULES=netboot, stage time <= 1/5 of it, pack time <= 1.0x
  * of `find . | LC_ALL=C sort | cpio -o -H newc | pigz -6` on the same staging tree). Median of 5, runs
  * interleaved so that load from other processes hits both sides alike. Inputs: Debian's kernel and modules
- * (/vmlinuz, /lib/modules/<release>), busybox-static, a static ipvsadm (LVS_DEV_IPVSADM, else busybox stands in).
+ * (/vmlinuz, /lib/modules/<release>), busybox-static, the static ipvsadm 1.31 the tests use (test/_helpers/ipvsadm.ts).
  */
 import { spawnSync } from 'node:child_process';
 import {
@@ -12,8 +12,6 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
-  readdirSync,
-  realpathSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -23,16 +21,20 @@ import path from 'node:path';
 import type { RootfsEntry } from '../src/lib/cpio.js';
 import { packInitramfs, type Compression } from '../src/stages/initramfs.js';
 import { assembleRootfs } from '../src/stages/rootfs.js';
+import {
+  DEBIAN_CONFIG,
+  DEBIAN_MODULES,
+  DEBIAN_RELEASE,
+  DEBIAN_VMLINUZ,
+} from '../test/_helpers/debian-kernel.js';
+import { provideTestIpvsadm } from '../test/_helpers/ipvsadm.js';
 
 const RUNS = 5;
-const IPVSADM = [process.env.LVS_DEV_IPVSADM, '/work/notes/bin/ipvsadm-1.31-static', '/bin/busybox'].find(
-  (p): p is string => p !== undefined && existsSync(p),
-)!;
-const found = readdirSync('/lib/modules').find((r) => path.basename(realpathSync('/vmlinuz')).endsWith(r));
-if (found === undefined)
+const IPVSADM = await provideTestIpvsadm();
+if (DEBIAN_RELEASE === '' || !existsSync(DEBIAN_VMLINUZ) || !existsSync(DEBIAN_MODULES))
   throw new Error("bench/initramfs.ts needs Debian's kernel: /vmlinuz and its /lib/modules folder");
-const release: string = found;
-const config = readFileSync(`/boot/config-${release}`, 'utf8');
+const release = DEBIAN_RELEASE;
+const config = readFileSync(DEBIAN_CONFIG, 'utf8');
 // A stand-in /init the size of a real one; its content does not change the figures.
 const INIT = `#!/bin/sh\n${'# director init\n'.repeat(200)}`;
 const work = mkdtempSync(path.join(tmpdir(), 'lvs-bench-initramfs-'));
@@ -86,9 +88,9 @@ async function stage(
       },
       kernel: {
         release,
-        image: '/vmlinuz',
+        image: DEBIAN_VMLINUZ,
         modulesRoot: '/',
-        config: `/boot/config-${release}`,
+        config: DEBIAN_CONFIG,
         ipvsVersionCode: 0x010201,
         sourceSha256: '',
         origin: 'debian',

@@ -17,12 +17,12 @@ import {
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { directorFiles, readyLine } from '../../src/layout.js';
+import { DEBIAN_MODULES, DEBIAN_RELEASE, DEBIAN_VMLINUZ } from './debian-kernel.js';
+import { testIpvsadmSync } from './ipvsadm.js';
 
-/** The kernel and the module set the dev image uses (Debian 12's, see measured-here.md). */
-export const DEV_KERNEL = '/vmlinuz';
-export const DEV_RELEASE = '6.1.0-56-amd64';
-/** A static ipvsadm 1.31 on this machine (never committed). */
-export const DEV_IPVSADM = process.env.LVS_DEV_IPVSADM ?? '/work/notes/bin/ipvsadm-1.31-static';
+/** The kernel and the module set the dev image uses (the installed Debian kernel, see measured-here.md). */
+export const DEV_KERNEL = DEBIAN_VMLINUZ;
+export const DEV_RELEASE = DEBIAN_RELEASE;
 
 // NOTE: load order matters: libcrc32c needs a crc32c implementation first (modules.softdep), ip_vs needs
 // nf_conntrack and both defrag modules; e1000 drives QEMU's default NIC.
@@ -60,9 +60,13 @@ export interface DevImageOptions {
   cmdline?: string;
 }
 
-/** True when this machine has what the dev image is made of. */
+/**
+ * True when this machine has what the dev image is made of (Debian's kernel and modules, busybox). It also
+ * builds the static ipvsadm (or takes it from the cache) and throws, failing the test, if that build fails.
+ */
 export function devImageAvailable(): boolean {
-  return existsSync(DEV_KERNEL) && existsSync(DEV_IPVSADM) && existsSync('/bin/busybox');
+  const host = [DEV_KERNEL, DEBIAN_MODULES, '/bin/busybox'].every((f) => DEV_RELEASE !== '' && existsSync(f));
+  return host && existsSync(testIpvsadmSync());
 }
 
 function initScript(o: Required<Omit<DevImageOptions, 'cmdline'>>): string {
@@ -112,10 +116,10 @@ export function makeDevImage(opts: DevImageOptions = {}): { siteRoot: string; ho
     mkdirSync(path.join(root, d), { recursive: true });
   copyFileSync('/bin/busybox', path.join(root, 'bin/busybox'));
   symlinkSync('busybox', path.join(root, 'bin/sh'));
-  copyFileSync(DEV_IPVSADM, path.join(root, 'sbin/ipvsadm'));
+  copyFileSync(testIpvsadmSync(), path.join(root, 'sbin/ipvsadm'));
   for (const m of MODULES) {
     copyFileSync(
-      `/lib/modules/${DEV_RELEASE}/kernel/${m}.ko`,
+      `${DEBIAN_MODULES}/kernel/${m}.ko`,
       path.join(root, 'lib/modules', `${path.basename(m)}.ko`),
     );
   }

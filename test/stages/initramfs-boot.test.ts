@@ -3,16 +3,17 @@
  * the IPVS module closure from /etc/modules with busybox modprobe and prints a line, then `reboot -f` ends QEMU.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, realpathSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { packInitramfs } from '../../src/stages/initramfs.js';
 import { assembleRootfs } from '../../src/stages/rootfs.js';
+import { DEBIAN_CONFIG, DEBIAN_MODULES, DEBIAN_RELEASE, DEBIAN_VMLINUZ } from '../_helpers/debian-kernel.js';
 import { integrationTest } from '../_helpers/integration.js';
+import { provideTestIpvsadm } from '../_helpers/ipvsadm.js';
 
-const KERNEL = '/vmlinuz';
-const IPVSADM = ['/work/notes/bin/ipvsadm-1.31-static', '/bin/busybox'].find((p) => existsSync(p))!;
+const KERNEL = DEBIAN_VMLINUZ;
 
 const INIT = `#!/bin/sh
 mount -t proc proc /proc
@@ -21,19 +22,13 @@ echo "UNPACKED-OK $(cat /etc/hostname) $(head -1 /proc/net/ip_vs)"
 reboot -f
 `;
 
-/** The module release that belongs to /vmlinuz (its target name ends in the release). */
-function kernelRelease(): string | undefined {
-  if (!existsSync(KERNEL) || !existsSync('/lib/modules')) return undefined;
-  const target = path.basename(realpathSync(KERNEL));
-  return readdirSync('/lib/modules').find((r) => target.endsWith(r));
-}
 for (const compression of ['gzip', 'xz', 'zstd'] as const) {
   integrationTest(
     `Debian's kernel unpacks a 2-part ${compression} initrd and loads the modules`,
-    ['qemu-system-x86_64', 'busybox'],
+    ['qemu-system-x86_64', 'busybox', 'gcc', 'make'],
     async (t) => {
-      const release = kernelRelease();
-      t.truthy(release, `no /lib/modules folder matches ${KERNEL}`);
+      const release = DEBIAN_RELEASE;
+      t.true(existsSync(KERNEL) && existsSync(DEBIAN_MODULES), `no ${DEBIAN_MODULES} beside ${KERNEL}`);
       const dir = await mkdtemp(path.join(tmpdir(), 'initramfs-boot-'));
       t.teardown(() => rm(dir, { recursive: true, force: true }));
       const entries = await assembleRootfs({
@@ -41,16 +36,16 @@ for (const compression of ['gzip', 'xz', 'zstd'] as const) {
         rendered: [{ path: '/init', mode: 0o755, content: INIT }],
         ipvsadm: {
           version: '1.31',
-          binary: IPVSADM,
+          binary: await provideTestIpvsadm(),
           ipvsVersionCode: 0x010201,
           versionLine: '',
           libraries: [],
         },
         kernel: {
-          release: release!,
+          release,
           image: KERNEL,
           modulesRoot: '/',
-          config: `/boot/config-${release}`,
+          config: DEBIAN_CONFIG,
           ipvsVersionCode: 0x010201,
           sourceSha256: '',
           origin: 'debian:linux-image-amd64',
@@ -59,9 +54,7 @@ for (const compression of ['gzip', 'xz', 'zstd'] as const) {
         modules: ['ip_vs', 'ip_vs_lc'],
       });
       const initrd = path.join(dir, 'initrd.img');
-      const config = existsSync(`/boot/config-${release}`)
-        ? readFileSync(`/boot/config-${release}`, 'utf8')
-        : undefined;
+      const config = existsSync(DEBIAN_CONFIG) ? readFileSync(DEBIAN_CONFIG, 'utf8') : undefined;
       await packInitramfs(
         entries,
         { compression, epoch: 1700000000, parts: 2, ...(config ? { kernelConfig: config } : {}) },

@@ -16,6 +16,7 @@ import { generateKernelFragment } from '../../src/stages/kernel-config.js';
 import { provideKernel } from '../../src/stages/kernel.js';
 import { configureKernel } from '../../src/stages/kernel/configure.js';
 import { extractKernelSource, locateKernelSource } from '../../src/stages/kernel/source.js';
+import { DEBIAN_CONFIG } from '../_helpers/debian-kernel.js';
 import { integrationTest } from '../_helpers/integration.js';
 
 const TOOLS = ['make', 'gcc', 'tar', 'xz', 'bc', 'flex', 'bison'];
@@ -40,7 +41,7 @@ integrationTest(
     const { spec } = await loadSpec('images/dsas-lv1.yaml');
     const fragment = generateKernelFragment({ ...spec, kernel: { ...spec.kernel, options: 'module' } });
     const { treeDir, sha256 } = await debianTree();
-    const base = '/boot/config-6.1.0-56-amd64';
+    const base = DEBIAN_CONFIG;
     const configured = await configureKernel({
       treeDir,
       sourceSha256: sha256,
@@ -68,7 +69,7 @@ integrationTest(
       configureKernel({
         treeDir,
         sourceSha256: sha256,
-        base: '/boot/config-6.1.0-56-amd64',
+        base: DEBIAN_CONFIG,
         lines,
         io: io(),
         logFile,

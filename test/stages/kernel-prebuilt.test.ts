@@ -8,6 +8,7 @@ import { run } from '../../src/lib/exec.js';
 import { generateKernelFragment } from '../../src/stages/kernel-config.js';
 import { provideKernel } from '../../src/stages/kernel.js';
 import { findMissingSymbols, readBzImageRelease } from '../../src/stages/kernel/prebuilt.js';
+import { DEBIAN_CONFIG, DEBIAN_RELEASE, DEBIAN_VMLINUZ } from '../_helpers/debian-kernel.js';
 import { makeSpec } from '../_helpers/make-spec.js';
 
 /** A bzImage setup header: "HdrS" at 0x202, kernel_version pointer at 0x20E (string at pointer + 0x200). */
@@ -43,30 +44,29 @@ test('missing symbols name the symbol and why it is needed', (t) => {
   ]);
 });
 
-const DEBIAN_CONFIG = '/boot/config-6.1.0-56-amd64';
 const quietIo = (logs: string[]): StageIo => ({ run, log: (l) => logs.push(l) });
 
 test('prebuilt: Debian linux-image-amd64 passes the reference spec check', async (t) => {
   t.true(
-    existsSync('/vmlinuz') && existsSync(DEBIAN_CONFIG),
+    existsSync(DEBIAN_VMLINUZ) && existsSync(DEBIAN_CONFIG),
     'linux-image-amd64 is a project dependency (.ci/apt-packages.txt)',
   );
   const logs: string[] = [];
   const dir = mkdtempSync(path.join(tmpdir(), 'kernel-prebuilt-'));
   const steps: string[] = [];
   const k = await provideKernel(
-    makeSpec({ kernel: { source: undefined, prebuilt: { vmlinuz: '/vmlinuz' } } }),
+    makeSpec({ kernel: { source: undefined, prebuilt: { vmlinuz: DEBIAN_VMLINUZ } } }),
     quietIo(logs),
     {
       logFile: path.join(dir, 'log'),
       onStep: (s) => steps.push(s),
     },
   );
-  t.is(k.release, '6.1.0-56-amd64');
+  t.is(k.release, DEBIAN_RELEASE);
   t.is(k.config, DEBIAN_CONFIG);
   t.is(k.modulesRoot, '/');
   t.is(k.ipvsVersionCode, 0x010201);
-  t.is(k.origin, '/vmlinuz');
+  t.is(k.origin, DEBIAN_VMLINUZ);
   t.regex(k.sourceSha256, /^[0-9a-f]{64}$/);
   t.deepEqual(
     steps.map((s) => s.split(' ')[0]),
@@ -83,7 +83,7 @@ test('prebuilt: a config with CONFIG_IP_VS unset fails naming it', async (t) => 
     config,
     readFileSync(DEBIAN_CONFIG, 'utf8').replace(/^CONFIG_IP_VS=m$/m, '# CONFIG_IP_VS is not set'),
   );
-  const spec = makeSpec({ kernel: { source: undefined, prebuilt: { vmlinuz: '/vmlinuz', config } } });
+  const spec = makeSpec({ kernel: { source: undefined, prebuilt: { vmlinuz: DEBIAN_VMLINUZ, config } } });
   const err = await t.throwsAsync(provideKernel(spec, quietIo([]), { logFile: path.join(dir, 'log') }), {
     instanceOf: BuildError,
   });

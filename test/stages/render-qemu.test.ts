@@ -11,7 +11,8 @@ import { READY_PATTERN } from '../../src/layout.js';
 import { applyDefaults } from '../../src/spec/defaults.js';
 import type { Spec } from '../../src/spec/types.js';
 import { renderSite } from '../../src/stages/render.js';
-import { DEV_IPVSADM, DEV_KERNEL, DEV_RELEASE, devImageAvailable } from '../_helpers/dev-image.js';
+import { DEV_KERNEL, DEV_RELEASE, devImageAvailable } from '../_helpers/dev-image.js';
+import { testIpvsadmSync } from '../_helpers/ipvsadm.js';
 import { integrationTest } from '../_helpers/integration.js';
 import { makeSpec } from '../_helpers/make-spec.js';
 
@@ -143,7 +144,7 @@ function stageRoot(root: string, spec: Spec): string {
   for (const a of execFileSync('/bin/busybox', ['--list'], { encoding: 'utf8' }).split('\n')) {
     if (/^[a-z0-9.[_-]+$/.test(a) && a !== 'busybox') symlinkSync('busybox', path.join(root, 'bin', a));
   }
-  copyFileSync(DEV_IPVSADM, path.join(root, 'sbin/ipvsadm'));
+  copyFileSync(testIpvsadmSync(), path.join(root, 'sbin/ipvsadm'));
   chmodSync(path.join(root, 'sbin/ipvsadm'), 0o755);
   for (const m of MODULES) {
     const deps = execFileSync('modprobe', ['-S', DEV_RELEASE, '--show-depends', m], { encoding: 'utf8' });
@@ -164,7 +165,7 @@ function stageRoot(root: string, spec: Spec): string {
 
 integrationTest(
   'rendered ipvsadm.rules with every option restores to an identical `ipvsadm -Sn` on kernel 6.1',
-  ['qemu-system-x86_64', 'cpio', 'gzip', 'depmod', 'modprobe', 'mknod'],
+  ['qemu-system-x86_64', 'cpio', 'gzip', 'depmod', 'modprobe', 'mknod', 'gcc', 'make'],
   (t) => {
     if (!devImageAvailable())
       return t.fail('needs /vmlinuz, busybox and a static ipvsadm (test/_helpers/dev-image.ts)');

@@ -8,10 +8,9 @@ import { packInitramfs } from '../../src/stages/initramfs.js';
 import { assembleRootfs } from '../../src/stages/rootfs.js';
 import { planModules } from '../../src/stages/rootfs/modules.js';
 import { integrationTest } from '../_helpers/integration.js';
+import { provideTestIpvsadm } from '../_helpers/ipvsadm.js';
 
 const BUSYBOX = '/bin/busybox';
-// Any static program stands in for ipvsadm when the dev build is absent: the test is about the bytes.
-const IPVSADM = ['/work/notes/bin/ipvsadm-1.31-static', BUSYBOX].find((p) => existsSync(p))!;
 const MODULES = ['ip_vs', 'ip_vs_lc'];
 
 /** A release under /lib/modules with IPVS as modules (Debian's linux-image), if any. */
@@ -35,7 +34,7 @@ async function stageInputs(
   const busybox = path.join(dir, 'busybox');
   const ipvsadm = path.join(dir, 'ipvsadm');
   await copyFile(BUSYBOX, busybox);
-  await copyFile(IPVSADM, ipvsadm);
+  await copyFile(await provideTestIpvsadm(), ipvsadm);
   await utimes(busybox, mtime, mtime);
   if (release === undefined) return { busybox, ipvsadm };
   const src = path.join('/lib/modules', release);
@@ -112,7 +111,7 @@ async function build(
 for (const compression of ['gzip', 'xz'] as const) {
   integrationTest(
     `the same rootfs built twice in different folders gives a byte-identical ${compression} initrd`,
-    ['busybox', 'ldd', 'xz'],
+    ['busybox', 'ldd', 'xz', 'gcc', 'make'],
     async (t) => {
       const release = hostRelease();
       const a = await build(t, release, 1000000000, compression);
