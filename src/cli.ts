@@ -23,7 +23,9 @@ function reportError(err: unknown, json: boolean): number {
   const code = exitCodeFor(err);
   if (json) {
     const problems =
-      err instanceof SpecError ? err.problems : [{ message: err instanceof Error ? err.message : String(err) }];
+      err instanceof SpecError
+        ? err.problems
+        : [{ message: err instanceof Error ? err.message : String(err) }];
     process.stdout.write(JSON.stringify({ ok: false, problems }, null, 2) + '\n');
     return code;
   }
@@ -39,7 +41,9 @@ function reportError(err: unknown, json: boolean): number {
     process.stderr.write(`lvs-image: internal error: ${err.message}\nThis is a bug, please report it.\n`);
   } else {
     const e = err instanceof Error ? err : new Error(String(err));
-    process.stderr.write(`lvs-image: unexpected error: ${e.stack ?? e.message}\nThis is a bug, please report it.\n`);
+    process.stderr.write(
+      `lvs-image: unexpected error: ${e.stack ?? e.message}\nThis is a bug, please report it.\n`,
+    );
   }
   return code;
 }

@@ -27,7 +27,13 @@ export function readyLine(hostname: string, services: number, realServers: numbe
 }
 
 /** Paths of one director's published files, relative to the site root. */
-export function directorFiles(hostname: string): { kernel: string; initrd: string; cmdline: string; manifest: string; ipxe: string } {
+export function directorFiles(hostname: string): {
+  kernel: string;
+  initrd: string;
+  cmdline: string;
+  manifest: string;
+  ipxe: string;
+} {
   return {
     kernel: `${hostname}/${hostname}-kernel`,
     initrd: `${hostname}/${hostname}-initrd.img`,

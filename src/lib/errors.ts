@@ -33,7 +33,11 @@ export class SpecError extends Error {
   readonly problems: Problem[];
   constructor(problems: Problem[] | Problem | string) {
     const list: Problem[] =
-      typeof problems === 'string' ? [{ message: problems }] : Array.isArray(problems) ? problems : [problems];
+      typeof problems === 'string'
+        ? [{ message: problems }]
+        : Array.isArray(problems)
+          ? problems
+          : [problems];
     super(list.map(formatProblem).join('\n'));
     this.name = 'SpecError';
     this.problems = list;
@@ -66,9 +70,11 @@ export class CommandError extends BuildError {
     stderrTail: string;
     logFile?: string;
   }) {
-    const how = args.signal !== undefined ? `was killed by ${args.signal}` : `exited with status ${args.exitCode}`;
+    const how =
+      args.signal !== undefined ? `was killed by ${args.signal}` : `exited with status ${args.exitCode}`;
     const cwd = args.cwd !== undefined ? ` (in ${args.cwd})` : '';
-    const tail = args.stderrTail.trim() === '' ? '' : `\n--- last lines of its output ---\n${args.stderrTail}`;
+    const tail =
+      args.stderrTail.trim() === '' ? '' : `\n--- last lines of its output ---\n${args.stderrTail}`;
     super(
       `command ${how}${cwd}:\n  ${args.command}${tail}`,
       args.logFile !== undefined ? { logFile: args.logFile } : {},

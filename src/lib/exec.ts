@@ -83,7 +83,11 @@ export const run: Run = async (file, args, opts = {}) => {
       command,
       ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
       ...(result.exitCode !== undefined ? { exitCode: result.exitCode } : {}),
-      ...(result.signal !== undefined ? { signal: result.signal } : result.timedOut ? { signal: 'timeout' } : {}),
+      ...(result.signal !== undefined
+        ? { signal: result.signal }
+        : result.timedOut
+          ? { signal: 'timeout' }
+          : {}),
       stderrTail: result.code === 'ENOENT' ? `${file}: not found on PATH` : lastLines(all, 20),
       ...(opts.logFile !== undefined ? { logFile: opts.logFile } : {}),
     });
@@ -106,7 +110,8 @@ export function spawnStreaming(
   args: readonly string[],
   opts: { inputFile?: string; timeoutMs?: number } = {},
 ): StreamingProcess {
-  const command = formatCommand(file, args) + (opts.inputFile !== undefined ? ` < ${shellQuote(opts.inputFile)}` : '');
+  const command =
+    formatCommand(file, args) + (opts.inputFile !== undefined ? ` < ${shellQuote(opts.inputFile)}` : '');
   const child = execa(file, args, {
     ...(opts.inputFile !== undefined ? { inputFile: opts.inputFile } : {}),
     timeout: opts.timeoutMs,
@@ -120,8 +125,13 @@ export function spawnStreaming(
     throw new CommandError({
       command,
       ...(result.exitCode !== undefined ? { exitCode: result.exitCode } : {}),
-      ...(result.signal !== undefined ? { signal: result.signal } : result.timedOut ? { signal: 'timeout' } : {}),
-      stderrTail: result.code === 'ENOENT' ? `${file}: not found on PATH` : lastLines(String(result.stderr ?? ''), 20),
+      ...(result.signal !== undefined
+        ? { signal: result.signal }
+        : result.timedOut
+          ? { signal: 'timeout' }
+          : {}),
+      stderrTail:
+        result.code === 'ENOENT' ? `${file}: not found on PATH` : lastLines(String(result.stderr ?? ''), 20),
     });
   });
   if (!child.stdout) throw new Error(`no stdout stream for ${command}`);
@@ -157,8 +167,15 @@ export async function runFilter(
     throw new CommandError({
       command,
       ...(result.exitCode !== undefined ? { exitCode: result.exitCode } : {}),
-      ...(result.signal !== undefined ? { signal: result.signal } : result.timedOut ? { signal: 'timeout' } : {}),
-      stderrTail: result.code === 'ENOENT' ? `${file}: not found on PATH` : lastLines(Buffer.from(result.stderr).toString(), 20),
+      ...(result.signal !== undefined
+        ? { signal: result.signal }
+        : result.timedOut
+          ? { signal: 'timeout' }
+          : {}),
+      stderrTail:
+        result.code === 'ENOENT'
+          ? `${file}: not found on PATH`
+          : lastLines(Buffer.from(result.stderr).toString(), 20),
     });
   }
   return Buffer.from(result.stdout);

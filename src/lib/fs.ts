@@ -27,7 +27,9 @@ export function sha256(data: string | Uint8Array): string {
 
 /** The per-user build cache shared by every build and test on this machine (kernel, ipvsadm, sources). */
 export function cacheDir(...parts: string[]): string {
-  const base = process.env.LVS_IMAGE_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'lvs-image');
+  const base =
+    process.env.LVS_IMAGE_CACHE ??
+    path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'lvs-image');
   return path.join(base, ...parts);
 }
 

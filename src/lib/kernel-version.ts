@@ -4,7 +4,10 @@
 export function parseKernelVersion(v: string): number[] | null {
   const m = /^(\d+)\.(\d+)(?:\.(\d+))?(?:\.(\d+))?$/.exec(v);
   if (!m) return null;
-  return m.slice(1).filter((x): x is string => x !== undefined).map(Number);
+  return m
+    .slice(1)
+    .filter((x): x is string => x !== undefined)
+    .map(Number);
 }
 
 /** Compares two versions part by part; missing parts count as 0 (`6.1` == `6.1.0`). */

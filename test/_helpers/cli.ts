@@ -12,13 +12,20 @@ export interface CliResult {
 }
 
 /** Runs `lvs-image ...args` (through tsx, no build needed) and returns its exit status and output. */
-export function runCli(args: string[], opts: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}): CliResult {
+export function runCli(
+  args: string[],
+  opts: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {},
+): CliResult {
   // tsx by absolute URL: a bare `--import=tsx` resolves from cwd and fails when cwd is outside the repo.
-  const r = spawnSync(process.execPath, [`--import=${import.meta.resolve('tsx')}`, path.join(ROOT, 'src/cli.ts'), ...args], {
-    cwd: opts.cwd ?? ROOT,
-    env: { ...process.env, NO_COLOR: '1', ...opts.env },
-    encoding: 'utf8',
-    timeout: opts.timeoutMs ?? 120_000,
-  });
+  const r = spawnSync(
+    process.execPath,
+    [`--import=${import.meta.resolve('tsx')}`, path.join(ROOT, 'src/cli.ts'), ...args],
+    {
+      cwd: opts.cwd ?? ROOT,
+      env: { ...process.env, NO_COLOR: '1', ...opts.env },
+      encoding: 'utf8',
+      timeout: opts.timeoutMs ?? 120_000,
+    },
+  );
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }

@@ -201,5 +201,5 @@ test.serial('a url source is downloaded once into the cache and its sha256 check
     locateKernelSource({ url: pathToFileURL(tarball).href, sha256: wrong }, io),
     { instanceOf: SpecError },
   );
-  t.regex(err!.message, new RegExp(`sha256 of .* is ${sha}, but the spec pins ${wrong}`));
+  t.regex(err.message, new RegExp(`sha256 of .* is ${sha}, but the spec pins ${wrong}`));
 });
