@@ -3,7 +3,12 @@
  * (`in.tftpd -L`) and dnsmasq's TFTP, fetched by the SAME client (test/_helpers/tftp-client.ts) with the same
  * options. Runs interleaved, median of N, prints MB/s (10^6 bytes/s) and ratios.
  *
- *   node --import tsx bench/tftp.ts [--runs 5] [--json]
+ *   node --import tsx bench/tftp.ts [--runs 5] [--json] [--client node|atftp]
+ *
+ * `--client atftp` fetches with the atftp C client instead (bench/atftp-client.ts), so the client end is not Node:
+ * the first run of each case writes a real file and checks its sha256 (later runs write /dev/null), and whether a
+ * server accepted windowsize is read from atftp's trace of its OACK. atftp cannot take 8192 x 16 (its receive
+ * buffer overflows), so that case is left out with it.
  *
  * As root it re-runs itself inside a throw-away network namespace (lvsi-b-<pid>), so dnsmasq can take port 69
  * (dnsmasq has no TFTP port option) without touching a tftpd-hpa service on the host's port 69. Without root
@@ -11,27 +16,32 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, createHash } from 'node:crypto';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { createNetns, createVethPair, deleteNetns, labName, netnsExecArgs } from '../src/lib/netns.js';
 import { tftpGet } from '../test/_helpers/tftp-client.js';
+import { atftpGet } from './atftp-client.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(HERE, '..');
 const argv = process.argv.slice(2);
 const RUNS = Number(argv[argv.indexOf('--runs') + 1] || 5) || 5;
 const JSON_OUT = argv.includes('--json');
+const CLIENT = argv.includes('--client') ? argv[argv.indexOf('--client') + 1] : 'node';
+if (CLIENT !== 'node' && CLIENT !== 'atftp') throw new Error(`--client ${CLIENT}: use node or atftp`);
 const SIZE = 32 * 1024 * 1024;
-const CASES: [number, number][] = [
-  [512, 1],
-  [1468, 1],
-  [8192, 1],
-  [1468, 16],
-  [8192, 16],
-];
+const CASES: [number, number][] = (
+  [
+    [512, 1],
+    [1468, 1],
+    [8192, 1],
+    [1468, 16],
+    [8192, 16],
+  ] as [number, number][]
+).filter(([b, w]) => CLIENT === 'node' || !(b === 8192 && w === 16));
 
 /** Outside the bench namespace (as root): create it, run this script inside, delete it whatever happens. */
 async function runInBenchNamespace(): Promise<number> {
@@ -92,6 +102,7 @@ async function main(): Promise<void> {
   const data = randomBytes(SIZE);
   const want = createHash('sha256').update(data).digest('hex');
   await writeFile(path.join(root, 'big.bin'), data, { mode: 0o644 });
+  await writeFile(path.join(root, 'probe.bin'), data.subarray(0, 5000), { mode: 0o644 });
   const inNs = process.env.LVSI_BENCH_NS !== undefined;
   const servers: Server[] = [
     startProcess(
@@ -133,36 +144,59 @@ async function main(): Promise<void> {
   try {
     await sleep(2500); // node + tsx start-up of serve
     const rates = new Map<string, number[]>();
+    const loadBefore = loadavg()[0]!;
     for (let run = 0; run < RUNS; run++) {
       for (const [blksize, windowsize] of CASES) {
         // Rotate the order each run so no server always goes first (or last) on a busy machine.
         const order = servers.map((_, i) => servers[(i + run) % servers.length]!);
         for (const s of order) {
-          const r = await tftpGet({
-            port: s.port,
-            file: 'big.bin',
-            blksize,
-            windowsize,
-            retryMs: 1000,
-          }).catch((err: Error) => {
+          const key = `${s.name} ${blksize} ${windowsize}`;
+          const ms = await fetchOnce(s, blksize, windowsize, run === 0, root, want).catch((err: Error) => {
             throw new Error(`${s.name}: ${err.message}`);
           });
-          if (r.data.length !== SIZE || createHash('sha256').update(r.data).digest('hex') !== want)
-            throw new Error(`${s.name}: corrupt transfer`);
-          const key = `${s.name} ${blksize} ${windowsize}`;
-          rates.set(key, [...(rates.get(key) ?? []), SIZE / r.durationMs / 1000]);
-          if (run === 0 && windowsize > 1 && r.oack.get('windowsize') === undefined) s.windowsize = false;
+          rates.set(key, [...(rates.get(key) ?? []), SIZE / ms / 1000]);
         }
       }
     }
-    report(servers, rates);
+    report(servers, rates, [loadBefore, loadavg()[0]!]);
   } finally {
     for (const s of servers) await stopProcess(s);
     await rm(root, { recursive: true, force: true });
   }
 }
 
-function report(servers: Server[], rates: Map<string, number[]>): void {
+/** One timed transfer of big.bin with the chosen client; checks the sha256 (atftp: on the first run only). */
+async function fetchOnce(
+  s: Server,
+  blksize: number,
+  windowsize: number,
+  first: boolean,
+  root: string,
+  want: string,
+): Promise<number> {
+  if (CLIENT === 'node') {
+    const r = await tftpGet({ port: s.port, file: 'big.bin', blksize, windowsize, retryMs: 1000 });
+    if (r.data.length !== SIZE || createHash('sha256').update(r.data).digest('hex') !== want)
+      throw new Error('corrupt transfer');
+    if (first && windowsize > 1 && r.oack.get('windowsize') === undefined) s.windowsize = false;
+    return r.durationMs;
+  }
+  if (first && windowsize > 1) {
+    const probe = await atftpGet(s.port, 'probe.bin', '/dev/null', blksize, windowsize, { trace: true });
+    if (probe.oack?.get('windowsize') !== String(windowsize)) s.windowsize = false;
+  }
+  const local = first ? path.join(root, `out-${s.name}`) : '/dev/null';
+  const r = await atftpGet(s.port, 'big.bin', local, blksize, windowsize);
+  if (first) {
+    const got = await readFile(local);
+    await rm(local);
+    if (got.length !== SIZE || createHash('sha256').update(got).digest('hex') !== want)
+      throw new Error('corrupt transfer');
+  }
+  return r.durationMs;
+}
+
+function report(servers: Server[], rates: Map<string, number[]>, load: number[]): void {
   const med = (name: string, b: number, w: number): number => median(rates.get(`${name} ${b} ${w}`) ?? []);
   const rows = CASES.map(([b, w]) => ({
     blksize: b,
@@ -178,12 +212,18 @@ function report(servers: Server[], rates: Map<string, number[]>): void {
   };
   if (JSON_OUT) {
     process.stdout.write(
-      JSON.stringify({ runs: RUNS, sizeBytes: SIZE, medianMBps: rows, ratios: goals }, null, 2) + '\n',
+      JSON.stringify(
+        { client: CLIENT, loadAverage1m: load, runs: RUNS, sizeBytes: SIZE, medianMBps: rows, ratios: goals },
+        null,
+        2,
+      ) + '\n',
     );
     return;
   }
   const names = servers.map((s) => s.name);
-  process.stdout.write(`TFTP, 32 MiB on loopback, same client, median of ${RUNS} runs, MB/s (10^6 B/s)\n`);
+  process.stdout.write(
+    `TFTP, 32 MiB on loopback, same client (${CLIENT}), median of ${RUNS} runs, MB/s (10^6 B/s)\n`,
+  );
   process.stdout.write(
     ['blksize', 'window', ...names, ...names.slice(1).map((n) => `x ${n}`)]
       .map((h) => h.padStart(12))
@@ -204,6 +244,7 @@ function report(servers: Server[], rates: Map<string, number[]>): void {
     '* the server has no windowsize (RFC 7440): it ignored the option and ran lock-step\n',
   );
   for (const [k, v] of Object.entries(goals)) process.stdout.write(`${k}: ${v.toFixed(2)}x\n`);
+  process.stdout.write(`load average (1 min) before/after: ${load.map((l) => l.toFixed(1)).join(' / ')}\n`);
 }
 
 if (process.getuid?.() === 0 && process.env.LVSI_BENCH_NS === undefined)
