@@ -5,7 +5,9 @@
  */
 import { labName } from '../lib/netns.js';
 import { formatIpv4, inSubnet, parseCidr, parseIpv4, prefixMask } from '../spec/net.js';
-import type { Director, Spec } from '../spec/types.js';
+import type { Director, Spec, VirtualService } from '../spec/types.js';
+import { resolveIpvsTable } from '../stages/render/ipvs-table.js';
+import { formatIpvsadmRules } from '../stages/render/ipvsadm-rules.js';
 
 /** A bridge of the hub namespace: one per director interface (= one per subnet). */
 export interface LabBridge {
@@ -54,8 +56,11 @@ export interface LabPlan {
   replyPath?: 'masq' | 'direct';
   /** What the client asks: the first tcp service of the director. */
   target: { vip: string; port: number; host?: string };
-  /** The real server the lab quiesces (weight 0) and then removes: the service's last lab member. */
-  victim?: { name: string; dest: string; flag: string };
+  /**
+   * The real server the lab quiesces (weight 0) and then removes: the service's last lab member, with the
+   * director's whole `ipvsadm -Sn` table rendered from the spec with that change (weight 0 / member dropped).
+   */
+  victim?: { name: string; dest: string; flag: string; rulesQuiesced: string; rulesRemoved: string };
 }
 
 /** ipvsadm's switch per forwarding method. */
@@ -67,6 +72,19 @@ function bridgeFor(bridges: LabBridge[], address: string): LabBridge | undefined
     const cidr = parseCidr(b.cidr);
     return ip !== null && cidr !== null && inSubnet(ip, cidr);
   });
+}
+
+/** The director's rules as the spec would render them with one service's members changed by `edit`. */
+function rulesWith(
+  spec: Spec,
+  director: Director,
+  service: VirtualService,
+  edit: (m: VirtualService['realServers'][number]) => VirtualService['realServers'],
+): string {
+  const services = director.services.map((s) =>
+    s === service ? { ...s, realServers: s.realServers.flatMap(edit) } : s,
+  );
+  return formatIpvsadmRules(resolveIpvsTable({ ...director, services }, spec.realServers));
 }
 
 /** The `n` highest host addresses of `cidr`'s subnet that nothing in the spec uses (lab-only hosts). */
@@ -164,6 +182,10 @@ export function planLab(spec: Spec, director: Director, pid: number = process.pi
           name: member.server,
           dest: `${victimServer.cidr.split('/')[0]}:${member.port ?? service.port ?? 80}`,
           flag: FORWARDING_FLAG[member.forwarding ?? 'gate'] ?? '-g',
+          rulesQuiesced: rulesWith(spec, director, service, (m) =>
+            m === member ? [{ ...m, weight: 0 }] : [m],
+          ),
+          rulesRemoved: rulesWith(spec, director, service, (m) => (m === member ? [] : [m])),
         }
       : undefined;
   return {

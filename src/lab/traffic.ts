@@ -24,6 +24,15 @@ async function ask(o: LabOptions): Promise<(string | undefined)[]> {
   return bodies;
 }
 
+/** Loads a whole rules table on the director; returns a problem when `ipvsadm -Sn` then differs from it. */
+async function applyRules(con: Guest['console'], rules: string): Promise<string | undefined> {
+  const lines = rules.split('\n').filter((l) => l !== '');
+  const words = lines.map((l) => `'${l}'`).join(' ');
+  await con.run(`ipvsadm -C && printf '%s\\n' ${words} | ipvsadm -R`, 60_000);
+  const saved = (await con.run('ipvsadm -Sn', 60_000)).output.trim();
+  return saved === lines.join('\n') ? undefined : `ipvsadm -Sn after loading shows:\n${saved}`;
+}
+
 /** Runs every traffic check against the booted director. */
 export async function runChecks(o: LabOptions, guest: Guest): Promise<LabCheck[]> {
   const { plan } = o;
@@ -44,32 +53,36 @@ export async function runChecks(o: LabOptions, guest: Guest): Promise<LabCheck[]
   const victim = plan.victim;
   if (victim === undefined) return checks;
   const others = names.filter((n) => n !== victim.name);
-  const service = `-t ${plan.target.vip}:${plan.target.port}`;
   const con = guest.console;
-  await con.run(`ipvsadm -e ${service} -r ${victim.dest} ${victim.flag} -w 0`, 60_000);
+  // NOTE: each variant is the spec with one change (the victim at weight 0, then without the victim), rendered
+  // to a whole `ipvsadm -Sn` table and loaded the way the image loads its own: `ipvsadm -C` then `ipvsadm -R`.
+  const quiesced = await applyRules(con, victim.rulesQuiesced);
   const listing = (await con.run('ipvsadm -Ln', 60_000)).output;
   const listed = new RegExp(`-> ${victim.dest.replace(/\./g, '\\.')}\\s+\\S+\\s+0\\s`).test(listing);
-  const quiesced = checkOnly(
-    `${victim.name} at weight 0: only ${others.join(', ')} answer`,
+  const answersQuiesced = checkOnly(
+    `${victim.name} at weight 0 in the spec: only ${others.join(', ')} answer`,
+    tallyAnswers(await ask(o), plan.realServers),
+    others,
+  );
+  const problems = [
+    ...(quiesced === undefined ? [] : [quiesced]),
+    ...(listed ? [] : [`ipvsadm -Ln does not list ${victim.dest} with weight 0`]),
+  ];
+  checks.push(
+    problems.length === 0
+      ? answersQuiesced
+      : { ...answersQuiesced, ok: false, detail: `${answersQuiesced.detail}; ${problems.join('; ')}` },
+  );
+  const removed = await applyRules(con, victim.rulesRemoved);
+  const answersRemoved = checkOnly(
+    `${victim.name} removed from the spec: only ${others.join(', ')} answer`,
     tallyAnswers(await ask(o), plan.realServers),
     others,
   );
   checks.push(
-    listed
-      ? quiesced
-      : {
-          ...quiesced,
-          ok: false,
-          detail: `${quiesced.detail}; ipvsadm -Ln does not list ${victim.dest} with weight 0`,
-        },
-  );
-  await con.run(`ipvsadm -d ${service} -r ${victim.dest}`, 60_000);
-  checks.push(
-    checkOnly(
-      `${victim.name} removed: only ${others.join(', ')} answer`,
-      tallyAnswers(await ask(o), plan.realServers),
-      others,
-    ),
+    removed === undefined
+      ? answersRemoved
+      : { ...answersRemoved, ok: false, detail: `${answersRemoved.detail}; ${removed}` },
   );
   return checks;
 }

@@ -32,8 +32,8 @@ integrationTest(
     t.is(r.status, 0, r.stderr);
     t.regex(r.stdout, /^20 requests: every real server answers +ok +w101 \d+, w102 \d+$/m);
     t.regex(r.stdout, /^replies return through the director \(NAT\) +ok +(\d+) of \1 reply packets/m);
-    t.regex(r.stdout, /^w102 at weight 0: only w101 answer +ok +w101 20, w102 0$/m);
-    t.regex(r.stdout, /^w102 removed: only w101 answer +ok +w101 20, w102 0$/m);
+    t.regex(r.stdout, /^w102 at weight 0 in the spec: only w101 answer +ok +w101 20, w102 0$/m);
+    t.regex(r.stdout, /^w102 removed from the spec: only w101 answer +ok +w101 20, w102 0$/m);
     t.deepEqual(labNamespacesLeft(), []);
   },
 );
@@ -85,7 +85,7 @@ integrationTest(
     t.is(r.status, 0, r.stderr);
     t.regex(r.stdout, /^20 requests: every real server answers +ok +w201 \d+, w202 \d+$/m);
     t.regex(r.stdout, /^replies bypass the director \(DR\) +ok +0 of [1-9]\d* reply packets/m);
-    t.regex(r.stdout, /^w202 removed: only w201 answer +ok +w201 20, w202 0$/m);
+    t.regex(r.stdout, /^w202 removed from the spec: only w201 answer +ok +w201 20, w202 0$/m);
     t.deepEqual(labNamespacesLeft(), []);
   },
 );
