@@ -20,7 +20,8 @@ export function cacheKey(inputs: readonly string[]): string {
   return sha256(inputs.join('\0')).slice(0, 32);
 }
 
-function pidAlive(pid: number): boolean {
+/** True when a process with this pid exists (EPERM: it exists but belongs to someone else). */
+export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

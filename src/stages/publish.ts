@@ -8,6 +8,7 @@ import { lstat, mkdir, readFile, readdir, readlink, rename, rm, symlink } from '
 import path from 'node:path';
 import { BuildError } from '../lib/errors.js';
 import { makeStagingDir, removeTree, sha256, sha256File, writeFileAtomic } from '../lib/fs.js';
+import { pidAlive } from '../lib/cache.js';
 
 /** Where a site was published. */
 export interface PublishResult {
@@ -82,15 +83,6 @@ async function pruneReleases(outDir: string, site: string, keep: readonly string
     name.length === site.length + 17 && name.startsWith(`${site}-`) && /^[0-9a-f]{16}$/.test(name.slice(-16));
   for (const name of await readdir(dir)) {
     if (isRelease(name) && !keep.includes(name)) await removeTree(path.join(dir, name));
-  }
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

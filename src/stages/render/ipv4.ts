@@ -1,4 +1,5 @@
 /** IPv4 arithmetic the rendered files need: CIDR parsing, netmask, network and broadcast addresses. */
+import { formatIpv4, parseIpv4, prefixMask } from '../../spec/net.js';
 
 /** An IPv4 address with its prefix length, split into the forms config files print. */
 export interface Ipv4Cidr {
@@ -13,30 +14,8 @@ export interface Ipv4Cidr {
   broadcast: string;
 }
 
-/** Parses a dotted IPv4 address to an unsigned 32-bit number, or null when it is not one. */
-export function parseIpv4(text: string): number | null {
-  const parts = text.split('.');
-  if (parts.length !== 4) return null;
-  let value = 0;
-  for (const part of parts) {
-    if (!/^\d{1,3}$/.test(part)) return null;
-    const octet = Number(part);
-    if (octet > 255) return null;
-    value = value * 256 + octet;
-  }
-  return value;
-}
-
-/** Formats an unsigned 32-bit number as a dotted IPv4 address. */
-export function formatIpv4(value: number): string {
-  const v = value >>> 0;
-  return [v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff].join('.');
-}
-
-/** The netmask of a prefix length as an unsigned 32-bit number. */
-export function prefixMask(prefix: number): number {
-  return prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
-}
+// NOTE: the address arithmetic is the spec's (src/spec/net.ts); this module adds the printed forms.
+export { formatIpv4, parseIpv4, prefixMask } from '../../spec/net.js';
 
 /** Parses `a.b.c.d/len` (a bare address counts as /32); throws when the spec slipped an invalid one through. */
 export function parseCidr(text: string): Ipv4Cidr {
