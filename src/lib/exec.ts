@@ -44,6 +44,36 @@ function lastLines(text: string, n: number): string {
   return lines.slice(-n).join('\n');
 }
 
+/** What a finished execa child reports that a CommandError needs. */
+interface Finished {
+  exitCode?: number;
+  signal?: string;
+  timedOut: boolean;
+  code?: string;
+}
+
+/** The CommandError for a failed child: exit status or signal, and the tail of its output. */
+function commandFailure(
+  file: string,
+  command: string,
+  result: Finished,
+  output: string,
+  extra: { cwd?: string; logFile?: string } = {},
+): CommandError {
+  return new CommandError({
+    command,
+    ...(extra.cwd !== undefined ? { cwd: extra.cwd } : {}),
+    ...(result.exitCode !== undefined ? { exitCode: result.exitCode } : {}),
+    ...(result.signal !== undefined
+      ? { signal: result.signal }
+      : result.timedOut
+        ? { signal: 'timeout' }
+        : {}),
+    stderrTail: result.code === 'ENOENT' ? `${file}: not found on PATH` : lastLines(output, 20),
+    ...(extra.logFile !== undefined ? { logFile: extra.logFile } : {}),
+  });
+}
+
 /** Runs `file` with an argv array (never a shell string); throws CommandError with the output tail on failure. */
 export const run: Run = async (file, args, opts = {}) => {
   const command = formatCommand(file, args, opts.env);
@@ -78,17 +108,8 @@ export const run: Run = async (file, args, opts = {}) => {
   const stderr = String(result.stderr ?? '');
   const exitCode = result.exitCode ?? -1;
   if ((result.failed || exitCode !== 0) && opts.reject !== false) {
-    const all = String(result.all ?? stderr);
-    throw new CommandError({
-      command,
+    throw commandFailure(file, command, result, String(result.all ?? stderr), {
       ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
-      ...(result.exitCode !== undefined ? { exitCode: result.exitCode } : {}),
-      ...(result.signal !== undefined
-        ? { signal: result.signal }
-        : result.timedOut
-          ? { signal: 'timeout' }
-          : {}),
-      stderrTail: result.code === 'ENOENT' ? `${file}: not found on PATH` : lastLines(all, 20),
       ...(opts.logFile !== undefined ? { logFile: opts.logFile } : {}),
     });
   }
@@ -122,17 +143,7 @@ export function spawnStreaming(
   let stopped = false;
   const done = child.then((result) => {
     if (stopped || (!result.failed && result.exitCode === 0)) return;
-    throw new CommandError({
-      command,
-      ...(result.exitCode !== undefined ? { exitCode: result.exitCode } : {}),
-      ...(result.signal !== undefined
-        ? { signal: result.signal }
-        : result.timedOut
-          ? { signal: 'timeout' }
-          : {}),
-      stderrTail:
-        result.code === 'ENOENT' ? `${file}: not found on PATH` : lastLines(String(result.stderr ?? ''), 20),
-    });
+    throw commandFailure(file, command, result, String(result.stderr ?? ''));
   });
   if (!child.stdout) throw new Error(`no stdout stream for ${command}`);
   return {
@@ -164,19 +175,7 @@ export async function runFilter(
     maxBuffer: 2 * 1024 * 1024 * 1024,
   });
   if (result.failed || result.exitCode !== 0) {
-    throw new CommandError({
-      command,
-      ...(result.exitCode !== undefined ? { exitCode: result.exitCode } : {}),
-      ...(result.signal !== undefined
-        ? { signal: result.signal }
-        : result.timedOut
-          ? { signal: 'timeout' }
-          : {}),
-      stderrTail:
-        result.code === 'ENOENT'
-          ? `${file}: not found on PATH`
-          : lastLines(Buffer.from(result.stderr).toString(), 20),
-    });
+    throw commandFailure(file, command, result, Buffer.from(result.stderr).toString());
   }
   return Buffer.from(result.stdout);
 }
