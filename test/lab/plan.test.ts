@@ -43,7 +43,22 @@ test('dsas-lv1: a bridge per director subnet, real servers with the director as 
   });
   t.false('gateway' in plan.client, 'the client has no default route');
   t.deepEqual(plan.target, { vip: '10.10.31.100', port: 80, host: 'example.org' });
-  t.deepEqual(plan.victim, { name: 'w102', dest: '192.168.31.102:80', flag: '-m' });
+  t.deepEqual(plan.victim, {
+    name: 'w102',
+    dest: '192.168.31.102:80',
+    flag: '-m',
+    rulesQuiesced: [
+      '-A -t 10.10.31.100:80 -s lc',
+      '-a -t 10.10.31.100:80 -r 192.168.31.101:80 -m -w 1',
+      '-a -t 10.10.31.100:80 -r 192.168.31.102:80 -m -w 0',
+      '',
+    ].join('\n'),
+    rulesRemoved: [
+      '-A -t 10.10.31.100:80 -s lc',
+      '-a -t 10.10.31.100:80 -r 192.168.31.101:80 -m -w 1',
+      '',
+    ].join('\n'),
+  });
   t.is(plan.replyPath, 'masq');
   t.deepEqual(
     plan.realServers.map((r) => r.loopbackVips),
@@ -78,7 +93,10 @@ test('dr-example: real servers hold the VIP on lo, replies must bypass the direc
   );
   t.is(plan.replyPath, 'direct');
   t.is(plan.directorMac, '52:54:00:32:00:11');
-  t.deepEqual(plan.victim, { name: 'w202', dest: '10.10.31.202:80', flag: '-g' });
+  t.like(plan.victim, { name: 'w202', dest: '10.10.31.202:80', flag: '-g' });
+  t.regex(plan.victim?.rulesQuiesced ?? '', /^-a -t \S+:80 -r 10\.10\.31\.202:80 -g -w 0$/m);
+  t.notRegex(plan.victim?.rulesRemoved ?? '', /-r 10\.10\.31\.202:80 /);
+  t.regex(plan.victim?.rulesRemoved ?? '', /-r 10\.10\.31\.202:443 /);
   t.deepEqual(plan.client.cidr, '10.10.31.254/24');
   t.deepEqual([plan.boot.bridge, plan.boot.cidr], ['lvsbr0', '10.10.31.253/24']);
 });
