@@ -35,7 +35,7 @@ check:
 	npx prettier --check .
 
 ## bench: the figures the issues name, measured side by side
-bench:
+bench: build
 	$(NODE) --import tsx bench/run.ts
 
 clean:
