@@ -13,8 +13,11 @@ export interface BlockSource {
   packet(n: number): Buffer | undefined;
   /** Loads the chunks covering blocks `from..to`; resolves at once when they are loaded. */
   load(from: number, to: number): Promise<void>;
-  /** Forgets chunks wholly before block `n` (acknowledged data). */
-  release(n: number): void;
+  /**
+   * Forgets chunks wholly before block `n` (acknowledged data). `reusable`: no send still holds their memory
+   * (the socket's send queue is empty), so it may be reused for chunks read later.
+   */
+  release(n: number, reusable: boolean): void;
   close(): Promise<void>;
 }
 
@@ -26,9 +29,23 @@ function chunkBlocks(blksize: number, windowsize: number): number {
   return Math.max(windowsize * 2, Math.floor((1 << 20) / blksize));
 }
 
+/** A chunk of ready-made DATA packets: `packets[i]` is block `first + i`, header and payload, views into `buf`. */
+interface Chunk {
+  buf: Buffer;
+  packets: Buffer[];
+  /** The payload part of each packet, where readv puts the file's bytes. */
+  payloads: Buffer[];
+}
+
+/** Released chunks kept for reuse: enough for the chunk being sent and the one read ahead. */
+const SPARE_CHUNKS = 2;
+
 class FileSource implements BlockSource {
-  private readonly chunks = new Map<number, Buffer | Promise<Buffer>>();
+  private readonly chunks = new Map<number, Chunk | Promise<Chunk>>();
   private readonly perChunk: number;
+  // NOTE: a fresh 1 MiB buffer per chunk costs a page fault per 4 KiB page on first touch (about a tenth of
+  // the server's time in a windowed transfer here); full-size chunks are recycled instead.
+  private readonly spare: Chunk[] = [];
   constructor(
     private readonly fh: FileHandle,
     readonly size: number,
@@ -45,53 +62,69 @@ class FileSource implements BlockSource {
   packet(n: number): Buffer | undefined {
     const chunk = this.chunks.get(this.chunkOf(n));
     if (chunk === undefined || chunk instanceof Promise) return undefined;
-    const start = ((n - 1) % this.perChunk) * (this.blksize + 4);
-    return chunk.subarray(start, Math.min(start + this.blksize + 4, chunk.length));
+    return chunk.packets[(n - 1) % this.perChunk];
   }
 
-  private fetch(c: number): Buffer | Promise<Buffer> {
+  private fetch(c: number): Chunk | Promise<Chunk> {
     const have = this.chunks.get(c);
     if (have !== undefined) return have;
     const offset = c * this.perChunk * this.blksize;
     const length = Math.max(0, Math.min(this.perChunk * this.blksize, this.size - offset));
-    const pending = this.readChunk(offset, length).then((buf) => {
-      if (this.chunks.get(c) === pending) this.chunks.set(c, buf);
-      return buf;
+    const pending = this.readChunk(offset, length).then((chunk) => {
+      if (this.chunks.get(c) === pending) this.chunks.set(c, chunk);
+      return chunk;
     });
     this.chunks.set(c, pending);
     return pending;
+  }
+
+  /** Packet and payload views for `blocks` blocks of `payloadBytes` file bytes laid out in `buf`. */
+  private layout(buf: Buffer, blocks: number, payloadBytes: number): Chunk {
+    const packets: Buffer[] = [];
+    const payloads: Buffer[] = [];
+    for (let i = 0; i < blocks; i++) {
+      const at = i * (this.blksize + 4);
+      const end = Math.min(at + 4 + this.blksize, 4 * (i + 1) + payloadBytes);
+      packets.push(buf.subarray(at, end));
+      payloads.push(buf.subarray(at + 4, end));
+    }
+    return { buf, packets, payloads };
   }
 
   /**
    * Reads a chunk straight into ready-made DATA packets (readv scatters each block behind its 4-byte header),
    * so a send or resend is one buffer and nothing is copied.
    */
-  private async readChunk(offset: number, length: number): Promise<Buffer> {
+  private async readChunk(offset: number, length: number): Promise<Chunk> {
     const first = offset / this.blksize + 1;
     // A chunk that ends the file on a block boundary still owes the empty final block.
     const blocks =
       Math.ceil(length / this.blksize) +
       (offset + length === this.size && length % this.blksize === 0 ? 1 : 0);
-    const out = Buffer.allocUnsafe(length + 4 * blocks);
-    const slots: Buffer[] = [];
-    for (let i = 0; i < blocks; i++) {
-      const at = i * (this.blksize + 4);
-      writeDataHeader(out, at, first + i);
-      slots.push(out.subarray(at + 4, Math.min(at + 4 + this.blksize, 4 * (i + 1) + length)));
-    }
+    const full = blocks === this.perChunk && length === this.perChunk * this.blksize;
+    const chunk =
+      (full ? this.spare.pop() : undefined) ??
+      this.layout(Buffer.allocUnsafe(length + 4 * blocks), blocks, length);
+    for (let i = 0; i < blocks; i++) writeDataHeader(chunk.buf, i * (this.blksize + 4), first + i);
     let got = 0;
-    for (let i = 0; i < slots.length; i += IOV_MAX) {
-      const batch = slots.slice(i, i + IOV_MAX).filter((b) => b.length > 0);
+    for (let i = 0; i < blocks; i += IOV_MAX) {
+      const batch = chunk.payloads.slice(i, i + IOV_MAX).filter((b) => b.length > 0);
       if (batch.length === 0) continue;
       const { bytesRead } = await this.fh.readv(batch, offset + got);
       got += bytesRead;
       if (bytesRead < batch.reduce((n, b) => n + b.length, 0)) break; // file shrank under us: send what there is
     }
-    return got === length ? out : out.subarray(0, got + 4 * Math.ceil(got / this.blksize));
+    if (got === length) return chunk;
+    // The file shrank under us: send what there is (a fresh layout, never back into the spares).
+    return this.layout(
+      chunk.buf.subarray(0, got + 4 * Math.ceil(got / this.blksize)),
+      Math.ceil(got / this.blksize),
+      got,
+    );
   }
 
   async load(from: number, to: number): Promise<void> {
-    const waits: Promise<Buffer>[] = [];
+    const waits: Promise<Chunk>[] = [];
     for (let c = this.chunkOf(from); c <= this.chunkOf(to); c++) {
       const got = this.fetch(c);
       if (got instanceof Promise) waits.push(got);
@@ -104,15 +137,22 @@ class FileSource implements BlockSource {
 
   private released = 0;
 
-  release(n: number): void {
+  release(n: number, reusable: boolean): void {
     const keepFrom = this.chunkOf(n);
     if (keepFrom === this.released) return; // once per chunk, not once per ACK
     this.released = keepFrom;
-    for (const c of this.chunks.keys()) if (c < keepFrom) this.chunks.delete(c);
+    for (const [c, chunk] of this.chunks) {
+      if (c >= keepFrom) continue;
+      this.chunks.delete(c);
+      if (reusable && !(chunk instanceof Promise) && chunk.packets.length === this.perChunk)
+        if (this.spare.length < SPARE_CHUNKS && chunk.buf.length === this.perChunk * (this.blksize + 4))
+          this.spare.push(chunk);
+    }
   }
 
   async close(): Promise<void> {
     this.chunks.clear();
+    this.spare.length = 0;
     await this.fh.close();
   }
 }
