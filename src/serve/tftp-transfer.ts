@@ -6,6 +6,12 @@
  * duplicate) is ignored: only a timeout resends, so the sorcerer's apprentice bug cannot double the traffic.
  * Timeouts adapt to the measured round trip (Karn's rule: no samples from resent windows), back off
  * exponentially, and give up after MAX_RETRIES consecutive timeouts.
+ *
+ * The transfer socket is connected to the client: each send skips the address lookup and the kernel's route
+ * lookup, and only the client's packets reach it. A second socket on the same port (both SO_REUSEADDR; the
+ * kernel prefers the connected one for the client's packets) answers everyone else with ERROR 5. A client that
+ * goes away mid-transfer is noticed from the ICMP port unreachable its first resend draws, not after
+ * MAX_RETRIES timeouts.
  */
 import type dgram from 'node:dgram';
 import { createUdpSocket } from './udp.js';
@@ -41,6 +47,8 @@ export interface TransferSetup {
 /** A running transfer; `abort` ends it early (server shutdown). */
 export class TftpTransfer {
   private readonly socket: dgram.Socket;
+  /** Same port, not connected: receives only packets from strangers (other address or port than the client). */
+  private readonly strangers: dgram.Socket;
   private readonly total: number;
   private base = 1; // first unacknowledged block; 0 while the OACK is outstanding
   private sentTo = 0; // highest block sent so far
@@ -54,6 +62,7 @@ export class TftpTransfer {
   private timer: NodeJS.Timeout | undefined;
   private timerMs = 0;
   private done = false;
+  private connected = false;
   private readonly started = performance.now();
 
   constructor(private readonly setup: TransferSetup) {
@@ -61,35 +70,54 @@ export class TftpTransfer {
     this.total = Math.floor(source.size / params.blksize) + 1;
     this.rto = Math.min(INITIAL_RTO_MS, params.timeoutMs ?? INITIAL_RTO_MS);
     const big = Math.min(8 << 20, Math.max(1 << 18, (params.blksize + 32) * params.windowsize * 2));
-    this.socket = createUdpSocket({ recv: 1 << 18, send: big });
-    this.socket.on('message', (msg, rinfo) => this.onMessage(msg, rinfo));
-    this.socket.on('error', (err) => this.finish(false, `socket error: ${err.message}`));
+    this.socket = createUdpSocket({ recv: 1 << 18, send: big, reuseAddr: true });
+    this.socket.on('message', (msg) => this.onMessage(msg));
+    this.socket.on('error', (err: NodeJS.ErrnoException) =>
+      this.finish(
+        false,
+        err.code === 'ECONNREFUSED' ? 'client went away (port unreachable)' : `socket error: ${err.message}`,
+      ),
+    );
+    this.strangers = createUdpSocket({ reuseAddr: true });
+    this.strangers.on('message', (_msg, rinfo) => this.onStranger(rinfo));
+    this.strangers.on('error', (err) => this.finish(false, `socket error: ${err.message}`));
   }
 
-  /** Binds the transfer's port and sends the OACK or the first window. */
+  /** Binds the transfer's port, connects it to the client and sends the OACK or the first window. */
   start(): void {
-    this.socket.bind({ address: this.setup.bindAddress, port: 0, exclusive: true }, () => {
-      if (this.setup.params.oack.size > 0) {
-        this.base = 0;
-        this.sendOack();
-      } else {
-        this.sendWindow();
-      }
+    const { bindAddress, peer } = this.setup;
+    // Each step checks `done`: an abort (server shutdown) may close the sockets between the steps.
+    this.socket.bind({ address: bindAddress, port: 0, exclusive: true }, () => {
+      if (this.done) return;
+      this.socket.connect(peer.port, peer.address, () => {
+        if (this.done) return;
+        this.connected = true;
+        const { port } = this.socket.address();
+        this.strangers.bind({ address: bindAddress, port, exclusive: true }, () => {
+          if (this.done) return;
+          if (this.setup.params.oack.size > 0) {
+            this.base = 0;
+            this.sendOack();
+          } else {
+            this.sendWindow();
+          }
+        });
+      });
     });
   }
 
   /** Ends the transfer, telling the client why with an ERROR packet (code 0 unless given). */
   abort(message: string, code: number = TFTP_ERROR.notDefined): void {
     if (this.done) return;
-    const { port, address } = this.setup.peer;
     this.finish(false, message, false);
     // Close only once the ERROR has left: closing at once would drop the queued send.
-    this.socket.send(encodeError(code, message), port, address, () => this.socket.close());
+    if (!this.connected) this.socket.close();
+    else this.socket.send(encodeError(code, message), () => this.socket.close());
   }
 
-  private send(packet: Buffer | Buffer[]): void {
+  private send(packet: Buffer): void {
     if (this.done) return;
-    this.socket.send(packet, this.setup.peer.port, this.setup.peer.address);
+    this.socket.send(packet);
   }
 
   private sendOack(): void {
@@ -114,8 +142,7 @@ export class TftpTransfer {
     }
     this.resent = last <= this.sentTo;
     if (!this.resent) this.sentAt = performance.now();
-    const { port, address } = this.setup.peer;
-    for (let n = base; n <= last; n++) this.socket.send(source.packet(n)!, port, address);
+    for (let n = base; n <= last; n++) this.socket.send(source.packet(n)!);
     if (last > this.sentTo) this.sentTo = last;
     this.arm();
   }
@@ -158,13 +185,12 @@ export class TftpTransfer {
     this.rto = Math.max(MIN_RTO_MS, Math.min(this.ceiling(), this.srtt + 4 * this.rttvar));
   }
 
-  private onMessage(msg: Buffer, rinfo: dgram.RemoteInfo): void {
-    const { peer } = this.setup;
-    if (rinfo.port !== peer.port || rinfo.address !== peer.address) {
-      // RFC 1350: a packet from a stranger gets ERROR 5 and does not disturb the transfer.
-      this.socket.send(encodeError(TFTP_ERROR.unknownTid, 'unknown transfer ID'), rinfo.port, rinfo.address);
-      return;
-    }
+  /** RFC 1350: a packet from a stranger gets ERROR 5 and does not disturb the transfer. */
+  private onStranger(rinfo: dgram.RemoteInfo): void {
+    this.strangers.send(encodeError(TFTP_ERROR.unknownTid, 'unknown transfer ID'), rinfo.port, rinfo.address);
+  }
+
+  private onMessage(msg: Buffer): void {
     // Fast path: a well-formed ACK, the only packet a healthy transfer receives.
     if (msg.length === 4 && msg[0] === 0 && msg[1] === 4) return this.onAck(msg.readUInt16BE(2));
     const packet = parsePacket(msg);
@@ -189,7 +215,7 @@ export class TftpTransfer {
     this.retries = 0;
     if (acked >= this.total) return this.finish(true);
     this.base = acked + 1;
-    this.setup.source.release(this.base);
+    this.setup.source.release(this.base, this.socket.getSendQueueCount() === 0);
     this.sendWindow();
   }
 
@@ -198,6 +224,7 @@ export class TftpTransfer {
     this.done = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
     if (close) this.socket.close();
+    this.strangers.close();
     void this.setup.source.close().catch(() => undefined);
     const bytes = ok
       ? this.setup.source.size

@@ -12,11 +12,14 @@ function lookupLiteral(address: string, family: unknown, callback: LookupCallbac
   else dns.lookup(address, { family: 4 }, (err, addr, fam) => callback(err, addr, fam));
 }
 
-/** Creates an IPv4 UDP socket with the given kernel buffer sizes. */
-export function createUdpSocket(buffers: { recv?: number; send?: number } = {}): dgram.Socket {
+/** Creates an IPv4 UDP socket with the given kernel buffer sizes (and SO_REUSEADDR when `reuseAddr`). */
+export function createUdpSocket(
+  buffers: { recv?: number; send?: number; reuseAddr?: boolean } = {},
+): dgram.Socket {
   return dgram.createSocket({
     type: 'udp4',
     lookup: lookupLiteral,
+    ...(buffers.reuseAddr === true ? { reuseAddr: true } : {}),
     ...(buffers.recv !== undefined ? { recvBufferSize: buffers.recv } : {}),
     ...(buffers.send !== undefined ? { sendBufferSize: buffers.send } : {}),
   });

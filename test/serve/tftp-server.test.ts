@@ -202,6 +202,26 @@ test('a stranger writing to a transfer port gets ERROR 5 and the transfer goes o
   t.true(got.some((g) => g.p.op === 'data' && g.p.block === 2));
 });
 
+test('a client that goes away mid-transfer ends it at the first resend (port unreachable), not after 10', async (t) => {
+  const before = events.length;
+  const s = createUdpSocket();
+  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
+  const port = s.address().port;
+  await new Promise<void>((r) => {
+    s.on('message', () => s.close(r)); // first DATA: go away without an ACK
+    s.send(encodeRequest('rrq', 'small.bin', 'octet'), server.port, '127.0.0.1');
+  });
+  const mine = (): TftpEvent | undefined =>
+    events.slice(before).find((e) => e.client === `127.0.0.1:${port}`);
+  for (let i = 0; i < 100 && mine() === undefined; i++) await new Promise((r) => setTimeout(r, 50));
+  t.like(mine(), {
+    ok: false,
+    file: 'small.bin',
+    retransmits: 1,
+    error: 'client went away (port unreachable)',
+  });
+});
+
 test("duplicate ACKs never trigger a resend (no sorcerer's apprentice)", async (t) => {
   // Loopback keeps order and the server handles datagrams in order: a resent DATA 2 would come before DATA 3.
   const got = await exchange(
