@@ -3,18 +3,22 @@
  * (`in.tftpd -L`) and dnsmasq's TFTP, fetched by the SAME client (test/_helpers/tftp-client.ts) with the same
  * options. Runs interleaved, median of N, prints MB/s (10^6 bytes/s) and ratios.
  *
- *   node --import tsx bench/tftp.ts [--runs 5] [--json] [--client node|atftp]
+ *   node --import tsx bench/tftp.ts [--runs 5] [--json] [--client node|atftp] [--no-pin]
  *
  * `--client atftp` fetches with the atftp C client instead (bench/atftp-client.ts), so the client end is not Node:
  * the first run of each case writes a real file and checks its sha256 (later runs write /dev/null), and whether a
  * server accepted windowsize is read from atftp's trace of its OACK. atftp cannot take 8192 x 16 (its receive
  * buffer overflows), so that case is left out with it.
  *
+ * Servers run on one CPU and the client on another (taskset), as they would on two machines: left to the
+ * scheduler, a windowed transfer here runs at ~75 MB/s when both ends share a CPU and ~125 MB/s when they do not,
+ * and which one happens changes from run to run. `--no-pin` leaves placement to the scheduler.
+ *
  * As root it re-runs itself inside a throw-away network namespace (lvsi-b-<pid>), so dnsmasq can take port 69
  * (dnsmasq has no TFTP port option) without touching a tftpd-hpa service on the host's port 69. Without root
  * dnsmasq is left out.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, createHash } from 'node:crypto';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -31,6 +35,7 @@ const argv = process.argv.slice(2);
 const RUNS = Number(argv[argv.indexOf('--runs') + 1] || 5) || 5;
 const JSON_OUT = argv.includes('--json');
 const CLIENT = argv.includes('--client') ? argv[argv.indexOf('--client') + 1] : 'node';
+const PIN = !argv.includes('--no-pin');
 if (CLIENT !== 'node' && CLIENT !== 'atftp') throw new Error(`--client ${CLIENT}: use node or atftp`);
 const SIZE = 32 * 1024 * 1024;
 const CASES: [number, number][] = (
@@ -73,8 +78,29 @@ interface Server {
   child: ChildProcess;
 }
 
+/** The CPUs this process may use (`Cpus_allowed_list` of /proc/self/status, e.g. `0-1` or `0,2`). */
+async function allowedCpus(): Promise<number[]> {
+  const status = await readFile('/proc/self/status', 'utf8');
+  const list = /^Cpus_allowed_list:\s*(\S+)/m.exec(status)?.[1] ?? '';
+  return list.split(',').flatMap((part) => {
+    const [a, b] = part.split('-').map(Number);
+    return b === undefined ? [a!] : Array.from({ length: b - a! + 1 }, (_, i) => a! + i);
+  });
+}
+
+/** Server and client CPUs when pinning: the first two allowed CPUs, or none (fewer than two, or --no-pin). */
+async function placement(): Promise<{ server: number; client: number } | undefined> {
+  const cpus = await allowedCpus();
+  if (!PIN || cpus.length < 2) return undefined;
+  return { server: cpus[0]!, client: cpus[1]! };
+}
+
+let serverCpu: number | undefined;
+
 function startProcess(name: string, file: string, args: string[], port: number, windowsize: boolean): Server {
-  const child = spawn(file, args, { stdio: ['ignore', 'ignore', 'pipe'], cwd: REPO });
+  const [cmd, cmdArgs] =
+    serverCpu === undefined ? [file, args] : ['taskset', ['-c', String(serverCpu), file, ...args]];
+  const child = spawn(cmd, cmdArgs, { stdio: ['ignore', 'ignore', 'pipe'], cwd: REPO });
   child.stderr?.on(
     'data',
     (c: Buffer) => process.env.LVSI_BENCH_DEBUG && process.stderr.write(`[${name}] ${c.toString()}`),
@@ -97,6 +123,14 @@ function median(xs: number[]): number {
 }
 
 async function main(): Promise<void> {
+  const cpus = await placement();
+  if (cpus !== undefined) {
+    // The client is this process (Node client) or its children (atftp): all its threads on the client CPU.
+    execFileSync('taskset', ['-a', '-p', '-c', String(cpus.client), String(process.pid)], {
+      stdio: 'ignore',
+    });
+    serverCpu = cpus.server;
+  }
   const root = await mkdtemp(path.join(tmpdir(), 'lvsi-bench-'));
   await chmod(root, 0o755); // dnsmasq drops to nobody before reading files
   const data = randomBytes(SIZE);
@@ -158,7 +192,7 @@ async function main(): Promise<void> {
         }
       }
     }
-    report(servers, rates, [loadBefore, loadavg()[0]!]);
+    report(servers, rates, [loadBefore, loadavg()[0]!], cpus);
   } finally {
     for (const s of servers) await stopProcess(s);
     await rm(root, { recursive: true, force: true });
@@ -196,7 +230,12 @@ async function fetchOnce(
   return r.durationMs;
 }
 
-function report(servers: Server[], rates: Map<string, number[]>, load: number[]): void {
+function report(
+  servers: Server[],
+  rates: Map<string, number[]>,
+  load: number[],
+  cpus: { server: number; client: number } | undefined,
+): void {
   const med = (name: string, b: number, w: number): number => median(rates.get(`${name} ${b} ${w}`) ?? []);
   const rows = CASES.map(([b, w]) => ({
     blksize: b,
@@ -213,7 +252,15 @@ function report(servers: Server[], rates: Map<string, number[]>, load: number[])
   if (JSON_OUT) {
     process.stdout.write(
       JSON.stringify(
-        { client: CLIENT, loadAverage1m: load, runs: RUNS, sizeBytes: SIZE, medianMBps: rows, ratios: goals },
+        {
+          client: CLIENT,
+          cpus: cpus ?? 'unpinned',
+          loadAverage1m: load,
+          runs: RUNS,
+          sizeBytes: SIZE,
+          medianMBps: rows,
+          ratios: goals,
+        },
         null,
         2,
       ) + '\n',
@@ -222,7 +269,8 @@ function report(servers: Server[], rates: Map<string, number[]>, load: number[])
   }
   const names = servers.map((s) => s.name);
   process.stdout.write(
-    `TFTP, 32 MiB on loopback, same client (${CLIENT}), median of ${RUNS} runs, MB/s (10^6 B/s)\n`,
+    `TFTP, 32 MiB on loopback, same client (${CLIENT}), median of ${RUNS} runs, MB/s (10^6 B/s), ` +
+      (cpus === undefined ? 'unpinned\n' : `servers on CPU ${cpus.server}, client on CPU ${cpus.client}\n`),
   );
   process.stdout.write(
     ['blksize', 'window', ...names, ...names.slice(1).map((n) => `x ${n}`)]
