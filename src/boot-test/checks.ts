@@ -4,6 +4,7 @@ import {
   findFailures,
   ipvsVersionOfIpvsadm,
   ipvsVersionOfKernel,
+  normalizeMarkRules,
   normalizeRules,
   parseInetAddresses,
   parseReadyLine,
@@ -16,6 +17,8 @@ export interface BootExpectation {
   vips: { address: string; label?: string; interface: string }[];
   services: number;
   realServers: number;
+  /** The rendered /etc/iptables.rules (mangle table MARK rules of fwmark services); absent when there is none. */
+  netfilter?: string;
 }
 
 /** What the guest printed: the whole console, and the output of each probe command (absent if not run). */
@@ -26,6 +29,8 @@ export interface BootObservation {
   ipvsadmVersion?: string;
   procIpVs?: string;
   ipForward?: string;
+  /** `iptables -t mangle -S PREROUTING` output; probed only when netfilter rules are expected. */
+  mangle?: string;
   /** `ip -4 addr show dev X` output per interface name. */
   addresses: Record<string, string>;
 }
@@ -98,6 +103,21 @@ function checkIpForward(_e: BootExpectation, o: BootObservation): BootCheck {
   return { name: 'ip_forward', ok: value === '1', detail: `net.ipv4.ip_forward = ${value}` };
 }
 
+function checkNetfilter(e: BootExpectation, o: BootObservation): BootCheck[] {
+  if (e.netfilter === undefined) return [];
+  const name = 'netfilter marks';
+  if (o.mangle === undefined) return [{ name, ok: false, detail: NOT_RUN }];
+  const want = normalizeMarkRules(e.netfilter);
+  const got = normalizeMarkRules(o.mangle);
+  if (want === got)
+    return [{ name, ok: true, detail: `${got.split('\n').length - 1} mangle PREROUTING rules as rendered` }];
+  const diff = unifiedDiff(want, got, {
+    expected: 'expected (rendered /etc/iptables.rules)',
+    actual: `actual (iptables -t mangle -S PREROUTING on ${o.hostname})`,
+  });
+  return [{ name, ok: false, detail: 'the mangle table differs from the rendered rules', diff }];
+}
+
 function checkVips(e: BootExpectation, o: BootObservation): BootCheck[] {
   return e.vips.map((vip) => {
     const label = vip.label ?? vip.interface;
@@ -122,6 +142,7 @@ export const BOOT_CHECKS: readonly Check[] = [
   checkRules,
   checkIpvsVersion,
   checkIpForward,
+  checkNetfilter,
   checkVips,
 ];
 

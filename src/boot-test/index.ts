@@ -49,7 +49,12 @@ function defaultInterfaces(expected: BootExpectation): GuestInterface[] {
 }
 
 /** Runs the probe commands on the guest shell and collects what they print. */
-async function observe(con: GuestConsole, hostname: string, ifaces: string[]): Promise<BootObservation> {
+async function observe(
+  con: GuestConsole,
+  hostname: string,
+  ifaces: string[],
+  netfilter: boolean,
+): Promise<BootObservation> {
   const run = async (command: string): Promise<string> => (await con.run(command, PROBE_TIMEOUT_MS)).output;
   // NOTE: quiet the kernel first, so its messages do not land between the markers of the probes.
   await run('dmesg -n 1');
@@ -62,6 +67,11 @@ async function observe(con: GuestConsole, hostname: string, ifaces: string[]): P
     ipForward: await run('cat /proc/sys/net/ipv4/ip_forward'),
     addresses: {},
   };
+  // /init restores with iptables-legacy-restore when the image has it: list with the same backend.
+  if (netfilter)
+    observation.mangle = await run(
+      'if command -v iptables-legacy >/dev/null; then iptables-legacy -t mangle -S PREROUTING; else iptables -t mangle -S PREROUTING; fi',
+    );
   for (const name of ifaces) observation.addresses[name] = await run(`ip -4 addr show dev ${name}`);
   return observation;
 }
@@ -97,7 +107,8 @@ export async function bootTest(opts: BootTestOptions): Promise<BootTestResult> {
         .catch(() => undefined);
       bootMs = Date.now() - started;
       const vipIfaces = [...new Set(opts.expected.vips.map((v) => v.interface))];
-      observation = await observe(guest.console, opts.hostname, vipIfaces);
+      const netfilter = opts.expected.netfilter !== undefined;
+      observation = await observe(guest.console, opts.hostname, vipIfaces, netfilter);
     } catch (err) {
       // A guest that never gets ready, or whose shell stops answering, fails the checks that need it.
       if (!(err instanceof BuildError)) throw err;

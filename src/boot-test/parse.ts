@@ -55,3 +55,20 @@ export function normalizeRules(text: string): string {
   const lines = text.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#'));
   return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
 }
+
+/**
+ * The `-A PREROUTING` lines of an iptables-restore file or of `iptables -t mangle -S PREROUTING`, in order, with
+ * `--set-mark N` written the way iptables lists it back (`--set-xmark 0xN/0xffffffff`).
+ */
+export function normalizeMarkRules(text: string): string {
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith('-A PREROUTING '))
+    .map((l) =>
+      l.replace(/--set-mark (0x[0-9a-f]+|\d+)(?=\s|$)/i, (_, n: string) => {
+        return `--set-xmark 0x${Number(n).toString(16)}/0xffffffff`;
+      }),
+    );
+  return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
+}

@@ -39,6 +39,16 @@ export function expectedRules(spec: Spec, director: Director): string {
     .join('');
 }
 
+/** The rendered /etc/iptables.rules of a director, or undefined when it has none (no fwmark service). */
+export function expectedNetfilter(spec: Spec, director: Director): string | undefined {
+  const files = planDirectorFiles(spec, director).filter((f) => f.path === '/etc/iptables.rules');
+  return files.length === 0
+    ? undefined
+    : renderFiles(files)
+        .map((f) => f.content)
+        .join('');
+}
+
 /** The director's NICs in the order the guest names them (eth0, eth1, ...); the inside one PXE-boots. */
 export function guestInterfaces(director: Director): GuestInterface[] {
   const sorted = [...director.interfaces].sort((a, b) =>
@@ -65,8 +75,10 @@ export function countRules(rules: string): { services: number; realServers: numb
 export function planBootTests(spec: Spec, vias: readonly BootVia[], outDir: string): BootTestPlan[] {
   return spec.directors.flatMap((director) => {
     const rules = expectedRules(spec, director);
+    const netfilter = expectedNetfilter(spec, director);
     const expected: BootExpectation = {
       rules,
+      ...(netfilter !== undefined ? { netfilter } : {}),
       vips: director.vips.map((v) => ({
         address: v.address,
         interface: v.interface,

@@ -4,6 +4,7 @@ import {
   findFailures,
   ipvsVersionOfIpvsadm,
   ipvsVersionOfKernel,
+  normalizeMarkRules,
   normalizeRules,
   parseInetAddresses,
   parseReadyLine,
@@ -50,4 +51,15 @@ test('rules are compared without comments, blank lines and trailing-newline diff
   t.is(normalizeRules('# generated\n-A -t 1.2.3.4:80 -s lc\n\n'), '-A -t 1.2.3.4:80 -s lc\n');
   t.is(normalizeRules('-A -t 1.2.3.4:80 -s lc'), '-A -t 1.2.3.4:80 -s lc\n');
   t.is(normalizeRules(''), '');
+});
+
+test('mark rules: the PREROUTING appends, --set-mark N as iptables lists it back', (t) => {
+  const file =
+    '*mangle\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -d 1.2.3.4/32 -p tcp -j MARK --set-mark 10\nCOMMIT\n';
+  t.is(normalizeMarkRules(file), '-A PREROUTING -d 1.2.3.4/32 -p tcp -j MARK --set-xmark 0xa/0xffffffff\n');
+  t.is(normalizeMarkRules('-P PREROUTING ACCEPT\n'), '');
+  t.is(
+    normalizeMarkRules('-A PREROUTING -j MARK --set-xmark 0x1/0xffffffff'),
+    '-A PREROUTING -j MARK --set-xmark 0x1/0xffffffff\n',
+  );
 });

@@ -22,6 +22,17 @@ test('dsas-lv1: the reference rules, VIP, counts and NICs, both boot paths, logs
   });
 });
 
+test('fwmark-example: the rendered mangle rules are expected too; dsas-lv1 has none', async (t) => {
+  const { spec } = await loadSpec('images/fwmark-example.yaml');
+  const [plan] = planBootTests(spec, ['direct'], 'out');
+  t.regex(
+    plan?.expected.netfilter ?? '',
+    /^-A PREROUTING -d 10\.10\.31\.100\/32 -p tcp -m multiport --dports 80,443 -j MARK --set-mark 1$/m,
+  );
+  const lv1 = planBootTests((await loadSpec('images/dsas-lv1.yaml')).spec, ['direct'], 'out');
+  t.false('netfilter' in (lv1[0]?.expected ?? {}));
+});
+
 test('NICs are ordered eth0, eth1, ... eth10 and the inside one PXE-boots', (t) => {
   const director = {
     interfaces: [
