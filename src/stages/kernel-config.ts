@@ -55,10 +55,15 @@ export function generateKernelFragment(spec: Spec, opts: { kernelVersion?: strin
   const menus = catalog.menuCatalogFor(version);
   const typeMenus = menus ?? catalog.menuCatalogFor('6.1');
   const features = listSpecFeatures(spec);
-  const usesIpip = features.some((f) => f.feature === 'forwarding:ipip');
+  // Which conditional base lines apply (the `if` of base/director.json).
+  const applies: Record<NonNullable<catalog.BaseLine['if']>, boolean> = {
+    module: mode === 'module',
+    ipip: features.some((f) => f.feature === 'forwarding:ipip'),
+    iptables: features.some((f) => f.feature.startsWith('netfilter:')),
+  };
 
   for (const l of catalog.loadBaseLines(version)) {
-    if ((l.if === 'module' && mode !== 'module') || (l.if === 'ipip' && !usesIpip)) continue;
+    if (l.if !== undefined && !applies[l.if]) continue;
     out.add(
       l.symbol,
       l.value === 'option' ? valueFor(l.symbol, mode, undefined) : l.value,

@@ -123,6 +123,16 @@ test('the 6.1 full fragment has every IPVS scheduler built in and no 2.6-era nam
   t.false(v.has('MODULES'), 'builtin: no module support requested');
   t.false(v.has('IP_VS_IPV6'));
   t.false(v.has('NET_IPIP'), 'no ipip in the reference');
+  t.false(v.has('FILE_LOCKING'), 'no netfilter rules in the reference: iptables never runs');
+});
+
+test('a director with netfilter rules gets FILE_LOCKING (iptables-restore takes an flock)', async (t) => {
+  const { spec } = await loadSpec('images/fwmark-example.yaml');
+  const v = parseKconfig(generateKernelFragment(spec).text);
+  t.is(v.get('FILE_LOCKING'), 'y');
+  t.is(v.get('NETFILTER_XT_TARGET_MARK'), 'y');
+  const lv1 = parseKconfig(generateKernelFragment((await loadSpec('images/dsas-lv1.yaml')).spec).text);
+  t.false(lv1.has('FILE_LOCKING'));
 });
 
 test('minimal: only what the spec uses, plus the dependencies from the Kconfig', (t) => {
