@@ -56,7 +56,8 @@ export function planCmdline(spec: Spec): string {
 
 /** Host programs a director's rendered files call, beyond busybox and ipvsadm (a table, by target path). */
 const FILE_NEEDS: Readonly<Record<string, string[]>> = {
-  '/etc/iptables.rules': ['iptables-legacy-restore'],
+  // restore for /init; list and save for whoever checks the rules on the console (boot-test does).
+  '/etc/iptables.rules': ['iptables-legacy-restore', 'iptables-legacy', 'iptables-legacy-save'],
 };
 
 function planDirector(spec: Spec, director: Director): DirectorPlan {

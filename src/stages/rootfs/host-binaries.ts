@@ -38,13 +38,18 @@ export async function binaryLayer(
   input: Pick<RootfsInput, 'busybox' | 'ipvsadm' | 'extraBinaries'>,
 ): Promise<Layer> {
   const extras = (input.extraBinaries ?? []).map(locate);
-  const entries = [
+  const reals = await Promise.all(extras.map((p) => realpath(p)));
+  // A multi-call program reached through symlinks (iptables-legacy* -> xtables-legacy-multi) keeps the host's
+  // layout: one copy at its real path, each name a symlink to it (it acts on the name it is called by).
+  const entries: RootfsEntry[] = [
     await hostFile(BUSYBOX_PATH, input.busybox, 0o755),
     await hostFile('/sbin/ipvsadm', input.ipvsadm.binary, 0o755),
-    ...(await Promise.all(extras.map((p) => hostFile(p, p, 0o755)))),
+    ...(await Promise.all([...new Set(reals)].map((r) => hostFile(r, r, 0o755)))),
+    ...extras.flatMap((p, i): RootfsEntry[] =>
+      p === reals[i] ? [] : [{ type: 'symlink', path: p, target: reals[i]! }],
+    ),
   ];
   // Multi-call iptables loads its match/target plugins with dlopen; ldd cannot see them.
-  const reals = await Promise.all(extras.map((p) => realpath(p)));
   const plugins = reals.some((r) => path.basename(r).startsWith('xtables-')) ? await xtablesPlugins() : [];
   const programs = [input.busybox, input.ipvsadm.binary, ...reals];
   const libs = new Set([...(await lddPaths(programs)), ...input.ipvsadm.libraries]);
