@@ -115,35 +115,14 @@ integrationTest(
 
 integrationTest('pxelinux-style per-MAC and default lookups are plain files', ['tftp'], async (t) => {
   const local = path.join(outDir, 'mac.cfg');
-  await run(
-    'tftp',
-    [
-      '127.0.0.1',
-      String(server.port),
-      '-m',
-      'binary',
-      '-c',
-      'get',
-      'pxelinux.cfg/01-52-54-00-12-34-56',
-      local,
-    ],
-    { timeoutMs: 60_000 },
-  );
+  await run(...CLIENTS['tftp-hpa']!('pxelinux.cfg/01-52-54-00-12-34-56', local, 512, 1), {
+    timeoutMs: 60_000,
+  });
   t.is(await sha256File(local), root.sha256('pxelinux.cfg/01-52-54-00-12-34-56'));
-  const missing = await run(
-    'tftp',
-    [
-      '127.0.0.1',
-      String(server.port),
-      '-m',
-      'binary',
-      '-c',
-      'get',
-      'pxelinux.cfg/C0A8',
-      path.join(outDir, 'x'),
-    ],
-    { timeoutMs: 60_000, reject: false },
-  );
+  const missing = await run(...CLIENTS['tftp-hpa']!('pxelinux.cfg/C0A8', path.join(outDir, 'x'), 512, 1), {
+    timeoutMs: 60_000,
+    reject: false,
+  });
   t.regex(missing.stdout + missing.stderr, /Error code 1/);
 });
 
