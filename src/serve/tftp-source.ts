@@ -144,9 +144,9 @@ class FileSource implements BlockSource {
     for (const [c, chunk] of this.chunks) {
       if (c >= keepFrom) continue;
       this.chunks.delete(c);
-      if (reusable && !(chunk instanceof Promise) && chunk.packets.length === this.perChunk)
-        if (this.spare.length < SPARE_CHUNKS && chunk.buf.length === this.perChunk * (this.blksize + 4))
-          this.spare.push(chunk);
+      // Only whole-size chunks are reused (the file's last chunk and a shrunk read are shorter).
+      const whole = !(chunk instanceof Promise) && chunk.buf.length === this.perChunk * (this.blksize + 4);
+      if (reusable && whole && this.spare.length < SPARE_CHUNKS) this.spare.push(chunk);
     }
   }
 
