@@ -8,6 +8,7 @@ import {
   normalizeRules,
   parseInetAddresses,
   parseReadyLine,
+  readyLikeLine,
 } from './parse.js';
 
 /** What the director should show once booted. */
@@ -33,6 +34,8 @@ export interface BootObservation {
   mangle?: string;
   /** `ip -4 addr show dev X` output per interface name. */
   addresses: Record<string, string>;
+  /** Why the console was given up on before the probes finished: a timeout or the guest stopping. */
+  stopped?: string;
 }
 
 /** The verdict of one check. */
@@ -51,8 +54,15 @@ const NOT_RUN = 'not checked: the guest shell never answered (see the console lo
 
 function checkReady(e: BootExpectation, o: BootObservation): BootCheck {
   const ready = parseReadyLine(o.console);
-  if (ready === undefined)
-    return { name: 'ready line', ok: false, detail: 'no `lvs-image: ready` line on the console' };
+  if (ready === undefined) {
+    const seen = readyLikeLine(o.console);
+    const why = o.stopped !== undefined ? ` (${o.stopped})` : '';
+    const detail =
+      seen !== undefined
+        ? `the ready line does not parse: \`${seen}\``
+        : `no \`lvs-image: ready\` line on the console${why}`;
+    return { name: 'ready line', ok: false, detail };
+  }
   const want = `ready ${o.hostname} services=${e.services} realservers=${e.realServers}`;
   const got = `ready ${ready.hostname} services=${ready.services} realservers=${ready.realServers}`;
   return {

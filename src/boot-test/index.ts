@@ -110,8 +110,10 @@ export async function bootTest(opts: BootTestOptions): Promise<BootTestResult> {
       const netfilter = opts.expected.netfilter !== undefined;
       observation = await observe(guest.console, opts.hostname, vipIfaces, netfilter);
     } catch (err) {
-      // A guest that never gets ready, or whose shell stops answering, fails the checks that need it.
+      // A guest that never gets ready, or whose shell stops answering, fails the checks that need it; the
+      // reason (timeout or QEMU exit) goes with the verdict, the console's last lines are in the log.
       if (!(err instanceof BuildError)) throw err;
+      observation.stopped = err.message.split('\n')[0] ?? err.message;
     }
     observation.console = guest.console.text;
   } finally {

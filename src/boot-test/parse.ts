@@ -8,9 +8,20 @@ export interface ReadyLine {
   realServers: number;
 }
 
-/** The ready line in console text, if /init printed it. */
+// A timestamped kernel message (CONFIG_PRINTK_TIME) up to its newline, wherever it starts.
+const KERNEL_MESSAGE = /\[ *\d+\.\d+\] [^\n]*\n/g;
+
+/**
+ * Console text without timestamped kernel messages. The kernel writes its messages straight to the serial
+ * port, so one can land in the middle of a line a program is printing (`lvs-image: rea[ 31.2] rcu: ...\ndy`).
+ */
+export function withoutKernelMessages(text: string): string {
+  return text.replace(KERNEL_MESSAGE, '');
+}
+
+/** The ready line in console text, if /init printed it (also when a kernel message split it). */
 export function parseReadyLine(text: string): ReadyLine | undefined {
-  const m = READY_PATTERN.exec(text);
+  const m = READY_PATTERN.exec(text) ?? READY_PATTERN.exec(withoutKernelMessages(text));
   if (m === null) return undefined;
   return { hostname: m[1] ?? '', services: Number(m[2]), realServers: Number(m[3]) };
 }
@@ -18,6 +29,11 @@ export function parseReadyLine(text: string): ReadyLine | undefined {
 /** Every `lvs-image: FAILED <step>: ...` line /init printed, in order. */
 export function findFailures(text: string): string[] {
   return text.match(/^lvs-image: FAILED .*$/gm) ?? [];
+}
+
+/** The first line that starts like the ready line, as printed (for reporting one that does not parse). */
+export function readyLikeLine(text: string): string | undefined {
+  return /^lvs-image: ready.*$/m.exec(text)?.[0];
 }
 
 /** The line /init prints when it is done, one way or the other: the ready line or a failure. */

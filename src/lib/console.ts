@@ -50,6 +50,7 @@ interface Waiter {
 /** A guest console: `feed` it output, `type` input, `waitFor` patterns, `run` commands. */
 export class GuestConsole {
   private raw = '';
+  private diagnostics = '';
   private waiters = new Set<Waiter>();
   private nextId = 1;
   private ended: string | undefined;
@@ -70,6 +71,14 @@ export class GuestConsole {
   feed(chunk: string): void {
     this.raw += chunk;
     for (const w of [...this.waiters]) w.check();
+  }
+
+  /**
+   * Adds what QEMU itself printed (its stderr). Kept apart from the guest's output: a QEMU warning arriving in
+   * the middle of a console line must not break that line; it shows in error messages instead.
+   */
+  feedDiagnostics(chunk: string): void {
+    this.diagnostics += chunk;
   }
 
   /** Marks the console as finished (the guest exited): every pending and later wait fails at once. */
@@ -97,7 +106,9 @@ export class GuestConsole {
 
   private error(message: string): BuildError {
     const tail = tailLines(this.text, 15);
-    return new BuildError(`${this.name}: ${message}\n--- last console lines ---\n${tail}`, {
+    const qemu =
+      this.diagnostics.trim() === '' ? '' : `\n--- QEMU said ---\n${tailLines(this.diagnostics, 5)}`;
+    return new BuildError(`${this.name}: ${message}\n--- last console lines ---\n${tail}${qemu}`, {
       ...(this.logFile !== undefined ? { logFile: this.logFile } : {}),
       hint: 'read the console log; a guest that never prints its ready line usually failed in /init',
     });

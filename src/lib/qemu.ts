@@ -79,13 +79,18 @@ export async function startGuest(opts: StartGuestOptions): Promise<Guest> {
     });
   });
   child.stdin?.on('error', () => undefined); // the guest went away while we typed; `exited` reports it
-  for (const stream of [child.stdout, child.stderr]) {
-    stream?.setEncoding('utf8');
-    stream?.on('data', (chunk: string) => {
-      log.write(chunk);
-      guestConsole.feed(chunk);
-    });
-  }
+  // The serial console is QEMU's stdout; its own messages (stderr) go to the log too, but not into the console
+  // text that the ready line and the probes are read from.
+  child.stdout?.setEncoding('utf8');
+  child.stdout?.on('data', (chunk: string) => {
+    log.write(chunk);
+    guestConsole.feed(chunk);
+  });
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (chunk: string) => {
+    log.write(chunk);
+    guestConsole.feedDiagnostics(chunk);
+  });
   try {
     await spawned;
   } catch (err) {

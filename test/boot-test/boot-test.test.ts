@@ -1,7 +1,8 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { bootTest, type BootExpectation } from '../../src/boot-test/index.js';
+import { tailLines } from '../../src/lib/console.js';
 import { devImageAvailable, makeDevImage, REFERENCE_RULES } from '../_helpers/dev-image.js';
 import { integrationTest } from '../_helpers/integration.js';
 
@@ -39,6 +40,7 @@ for (const via of ['direct', 'pxe'] as const) {
       interfaces: INTERFACES,
     });
     t.log(`${via}: ready after ${((result.bootMs ?? NaN) / 1000).toFixed(1)} s; console: ${consoleLog}`);
+    if (!result.ok) t.log(`last console lines:\n${tailLines(readFileSync(consoleLog, 'utf8'), 40)}`);
     t.deepEqual(
       result.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`),
       [],
@@ -75,7 +77,6 @@ integrationTest(
     );
     t.regex(failed[0]?.diff ?? '', /^--a -t 10\.10\.31\.100:80 -r 192\.168\.31\.102:80 -m -w 2$/m);
     t.regex(failed[0]?.diff ?? '', /^\+-a -t 10\.10\.31\.100:80 -r 192\.168\.31\.102:80 -m -w 1$/m);
-    const { readFileSync } = await import('node:fs');
     t.regex(readFileSync(consoleLog, 'utf8'), /lvs-image: ready lv1 services=1 realservers=2/);
   },
 );

@@ -36,6 +36,21 @@ test('a good boot passes every check', (t) => {
 const BAD: [string, Partial<BootObservation>, string, RegExp][] = [
   ['no ready line', { console: 'Kernel panic\n' }, 'ready line', /no `lvs-image: ready` line/],
   [
+    'a ready line that does not parse is shown as printed',
+    { console: 'lvs-image: ready lv1 services=1 realservers=2 trailing\n' },
+    'ready line',
+    /the ready line does not parse: `lvs-image: ready lv1 services=1 realservers=2 trailing`/,
+  ],
+  [
+    'no ready line, with the reason the console was given up on',
+    {
+      console: 'iPXE\n',
+      stopped: 'lv1-pxe: the guest stopped (QEMU exited with status 0) before the ready line',
+    },
+    'ready line',
+    /no `lvs-image: ready` line on the console \(lv1-pxe: the guest stopped \(QEMU exited with status 0\)/,
+  ],
+  [
     'wrong counts',
     { console: 'lvs-image: ready lv1 services=1 realservers=1\n' },
     'ready line',

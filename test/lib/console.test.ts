@@ -59,3 +59,15 @@ test('GuestConsole fails pending and later waits at once when the guest ends', a
   await t.throwsAsync(pending, { message: /the guest stopped \(QEMU exited with status 0\)/ });
   await t.throwsAsync(con.waitFor(/never/, 60_000), { message: /stopped .* before/ });
 });
+
+test("QEMU's own messages stay out of the console text and show in errors", async (t) => {
+  const con = new GuestConsole(() => undefined, 'lv1');
+  con.feed('lvs-image: ready lv1 serv');
+  con.feedDiagnostics('qemu-system-x86_64: warning: something\n');
+  con.feed('ices=1 realservers=2\r\n');
+  t.regex(con.text, /^lvs-image: ready lv1 services=1 realservers=2$/m);
+  con.end('QEMU exited with status 1');
+  await t.throwsAsync(con.waitFor(/never/, 1000), {
+    message: /--- QEMU said ---\nqemu-system-x86_64: warning/,
+  });
+});
