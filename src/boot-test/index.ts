@@ -99,11 +99,11 @@ export async function bootTest(opts: BootTestOptions): Promise<BootTestResult> {
   let bootMs: number | undefined;
   try {
     try {
-      await guest.console.waitFor(BOOT_DONE_PATTERN, opts.timeoutMs, 'the ready line');
+      await guest.console.waitForLine(BOOT_DONE_PATTERN, opts.timeoutMs, 'the ready line');
       // /init goes on after a FAILED step: let it finish (bounded) before typing, or the terminal's echo of
       // the probes could land in the middle of its ready line.
       await guest.console
-        .waitFor(READY_PATTERN, READY_AFTER_FAILURE_MS, 'the ready line')
+        .waitForLine(READY_PATTERN, READY_AFTER_FAILURE_MS, 'the ready line')
         .catch(() => undefined);
       bootMs = Date.now() - started;
       const vipIfaces = [...new Set(opts.expected.vips.map((v) => v.interface))];

@@ -8,20 +8,9 @@ export interface ReadyLine {
   realServers: number;
 }
 
-// A timestamped kernel message (CONFIG_PRINTK_TIME) up to its newline, wherever it starts.
-const KERNEL_MESSAGE = /\[ *\d+\.\d+\] [^\n]*\n/g;
-
-/**
- * Console text without timestamped kernel messages. The kernel writes its messages straight to the serial
- * port, so one can land in the middle of a line a program is printing (`lvs-image: rea[ 31.2] rcu: ...\ndy`).
- */
-export function withoutKernelMessages(text: string): string {
-  return text.replace(KERNEL_MESSAGE, '');
-}
-
-/** The ready line in console text, if /init printed it (also when a kernel message split it). */
+/** The ready line in console text, if /init printed it. */
 export function parseReadyLine(text: string): ReadyLine | undefined {
-  const m = READY_PATTERN.exec(text) ?? READY_PATTERN.exec(withoutKernelMessages(text));
+  const m = READY_PATTERN.exec(text);
   if (m === null) return undefined;
   return { hostname: m[1] ?? '', services: Number(m[2]), realServers: Number(m[3]) };
 }

@@ -82,7 +82,7 @@ export async function runLab(o: LabOptions): Promise<LabResult> {
     daemons = await startRealServers(o);
     if (o.serveCommand !== undefined) daemons.push(await startBootServer(o, o.serveCommand));
     guest = await startGuest(guestOptions(o, consoleLog, cmdline));
-    await guest.console.waitFor(/^lvs-image: ready .*$/m, o.timeoutMs, 'the ready line');
+    await guest.console.waitForLine(/^lvs-image: ready .*$/m, o.timeoutMs, 'the ready line');
     await guest.console.run('dmesg -n 1', 60_000);
     const vipOk = parseInetAddresses((await guest.console.run('ip -4 addr', 60_000)).output).some(
       (a) => a.address === o.plan.target.vip,

@@ -30,10 +30,16 @@ export function markedCommand(id: number, command: string): string {
 
 /** The output of the command run with `markedCommand(id, ...)`, or undefined when its end marker is not there yet. */
 export function extractMarked(text: string, id: number): ConsoleCommandResult | undefined {
-  const re = new RegExp(`^__LVS_BEGIN_${id}__\\n([\\s\\S]*?)^__LVS_END_${id}__ (\\d+)$`, 'm');
+  // NOTE: the end marker counts once its newline is there: `$` alone would take `1` of a status 127 in transit.
+  const re = new RegExp(`^__LVS_BEGIN_${id}__\\n([\\s\\S]*?)^__LVS_END_${id}__ (\\d+)\\n`, 'm');
   const m = re.exec(text);
   if (m === null) return undefined;
   return { output: m[1] ?? '', status: Number(m[2]) };
+}
+
+/** The text up to and including its last newline: the lines whose end has arrived. */
+export function completeLines(text: string): string {
+  return text.slice(0, text.lastIndexOf('\n') + 1);
 }
 
 /** The last `n` lines of a text, for error messages. */
@@ -92,9 +98,20 @@ export class GuestConsole {
     this.write(`${line}\n`);
   }
 
-  /** Resolves with the first match of `pattern` in the console text, or rejects after `timeoutMs`. */
+  /**
+   * Resolves with the first match of `pattern` in the console text, or rejects after `timeoutMs`. It matches
+   * as soon as the text is there, even in the middle of a line: for prompts, which end without a newline.
+   */
   waitFor(pattern: RegExp, timeoutMs: number, what = String(pattern)): Promise<RegExpExecArray> {
     return this.waitUntil(() => pattern.exec(this.text) ?? undefined, timeoutMs, what);
+  }
+
+  /**
+   * Like `waitFor`, but only over complete lines (up to the last newline). A line is whole once its newline has
+   * arrived; until then, typing would put the terminal's echo at its end (`...realservers=2echo ...`).
+   */
+  waitForLine(pattern: RegExp, timeoutMs: number, what = String(pattern)): Promise<RegExpExecArray> {
+    return this.waitUntil(() => pattern.exec(completeLines(this.text)) ?? undefined, timeoutMs, what);
   }
 
   /** Runs a shell command on the guest console and resolves with its output and exit status. */

@@ -71,3 +71,30 @@ test("QEMU's own messages stay out of the console text and show in errors", asyn
     message: /--- QEMU said ---\nqemu-system-x86_64: warning/,
   });
 });
+
+test('waitForLine resolves only once the line has its newline (typing earlier would land on that line)', async (t) => {
+  const con = new GuestConsole(() => undefined, 'lv1');
+  let matched = false;
+  const pending = con.waitForLine(/^lvs-image: ready .*$/m, 1000).then((m) => {
+    matched = true;
+    return m[0];
+  });
+  con.feed('lvs-image: ready lv1 services=1 realservers=2');
+  await new Promise((r) => setTimeout(r, 20));
+  t.false(matched);
+  // waitFor, for prompts, takes the same text at once.
+  t.is(
+    (await con.waitFor(/^lvs-image: ready .*$/m, 1000))[0],
+    'lvs-image: ready lv1 services=1 realservers=2',
+  );
+  con.feed('\r\n/ # ');
+  t.is(await pending, 'lvs-image: ready lv1 services=1 realservers=2');
+});
+
+test('a command status counts once its end-marker line is complete', (t) => {
+  t.is(extractMarked('__LVS_BEGIN_3__\nsh: x: not found\n__LVS_END_3__ 1', 3), undefined);
+  t.deepEqual(extractMarked('__LVS_BEGIN_3__\nsh: x: not found\n__LVS_END_3__ 127\n', 3), {
+    output: 'sh: x: not found\n',
+    status: 127,
+  });
+});

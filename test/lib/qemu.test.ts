@@ -32,7 +32,7 @@ integrationTest(
       nics: [{ backend: { kind: 'user' } }, { backend: { kind: 'user' } }],
     });
     try {
-      await guest.console.waitFor(/^lvs-image: ready/m, 180_000);
+      await guest.console.waitForLine(/^lvs-image: ready/m, 180_000);
       t.deepEqual(await guest.console.run('echo $((6 * 7))', 30_000), { output: '42\n', status: 0 });
       // A pattern that never comes: the wait ends at its bound, the guest keeps running.
       await t.throwsAsync(guest.console.waitFor(/^never$/m, 200, 'a line that never comes'), {

@@ -62,7 +62,7 @@ integrationTest(
       netns: ns,
       consoleLog: path.join(path.dirname(siteRoot), 'console.log'),
     }));
-    const ready = await guest.console.waitFor(READY_PATTERN, 90_000, 'the ready line');
+    const ready = await guest.console.waitForLine(READY_PATTERN, 90_000, 'the ready line');
     t.is(ready[1], hostname);
     const fetched = serve.lines.filter((l) => l.ok === true).map((l) => String(l.file));
     t.true(

@@ -87,7 +87,7 @@ integrationTest(
       netns: lab,
       consoleLog: path.join(path.dirname(siteRoot), 'console.log'),
     }));
-    const ready = await guest.console.waitFor(READY_PATTERN, 120_000, 'the ready line');
+    const ready = await guest.console.waitForLine(READY_PATTERN, 120_000, 'the ready line');
     t.is(ready[1], hostname);
     t.true(
       serve.lines.some(
