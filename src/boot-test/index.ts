@@ -88,6 +88,12 @@ export async function bootTest(opts: BootTestOptions): Promise<BootTestResult> {
       },
     );
   });
+  // /init parks PID 1 instead of offering a shell when the command line says lvs.shell=0: nothing to type on.
+  if (cmdline.split(/\s+/).includes('lvs.shell=0'))
+    throw new BuildError(
+      `${cmdlineFile}: the command line has lvs.shell=0, so the director offers no console shell and boot-test cannot type its checks`,
+      { hint: 'boot-test an image built without lvs.shell=0 in image.cmdline (add it for deployment only)' },
+    );
   const interfaces = opts.interfaces ?? defaultInterfaces(opts.expected);
   const spec = guestSpecFor(
     { siteRoot: opts.siteRoot, hostname: opts.hostname, interfaces, cmdline },

@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import test from 'ava';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { bootTest, type BootExpectation } from '../../src/boot-test/index.js';
@@ -101,4 +102,16 @@ integrationTest('boot-test: an image whose /init fails is reported, not hung on'
     result.checks.filter((c) => !c.ok).map((c) => c.name),
     ['no FAILED step', 'VIP 10.10.31.100'],
   );
+});
+
+test('an image whose command line turns the console shell off is refused before QEMU starts', async (t) => {
+  const siteRoot = logDir();
+  mkdirSync(path.join(siteRoot, 'lv1'));
+  writeFileSync(path.join(siteRoot, 'lv1', 'lv1-cmdline'), 'console=ttyS0,115200 lvs.shell=0\n');
+  const consoleLog = path.join(siteRoot, 'console.log');
+  await t.throwsAsync(
+    bootTest({ siteRoot, hostname: 'lv1', expected: EXPECTED, via: 'direct', consoleLog, timeoutMs: 1000 }),
+    { message: /lv1-cmdline: the command line has lvs\.shell=0, so the director offers no console shell/ },
+  );
+  t.throws(() => readFileSync(consoleLog), { code: 'ENOENT' });
 });
