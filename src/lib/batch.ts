@@ -5,7 +5,10 @@
  * A cpio writer yields a 110-byte header, a name and padding per entry: handed one by one to zlib, each
  * costs a trip to the thread pool; batched, the same bytes go in a few large writes.
  */
-export async function* batchChunks(input: AsyncIterable<Buffer>, size: number): AsyncGenerator<Buffer> {
+export async function* batchChunks(
+  input: AsyncIterable<Buffer> | Iterable<Buffer>,
+  size: number,
+): AsyncGenerator<Buffer> {
   let pending: Buffer[] = [];
   let bytes = 0;
   for await (const chunk of input) {

@@ -1,14 +1,15 @@
 import test from 'ava';
 import { batchChunks } from '../../src/lib/batch.js';
 
-async function* from(sizes: number[]): AsyncGenerator<Buffer> {
+// A sync generator: `for await` takes it as an async iterable, as the cpio writer's stream.
+function* from(sizes: number[]): Generator<Buffer> {
   let n = 0;
   for (const s of sizes) {
     yield Buffer.from(Array.from({ length: s }, () => n++ % 251));
   }
 }
 
-async function collect(input: AsyncIterable<Buffer>): Promise<Buffer[]> {
+async function collect(input: AsyncIterable<Buffer> | Iterable<Buffer>): Promise<Buffer[]> {
   const out: Buffer[] = [];
   for await (const c of input) out.push(c);
   return out;
