@@ -38,7 +38,7 @@ export function extractMarked(text: string, id: number): ConsoleCommandResult | 
 }
 
 /** The text up to and including its last newline: the lines whose end has arrived. */
-export function completeLines(text: string): string {
+function completeLines(text: string): string {
   return text.slice(0, text.lastIndexOf('\n') + 1);
 }
 
