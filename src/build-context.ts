@@ -5,13 +5,17 @@ import { InternalError, SpecError } from './lib/errors.js';
 import type { BuildPlan } from './plan.js';
 import type { HostFacts } from './preflight.js';
 import type { LoadedSpec } from './spec/load.js';
+import type { Lock } from './stages/lock.js';
 import type { PublishResult } from './stages/publish.js';
+import type { ProvidedSource } from './stages/sources.js';
 
 /** Options of `lvs-image build`, resolved by the command (the environment is read there, not here). */
 export interface BuildOptions {
   specFile: string;
   outDir: string;
   frozen: boolean;
+  /** Fetch no source over the network (the store and local files only). */
+  offline: boolean;
   allowIpvsMismatch: boolean;
   /** Template overrides folder (its `pxe/` subfolder overrides the PXE templates). */
   templatesDir: string | undefined;
@@ -33,6 +37,10 @@ export interface BuildContext {
   plan?: BuildPlan;
   host?: HostFacts;
   lockSha256?: string;
+  /** With `--frozen`: the lock, checked against the spec; the sources step gets exactly its bytes. */
+  locked?: { lock: Lock; file: string };
+  /** Every source the build uses, by name (`kernel`, `ipvsadm`), from the source store. */
+  sources?: Record<string, ProvidedSource>;
   kernel?: KernelArtifacts;
   ipvsadm?: IpvsadmArtifacts;
   /** The site root being built, `out/.staging-<id>/root`. */

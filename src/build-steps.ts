@@ -16,6 +16,8 @@ import { loadSpec } from './spec/load.js';
 import { packInitramfs } from './stages/initramfs.js';
 import { generateKernelFragment } from './stages/kernel-config.js';
 import { checkLock, readLock } from './stages/lock.js';
+import { planSources, provideSources } from './stages/sources.js';
+import { describeOrigin } from './stages/sources/origin.js';
 import { buildManifest, formatManifest } from './stages/manifest.js';
 import { makeSiteStaging, publishRelease } from './stages/publish.js';
 import { emitPxeFiles, loadPxeTemplates } from './stages/pxe.js';
@@ -37,24 +39,44 @@ export function planStep(ctx: BuildContext): void {
   ctx.plan = planImage(need(ctx.loaded, 'spec').spec, overrides);
 }
 
-/** Gate 4: host tools, bootloaders, output folder, sources; then opens the build log. */
+/** Gate 4: host tools, bootloaders, output folder, local sources. */
 export async function preflightStep(ctx: BuildContext): Promise<void> {
   const loaded = need(ctx.loaded, 'spec');
   ctx.host = await runPreflight(loaded.spec, loaded.file, ctx.options.outDir, ctx.io.run);
-  if (ctx.options.dryRun) return;
-  const logFile = path.join(ctx.options.outDir, '.logs', `${loaded.spec.name}-build.log`);
-  await mkdir(path.dirname(logFile), { recursive: true });
-  await writeFile(logFile, `lvs-image ${VERSION} build ${loaded.file}\n`);
-  ctx.logFile = logFile;
 }
 
-/** The lock file's hash for the manifest; with `--frozen`, any drift from the spec's pins fails the build. */
+/** The lock file's hash for the manifest; with `--frozen`, the lock checked against the spec (no network). */
 export async function lockStep(ctx: BuildContext): Promise<void> {
   const loaded = need(ctx.loaded, 'spec');
   ctx.lockSha256 = (await readLock(loaded.file))?.sha256;
   if (!ctx.options.frozen) return;
-  const opts = { specDir: path.dirname(loaded.file), allowIpvsMismatch: ctx.options.allowIpvsMismatch };
-  await checkLock(loaded.file, loaded.spec, ctx.io, opts);
+  ctx.locked = await checkLock(loaded.file, loaded.spec, ctx.io, ctx.host?.compiler);
+}
+
+/** Every source into the store (a frozen build: exactly the locked bytes), or one error before any work. */
+export async function sourcesStep(ctx: BuildContext): Promise<void> {
+  const loaded = need(ctx.loaded, 'spec');
+  const requests = planSources(loaded.spec, path.dirname(loaded.file), ctx.locked);
+  ctx.sources = await provideSources(requests, ctx.io, {
+    offline: ctx.options.offline,
+    specFile: loaded.file,
+  });
+  for (const s of Object.values(ctx.sources))
+    ctx.io.log(`${s.name}: ${describeOrigin(s.origin)} ${s.sha256.slice(0, 12)} (${s.via})`);
+}
+
+/** Opens the build log in the output folder (the first write there). */
+export async function logStep(ctx: BuildContext): Promise<void> {
+  const loaded = need(ctx.loaded, 'spec');
+  const logFile = path.join(ctx.options.outDir, '.logs', `${loaded.spec.name}-build.log`);
+  await mkdir(path.dirname(logFile), { recursive: true });
+  await writeFile(logFile, `lvs-image ${VERSION} build ${loaded.file}\n`);
+  ctx.logFile = logFile;
+  for (const s of Object.values(need(ctx.sources, 'sources')))
+    appendFileSync(
+      logFile,
+      `source ${s.name}: ${describeOrigin(s.origin)} sha256 ${s.sha256} ${s.path} (${s.via})\n`,
+    );
 }
 
 /** The kernel config fragment, written to the log for the record. */
@@ -74,6 +96,7 @@ export async function kernelStep(ctx: BuildContext): Promise<void> {
     onStep: ctx.io.log,
     specDir: path.dirname(loaded.file),
     compiler: need(ctx.host, 'host facts').compiler,
+    source: need(ctx.sources, 'sources').kernel,
     ...(ctx.options.jobs !== undefined ? { jobs: ctx.options.jobs } : {}),
   };
   ctx.kernel = await provideKernelMemo(loaded.spec, ctx.io, opts);
@@ -87,6 +110,7 @@ export async function ipvsadmStep(ctx: BuildContext): Promise<void> {
     allowIpvsMismatch: ctx.options.allowIpvsMismatch,
     specDir: path.dirname(loaded.file),
     compiler: need(ctx.host, 'host facts').compiler,
+    source: need(need(ctx.sources, 'sources').ipvsadm, 'ipvsadm source'),
   };
   ctx.ipvsadm = await provideIpvsadmMemo(loaded.spec, need(ctx.kernel, 'kernel'), ctx.io, opts);
 }

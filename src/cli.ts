@@ -1,6 +1,7 @@
 /** argv → command. The only module that calls process.exit; errors map to exit codes here. */
 import { Command, CommanderError } from 'commander';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import { COMMANDS } from './commands/index.js';
 import { BuildError, InternalError, SpecError, exitCodeFor, formatProblem } from './lib/errors.js';
 
@@ -13,8 +14,17 @@ export function makeProgram(): Command {
     .description(pkg.description)
     .version(pkg.version)
     .option('--json', 'print machine-readable JSON results')
+    .option(
+      '--sources <dir>',
+      'the source store (default $LVS_IMAGE_SOURCES, else ~/.cache/lvs-image/sources); share it between machines or a team',
+    )
     .showHelpAfterError('(run with --help for usage)')
-    .exitOverride();
+    .exitOverride()
+    .hook('preAction', (cmd) => {
+      // NOTE: the store's location reaches every stage through the environment, as the cache folder's does.
+      const dir = cmd.opts<{ sources?: string }>().sources;
+      if (dir !== undefined) process.env.LVS_IMAGE_SOURCES = path.resolve(dir);
+    });
   for (const register of COMMANDS) register(program);
   return program;
 }

@@ -1,7 +1,7 @@
 /**
  * `lvs-image build`, top to bottom: one listr2 task per step, each one call into src/build-steps.ts.
- * validate → plan → preflight → (dry run stops) → lock → kernel config → kernel → ipvsadm → render → staging →
- * rootfs → initramfs → pxe → publish.
+ * validate → plan → preflight → (dry run stops) → lock → sources → log → kernel config → kernel → ipvsadm →
+ * render → staging → rootfs → initramfs → pxe → publish.
  */
 import { appendFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -15,6 +15,8 @@ export type StepKey =
   | 'plan'
   | 'preflight'
   | 'lock'
+  | 'sources'
+  | 'log'
   | 'kernel-config'
   | 'kernel'
   | 'ipvsadm'
@@ -44,6 +46,8 @@ export const STEPS: readonly Step[] = [
     dryRun: true,
   },
   { key: 'lock', title: 'Check lock file', run: step.lockStep },
+  { key: 'sources', title: 'Get sources through the store', run: step.sourcesStep },
+  { key: 'log', title: 'Open build log', run: step.logStep },
   { key: 'kernel-config', title: 'Generate kernel config fragment', run: step.kernelConfigStep },
   { key: 'kernel', title: 'Provide kernel', run: step.kernelStep },
   { key: 'ipvsadm', title: 'Provide ipvsadm', run: step.ipvsadmStep },

@@ -22,6 +22,7 @@ function options(over: Partial<BuildOptions>): BuildOptions {
     specFile: path.join(ROOT, 'images/dsas-lv1.yaml'),
     outDir: path.join(mkdtempSync(path.join(tmpdir(), 'lvs-pipeline-')), 'out'),
     frozen: false,
+    offline: false,
     allowIpvsMismatch: false,
     templatesDir: undefined,
     dryRun: false,

@@ -32,6 +32,7 @@ export async function runBuild(options: BuildOptions): Promise<BuildContext> {
 interface BuildFlags {
   out: string;
   frozen?: boolean;
+  offline?: boolean;
   allowIpvsMismatch?: boolean;
   templates?: string;
   dryRun?: boolean;
@@ -49,7 +50,11 @@ export function register(program: Command): void {
     )
     .argument('<spec>', 'site spec (YAML or JSON)')
     .option('--out <dir>', 'output folder; the site is published as <dir>/<site>', DEFAULT_OUT_DIR)
-    .option('--frozen', 'refuse to build when the lock file is missing or differs from what would be pinned')
+    .option(
+      '--frozen',
+      'build exactly what the lock names (sources from the store when Debian moved on); refuse when the spec no longer matches the lock',
+    )
+    .option('--offline', 'fetch no source over the network: the source store and local files only')
     .option(
       '--allow-ipvs-mismatch',
       "build even when ipvsadm's IPVS version differs from the kernel's (risky)",
@@ -65,6 +70,7 @@ export function register(program: Command): void {
         specFile: spec,
         outDir: flags.out,
         frozen: flags.frozen === true,
+        offline: flags.offline === true || process.env.LVS_IMAGE_OFFLINE === '1',
         allowIpvsMismatch: flags.allowIpvsMismatch === true,
         templatesDir: flags.templates,
         dryRun: flags.dryRun === true,

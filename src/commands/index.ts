@@ -11,6 +11,7 @@ import { register as registerLock } from './lock.js';
 import { register as registerKconfig } from './kconfig.js';
 import { register as registerBootTest } from './boot-test.js';
 import { register as registerLab } from './lab.js';
+import { register as registerSources } from './sources.js';
 
 /** Adds one sub-command to the program. */
 export type RegisterCommand = (program: Command) => void;
@@ -24,6 +25,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerBuild,
   registerServe,
   registerLock,
+  registerSources,
   registerKconfig,
   registerBootTest,
   registerLab,

@@ -4,7 +4,29 @@ import type { Command } from 'commander';
 import { run } from '../lib/exec.js';
 import { printJson } from '../lib/output.js';
 import { loadSpec } from '../spec/load.js';
-import { computeLock, diffLock, readLock, writeLock } from '../stages/lock.js';
+import { readFile } from 'node:fs/promises';
+import { SpecError } from '../lib/errors.js';
+import { computeLock, diffLock, lockFileFor, readLock, writeLock, type Lock } from '../stages/lock.js';
+import { LOCK_VERSION } from '../stages/lock/lock-file.js';
+
+/** What writing `lock` changes: drift lines, `new lock file`, or the pins of an older-format lock it replaces. */
+async function changesFrom(file: string, lock: Lock): Promise<string[]> {
+  try {
+    const before = await readLock(file);
+    return before ? diffLock(before.lock, lock) : ['new lock file'];
+  } catch (err) {
+    if (!(err instanceof SpecError) || !/a lock of format \d+, older/.test(err.message)) throw err;
+    const old = JSON.parse(await readFile(lockFileFor(file), 'utf8')) as {
+      lockVersion: number;
+      kernel?: { sha256?: string | null };
+      ipvsadm?: { sha256?: string | null };
+    };
+    const sha = (s: string | null | undefined): string => (s ? `${s.slice(0, 8)}…` : 'unknown');
+    return [
+      `rewrote a lock of format ${old.lockVersion} (kernel sha256 ${sha(old.kernel?.sha256)}, ipvsadm sha256 ${sha(old.ipvsadm?.sha256)}) as format ${LOCK_VERSION}`,
+    ];
+  }
+}
 
 interface LockCommandOptions {
   offline?: boolean;
@@ -34,8 +56,7 @@ export function register(program: Command): void {
         offline: o.offline === true,
         allowIpvsMismatch: o.allowIpvsMismatch === true,
       });
-      const before = await readLock(file);
-      const changes = before ? diffLock(before.lock, lock) : ['new lock file'];
+      const changes = await changesFrom(file, lock);
       const written = await writeLock(file, lock);
       if (o.json === true) {
         printJson({ ok: true, file: written.file, sha256: written.sha256, changes, lock });

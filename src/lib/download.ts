@@ -1,10 +1,11 @@
 /** Network side effects: downloading a file (the only place lvs-image opens an HTTP connection). */
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { copyFile, mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { fileURLToPath } from 'node:url';
 
 /** Downloads `url` to `dest` through a temporary name; throws an Error with the URL and the reason. */
 export async function downloadFile(
@@ -15,6 +16,12 @@ export async function downloadFile(
   await mkdir(path.dirname(dest), { recursive: true });
   const tmp = `${dest}.part-${process.pid}`;
   try {
+    // file:// URLs (a mirror on a shared volume, test fixtures): fetch() does not read them.
+    if (url.startsWith('file:')) {
+      await copyFile(fileURLToPath(url), tmp);
+      await rename(tmp, dest);
+      return;
+    }
     const res = await fetch(url, {
       signal: AbortSignal.timeout(opts.timeoutMs ?? 5 * 60 * 1000),
       redirect: 'follow',

@@ -1,5 +1,5 @@
 /** File-system side effects: atomic writes, staging folders, checksums, the build cache location. */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, rename, writeFile, rm, mkdtemp } from 'node:fs/promises';
 import { homedir } from 'node:os';
@@ -8,7 +8,8 @@ import path from 'node:path';
 /** Writes a file through a temporary name and a rename, so readers never see half a file. */
 export async function writeFileAtomic(file: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
+  // NOTE: pid + random: two writers in one process (or one millisecond) never share a temporary name.
+  const tmp = `${file}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
   await writeFile(tmp, data, { mode });
   await rename(tmp, file);
 }

@@ -13,9 +13,10 @@ import { findIpvsadmRelease, type IpvsadmRelease } from '../packages/ipvsadm.js'
 import type { Spec } from '../spec/types.js';
 import { planIpvsadmBuild } from './ipvsadm/build-plan.js';
 import { buildIpvsadm } from './ipvsadm/build.js';
-import { fetchIpvsadmSource } from './ipvsadm/fetch.js';
 import { KERNEL_IPVS_HEADERS, describeIpvsMismatch, parseIpvsVersionCode } from './ipvsadm/ipvs-version.js';
-import { planIpvsadmSource, type FetchedSource } from './ipvsadm/source.js';
+import type { FetchedSource } from './ipvsadm/source.js';
+import { provideSpecSource, type ProvidedSource } from './sources.js';
+import { describeOrigin } from './sources/origin.js';
 
 // The boot test checks the real `ipvsadm --version` line in a guest (the host has no IPVS) with these.
 export {
@@ -94,15 +95,18 @@ export async function provideIpvsadm(
   spec: Spec,
   kernel: Pick<KernelArtifacts, 'ipvsVersionCode' | 'release' | 'headersDir'>,
   io: StageIo,
-  opts: { logFile: string; allowIpvsMismatch?: boolean; specDir?: string },
+  opts: { logFile: string; allowIpvsMismatch?: boolean; specDir?: string; source?: ProvidedSource },
 ): Promise<IpvsadmArtifacts> {
   const release = findIpvsadmRelease(spec.ipvsadm.version);
   const link = spec.ipvsadm.link ?? 'static';
-  const source = await fetchIpvsadmSource(
-    planIpvsadmSource(spec.ipvsadm, release, opts.specDir),
-    io,
-    opts.logFile,
-  );
+  const got = opts.source ?? (await provideSpecSource(spec, 'ipvsadm', io, opts.specDir));
+  if (got === undefined) throw new BuildError('internal: no ipvsadm source was provided');
+  const source: FetchedSource = {
+    path: got.path,
+    isDirectory: got.isDirectory,
+    sha256: got.sha256,
+    origin: describeOrigin(got.origin),
+  };
   const header = await readIpvsadmHeader(release, source, kernel.headersDir);
   const pair = {
     kernelRelease: kernel.release,

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { KernelArtifacts, StageIo } from '../context.js';
-import { BuildError } from '../lib/errors.js';
+import { BuildError, SpecError } from '../lib/errors.js';
 import { DEFAULTS } from '../spec/defaults.js';
 import type { Spec } from '../spec/types.js';
 import { generateKernelFragment } from './kernel-config.js';
@@ -14,7 +14,9 @@ import { buildKernel } from './kernel/build.js';
 import { configureKernel } from './kernel/configure.js';
 import { readIpvsVersionCode } from './kernel/ipvs-version.js';
 import { checkPrebuiltKernel } from './kernel/prebuilt.js';
-import { extractKernelSource, locateKernelSource, parseMakefileVersion } from './kernel/source.js';
+import { extractKernelSource, parseMakefileVersion, type KernelSource } from './kernel/source.js';
+import { provideSpecSource, type ProvidedSource } from './sources.js';
+import { describeOrigin } from './sources/origin.js';
 
 export { readIpvsVersionCode } from './kernel/ipvs-version.js';
 
@@ -26,6 +28,22 @@ export interface ProvideKernelOptions {
   jobs?: number;
   /** Progress: called with `<step>…` when a step starts and `<step> <seconds> s` when it ends. */
   onStep?: (step: string) => void;
+  /** The kernel source from the store (the build's sources step); provided here when absent. */
+  source?: ProvidedSource;
+  /** Folder relative source paths are resolved against. */
+  specDir?: string;
+}
+
+/** The spec's kernel source through the store (a tree folder is used where it is). */
+async function kernelSource(spec: Spec, io: StageIo, opts: ProvideKernelOptions): Promise<KernelSource> {
+  const got = opts.source ?? (await provideSpecSource(spec, 'kernel', io, opts.specDir));
+  if (got === undefined)
+    throw new SpecError({
+      pointer: '/kernel',
+      message: 'the kernel needs either source or prebuilt',
+      hint: 'add source: { debian: linux-source-6.1 } or prebuilt: { vmlinuz: /vmlinuz }',
+    });
+  return { file: got.path, isTree: got.isDirectory, sha256: got.sha256, origin: describeOrigin(got.origin) };
 }
 
 /** Default base config the fragment is merged onto (the loader fills it from the same table). */
@@ -56,7 +74,7 @@ export async function provideKernel(
     return checkPrebuiltKernel(spec.kernel.prebuilt, needed, io, { ...opts, step });
   }
   const fragment = generateKernelFragment(spec);
-  const src = await locateKernelSource(spec.kernel.source, io);
+  const src = await kernelSource(spec, io, opts);
   let treeDir = '';
   await step('extract', async () => {
     treeDir = await extractKernelSource(src, io, opts.logFile);

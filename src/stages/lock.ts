@@ -1,30 +1,33 @@
 /**
- * Stage: the lock file. `computeLock` resolves a spec's pins (hashing sources, reading IPVS versions from headers,
- * without building anything); `readLock`/`writeLock` load and store it; `checkLock` is `build --frozen`'s gate.
+ * Stage: the lock file. `computeLock` resolves a spec's pins through the source store (storing what it fetches,
+ * reading versions and IPVS versions from the sources, building nothing); `readLock`/`writeLock` load and store
+ * it; `checkLockAgainstSpec` is `build --frozen`'s gate: the spec still names what the lock pins (no network:
+ * the lock's bytes are then had from the store, see src/stages/sources.ts).
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { StageIo } from '../context.js';
 import { formatIpvsVersion } from '../context.js';
-import { BuildError, SpecError } from '../lib/errors.js';
+import { BuildError, SpecError, type Problem } from '../lib/errors.js';
 import { sha256, sha256File, writeFileAtomic } from '../lib/fs.js';
 import { findIpvsadmRelease } from '../packages/ipvsadm.js';
 import type { Spec } from '../spec/types.js';
 import { readIpvsadmHeader } from './ipvsadm.js';
 import { compilerVersion } from './ipvsadm/build.js';
-import { fetchIpvsadmSource } from './ipvsadm/fetch.js';
 import { describeIpvsMismatch } from './ipvsadm/ipvs-version.js';
-import { planIpvsadmSource, type SourcePlan } from './ipvsadm/source.js';
-import { readKernelSourceFacts } from './lock/kernel-facts.js';
+import { missingKernelFacts, readKernelSourceFacts, type KernelFacts } from './lock/kernel-facts.js';
 import {
   LOCK_VERSION,
-  diffLock,
   lockFileFor,
   parseLock,
   serializeLock,
   type Lock,
-  type LockedIpvsadm,
+  type LockedSource,
 } from './lock/lock-file.js';
+import { readPrebuiltKernelFacts } from './lock/prebuilt-facts.js';
+import { SourcesMissingError, provideSources } from './sources.js';
+import type { ProvidedSource, SourceOrigin, SourceRequest } from './sources/origin.js';
+import { planSpecSources } from './sources/plan.js';
 
 export { diffLock, lockFileFor, serializeLock, type Lock } from './lock/lock-file.js';
 
@@ -32,26 +35,102 @@ export { diffLock, lockFileFor, serializeLock, type Lock } from './lock/lock-fil
 export interface LockOptions {
   /** Folder relative source paths are resolved against (the spec's folder). */
   specDir?: string;
-  /** Download nothing: record what the spec and catalog pin and what local files say; the rest is unknown. */
+  /** Download nothing: record what the store, the spec, the catalog and local files say; the rest is unknown. */
   offline?: boolean;
   /** Record a kernel/ipvsadm pair whose IPVS versions differ instead of refusing it. */
   allowIpvsMismatch?: boolean;
+  /** The source store; default sourceStoreDir(). */
+  store?: string;
 }
 
-function offlineSource(plan: SourcePlan): { origin: string; sha256: string | null } {
-  if (plan.kind === 'url') return { origin: plan.urls[0] ?? plan.file, sha256: plan.sha256 };
-  if (plan.kind === 'debian') return { origin: `debian:${plan.package}`, sha256: plan.expectedSha256 };
-  return { origin: plan.path, sha256: plan.sha256 };
+/** The origin a request names when its source could not be had (offline): what the lock can still say. */
+function requestedOrigin(req: SourceRequest): SourceOrigin {
+  const f = req.from;
+  if (f.kind === 'debian-binary')
+    return { kind: 'debian-binary', package: f.package, version: 'unknown', member: f.member };
+  if (f.kind === 'debian-source')
+    return { kind: 'debian-source', package: f.package, version: 'unknown', dsc: 'unknown' };
+  if (f.kind === 'url') return { kind: 'url', url: f.urls[0] ?? f.file };
+  return { kind: 'path', path: f.path };
+}
+
+function lockedSource(req: SourceRequest, got: ProvidedSource | undefined, specPath?: string): LockedSource {
+  // NOTE: a local path is recorded as the spec writes it (relative to the spec), not as resolved here.
+  const origin = got?.origin.kind === 'path' || got === undefined ? requestedOrigin(req) : got.origin;
+  const pinned =
+    origin.kind === 'path' && specPath !== undefined ? { kind: 'path' as const, path: specPath } : origin;
+  if (got === undefined) {
+    const file =
+      req.from.kind === 'url'
+        ? req.from.file
+        : ((req.from.kind === 'path'
+            ? req.from.path
+            : req.from.kind === 'debian-binary'
+              ? req.from.member
+              : req.from.package
+          )
+            .split('/')
+            .pop() ?? req.name);
+    return { file, sha256: req.sha256, size: null, origin: pinned };
+  }
+  return {
+    file: got.file,
+    sha256: got.isDirectory ? null : got.sha256,
+    size: got.isDirectory ? null : got.size,
+    origin: pinned,
+  };
+}
+
+async function provideForLock(
+  req: SourceRequest,
+  io: StageIo,
+  opts: LockOptions,
+  unknown: string[],
+): Promise<ProvidedSource | undefined> {
+  try {
+    const got = await provideSources([req], io, {
+      offline: opts.offline === true,
+      ...(opts.store !== undefined ? { store: opts.store } : {}),
+    });
+    return got[req.name];
+  } catch (err) {
+    if (opts.offline !== true || !(err instanceof SourcesMissingError)) throw err;
+    // The kernel's facts say it themselves (missingKernelFacts).
+    if (req.name !== 'kernel')
+      unknown.push(`${req.name}: source not on this machine and --offline downloads nothing`);
+    if (req.sha256 === null) unknown.push(`${req.name}: no sha256 pinned`);
+    return undefined;
+  }
 }
 
 /** Resolves the spec's kernel and ipvsadm pins into a Lock (see the module comment). */
 export async function computeLock(spec: Spec, io: StageIo, opts: LockOptions = {}): Promise<Lock> {
-  const kernel = await readKernelSourceFacts(spec.kernel, opts.specDir);
-  const unknown = [...kernel.unknown];
+  const specDir = opts.specDir ?? '.';
+  const unknown: string[] = [];
+  const requests = planSpecSources(spec, specDir);
+  const kreq = requests.find((r) => r.name === 'kernel');
+  const ireq = requests.find((r) => r.name === 'ipvsadm');
+  if (ireq === undefined) throw new BuildError('internal: no ipvsadm source request');
+
+  let kernel: KernelFacts & { source: LockedSource | null };
+  if (spec.kernel.prebuilt !== undefined)
+    kernel = await readPrebuiltKernelFacts(spec.kernel.prebuilt, specDir);
+  else if (kreq === undefined) {
+    kernel = { ...missingKernelFacts(spec.kernel.version, 'none'), source: null };
+    kernel.unknown = ['kernel: neither kernel.source nor kernel.prebuilt is set'];
+  } else {
+    const got = await provideForLock(kreq, io, opts, unknown);
+    const specPath =
+      spec.kernel.source !== undefined && 'path' in spec.kernel.source ? spec.kernel.source.path : undefined;
+    const facts =
+      got !== undefined
+        ? await readKernelSourceFacts(got)
+        : missingKernelFacts(spec.kernel.version, kreq.from.kind === 'path' ? kreq.from.path : kreq.name);
+    kernel = { ...facts, source: lockedSource(kreq, got, specPath) };
+  }
+  unknown.unshift(...kernel.unknown);
+
   const release = findIpvsadmRelease(spec.ipvsadm.version);
-  const plan = planIpvsadmSource(spec.ipvsadm, release, opts.specDir);
-  let origin: string;
-  let sourceSha: string | null;
   let code: number | null = null;
   let codeFrom: string | null = null;
   if (release.ipvsHeader.from === 'kernel') {
@@ -60,37 +139,30 @@ export async function computeLock(spec: Spec, io: StageIo, opts: LockOptions = {
       kernel.ipvsVersionFrom !== null ? `the kernel's headers: ${kernel.ipvsVersionFrom}` : null,
     ];
   }
-  const local = plan.kind === 'path' && existsSync(plan.path);
-  if (opts.offline === true && !local) {
-    ({ origin, sha256: sourceSha } = offlineSource(plan));
-    if (sourceSha === null) unknown.push('ipvsadm: no sha256 pinned and --offline downloads nothing');
-    if (release.ipvsHeader.from === 'bundled' && release.ipvsHeader.ipvsVersionCode !== null) {
-      [code, codeFrom] = [release.ipvsHeader.ipvsVersionCode, `catalog (bundled ${release.ipvsHeader.path})`];
-    }
-  } else {
-    const source = await fetchIpvsadmSource(plan, io);
-    [origin, sourceSha] = [source.origin, source.sha256];
-    if (release.ipvsHeader.from === 'bundled') {
+  const got = await provideForLock(ireq, io, opts, unknown);
+  if (release.ipvsHeader.from === 'bundled') {
+    if (got !== undefined) {
+      const fetched = { path: got.path, isDirectory: got.isDirectory, sha256: got.sha256, origin: got.path };
       [code, codeFrom] = [
-        (await readIpvsadmHeader(release, source, undefined)).code,
+        (await readIpvsadmHeader(release, fetched, undefined)).code,
         `${release.ipvsHeader.path} in the source`,
       ];
+    } else if (release.ipvsHeader.ipvsVersionCode !== null) {
+      [code, codeFrom] = [release.ipvsHeader.ipvsVersionCode, `catalog (bundled ${release.ipvsHeader.path})`];
     }
   }
   if (code === null)
     unknown.push(
       `ipvsadm: IPVS version unknown (it comes from the ${release.ipvsHeader.from === 'kernel' ? "kernel's headers" : 'source'})`,
     );
-  const kernelRelease = kernel.release ?? spec.kernel.version;
   if (kernel.ipvsVersionCode !== null && code !== null) {
-    const pair = {
-      kernelRelease,
+    const mismatch = describeIpvsMismatch({
+      kernelRelease: kernel.release ?? spec.kernel.version,
       kernelCode: kernel.ipvsVersionCode,
       ipvsadmVersion: release.version,
       ipvsadmCode: code,
       ipvsadmCodeFrom: codeFrom ?? '?',
-    };
-    const mismatch = describeIpvsMismatch(pair);
+    });
     if (mismatch !== null && opts.allowIpvsMismatch !== true)
       throw new BuildError(mismatch, {
         hint: 'pin a matching pair; --allow-ipvs-mismatch records it anyway',
@@ -99,26 +171,26 @@ export async function computeLock(spec: Spec, io: StageIo, opts: LockOptions = {
   }
   const compiler = await compilerVersion(io).catch(() => null);
   if (compiler === null) unknown.push('compiler: gcc not found');
-  const ipvsadm: LockedIpvsadm = {
-    version: release.version,
-    link: spec.ipvsadm.link ?? 'static',
-    origin,
-    sha256: sourceSha,
-    ipvsVersion: code !== null ? formatIpvsVersion(code) : null,
-    ipvsVersionFrom: codeFrom,
-    checkedWithKernel: { release: kernel.release, sha256: kernel.sha256 },
-  };
+  const ipvsadmPath =
+    spec.ipvsadm.source !== undefined && 'path' in spec.ipvsadm.source ? spec.ipvsadm.source.path : undefined;
   return {
     lockVersion: LOCK_VERSION,
     kernel: {
       version: spec.kernel.version,
       release: kernel.release,
-      origin: kernel.origin,
-      sha256: kernel.sha256,
+      source: kernel.source,
+      prebuilt: spec.kernel.prebuilt !== undefined,
       ipvsVersion: kernel.ipvsVersionCode !== null ? formatIpvsVersion(kernel.ipvsVersionCode) : null,
       ipvsVersionFrom: kernel.ipvsVersionFrom,
     },
-    ipvsadm,
+    ipvsadm: {
+      version: release.version,
+      link: spec.ipvsadm.link ?? 'static',
+      source: lockedSource(ireq, got, ipvsadmPath),
+      ipvsVersion: code !== null ? formatIpvsVersion(code) : null,
+      ipvsVersionFrom: codeFrom,
+      checkedWithKernel: { release: kernel.release, sha256: kernel.source?.sha256 ?? null },
+    },
     compiler,
     unknown,
   };
@@ -144,31 +216,88 @@ export async function writeLock(specFile: string, lock: Lock): Promise<{ file: s
   return { file, sha256: await sha256File(file) };
 }
 
-/** `build --frozen`: SpecError listing every drift between the lock beside `specFile` and the spec's pins now. */
+/** The place a locked origin names, to compare with the spec's (versions and bytes aside). */
+function place(o: SourceOrigin | undefined): string {
+  if (o === undefined) return 'none';
+  if (o.kind === 'debian-binary' || o.kind === 'debian-source') return `debian:${o.package}`;
+  if (o.kind === 'url') return `url:${o.url}`;
+  if (o.kind === 'path') return `path:${o.path}`;
+  return `import:${o.from}`;
+}
+
+function specPlace(ref: Spec['kernel']['source']): string[] {
+  if (ref === undefined) return ['none'];
+  if ('debian' in ref) return [`debian:${ref.debian}`];
+  if ('url' in ref) return [ref.url, ...(ref.mirrors ?? [])].map((u) => `url:${u}`);
+  return [`path:${ref.path}`];
+}
+
+/**
+ * `build --frozen`'s gate, made without the network: the spec still pins what the lock pins (versions, link,
+ * where each source comes from, any sha256 the spec itself gives). Every difference at once, as a SpecError
+ * naming the lock file; a different compiler is only a warning (its bytes may differ, its pins do not).
+ */
+export function checkLockAgainstSpec(
+  found: { lock: Lock; file: string },
+  spec: Spec,
+  specFile: string,
+  io: StageIo,
+  compiler: string | undefined,
+): void {
+  const { lock, file } = found;
+  const problems: Problem[] = [];
+  const differ = (what: string, locked: string, now: string): void => {
+    if (locked !== now)
+      problems.push({ file, message: `${what}: locked ${locked}, the spec now says ${now}` });
+  };
+  differ('kernel.version', lock.kernel.version, spec.kernel.version);
+  differ('kernel.prebuilt', String(lock.kernel.prebuilt), String(spec.kernel.prebuilt !== undefined));
+  if (spec.kernel.prebuilt === undefined) {
+    const ok = specPlace(spec.kernel.source);
+    const was = place(lock.kernel.source?.origin);
+    if (!ok.includes(was)) differ('kernel source', was, ok.join(' or '));
+    const pin =
+      spec.kernel.source !== undefined && 'sha256' in spec.kernel.source
+        ? spec.kernel.source.sha256
+        : undefined;
+    if (pin !== undefined)
+      differ('kernel source sha256', lock.kernel.source?.sha256 ?? 'unknown', pin.toLowerCase());
+  }
+  differ('ipvsadm.version', lock.ipvsadm.version, spec.ipvsadm.version);
+  differ('ipvsadm.link', lock.ipvsadm.link, spec.ipvsadm.link ?? 'static');
+  if (spec.ipvsadm.source !== undefined) {
+    const ok = specPlace(spec.ipvsadm.source);
+    const was = place(lock.ipvsadm.source.origin);
+    if (!ok.includes(was)) differ('ipvsadm source', was, ok.join(' or '));
+    const pin = 'sha256' in spec.ipvsadm.source ? spec.ipvsadm.source.sha256 : undefined;
+    if (pin !== undefined)
+      differ('ipvsadm source sha256', lock.ipvsadm.source.sha256 ?? 'unknown', pin.toLowerCase());
+  }
+  if (problems.length > 0)
+    throw new SpecError(
+      problems.map((p) => ({ ...p, hint: `if the change is intended, run \`lvs-image lock ${specFile}\`` })),
+    );
+  if (compiler !== undefined && lock.compiler !== null && compiler !== lock.compiler)
+    io.log(
+      `WARNING: the lock was written with ${lock.compiler}; this machine has ${compiler}: the pins hold, the bytes may differ`,
+    );
+}
+
+/** `build --frozen`: the lock beside `specFile`, checked against the spec (see checkLockAgainstSpec). */
 export async function checkLock(
   specFile: string,
   spec: Spec,
   io: StageIo,
-  opts: LockOptions = {},
-): Promise<Lock> {
+  compiler?: string,
+): Promise<{ lock: Lock; file: string; sha256: string }> {
   const found = await readLock(specFile);
-  const file = lockFileFor(specFile);
   if (found === undefined) {
     throw new SpecError({
-      file,
+      file: lockFileFor(specFile),
       message: '--frozen needs a lock file and there is none',
       hint: `run \`lvs-image lock ${specFile}\``,
     });
   }
-  const drift = diffLock(found.lock, await computeLock(spec, io, opts));
-  if (drift.length > 0) {
-    throw new SpecError(
-      drift.map((message) => ({
-        file,
-        message,
-        hint: `if the change is intended, run \`lvs-image lock ${specFile}\``,
-      })),
-    );
-  }
-  return found.lock;
+  checkLockAgainstSpec(found, spec, specFile, io, compiler);
+  return found;
 }

@@ -17,6 +17,7 @@ import { provideIpvsadm } from '../../src/stages/ipvsadm.js';
 import { readElfLinkInfo } from '../../src/stages/ipvsadm/elf.js';
 import { parseIpvsadmVersion } from '../../src/stages/ipvsadm/ipvs-version.js';
 import { readKernelSourceFacts } from '../../src/stages/lock/kernel-facts.js';
+import { provideSpecSource } from '../../src/stages/sources.js';
 import { integrationTest } from '../_helpers/integration.js';
 
 const work = await mkdtemp(path.join(tmpdir(), 'lvs-ipvsadm-build-'));
@@ -35,7 +36,15 @@ integrationTest(
   NEEDS,
   async (t) => {
     if (!existsSync(KERNEL_TARBALL)) t.fail(`${KERNEL_TARBALL} is missing: apt-get install linux-source-6.1`);
-    const kernel = await readKernelSourceFacts({ version: '6.1', source: { debian: 'linux-source-6.1' } });
+    const source = await provideSpecSource(
+      {
+        kernel: { version: '6.1', source: { debian: 'linux-source-6.1' } },
+        ipvsadm: { version: '1.31' },
+      } as never,
+      'kernel',
+      io,
+    );
+    const kernel = await readKernelSourceFacts(source!);
     t.is(kernel.ipvsVersionCode, 0x010201);
     t.is(kernel.ipvsVersionFrom, 'include/uapi/linux/ip_vs.h in the kernel source');
     t.regex(kernel.release ?? '', /^6\.1\.\d+$/);

@@ -3,7 +3,6 @@
  * The first run on a machine extracts the tree and builds the dsas-lv1 kernel (minutes); later runs reuse
  * the build cache.
  */
-import test from 'ava';
 import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,7 +14,8 @@ import { loadSpec } from '../../src/spec/load.js';
 import { generateKernelFragment } from '../../src/stages/kernel-config.js';
 import { provideKernel } from '../../src/stages/kernel.js';
 import { configureKernel } from '../../src/stages/kernel/configure.js';
-import { extractKernelSource, locateKernelSource } from '../../src/stages/kernel/source.js';
+import { extractKernelSource } from '../../src/stages/kernel/source.js';
+import { provideSpecSource } from '../../src/stages/sources.js';
 import { DEBIAN_CONFIG } from '../_helpers/debian-kernel.js';
 import { integrationTest } from '../_helpers/integration.js';
 
@@ -27,9 +27,15 @@ function io(logs: string[] = []): StageIo {
 }
 
 async function debianTree(): Promise<{ treeDir: string; sha256: string }> {
-  const src = await locateKernelSource({ debian: 'linux-source-6.1' }, io());
+  const spec = {
+    kernel: { version: '6.1', source: { debian: 'linux-source-6.1' } },
+    ipvsadm: { version: '1.31' },
+  };
+  const src = await provideSpecSource(spec as never, 'kernel', io());
+  if (src === undefined) throw new Error('no kernel source');
+  const located = { file: src.path, isTree: false, sha256: src.sha256, origin: src.file };
   return {
-    treeDir: await extractKernelSource(src, io(), path.join(logDir, 'extract.log')),
+    treeDir: await extractKernelSource(located, io(), path.join(logDir, 'extract.log')),
     sha256: src.sha256,
   };
 }
@@ -151,9 +157,19 @@ integrationTest(
   },
 );
 
-test('a missing Debian source package says how to install it', async (t) => {
-  const err = await t.throwsAsync(locateKernelSource({ debian: 'linux-source-9.9' }, io()), {
-    instanceOf: BuildError,
-  });
-  t.is(err.hint, 'apt-get install linux-source-9.9');
-});
+integrationTest(
+  'a Debian package that does not exist: every place tried is named',
+  ['apt-get'],
+  async (t) => {
+    const spec = {
+      kernel: { version: '9.9', source: { debian: 'linux-source-9.9' } },
+      ipvsadm: { version: '1.31' },
+    };
+    const err = await t.throwsAsync(provideSpecSource(spec as never, 'kernel', io()), {
+      instanceOf: BuildError,
+    });
+    t.regex(err.message, /linux-source-9\.9 is not installed/);
+    t.regex(err.message, /apt-get download linux-source-9\.9: E: /);
+    t.regex(err.hint ?? '', /lvs-image lock/);
+  },
+);

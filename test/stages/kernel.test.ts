@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { StageIo } from '../../src/context.js';
-import { BuildError, CommandError, SpecError } from '../../src/lib/errors.js';
+import { BuildError, CommandError } from '../../src/lib/errors.js';
 import { run, type Run } from '../../src/lib/exec.js';
 import { parseKconfig, serializeKconfig } from '../../src/lib/kconfig.js';
 import { provideKernel } from '../../src/stages/kernel.js';
-import { locateKernelSource } from '../../src/stages/kernel/source.js';
+import { provideSpecSource } from '../../src/stages/sources.js';
 import type { Spec } from '../../src/spec/types.js';
 import { makeSpec } from '../_helpers/make-spec.js';
 
@@ -192,14 +192,18 @@ test.serial('a url source is downloaded once into the cache and its sha256 check
   const tarball = path.join(root, 'linux-6.1.99.tar');
   const sha = createHash('sha256').update(readFileSync(tarball)).digest('hex');
   const io: StageIo = { run, log: () => undefined };
-  const src = await locateKernelSource({ url: pathToFileURL(tarball).href, sha256: sha }, io);
-  t.is(src.sha256, sha);
-  t.not(src.file, tarball, 'served from the cache');
-  t.is(readFileSync(src.file).length, readFileSync(tarball).length);
+  const specWith = (sha256: string) =>
+    ({
+      kernel: { version: '6.1', source: { url: pathToFileURL(tarball).href, sha256 } },
+      ipvsadm: { version: '1.31' },
+    }) as never;
+  const src = await provideSpecSource(specWith(sha), 'kernel', io);
+  t.is(src?.sha256, sha);
+  t.not(src?.path, tarball, 'served from the store');
+  t.is(readFileSync(src?.path ?? '').length, readFileSync(tarball).length);
   const wrong = '0'.repeat(64);
-  const err = await t.throwsAsync(
-    locateKernelSource({ url: pathToFileURL(tarball).href, sha256: wrong }, io),
-    { instanceOf: SpecError },
-  );
-  t.regex(err.message, new RegExp(`sha256 of .* is ${sha}, but the spec pins ${wrong}`));
+  const err = await t.throwsAsync(provideSpecSource(specWith(wrong), 'kernel', io), {
+    instanceOf: BuildError,
+  });
+  t.regex(err.message, new RegExp(`sha256 mismatch: expected ${wrong}, got ${sha}`));
 });

@@ -2,7 +2,7 @@
  * `make bzImage modules` for a configured tree, cached per machine: the key is the source hash, the final
  * .config hash and the compiler's `gcc --version` line, so the same kernel is built once.
  */
-import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
@@ -22,8 +22,22 @@ export interface BuiltKernel {
   modulesRoot?: string;
 }
 
-/** Bumped when the layout of a cache entry changes. */
-const LAYOUT = 'kernel-build-v1';
+/** Bumped when the layout of a cache entry (or what goes into its bytes) changes. */
+const LAYOUT = 'kernel-build-v2';
+
+/**
+ * Kbuild's build stamp, fixed so that two builds of the same source and config give the same bzImage
+ * (docs.kernel.org/kbuild/reproducible-builds.html): the date is the source tree's own (its top Makefile's
+ * mtime, from the tarball), user and host name the tool, and the build number is always 1.
+ */
+export function kbuildStampEnv(makefileMtime: Date): Record<string, string> {
+  return {
+    KBUILD_BUILD_TIMESTAMP: makefileMtime.toUTCString(),
+    KBUILD_BUILD_USER: 'lvs-image',
+    KBUILD_BUILD_HOST: 'lvs-image',
+    KBUILD_BUILD_VERSION: '1',
+  };
+}
 const BUILD_TIMEOUT_MS = 3 * 60 * 60 * 1000;
 
 /** Builds (or reuses) the kernel for `configFile`; the entry holds bzImage, config, release and modules/. */
@@ -42,16 +56,17 @@ export async function buildKernel(args: {
   const gcc = (await io.run('gcc', ['--version'], { timeoutMs: 30_000 })).stdout.split('\n')[0] ?? '';
   const key = cacheKey([LAYOUT, args.sourceSha256, sha256(configText), gcc]);
   const jobs = String(args.jobs ?? availableParallelism());
+  const stamp = kbuildStampEnv((await stat(path.join(treeDir, 'Makefile'))).mtime);
   const entry = await withCache('kernel-build', key, async (tmp) => {
     const obj = path.join(tmp, 'obj');
     await mkdir(obj, { recursive: true });
     await copyFile(args.configFile, path.join(obj, '.config'));
     // nice: a kernel build takes every core for minutes; keep the machine responsive for everything else.
-    const make = (targets: string[], env?: Record<string, string>): Promise<unknown> =>
+    const make = (targets: string[]): Promise<unknown> =>
       io.run('nice', ['-n', '10', 'make', '-C', treeDir, `O=${obj}`, `-j${jobs}`, ...targets], {
         logFile,
         timeoutMs: BUILD_TIMEOUT_MS,
-        ...(env ? { env } : {}),
+        env: stamp,
       });
     const started = Date.now();
     await args.step('build', () =>

@@ -5,19 +5,30 @@
  */
 import { SpecError } from '../../lib/errors.js';
 import type { IpvsadmLink } from '../../spec/types.js';
+import { describeOrigin, shortSha, type SourceOrigin } from '../sources/origin.js';
 
-/** Format version of the lock file. */
-export const LOCK_VERSION = 1;
+/** Format version of the lock file (2: sources with their Debian versions and sizes, for the source store). */
+export const LOCK_VERSION = 2;
+
+/** A source tarball the lock pins: its name, bytes and where they were had from. */
+export interface LockedSource {
+  file: string;
+  /** null: unknown on the machine that wrote the lock (see `unknown`). */
+  sha256: string | null;
+  size: number | null;
+  origin: SourceOrigin;
+}
 
 /** The kernel a spec pins. `null` means unknown on the machine that wrote the lock (see `unknown`). */
 export interface LockedKernel {
   /** The spec's kernel.version pin, e.g. `6.1`. */
   version: string;
-  /** Version of the source tree (its top Makefile), e.g. `6.1.192`. */
+  /** Version of the source tree (its top Makefile), or of the prebuilt image, e.g. `6.1.192`. */
   release: string | null;
-  /** A URL, a path, or `debian:<package>`. */
-  origin: string;
-  sha256: string | null;
+  /** The source tarball (or, with `prebuilt`, the kernel image); null when the spec names neither. */
+  source: LockedSource | null;
+  /** True when `source` is a prebuilt kernel image (not a tarball in the store). */
+  prebuilt: boolean;
   /** IPVS version of the kernel, e.g. `1.2.1`. */
   ipvsVersion: string | null;
   /** Where ipvsVersion was read. */
@@ -28,13 +39,11 @@ export interface LockedKernel {
 export interface LockedIpvsadm {
   version: string;
   link: IpvsadmLink;
-  /** A URL (the pinned one; mirrors may serve the same bytes), a path, or `debian:<package>`. */
-  origin: string;
-  sha256: string | null;
+  source: LockedSource;
   /** IPVS version ipvsadm's sources compile against. */
   ipvsVersion: string | null;
   ipvsVersionFrom: string | null;
-  /** The kernel (release and sha256) this ipvsadm was matched against when the lock was written. */
+  /** The kernel (release and source sha256) this ipvsadm was matched against when the lock was written. */
   checkedWithKernel: { release: string | null; sha256: string | null };
 }
 
@@ -84,6 +93,13 @@ export function parseLock(text: string, file: string): Lock {
     });
   }
   const d = data as Partial<Lock> | null;
+  if (typeof d?.lockVersion === 'number' && d.lockVersion < LOCK_VERSION) {
+    throw new SpecError({
+      file,
+      message: `a lock of format ${d.lockVersion}, older than this lvs-image's format ${LOCK_VERSION} (it names no package versions for the source store)`,
+      hint: 'rewrite it with `lvs-image lock SPEC` (check the changes it prints before you commit it)',
+    });
+  }
   if (d?.lockVersion !== LOCK_VERSION || typeof d.kernel !== 'object' || typeof d.ipvsadm !== 'object') {
     throw new SpecError({
       file,
@@ -110,36 +126,72 @@ function flatten(value: unknown, prefix: string, out: Map<string, string>): void
   }
 }
 
+/** `linux-source-6.1 6.1.192-2 (sha256 4d415b3d…)`: a locked source in a user's words. */
+export function describeLockedSource(s: LockedSource | null): string {
+  if (s === null) return 'no source';
+  return `${describeOrigin(s.origin)} (${s.sha256 !== null ? `sha256 ${shortSha(s.sha256)}` : 'sha256 unknown'})`;
+}
+
+/** One line for a source whose bytes moved: `kernel: linux-source-6.1 6.1.192-2 (…) is locked; Debian now ships 6.1.192-3 (…)`. */
+function describeSourceDrift(
+  name: string,
+  was: LockedSource | null,
+  now: LockedSource | null,
+): string | null {
+  if (JSON.stringify(was?.sha256 ?? null) === JSON.stringify(now?.sha256 ?? null) && was?.file === now?.file)
+    return null;
+  const a = was?.origin;
+  const b = now?.origin;
+  const debian = (o: SourceOrigin | undefined): o is Extract<SourceOrigin, { version: string }> =>
+    o?.kind === 'debian-binary' || o?.kind === 'debian-source';
+  if (debian(a) && debian(b) && a.package === b.package) {
+    const ships = a.version === b.version ? `the same version ${b.version} with other bytes` : b.version;
+    return `${name}: ${describeLockedSource(was)} is locked; Debian now ships ${ships} (${shortSha(now?.sha256 ?? null)})`;
+  }
+  return `${name}: ${describeLockedSource(was)} is locked; the spec now gives ${describeLockedSource(now)}`;
+}
+
 /**
  * What changed from the locked pins to the current ones, one readable line per change (empty: no drift).
- * `unknown` notes and `ipvsVersionFrom` provenance are not compared; a kernel change also says the ipvsadm
- * pairing must be re-checked.
+ * A source whose bytes changed is one line naming both versions; `unknown` notes, provenance (`…From`) and
+ * when a source was had are not compared; a kernel change also says the ipvsadm pairing must be re-checked.
  */
 export function diffLock(locked: Lock, current: Lock): string[] {
+  const lines: string[] = [];
+  const sources: [string, LockedSource | null, LockedSource | null][] = [
+    ['kernel', locked.kernel.source, current.kernel.source],
+    ['ipvsadm', locked.ipvsadm.source, current.ipvsadm.source],
+  ];
+  for (const [name, was, now] of sources) {
+    const line = describeSourceDrift(name, was, now);
+    if (line !== null) lines.push(line);
+  }
   const a = new Map<string, string>();
   const b = new Map<string, string>();
-  flatten({ ...locked, unknown: undefined }, '', a);
-  flatten({ ...current, unknown: undefined }, '', b);
-  a.delete('unknown');
-  b.delete('unknown');
-  const lines: string[] = [];
+  const strip = (l: Lock): unknown => ({
+    ...l,
+    unknown: undefined,
+    kernel: { ...l.kernel, source: undefined },
+    ipvsadm: { ...l.ipvsadm, source: undefined, checkedWithKernel: undefined },
+  });
+  flatten(strip(locked), '', a);
+  flatten(strip(current), '', b);
   for (const key of [...new Set([...a.keys(), ...b.keys()])].sort()) {
     // NOTE: provenance (where a value was read) is not a pin: documented → read is no drift by itself.
-    if (key.startsWith('ipvsadm.checkedWithKernel') || key.endsWith('.ipvsVersionFrom')) continue;
+    if (key === 'unknown' || key.endsWith('.source') || key.endsWith('.checkedWithKernel')) continue;
+    if (key.endsWith('.ipvsVersionFrom')) continue;
     const [was, now] = [a.get(key) ?? 'absent', b.get(key) ?? 'absent'];
     if (was !== now) lines.push(`${key}: locked ${was}, now ${now}`);
   }
   const k0 = locked.kernel;
   const k1 = current.kernel;
   const checked = locked.ipvsadm.checkedWithKernel;
-  if (
-    (k0.release !== k1.release || k0.sha256 !== k1.sha256) &&
-    checked.release === k0.release &&
-    checked.sha256 === k0.sha256
-  ) {
+  const kernelMoved =
+    (k0.source?.sha256 ?? null) !== (k1.source?.sha256 ?? null) || k0.release !== k1.release;
+  if (kernelMoved && checked.sha256 === (k0.source?.sha256 ?? null)) {
     lines.push(
-      `kernel changed (${k0.release ?? k0.version} → ${k1.release ?? k1.version}) but ipvsadm ${locked.ipvsadm.version} ` +
-        `was checked against ${checked.release ?? 'unknown'}: re-check the pair with \`lvs-image lock SPEC\``,
+      `kernel changed (${describeLockedSource(k0.source)} → ${describeLockedSource(k1.source)}) but ipvsadm ${locked.ipvsadm.version} ` +
+        `was checked against the first: re-check the pair with \`lvs-image lock SPEC\``,
     );
   }
   return lines;

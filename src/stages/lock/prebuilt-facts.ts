@@ -8,7 +8,8 @@ import path from 'node:path';
 import { sha256 } from '../../lib/fs.js';
 import type { PrebuiltKernel } from '../../spec/types.js';
 import { documentedKernelIpvsCode } from '../ipvsadm/ipvs-version.js';
-import type { KernelSourceFacts } from './kernel-facts.js';
+import type { KernelFacts } from './kernel-facts.js';
+import type { LockedSource } from './lock-file.js';
 
 /**
  * The release a bzImage announces (`6.1.0-56-amd64`), from the x86 boot protocol setup header: "HdrS" at 0x202,
@@ -24,24 +25,24 @@ export function readBzImageRelease(image: Uint8Array): string | null {
   return /^\S+/.exec(text)?.[0] ?? null;
 }
 
-/** Facts about a prebuilt kernel image; see the module comment. */
+/** Facts about a prebuilt kernel image and the image itself as the lock pins it; see the module comment. */
 export async function readPrebuiltKernelFacts(
   prebuilt: PrebuiltKernel,
   baseDir = '.',
-): Promise<KernelSourceFacts> {
+): Promise<KernelFacts & { source: LockedSource }> {
   const image = path.resolve(baseDir, prebuilt.vmlinuz);
-  const base = { origin: prebuilt.vmlinuz, location: image };
+  const origin = { kind: 'path' as const, path: prebuilt.vmlinuz };
   if (!existsSync(image)) {
     const unknown = [`kernel: prebuilt image ${image} is not on this machine`];
-    return { ...base, sha256: null, release: null, ipvsVersionCode: null, ipvsVersionFrom: null, unknown };
+    const source = { file: path.basename(image), sha256: null, size: null, origin };
+    return { source, release: null, ipvsVersionCode: null, ipvsVersionFrom: null, unknown };
   }
   const bytes = await readFile(image);
   const release = readBzImageRelease(bytes);
   const series = /^\d+\.\d+(?:\.\d+)?/.exec(release ?? '')?.[0];
   const doc = series !== undefined ? documentedKernelIpvsCode(series) : null;
   return {
-    ...base,
-    sha256: sha256(bytes),
+    source: { file: path.basename(image), sha256: sha256(bytes), size: bytes.length, origin },
     release,
     ipvsVersionCode: doc?.code ?? null,
     ipvsVersionFrom: doc

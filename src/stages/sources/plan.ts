@@ -1,0 +1,114 @@
+/**
+ * Which sources a spec needs, as requests to the store: the spec's (and catalog's) places and pins, or, for a
+ * frozen build, exactly the bytes and versions the lock names. Pure.
+ */
+import path from 'node:path';
+import { SpecError, type Problem } from '../../lib/errors.js';
+import { findIpvsadmRelease } from '../../packages/ipvsadm.js';
+import type { SourceRef, Spec } from '../../spec/types.js';
+import { planIpvsadmSource } from '../ipvsadm/source.js';
+import type { Lock, LockedSource } from '../lock/lock-file.js';
+import type { SourceRequest } from './origin.js';
+
+/** Where Debian's linux-source-X.Y package puts its tarball. */
+export function debianKernelMember(pkg: string): string {
+  return `/usr/src/${pkg}.tar.xz`;
+}
+
+function kernelRequest(ref: SourceRef, specDir: string): SourceRequest {
+  const pointer = '/kernel/source';
+  if ('debian' in ref)
+    return {
+      name: 'kernel',
+      pointer,
+      sha256: null,
+      from: { kind: 'debian-binary', package: ref.debian, member: debianKernelMember(ref.debian) },
+    };
+  if ('url' in ref) {
+    const file = decodeURIComponent(new URL(ref.url).pathname.split('/').pop() ?? '') || 'linux.tar';
+    return {
+      name: 'kernel',
+      pointer,
+      sha256: ref.sha256.toLowerCase(),
+      from: { kind: 'url', file, urls: [ref.url, ...(ref.mirrors ?? [])] },
+    };
+  }
+  return {
+    name: 'kernel',
+    pointer,
+    sha256: ref.sha256?.toLowerCase() ?? null,
+    from: { kind: 'path', path: path.resolve(specDir, ref.path) },
+    hashFolder: false,
+  };
+}
+
+function ipvsadmRequest(spec: Spec, specDir: string): SourceRequest {
+  const release = findIpvsadmRelease(spec.ipvsadm.version);
+  const plan = planIpvsadmSource(spec.ipvsadm, release, specDir);
+  const pointer = '/ipvsadm/source';
+  if (plan.kind === 'url')
+    return {
+      name: 'ipvsadm',
+      pointer,
+      sha256: plan.sha256,
+      from: { kind: 'url', file: plan.file, urls: plan.urls },
+    };
+  if (plan.kind === 'path')
+    return { name: 'ipvsadm', pointer, sha256: plan.sha256, from: { kind: 'path', path: plan.path } };
+  return {
+    name: 'ipvsadm',
+    pointer,
+    sha256: plan.expectedSha256,
+    from: { kind: 'debian-source', package: plan.package, upstreamVersion: plan.version },
+  };
+}
+
+/** The names of the sources a build can need, in the order they are got. */
+export type SourceName = 'kernel' | 'ipvsadm';
+
+/**
+ * The sources the spec names (all, or `only` these), pinned where the spec or catalog pins them (a kernel
+ * from `prebuilt` has none).
+ */
+export function planSpecSources(
+  spec: Spec,
+  specDir = '.',
+  only: readonly SourceName[] = ['kernel', 'ipvsadm'],
+): SourceRequest[] {
+  const out: SourceRequest[] = [];
+  if (only.includes('kernel') && spec.kernel.source !== undefined && spec.kernel.prebuilt === undefined)
+    out.push(kernelRequest(spec.kernel.source, specDir));
+  if (only.includes('ipvsadm')) out.push(ipvsadmRequest(spec, specDir));
+  return out;
+}
+
+function lockedSourceOf(lock: Lock, name: string): LockedSource | undefined {
+  if (name === 'kernel') return lock.kernel.source ?? undefined;
+  if (name === 'ipvsadm') return lock.ipvsadm.source;
+  return undefined;
+}
+
+/**
+ * A frozen build's requests: the spec's places, but the lock's bytes (sha256) and versions. Every source
+ * the lock cannot pin (no sha256 recorded) is a problem, all reported at once.
+ */
+export function planSources(spec: Spec, specDir = '.', lock?: { lock: Lock; file: string }): SourceRequest[] {
+  const requests = planSpecSources(spec, specDir);
+  if (lock === undefined) return requests;
+  const problems: Problem[] = [];
+  const frozen = requests.map((req) => {
+    const locked = lockedSourceOf(lock.lock, req.name);
+    if (locked?.sha256 == null) {
+      problems.push({
+        file: lock.file,
+        pointer: `/${req.name}/source/sha256`,
+        message: `--frozen: the lock pins no sha256 for the ${req.name} source`,
+        hint: 'run `lvs-image lock SPEC` on a machine that has the source',
+      });
+      return req;
+    }
+    return { ...req, sha256: locked.sha256, locked: locked.origin };
+  });
+  if (problems.length > 0) throw new SpecError(problems);
+  return frozen;
+}
