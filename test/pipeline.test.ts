@@ -56,6 +56,8 @@ test('the build runs its steps in the documented order', (t) => {
       'plan',
       'preflight',
       'lock',
+      'sources',
+      'log',
       'kernel-config',
       'kernel',
       'ipvsadm',
