@@ -5,6 +5,7 @@
  * the lock's bytes are then had from the store, see src/stages/sources.ts).
  */
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { readFile } from 'node:fs/promises';
 import type { StageIo } from '../context.js';
 import { formatIpvsVersion } from '../context.js';
@@ -54,23 +55,21 @@ function requestedOrigin(req: SourceRequest): SourceOrigin {
   return { kind: 'path', path: f.path };
 }
 
+/** The file a request names before anything is fetched: the URL's file, the path, the member or the package. */
+function requestedPlace(req: SourceRequest): string {
+  const f = req.from;
+  if (f.kind === 'url') return f.file;
+  if (f.kind === 'path') return f.path;
+  return f.kind === 'debian-binary' ? f.member : f.package;
+}
+
 function lockedSource(req: SourceRequest, got: ProvidedSource | undefined, specPath?: string): LockedSource {
   // NOTE: a local path is recorded as the spec writes it (relative to the spec), not as resolved here.
   const origin = got?.origin.kind === 'path' || got === undefined ? requestedOrigin(req) : got.origin;
   const pinned =
     origin.kind === 'path' && specPath !== undefined ? { kind: 'path' as const, path: specPath } : origin;
   if (got === undefined) {
-    const file =
-      req.from.kind === 'url'
-        ? req.from.file
-        : ((req.from.kind === 'path'
-            ? req.from.path
-            : req.from.kind === 'debian-binary'
-              ? req.from.member
-              : req.from.package
-          )
-            .split('/')
-            .pop() ?? req.name);
+    const file = path.basename(requestedPlace(req));
     return { file, sha256: req.sha256, size: null, origin: pinned };
   }
   return {

@@ -4,7 +4,7 @@
  * sha256 and the manifest before storing anything, `planGc` lists what no given lock names.
  */
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { BuildError, SpecError, type Problem } from '../../lib/errors.js';
 import { makeStagingDir, sha256File, writeFileAtomic } from '../../lib/fs.js';
@@ -59,8 +59,13 @@ export async function exportSources(
   locks: readonly { file: string; lock: Lock }[],
   dir: string,
 ): Promise<BundleManifest> {
-  if (existsSync(path.join(dir, MANIFEST)) || (existsSync(dir) && (await stat(dir)).isFile()))
-    throw new SpecError({ message: `${dir} exists already`, hint: 'export into a new folder' });
+  // Never write over anything: the folder must not exist, or be empty.
+  const st = await stat(dir).catch(() => null);
+  if (st !== null && (!st.isDirectory() || (await readdir(dir)).length > 0))
+    throw new SpecError({
+      message: `${dir} exists and is not an empty folder`,
+      hint: 'export into a new folder',
+    });
   const wanted = new Map<string, { source: LockedSource & { sha256: string }; name: string }>();
   for (const { lock } of locks) for (const s of lockedSources(lock)) wanted.set(s.source.sha256, s);
   const users = usersOf(locks);
@@ -93,7 +98,7 @@ export async function exportSources(
     }
     manifest.sources.sort((a, b) => a.file.localeCompare(b.file));
     await writeFileAtomic(path.join(staging, MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
-    await rm(dir, { recursive: true, force: true });
+    if (st !== null) await rmdir(dir);
     await rename(staging, dir);
     return manifest;
   } catch (err) {
