@@ -8,10 +8,10 @@ import type { IpvsadmLink } from '../../spec/types.js';
 import type { IpvsadmRelease } from '../../packages/ipvsadm.js';
 
 /** Bumped when the recipe code changes in a way that changes the binary (part of the cache key). */
-export const RECIPE_REVISION = '2';
+export const RECIPE_REVISION = '3';
 
-/** Placeholder for the scratch source folder in make arguments, replaced when the build runs. */
-export const SRC_DIR = '{srcDir}';
+export { SRC_DIR } from '../program/build.js';
+import { SRC_DIR } from '../program/build.js';
 
 /** Name of the probe program written into the scratch source tree. */
 export const PROBE_NAME = 'lvs-image-ipvs-probe';

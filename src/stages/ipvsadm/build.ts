@@ -1,14 +1,13 @@
 /**
- * Building ipvsadm in a scratch copy inside the build cache: extract (or copy), `make -j1`, probe, strip.
- * One cache entry per source sha256 + plan (link mode, make args) + `gcc --version` + kernel IPVS header hash.
+ * Building ipvsadm: its plan (src/stages/ipvsadm/build-plan.ts) run by the generic program build
+ * (src/stages/program/build.ts), with the IPVS probe as the inspect step. The cache key adds the kernel's IPVS
+ * header hash when the build compiles against the kernel's headers (ipvsadm ≤ 1.24).
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { StageIo } from '../../context.js';
-import { cacheKey, withCache } from '../../lib/cache.js';
 import { BuildError } from '../../lib/errors.js';
-import { removeTree } from '../../lib/fs.js';
-import { extractTarball } from '../../lib/tar.js';
+import { buildProgram, type ProgramBuildPlan } from '../program/build.js';
 import {
   PROBE_NAME,
   SRC_DIR,
@@ -16,8 +15,9 @@ import {
   predictVersionLine,
   type IpvsadmBuildPlan,
 } from './build-plan.js';
-import { parseLddOutput, readElfLinkInfo } from './elf.js';
 import type { FetchedSource } from './source.js';
+
+export { compilerVersion } from '../program/build.js';
 
 /** A built ipvsadm in the cache. */
 export interface BuiltIpvsadm {
@@ -29,8 +29,6 @@ export interface BuiltIpvsadm {
   ipvsVersionCode: number;
   /** The `--version` line predicted from the binary's format string and the probe. */
   versionLine: string;
-  /** The PT_INTERP loader; absent for a static binary. */
-  interpreter?: string;
   /** Shared libraries from `ldd` (dynamic link only). */
   libraries: string[];
   /** The cache key inputs, for the manifest. */
@@ -38,32 +36,17 @@ export interface BuiltIpvsadm {
   cacheHit: boolean;
 }
 
-type BuildRecord = Omit<BuiltIpvsadm, 'dir' | 'binary' | 'cacheHit'>;
-
-/** First line of `gcc --version`, part of every cache key and of the lock file. */
-export async function compilerVersion(io: StageIo): Promise<string> {
-  const r = await io.run('gcc', ['--version'], { timeoutMs: 30_000 });
-  return r.stdout.split('\n')[0]?.trim() ?? 'unknown';
-}
-
-async function sourceTree(
-  source: FetchedSource,
-  scratch: string,
-  io: StageIo,
-  logFile: string,
-): Promise<string> {
-  if (source.isDirectory) {
-    const dest = path.join(scratch, 'src');
-    await io.run('cp', ['-a', `${source.path}/.`, dest], { logFile, timeoutMs: 120_000 });
-    return dest;
-  }
-  const { topLevel } = await extractTarball(source.path, scratch);
-  if (topLevel.length !== 1 || topLevel[0] === undefined) {
-    throw new BuildError(
-      `${source.path}: expected one top-level folder, found ${topLevel.join(', ') || 'none'}`,
-    );
-  }
-  return path.join(scratch, topLevel[0]);
+/** The ipvsadm plan as a generic program plan: the make runs, then keep `ipvsadm`. */
+function programPlan(plan: IpvsadmBuildPlan): ProgramBuildPlan {
+  return {
+    name: 'ipvsadm',
+    version: plan.version,
+    link: plan.link,
+    commands: plan.make.map((args) => ({ file: 'make', args })),
+    binaries: [{ dest: 'ipvsadm', from: 'ipvsadm' }],
+    keyInputs: plan.keyInputs,
+    staticLibraryPackages: ['libpopt-dev', 'libnl-3-dev', 'libnl-genl-3-dev'],
+  };
 }
 
 /** Builds (or reuses) ipvsadm for `plan` from a verified source; see the module comment for the cache key. */
@@ -75,58 +58,39 @@ export async function buildIpvsadm(a: {
   io: StageIo;
   logFile: string;
 }): Promise<BuiltIpvsadm> {
-  const { plan, source, io, logFile } = a;
-  const gcc = await compilerVersion(io);
-  const keyInputs = [
-    'ipvsadm',
-    source.sha256,
-    ...plan.keyInputs,
-    gcc,
-    a.kernelHeaderHash ?? 'bundled-header',
-  ];
-  const entry = await withCache('ipvsadm', cacheKey(keyInputs), async (tmp) => {
-    const scratch = path.join(tmp, 'work');
-    const src = await sourceTree(source, scratch, io, logFile);
-    const opts = { cwd: src, logFile, timeoutMs: 15 * 60_000, onLine: io.log };
-    const at = (args: string[]): string[] => args.map((a) => a.replaceAll(SRC_DIR, src));
-    for (const args of plan.make) await io.run('make', at(args), opts);
-    await writeFile(path.join(src, `${PROBE_NAME}.c`), plan.probeSource);
-    await io.run('make', at(plan.probeMake), opts);
-    await io.run('gcc', ['-o', PROBE_NAME, `${PROBE_NAME}.o`], opts);
-    const probe = await io.run(path.join(src, PROBE_NAME), [], opts);
-    const code = parseProbeOutput(probe.stdout);
-    if (code === null)
-      throw new BuildError(`the IPVS probe printed no version code: ${probe.stdout.trim()}`, { logFile });
-    const unstripped = await readFile(path.join(src, 'ipvsadm'));
-    const versionLine = predictVersionLine(unstripped, code);
-    if (versionLine === null) {
-      throw new BuildError(
-        `${src}/ipvsadm: no "ipvsadm v… (compiled with … and IPVS v%d.%d.%d)" format string found`,
-        { logFile },
-      );
-    }
-    const binary = path.join(tmp, 'ipvsadm');
-    await io.run('strip', ['--strip-all', '-o', binary, path.join(src, 'ipvsadm')], opts);
-    const elf = readElfLinkInfo(await readFile(binary));
-    if (elf === null) throw new BuildError(`${binary}: not an ELF file`, { logFile });
-    if (plan.link === 'static' && elf.interpreter !== undefined) {
-      throw new BuildError(`${binary}: asked for a static link but the binary needs ${elf.interpreter}`, {
-        logFile,
-        hint: 'install the static libraries (libpopt-dev, libnl-3-dev, libnl-genl-3-dev provide the .a files)',
-      });
-    }
-    const libraries =
-      plan.link === 'dynamic' ? parseLddOutput((await io.run('ldd', [binary], opts)).stdout) : [];
-    const record: BuildRecord = {
-      ipvsVersionCode: code,
-      versionLine,
-      ...(elf.interpreter !== undefined ? { interpreter: elf.interpreter } : {}),
-      libraries,
-      keyInputs,
-    };
-    await writeFile(path.join(tmp, 'build.json'), JSON.stringify(record, null, 2) + '\n');
-    await removeTree(scratch);
+  const { plan, io, logFile } = a;
+  const built = await buildProgram({
+    plan: programPlan(plan),
+    source: a.source,
+    io,
+    logFile,
+    extraKey: [a.kernelHeaderHash ?? 'bundled-header'],
+    inspect: async (src, opts) => {
+      const at = (args: string[]): string[] => args.map((x) => x.replaceAll(SRC_DIR, src));
+      await writeFile(path.join(src, `${PROBE_NAME}.c`), plan.probeSource);
+      await io.run('make', at(plan.probeMake), opts);
+      await io.run('gcc', ['-o', PROBE_NAME, `${PROBE_NAME}.o`], opts);
+      const probe = await io.run(path.join(src, PROBE_NAME), [], opts);
+      const code = parseProbeOutput(probe.stdout);
+      if (code === null)
+        throw new BuildError(`the IPVS probe printed no version code: ${probe.stdout.trim()}`, { logFile });
+      const versionLine = predictVersionLine(await readFile(path.join(src, 'ipvsadm')), code);
+      if (versionLine === null) {
+        throw new BuildError(
+          `${src}/ipvsadm: no "ipvsadm v… (compiled with … and IPVS v%d.%d.%d)" format string found`,
+          { logFile },
+        );
+      }
+      return { ipvsVersionCode: code, versionLine };
+    },
   });
-  const record = JSON.parse(await readFile(path.join(entry.dir, 'build.json'), 'utf8')) as BuildRecord;
-  return { ...record, dir: entry.dir, binary: path.join(entry.dir, 'ipvsadm'), cacheHit: entry.hit };
+  return {
+    dir: built.dir,
+    binary: built.binaries.ipvsadm ?? path.join(built.dir, 'ipvsadm'),
+    ipvsVersionCode: built.extra.ipvsVersionCode,
+    versionLine: built.extra.versionLine,
+    libraries: built.libraries,
+    keyInputs: built.keyInputs,
+    cacheHit: built.cacheHit,
+  };
 }
