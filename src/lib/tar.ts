@@ -4,7 +4,7 @@
  * symlinks or hard links pointing out, and writes through a symlink that leads out.
  */
 import { createReadStream } from 'node:fs';
-import { lstat, mkdir, open, realpath, symlink, link, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, open, realpath, symlink, link, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
@@ -47,7 +47,10 @@ async function openTarball(file: string): Promise<TarSource> {
 /** Walks the entries of a tarball; `onEntry` returns true to stop reading early. */
 async function walkTarball(file: string, onEntry: (entry: TarEntry) => Promise<boolean>): Promise<void> {
   const src = await openTarball(file);
-  const extract = tar.extract();
+  // NOTE: old V7 headers (no `ustar` magic) are valid tar: keepalived 2.2.7's release tarball is one.
+  // (tar-stream's own types omit the option its extractor reads.)
+  const options = { allowUnknownFormat: true } as unknown as Parameters<typeof tar.extract>[0];
+  const extract = tar.extract(options);
   const feeding = pipeline(src.stream, extract).catch((err: unknown) => err);
   let stoppedEarly = false;
   try {
@@ -117,6 +120,9 @@ export async function extractTarball(file: string, dest: string): Promise<Extrac
       const chunks: Buffer[] = [];
       for await (const chunk of entry) chunks.push(chunk as Buffer);
       await writeFile(target, Buffer.concat(chunks), { mode });
+      // NOTE: the archive's mtimes, as tar keeps them: autotools trees (keepalived) otherwise look as if
+      // Makefile.am were newer than Makefile.in, and make tries to run automake.
+      if (h.mtime !== undefined) await utimes(target, h.mtime, h.mtime);
     } else if (type === 'symlink') {
       // NOTE: earlier symlinks can make the real folder shallower than the name says: check the real target too.
       const real = path.resolve(await realpath(path.dirname(target)), h.linkname ?? '');

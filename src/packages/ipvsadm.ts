@@ -1,28 +1,14 @@
 /** The ipvsadm release catalog (src/packages/ipvsadm.json) with its types and look-ups. */
 import catalog from './ipvsadm.json' with { type: 'json' };
-import { SpecError } from '../lib/errors.js';
+import type { DebianSource, ProgramSourceFile } from './program.js';
+import { findRelease } from './program.js';
 
 /** How a release talks to the kernel: setsockopt only, or generic netlink with a setsockopt fallback. */
 export type KernelInterface = 'sockopt' | 'netlink+sockopt';
 
-/** One downloadable file of a release; `urls` are mirrors of the same bytes, tried in order. */
-export interface IpvsadmSourceFile {
-  file: string;
-  urls: string[];
-  /** Published sha256, or null when none was found (the spec must then pin one). */
-  sha256: string | null;
-  size: number | null;
-  /** Where the checksum comes from, or why there is none. */
-  checksumSource: string;
-}
-
-/** Debian's source package for a release, whose signed .dsc carries the orig tarball's sha256. */
-export interface DebianSource {
-  package: string;
-  version: string;
-  file: string;
-  sha256: string;
-}
+/** One downloadable file of a release (src/packages/program.ts). */
+export type IpvsadmSourceFile = ProgramSourceFile;
+export type { DebianSource } from './program.js';
 
 /** Where the IPVS header ipvsadm compiles against comes from: the kernel tree (≤1.24) or bundled (≥1.25). */
 export interface IpvsHeaderSource {
@@ -81,16 +67,7 @@ export function listIpvsadmVersions(): string[] {
 
 /** The catalog entry for `version`, or a SpecError naming the spec field and the versions available. */
 export function findIpvsadmRelease(version: string, pointer = '/ipvsadm/version'): IpvsadmRelease {
-  const release = IPVSADM_CATALOG.releases.find((r) => r.version === version);
-  if (release) return release;
-  throw new SpecError({
-    pointer,
-    message: `ipvsadm ${version} is not in the catalog`,
-    hint: `use one of ${listIpvsadmVersions().join(', ')} (src/packages/ipvsadm.json)`,
-  });
+  return findRelease(IPVSADM_CATALOG, version, pointer);
 }
 
-/** The first catalog source file of a release that has a published sha256, or undefined. */
-export function defaultSourceFile(release: IpvsadmRelease): IpvsadmSourceFile | undefined {
-  return release.sources.find((s) => s.sha256 !== null);
-}
+export { defaultSourceFile } from './program.js';

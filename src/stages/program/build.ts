@@ -13,7 +13,7 @@ import { BuildError } from '../../lib/errors.js';
 import { removeTree } from '../../lib/fs.js';
 import { extractTarball } from '../../lib/tar.js';
 import { parseLddOutput, readElfLinkInfo } from '../ipvsadm/elf.js';
-import type { FetchedSource } from '../ipvsadm/source.js';
+import type { FetchedSource } from '../program/source.js';
 
 /** Placeholder for the scratch source folder in recipe arguments and environment, replaced when the build runs. */
 export const SRC_DIR = '{srcDir}';

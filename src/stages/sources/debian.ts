@@ -7,7 +7,7 @@ import { readdir, readFile, chmod } from 'node:fs/promises';
 import path from 'node:path';
 import type { StageIo } from '../../context.js';
 import { BuildError, CommandError } from '../../lib/errors.js';
-import { parseAptPrintUris, parseDscSha256, type AptSourceFile } from '../ipvsadm/source.js';
+import { parseAptPrintUris, parseDscSha256, type AptSourceFile } from '../program/source.js';
 
 const APT_TIMEOUT_MS = 30 * 60 * 1000;
 

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { SpecError, type Problem } from '../../lib/errors.js';
 import { findIpvsadmRelease } from '../../packages/ipvsadm.js';
 import type { SourceRef, Spec } from '../../spec/types.js';
-import { planIpvsadmSource } from '../ipvsadm/source.js';
+import type { ProgramRelease } from '../../packages/program.js';
+import { planProgramSource, type ProgramPin } from '../program/source.js';
 import type { Lock, LockedSource } from '../lock/lock-file.js';
 import type { SourceRequest } from './origin.js';
 
@@ -42,21 +43,21 @@ function kernelRequest(ref: SourceRef, specDir: string): SourceRequest {
   };
 }
 
-function ipvsadmRequest(spec: Spec, specDir: string): SourceRequest {
-  const release = findIpvsadmRelease(spec.ipvsadm.version);
-  const plan = planIpvsadmSource(spec.ipvsadm, release, specDir);
-  const pointer = '/ipvsadm/source';
+/** The source request of a program built from pinned source (ipvsadm, keepalived): spec pin or catalog default. */
+export function programRequest(
+  name: string,
+  pin: ProgramPin,
+  release: ProgramRelease,
+  specDir: string,
+): SourceRequest {
+  const plan = planProgramSource(name, pin, release, specDir);
+  const pointer = `/${name}/source`;
   if (plan.kind === 'url')
-    return {
-      name: 'ipvsadm',
-      pointer,
-      sha256: plan.sha256,
-      from: { kind: 'url', file: plan.file, urls: plan.urls },
-    };
+    return { name, pointer, sha256: plan.sha256, from: { kind: 'url', file: plan.file, urls: plan.urls } };
   if (plan.kind === 'path')
-    return { name: 'ipvsadm', pointer, sha256: plan.sha256, from: { kind: 'path', path: plan.path } };
+    return { name, pointer, sha256: plan.sha256, from: { kind: 'path', path: plan.path } };
   return {
-    name: 'ipvsadm',
+    name,
     pointer,
     sha256: plan.expectedSha256,
     from: { kind: 'debian-source', package: plan.package, upstreamVersion: plan.version },
@@ -78,7 +79,8 @@ export function planSpecSources(
   const out: SourceRequest[] = [];
   if (only.includes('kernel') && spec.kernel.source !== undefined && spec.kernel.prebuilt === undefined)
     out.push(kernelRequest(spec.kernel.source, specDir));
-  if (only.includes('ipvsadm')) out.push(ipvsadmRequest(spec, specDir));
+  if (only.includes('ipvsadm'))
+    out.push(programRequest('ipvsadm', spec.ipvsadm, findIpvsadmRelease(spec.ipvsadm.version), specDir));
   return out;
 }
 
