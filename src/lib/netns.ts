@@ -103,6 +103,24 @@ export async function createVethPair(a: LinkEnd, b: LinkEnd, run: Run = realRun)
   await configureLink(b, run);
 }
 
+/**
+ * Creates an interface named `ifname` inside `ns` that leads nowhere (a veth pair with both ends in `ns`, the
+ * other end called `peer`), up: for programs that only need the name to exist (keepalived -t). The host kernel
+ * here has no `dummy` link type.
+ */
+export async function createLoneLink(
+  ns: string,
+  ifname: string,
+  peer: string,
+  run: Run = realRun,
+): Promise<void> {
+  checkName('interface', ifname, 15);
+  checkName('interface', peer, 15);
+  await ipIn(ns, ['link', 'add', ifname, 'type', 'veth', 'peer', 'name', peer], run);
+  await configureLink({ ns, ifname }, run);
+  await configureLink({ ns, ifname: peer }, run);
+}
+
 /** Creates a bridge inside `end.ns`, addressed and up. */
 export async function createBridge(end: LinkEnd, run: Run = realRun): Promise<void> {
   await ipIn(end.ns, ['link', 'add', checkName('interface', end.ifname, 15), 'type', 'bridge'], run);

@@ -14,12 +14,12 @@ import { sha256 } from '../../src/lib/fs.js';
 import { findKeepalivedRelease } from '../../src/packages/keepalived.js';
 import { readElfLinkInfo } from '../../src/stages/ipvsadm/elf.js';
 import { parseConfigOptions, planKeepalivedBuild, provideKeepalived } from '../../src/stages/keepalived.js';
+import { sourceStoreDir } from '../../src/stages/sources.js';
 import { integrationTest } from '../_helpers/integration.js';
 
+// The first build goes to the machine's cache (built once per machine, as a user's build would be); the
+// second to a cache of its own, to compare the bytes.
 const work = await mkdtemp(path.join(tmpdir(), 'lvs-keepalived-build-'));
-process.env.LVS_IMAGE_CACHE = path.join(work, 'cache');
-// The source store stays the machine's (sources are shared; the builds are what this test makes twice).
-process.env.LVS_IMAGE_SOURCES ??= path.join(process.env.HOME ?? '/root', '.cache/lvs-image/sources');
 test.after.always(() => rm(work, { recursive: true, force: true }));
 const logFile = path.join(work, 'build.log');
 const io: StageIo = { run, log: () => undefined };
@@ -78,13 +78,20 @@ integrationTest(
     );
     t.notRegex(first.versionText, /lvs-keepalived-build-|\/tmp\//, 'no scratch path in the binary');
 
+    // A second, empty build cache (the source store stays where it was): the same bytes.
+    const [machineCache, machineSources] = [process.env.LVS_IMAGE_CACHE, process.env.LVS_IMAGE_SOURCES];
+    process.env.LVS_IMAGE_SOURCES = sourceStoreDir();
     process.env.LVS_IMAGE_CACHE = path.join(work, 'cache-2');
     try {
       const second = await provideKeepalived(pin, io, { logFile });
+      t.false(second.cacheHit);
       t.not(second.binary, first.binary);
       t.is(sha256(readFileSync(second.binary)), sha256(readFileSync(first.binary)));
     } finally {
-      process.env.LVS_IMAGE_CACHE = path.join(work, 'cache');
+      if (machineCache === undefined) delete process.env.LVS_IMAGE_CACHE;
+      else process.env.LVS_IMAGE_CACHE = machineCache;
+      if (machineSources === undefined) delete process.env.LVS_IMAGE_SOURCES;
+      else process.env.LVS_IMAGE_SOURCES = machineSources;
     }
     await t.throwsAsync(
       provideKeepalived({ version: '2.2.7', source: { path: logFile, sha256: '0'.repeat(64) } }, io, {
