@@ -7,6 +7,7 @@ import { printJson } from '../lib/output.js';
 import { DEFAULT_OUT_DIR } from '../layout.js';
 import { makeBuildTasks } from '../pipeline.js';
 import { summarizeBuild } from '../build-summary.js';
+import { offlineFromEnv } from '../stages/sources.js';
 
 function parseJobs(value: string): number {
   if (!/^[1-9]\d*$/.test(value))
@@ -70,7 +71,7 @@ export function register(program: Command): void {
         specFile: spec,
         outDir: flags.out,
         frozen: flags.frozen === true,
-        offline: flags.offline === true || process.env.LVS_IMAGE_OFFLINE === '1',
+        offline: flags.offline === true || offlineFromEnv(),
         allowIpvsMismatch: flags.allowIpvsMismatch === true,
         templatesDir: flags.templates,
         dryRun: flags.dryRun === true,

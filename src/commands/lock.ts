@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { SpecError } from '../lib/errors.js';
 import { computeLock, diffLock, lockFileFor, readLock, writeLock, type Lock } from '../stages/lock.js';
 import { LOCK_VERSION } from '../stages/lock/lock-file.js';
+import { offlineFromEnv } from '../stages/sources.js';
 
 /** What writing `lock` changes: drift lines, `new lock file`, or the pins of an older-format lock it replaces. */
 async function changesFrom(file: string, lock: Lock): Promise<string[]> {
@@ -53,7 +54,7 @@ export function register(program: Command): void {
       const io = { run, log: (line: string) => process.stderr.write(`${line}\n`) };
       const lock = await computeLock(loaded.spec, io, {
         specDir: path.dirname(file),
-        offline: o.offline === true,
+        offline: o.offline === true || offlineFromEnv(),
         allowIpvsMismatch: o.allowIpvsMismatch === true,
       });
       const changes = await changesFrom(file, lock);

@@ -9,7 +9,7 @@ import { SpecError } from '../lib/errors.js';
 import { printJson } from '../lib/output.js';
 import { loadSpec } from '../spec/load.js';
 import { lockFileFor, readLock, type Lock } from '../stages/lock.js';
-import { planSources, provideSources, sourceStoreDir } from '../stages/sources.js';
+import { offlineFromEnv, planSources, provideSources, sourceStoreDir } from '../stages/sources.js';
 import {
   applyGc,
   exportSources,
@@ -96,7 +96,7 @@ export function register(program: Command): void {
         const { spec } = await loadSpec(file);
         const lock = flags.frozen === true ? (await locksOf([file]))[0] : undefined;
         const got = await provideSources(planSources(spec, path.dirname(file), lock), io, {
-          offline: flags.offline === true,
+          offline: flags.offline === true || offlineFromEnv(),
           specFile: file,
         });
         results.push({ spec: file, sources: Object.values(got) });

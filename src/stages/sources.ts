@@ -19,7 +19,7 @@ export { planSources } from './sources/plan.js';
 import { planSpecSources, type SourceName } from './sources/plan.js';
 import type { Spec } from '../spec/types.js';
 export type { ProvidedSource, SourceOrigin, SourceRequest } from './sources/origin.js';
-export { sourceStoreDir } from './sources/store.js';
+export { offlineFromEnv, sourceStoreDir } from './sources/store.js';
 
 /** Options of provideSources. */
 export interface ProvideSourcesOptions {

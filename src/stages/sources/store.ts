@@ -38,6 +38,11 @@ export function sourceStoreDir(env: NodeJS.ProcessEnv = process.env): string {
   return dir !== undefined && dir !== '' ? path.resolve(dir) : cacheDir('sources');
 }
 
+/** True when `LVS_IMAGE_OFFLINE=1`: no source may be fetched over the network (as with `--offline`). */
+export function offlineFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.LVS_IMAGE_OFFLINE === '1';
+}
+
 async function identity(file: string): Promise<string> {
   const st = await stat(file);
   return `${st.size}:${st.mtimeMs}:${st.ino}`;
