@@ -9,11 +9,12 @@ import path from 'node:path';
 import type { BuildContext } from './build-context.js';
 import { need } from './build-context.js';
 import { sha256, sha256File, writeFileAtomic } from './lib/fs.js';
-import { provideIpvsadmMemo, provideKernelMemo } from './memoized-stages.js';
 import { planImage } from './plan.js';
 import { BUSYBOX, runPreflight } from './preflight.js';
 import { loadSpec } from './spec/load.js';
 import { packInitramfs } from './stages/initramfs.js';
+import { provideIpvsadm } from './stages/ipvsadm.js';
+import { provideKernel } from './stages/kernel.js';
 import { generateKernelFragment } from './stages/kernel-config.js';
 import { checkLock, readLock } from './stages/lock.js';
 import { planSources, provideSources } from './stages/sources.js';
@@ -88,18 +89,17 @@ export function kernelConfigStep(ctx: BuildContext): void {
   );
 }
 
-/** The kernel, from the shared cache or built. */
+/** The kernel, from the shared build cache (each of its steps caches its own answer) or built. */
 export async function kernelStep(ctx: BuildContext): Promise<void> {
   const loaded = need(ctx.loaded, 'spec');
   const opts = {
     logFile: need(ctx.logFile, 'log file'),
     onStep: ctx.io.log,
     specDir: path.dirname(loaded.file),
-    compiler: need(ctx.host, 'host facts').compiler,
     source: need(ctx.sources, 'sources').kernel,
     ...(ctx.options.jobs !== undefined ? { jobs: ctx.options.jobs } : {}),
   };
-  ctx.kernel = await provideKernelMemo(loaded.spec, ctx.io, opts);
+  ctx.kernel = await provideKernel(loaded.spec, ctx.io, opts);
 }
 
 /** ipvsadm matched to the kernel's IPVS version, from the shared cache or built. */
@@ -109,10 +109,9 @@ export async function ipvsadmStep(ctx: BuildContext): Promise<void> {
     logFile: need(ctx.logFile, 'log file'),
     allowIpvsMismatch: ctx.options.allowIpvsMismatch,
     specDir: path.dirname(loaded.file),
-    compiler: need(ctx.host, 'host facts').compiler,
     source: need(need(ctx.sources, 'sources').ipvsadm, 'ipvsadm source'),
   };
-  ctx.ipvsadm = await provideIpvsadmMemo(loaded.spec, need(ctx.kernel, 'kernel'), ctx.io, opts);
+  ctx.ipvsadm = await provideIpvsadm(loaded.spec, need(ctx.kernel, 'kernel'), ctx.io, opts);
 }
 
 /** Every director's configuration files from the templates. */
