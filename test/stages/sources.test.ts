@@ -1,6 +1,6 @@
 import test from 'ava';
 import { existsSync, readdirSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -11,7 +11,7 @@ import { sha256 } from '../../src/lib/fs.js';
 import { computeLock } from '../../src/stages/lock.js';
 import { diffLock } from '../../src/stages/lock/lock-file.js';
 import { planSources, provideSources } from '../../src/stages/sources.js';
-import { exportSources, importSources } from '../../src/stages/sources/bundle.js';
+import { applyGc, exportSources, importSources, planGc } from '../../src/stages/sources/bundle.js';
 import { listStored, lookupStored, putStored } from '../../src/stages/sources/store.js';
 import { makeFakeDebian } from '../_helpers/fake-debian.js';
 import { makeTar } from '../_helpers/tarball.js';
@@ -242,3 +242,34 @@ test.serial('two writers of one entry at once: both succeed, no partial or lefto
     message: /sha256 mismatch/,
   });
 });
+
+test.serial(
+  'gc removes what no lock names, the quarantine, and only stale leftovers of interrupted writes',
+  async (t) => {
+    const store = storeOf('store-7');
+    const from = path.join(work, 'gc.bin');
+    await writeFile(from, 'keep me');
+    const kept = await putStored(store, from, 'gc.bin', { kind: 'path', path: from }, null);
+    await writeFile(from, 'drop me');
+    const dropped = await putStored(store, from, 'gc-old.bin', { kind: 'path', path: from }, null);
+    const incoming = path.join(store, '.incoming');
+    await writeFile(path.join(incoming, 'stale'), 'x');
+    await writeFile(path.join(incoming, 'fresh'), 'x');
+    await utimes(
+      path.join(incoming, 'stale'),
+      new Date(Date.now() - 2 * 86_400_000),
+      new Date(Date.now() - 2 * 86_400_000),
+    );
+    const doomed = await planGc(store, new Set([kept.sha256]));
+    t.deepEqual(
+      doomed.map((e) => e.sha256),
+      [dropped.sha256],
+    );
+    await applyGc(store, doomed);
+    t.deepEqual(
+      (await listStored(store)).map((e) => e.sha256),
+      [kept.sha256],
+    );
+    t.deepEqual(readdirSync(incoming), ['fresh'], 'a write in progress elsewhere is left alone');
+  },
+);

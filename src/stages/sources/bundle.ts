@@ -200,8 +200,24 @@ export async function planGc(store: string, keep: ReadonlySet<string>): Promise<
   return (await listStored(store)).filter((e) => !keep.has(e.sha256));
 }
 
-/** Removes the given entries and the entries moved aside as corrupt (`.quarantine`). */
-export async function applyGc(store: string, entries: readonly StoredEntry[]): Promise<void> {
+/** Leftovers of interrupted writes older than this are removed by gc (a running build's are fresh). */
+const STALE_INCOMING_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Removes the given entries, the entries moved aside as corrupt (`.quarantine`) and leftovers of interrupted
+ * writes in `.incoming` older than a day.
+ */
+export async function applyGc(
+  store: string,
+  entries: readonly StoredEntry[],
+  now = Date.now(),
+): Promise<void> {
   for (const e of entries) await removeStored(store, e.sha256);
   await rm(path.join(store, '.quarantine'), { recursive: true, force: true });
+  const incoming = path.join(store, '.incoming');
+  for (const name of await readdir(incoming).catch(() => [] as string[])) {
+    const st = await stat(path.join(incoming, name)).catch(() => null);
+    if (st !== null && now - st.mtimeMs > STALE_INCOMING_MS)
+      await rm(path.join(incoming, name), { recursive: true, force: true });
+  }
 }
