@@ -117,6 +117,12 @@ function parseManifest(text: string, file: string): BundleManifest {
   const m = data as Partial<BundleManifest> | null;
   if (m?.format !== 1 || !Array.isArray(m.sources))
     throw new SpecError({ file, message: 'not an lvs-image sources manifest of format 1' });
+  const bad = m.sources.filter((e) => !/^[0-9a-f]{64}$/.test(String(e.sha256)) || typeof e.file !== 'string');
+  if (bad.length > 0)
+    throw new SpecError({
+      file,
+      message: `${bad.length} entr${bad.length === 1 ? 'y has' : 'ies have'} no valid sha256 or file name`,
+    });
   return m as BundleManifest;
 }
 
