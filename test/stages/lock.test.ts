@@ -1,5 +1,5 @@
 import test from 'ava';
-import { copyFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { StageIo } from '../../src/context.js';
@@ -23,6 +23,11 @@ import { makeTar } from '../_helpers/tarball.js';
 import { integrationTest } from '../_helpers/integration.js';
 
 const io: StageIo = { run, log: () => undefined };
+// A source store of this file's own: the fixtures' tarballs stay out of the machine's store.
+process.env.LVS_IMAGE_SOURCES = await mkdtemp(path.join(tmpdir(), 'lvs-lock-store-'));
+test.after.always(() =>
+  rm(process.env.LVS_IMAGE_SOURCES ?? '/nonexistent', { recursive: true, force: true }),
+);
 
 function sampleLock(): Lock {
   return {
