@@ -72,12 +72,11 @@ export class TftpTransfer {
     const big = Math.min(8 << 20, Math.max(1 << 18, (params.blksize + 32) * params.windowsize * 2));
     this.socket = createUdpSocket({ recv: 1 << 18, send: big, reuseAddr: true });
     this.socket.on('message', (msg) => this.onMessage(msg));
-    this.socket.on('error', (err: NodeJS.ErrnoException) =>
-      this.finish(
-        false,
-        err.code === 'ECONNREFUSED' ? 'client went away (port unreachable)' : `socket error: ${err.message}`,
-      ),
-    );
+    this.socket.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ECONNREFUSED') return this.finish(false, `socket error: ${err.message}`);
+      // The ICMP error can overtake a final ACK still queued on the socket: let queued packets in first.
+      setTimeout(() => this.finish(false, 'client went away (port unreachable)'), 50);
+    });
     this.strangers = createUdpSocket({ reuseAddr: true });
     this.strangers.on('message', (_msg, rinfo) => this.onStranger(rinfo));
     this.strangers.on('error', (err) => this.finish(false, `socket error: ${err.message}`));

@@ -98,7 +98,11 @@ for (const [client, blksize, windowsize] of CASES) {
         events,
         (e) => e.ok && e.file === 'big.bin' && e.blksize === blksize && e.windowsize === windowsize,
       );
-      t.truthy(logged, `no transfer logged with blksize ${blksize} windowsize ${windowsize}`);
+      const seen = events.filter((e) => e.file === 'big.bin').map((e) => JSON.stringify(e));
+      t.truthy(
+        logged,
+        `no transfer logged with blksize ${blksize} windowsize ${windowsize}; logged: ${seen.join(' ')}`,
+      );
     },
   );
 }
