@@ -1,14 +1,19 @@
-# lvs-image: the usual entry points. `make deps` once on a fresh Debian 12 machine, then `make image` / `make test`.
+# lvs-image: the usual entry points, `make image` and `make test`; each first runs `deps` (Debian packages and node
+# modules), which costs about a second when everything is there.
 SHELL := /bin/bash
 NODE  := node
 CLI   := $(NODE) bin/lvs-image.js
 SPEC  ?= images/dsas-lv1.yaml
 
-.PHONY: deps image test test-unit test-integration check bench build clean
+.PHONY: deps apt-deps image test test-unit test-integration check bench build clean
 
-## deps: Debian packages (apt-get) and node modules (npm ci); safe to run again
-deps:
+## deps: Debian packages (apt-get) and node modules (npm ci, only when package-lock.json is newer than them)
+deps: apt-deps node_modules/.package-lock.json
+
+apt-deps:
 	bash .ci/deps.sh
+
+node_modules/.package-lock.json: package-lock.json package.json
 	npm ci
 
 ## build: compile TypeScript to dist/ (npm ci does it too, through `prepare`)
@@ -16,11 +21,11 @@ build:
 	npx tsc -p tsconfig.build.json
 
 ## image: build the reference director image (kernel, ipvsadm, initramfs, PXE files) into out/
-image: build
+image: deps build
 	$(CLI) build $(SPEC)
 
 ## test: unit tests first, then the integration tests (real gcc, make, kernel build, QEMU boots)
-test: test-unit test-integration
+test: deps test-unit test-integration
 
 test-unit:
 	npx ava --match '![integration]*'
