@@ -18,6 +18,8 @@ export interface KeepalivedRecipe {
 /** A kernel option keepalived needs at run time, with the reason it is in the fragment. */
 export interface KernelNeed {
   symbol: string;
+  /** First kernel release with the option (a spec pinning an older kernel is refused). */
+  since: string;
   reason: string;
 }
 
@@ -28,6 +30,8 @@ export interface KeepalivedRelease extends ProgramRelease {
   /** The `Config options` keepalived -v must list for what lvs-image renders. */
   features: string[];
   kernelOptions: KernelNeed[];
+  /** How this release spells the virtual_server keywords lvs-image renders. */
+  keywords: { scheduler: string; method: string };
 }
 
 /** The catalog as shipped. */

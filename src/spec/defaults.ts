@@ -17,6 +17,17 @@ export const DEFAULTS = {
   compression: 'gzip',
   console: 'ttyS0,115200',
   epoch: 0,
+  keepalivedLink: 'static',
+  /** Health-check fields (keepalived keywords in src/stages/render/keepalived-conf.ts). */
+  healthCheck: {
+    path: '/',
+    status: 200,
+    interval: 5,
+    timeout: 3,
+    retries: 2,
+    retryDelay: 1,
+    onFailure: 'quiesce',
+  },
 } as const;
 
 /** Returns a copy of `spec` with every optional field filled in; the input is not modified. */

@@ -1,6 +1,14 @@
 /** Gate 3: the cross-field rules, as data: named functions over a spec with defaults applied. Pure. */
 import type { Problem } from '../lib/errors.js';
 import type { Rule } from './rule.js';
+import {
+  checkPortKnown,
+  checksHaveKeepalived,
+  httpCheckOnTcp,
+  intervalAboveTimeout,
+  keepalivedFitsKernel,
+  sorryServerKnown,
+} from './rules/health-checks.js';
 import { drOnDirectorSubnet, natGatewayBypass, natOnInsideSubnet, vipOnInterface } from './rules/network.js';
 import {
   fwmarkIsSet,
@@ -49,6 +57,12 @@ export const RULES: readonly Rule[] = [
   kernelHasFeatures,
   ipvsadmFitsKernel,
   ipvsadmHasFeatures,
+  checksHaveKeepalived,
+  keepalivedFitsKernel,
+  httpCheckOnTcp,
+  checkPortKnown,
+  intervalAboveTimeout,
+  sorryServerKnown,
 ];
 
 /** One sentence per rule for docs/spec-reference.md (a test checks every rule has one). */
@@ -83,6 +97,16 @@ export const RULE_SUMMARIES: Readonly<Record<string, string>> = {
     'The ipvsadm pin is in the catalog: 1.21 for 2.4 kernels only, 1.24 or later for 2.6 and later.',
   ipvsadmHasFeatures:
     'The pinned ipvsadm can express the features used: sctp, `--pe`, `-o` from 1.26, scheduler flags from 1.28, mh flags from 1.30.',
+  checksHaveKeepalived:
+    'A spec with health checks or sorry servers pins keepalived (`keepalived.version`), a release of src/packages/keepalived.json.',
+  keepalivedFitsKernel:
+    'The pinned kernel has every facility the pinned keepalived needs (timerfd, signalfd, eventfd, inotify, multicast; each with its first kernel in the catalog).',
+  httpCheckOnTcp: 'An `http` check only on tcp (or fwmark) services.',
+  checkPortKnown:
+    'A checked member has a port to check: on fwmark and port-0 services the check names its `port`.',
+  intervalAboveTimeout: "A check's `interval` is longer than its `timeout`.",
+  sorryServerKnown:
+    'A `sorryServer` names an entry of `realServers` that is not a member of the same service.',
   natGatewayBypass:
     "Warning only: a NAT real server's explicit `gateway` is not its director's inside address, so replies bypass the director.",
 };

@@ -11,6 +11,8 @@ export interface Spec {
   description?: string;
   kernel: KernelPin;
   ipvsadm: IpvsadmPin;
+  /** keepalived, needed when a service has a health check: it then owns the IPVS table. */
+  keepalived?: KeepalivedPin;
   image?: ImageOptions;
   directors: Director[];
   realServers: RealServer[];
@@ -65,6 +67,16 @@ export interface IpvsadmPin {
   /** Where the source comes from; defaults to the catalog's URL and sha256. */
   source?: SourceRef;
   /** Link statically (default: the initramfs has no libc) or dynamically. */
+  link?: IpvsadmLink;
+}
+
+/** keepalived: a release from the catalog, optionally with its source overridden. */
+export interface KeepalivedPin {
+  /** Release, e.g. `2.2.7`; must be in the keepalived catalog (src/packages/keepalived.json). */
+  version: string;
+  /** Where the source comes from; defaults to the catalog's Debian source package. */
+  source?: SourceRef;
+  /** Link statically (default) or dynamically (its libraries are then carried into the image). */
   link?: IpvsadmLink;
 }
 
@@ -138,7 +150,48 @@ export interface VirtualService {
   persistenceEngine?: 'sip';
   /** One-packet scheduling (`-o`, UDP only). */
   onePacket?: boolean;
+  /** Health check of every member (keepalived); a member may override it. */
+  healthCheck?: HealthCheck;
+  /** Added when no member is alive (keepalived's `sorry_server`). */
+  sorryServer?: SorryServer;
   realServers: ServiceRealServer[];
+}
+
+export type HealthCheckType = 'http' | 'tcp' | 'none';
+export type OnFailure = 'quiesce' | 'remove';
+
+/** How keepalived checks a real server and what a failure does. Times are seconds (decimals allowed). */
+export interface HealthCheck {
+  /** `http` (HTTP GET, tcp services only), `tcp` (connect) or `none` (no check: always in the table). */
+  type: HealthCheckType;
+  /** Port checked; default: the member's port (required for fwmark services). */
+  port?: number;
+  /** http: the path requested; default `/`. */
+  path?: string;
+  /** http: Host header; default none (the real server's address). */
+  host?: string;
+  /** http: the expected status; default 200. */
+  status?: number;
+  /** Seconds between checks (keepalived `delay_loop`); default 5. */
+  interval?: number;
+  /** Seconds a check may take (`connect_timeout`); default 3; must be less than interval. */
+  timeout?: number;
+  /** Failed checks in a row before the member is taken out (`retry`); default 3. */
+  retries?: number;
+  /** Seconds between those retries (`delay_before_retry`); default 1. */
+  retryDelay?: number;
+  /** `quiesce`: weight 0, open connections go on (`inhibit_on_failure`, default); `remove`: out of the table. */
+  onFailure?: OnFailure;
+}
+
+/** The server that takes the traffic when no member is alive. */
+export interface SorryServer {
+  /** Name of an entry in `realServers` (not a member of this service). */
+  server: string;
+  /** Port on the sorry server; default the service port. */
+  port?: number;
+  /** Forwarding to it; default the members' (or `masq`). */
+  forwarding?: Forwarding;
 }
 
 /** Persistent service settings (`-p`, `-M`). */
@@ -161,6 +214,8 @@ export interface ServiceRealServer {
   weight?: number;
   upperThreshold?: number;
   lowerThreshold?: number;
+  /** Overrides fields of the service's health check for this member (`type: none` turns it off). */
+  healthCheck?: Partial<HealthCheck>;
 }
 
 /** A real server, described once for its companion config (and for the lab). */

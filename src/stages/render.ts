@@ -42,12 +42,24 @@ const DIRECTOR_FILES: readonly FileRule<DirectorView>[] = [
   { template: 'director/etc/hostname.hbs', path: '/etc/hostname', mode: 0o644 },
   { template: 'director/etc/sysctl.conf.hbs', path: '/etc/sysctl.conf', mode: 0o644 },
   { template: 'director/etc/network/interfaces.hbs', path: '/etc/network/interfaces', mode: 0o644 },
-  { template: 'director/etc/ipvsadm.rules.hbs', path: '/etc/ipvsadm.rules', mode: 0o644 },
+  // The table is written either by /init from these rules or by keepalived from its config, never both.
+  {
+    template: 'director/etc/ipvsadm.rules.hbs',
+    path: '/etc/ipvsadm.rules',
+    mode: 0o644,
+    when: (v) => v.mode === 'rules',
+  },
   {
     template: 'director/etc/ipvsadm.thresholds.hbs',
     path: '/etc/ipvsadm.thresholds',
     mode: 0o644,
-    when: (v) => v.ipvsadmThresholds.length > 0,
+    when: (v) => v.mode === 'rules' && v.ipvsadmThresholds.length > 0,
+  },
+  {
+    template: 'director/etc/keepalived/keepalived.conf.hbs',
+    path: '/etc/keepalived/keepalived.conf',
+    mode: 0o644,
+    when: (v) => v.mode === 'keepalived',
   },
   {
     template: 'director/etc/iptables.rules.hbs',

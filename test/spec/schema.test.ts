@@ -119,6 +119,8 @@ const ENUMS: Record<string, Node | undefined> = {
   IpvsadmLink: defs.ipvsadmPin?.properties?.link,
   Compression: defs.imageOptions?.properties?.compression,
   InterfaceRole: defs.netInterface?.properties?.role,
+  HealthCheckType: defs.healthCheck?.properties?.type,
+  OnFailure: defs.healthCheck?.properties?.onFailure,
 };
 
 test('every string-literal union in types.ts equals its schema enum', (t) => {

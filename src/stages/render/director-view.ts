@@ -2,10 +2,13 @@
  * The view model every director template reads: plain, precomputed values so templates only print.
  * Built by a pure function from the spec; JSON-serializable so it can sit in the build plan.
  */
+import { findKeepalivedRelease } from '../../packages/keepalived.js';
+import { directorMode, type DirectorMode } from '../../spec/health-check.js';
 import type { Director, Spec } from '../../spec/types.js';
 import { parseCidr } from './ipv4.js';
 import { formatIptablesTables, type IptablesTable } from './iptables-rules.js';
 import { formatIpvsadmRules, formatIpvsadmThresholds } from './ipvsadm-rules.js';
+import { formatKeepalivedConf } from './keepalived-conf.js';
 import { bareAddress, resolveIpvsTable } from './ipvs-table.js';
 import { checkName } from './names.js';
 
@@ -52,6 +55,10 @@ export interface DirectorView {
   ipvsadmRules: string[];
   /** Lines of /etc/ipvsadm.thresholds, empty when no destination has thresholds. */
   ipvsadmThresholds: string[];
+  /** Who writes the IPVS table: /init from the ipvsadm rules, or keepalived. */
+  mode: DirectorMode;
+  /** Lines of /etc/keepalived/keepalived.conf (keepalived mode), else null. */
+  keepalivedConf: string[] | null;
   /** Counts the ready line should show when every rule loaded. */
   expected: { services: number; realServers: number };
 }
@@ -93,6 +100,16 @@ export function makeDirectorView(spec: Spec, director: Director): DirectorView {
     .filter(([key]) => key !== 'net.ipv4.ip_forward')
     .map(([key, value]) => ({ key, value: String(value) }));
   const iptables = formatIptablesTables(director.netfilter);
+  const mode = directorMode(director);
+  const keepalivedConf =
+    mode === 'keepalived'
+      ? formatKeepalivedConf(
+          director,
+          spec.realServers,
+          findKeepalivedRelease(spec.keepalived?.version ?? '', '/keepalived/version'),
+          spec.name,
+        )
+      : null;
   return {
     hostname: checkName('hostname', director.hostname, `${at}/hostname`),
     interfaces,
@@ -106,6 +123,8 @@ export function makeDirectorView(spec: Spec, director: Director): DirectorView {
     iptables: iptables.length > 0 ? iptables : null,
     ipvsadmRules: lines(formatIpvsadmRules(table, spec.ipvsadm.version)),
     ipvsadmThresholds: lines(formatIpvsadmThresholds(table, spec.ipvsadm.version)),
+    mode,
+    keepalivedConf,
     expected: { services: table.length, realServers: table.reduce((n, s) => n + s.dests.length, 0) },
   };
 }

@@ -1,0 +1,68 @@
+/**
+ * keepalived.conf rendering: a golden file for a spec with every option lvs-image renders, the file set of a
+ * director in each mode, and keyword spelling taken from the catalog. Regenerate with UPDATE_GOLDEN=1.
+ */
+import test from 'ava';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { findKeepalivedRelease } from '../../src/packages/keepalived.js';
+import { detectionBound, effectiveCheck } from '../../src/spec/health-check.js';
+import { loadSpec } from '../../src/spec/load.js';
+import { renderSite } from '../../src/stages/render.js';
+import { formatKeepalivedConf } from '../../src/stages/render/keepalived-conf.js';
+import { ROOT } from '../_helpers/cli.js';
+
+const FIXTURE = path.join(ROOT, 'test/fixtures/keepalived/every-option.yaml');
+const GOLDEN = path.join(ROOT, 'test/fixtures/golden/keepalived/every-option.conf');
+
+test('golden: keepalived.conf of a spec with every rendered option', async (t) => {
+  const { spec } = await loadSpec(FIXTURE);
+  const file = renderSite(spec).find((f) => f.relPath === 'lv9/rootfs/etc/keepalived/keepalived.conf');
+  if (file === undefined) return t.fail('no keepalived.conf rendered');
+  if (process.env.UPDATE_GOLDEN === '1') writeFileSync(GOLDEN, file.content);
+  t.is(file.content, existsSync(GOLDEN) ? readFileSync(GOLDEN, 'utf8') : '');
+});
+
+test('the rendered config follows the spec: quiesce is inhibit_on_failure, remove is not, none has no checker', async (t) => {
+  const { spec } = await loadSpec(FIXTURE);
+  const text = renderSite(spec).find((f) => f.relPath.endsWith('keepalived.conf'))?.content ?? '';
+  const realServer = (head: string): string => {
+    const start = text.indexOf(`real_server ${head} {`);
+    return text.slice(start, text.indexOf('\n    }\n', start));
+  };
+  t.regex(realServer('192.168.31.101 80'), /inhibit_on_failure[\s\S]*HTTP_GET/);
+  t.notRegex(realServer('192.168.31.102 8080'), /inhibit_on_failure/);
+  t.regex(realServer('192.168.31.102 8080'), /TCP_CHECK/);
+  t.notRegex(realServer('192.168.31.103 80'), /_CHECK|HTTP_GET/);
+  t.regex(text, /virtual_server fwmark 7 \{[\s\S]*?connect_port 80/);
+  t.regex(text, /sorry_server 192\.168\.31\.200 8080/);
+});
+
+test('a director with checks gets keepalived.conf and no ipvsadm rules; one without, the reverse', async (t) => {
+  const checked = renderSite((await loadSpec(path.join(ROOT, 'images/checked-example.yaml'))).spec);
+  const plain = renderSite((await loadSpec(path.join(ROOT, 'images/dsas-lv1.yaml'))).spec);
+  const names = (files: typeof plain) => files.map((f) => f.relPath.replace(/^[^/]+\/rootfs/, ''));
+  t.true(names(checked).includes('/etc/keepalived/keepalived.conf'));
+  t.false(names(checked).includes('/etc/ipvsadm.rules'));
+  t.true(names(plain).includes('/etc/ipvsadm.rules'));
+  t.false(names(plain).some((n) => n.includes('keepalived')));
+});
+
+test('keyword spelling comes from the catalog entry of the pinned release', async (t) => {
+  const { spec } = await loadSpec(FIXTURE);
+  const director = spec.directors[0]!;
+  const release = findKeepalivedRelease('2.2.7');
+  const old = { ...release, keywords: { scheduler: 'lb_algo', method: 'lb_kind' } };
+  const text = formatKeepalivedConf(director, spec.realServers, old, spec.name).join('\n');
+  t.regex(text, /^ {4}lb_algo wrr$/m);
+  t.regex(text, /^ {8}lb_kind NAT$/m);
+  t.notRegex(text, /lvs_sched|^ *lvs_method/m);
+});
+
+test('detection bound: interval + timeout + retries x (retryDelay + timeout)', async (t) => {
+  const { spec } = await loadSpec(path.join(ROOT, 'images/checked-example.yaml'));
+  const svc = spec.directors[0]!.services[0]!;
+  const c = effectiveCheck(svc, svc.realServers[0]!);
+  t.truthy(c);
+  t.is(detectionBound(c!), 2 + 1 + 1 * (1 + 1));
+});
