@@ -7,6 +7,7 @@ import type { HostFacts } from './preflight.js';
 import type { LoadedSpec } from './spec/load.js';
 import type { Lock } from './stages/lock.js';
 import type { PublishResult } from './stages/publish.js';
+import type { KeepalivedArtifacts } from './stages/keepalived.js';
 import type { ProvidedSource } from './stages/sources.js';
 
 /** Options of `lvs-image build`, resolved by the command (the environment is read there, not here). */
@@ -43,6 +44,8 @@ export interface BuildContext {
   sources?: Record<string, ProvidedSource>;
   kernel?: KernelArtifacts;
   ipvsadm?: IpvsadmArtifacts;
+  /** keepalived, or null when no director runs it. */
+  keepalived?: KeepalivedArtifacts | null;
   /** The site root being built, `out/.staging-<id>/root`. */
   root?: string;
   rendered?: Record<string, RenderedFile[]>;

@@ -3,7 +3,8 @@
  * context holds and stores the result. Per-director loops live here so that task bodies stay one call.
  */
 import { appendFileSync } from 'node:fs';
-import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { BuildContext } from './build-context.js';
@@ -14,6 +15,8 @@ import { BUSYBOX, runPreflight } from './preflight.js';
 import { loadSpec } from './spec/load.js';
 import { packInitramfs } from './stages/initramfs.js';
 import { provideIpvsadm } from './stages/ipvsadm.js';
+import { provideKeepalived } from './stages/keepalived.js';
+import { testKeepalivedConfig } from './stages/keepalived/config-test.js';
 import { provideKernel } from './stages/kernel.js';
 import { generateKernelFragment } from './stages/kernel-config.js';
 import { checkLock, readLock } from './stages/lock.js';
@@ -27,6 +30,9 @@ import { assembleRootfs } from './stages/rootfs.js';
 
 const require = createRequire(import.meta.url);
 const VERSION = (require('../package.json') as { version: string }).version;
+/** Where keepalived and its config sit in a director's root. */
+const KEEPALIVED_BINARY = '/usr/sbin/keepalived';
+const KEEPALIVED_CONF = '/etc/keepalived/keepalived.conf';
 
 /** Gate 1-3: parse, schema, rules (throws SpecError; nothing is written). */
 export async function validateStep(ctx: BuildContext): Promise<void> {
@@ -114,6 +120,51 @@ export async function ipvsadmStep(ctx: BuildContext): Promise<void> {
   ctx.ipvsadm = await provideIpvsadm(loaded.spec, need(ctx.kernel, 'kernel'), ctx.io, opts);
 }
 
+/** keepalived from pinned source when a director runs it (health checks); otherwise nothing to build. */
+export async function keepalivedStep(ctx: BuildContext): Promise<void> {
+  const loaded = need(ctx.loaded, 'spec');
+  const pin = loaded.spec.keepalived;
+  if (need(ctx.plan, 'plan').keepalived === null || pin === undefined) {
+    ctx.keepalived = null;
+    ctx.io.log('no director runs keepalived');
+    return;
+  }
+  ctx.keepalived = await provideKeepalived(pin, ctx.io, {
+    logFile: need(ctx.logFile, 'log file'),
+    specDir: path.dirname(loaded.file),
+    source: need(need(ctx.sources, 'sources').keepalived, 'keepalived source'),
+  });
+}
+
+/** The built keepalived checks every rendered keepalived.conf (`keepalived -t`) among the director's interfaces. */
+export async function configCheckStep(ctx: BuildContext): Promise<void> {
+  const keepalived = need(ctx.keepalived, 'keepalived');
+  if (keepalived === null) return;
+  const spec = need(ctx.loaded, 'spec').spec;
+  const work = await mkdtemp(path.join(tmpdir(), 'lvs-keepalived-t-'));
+  try {
+    for (const d of need(ctx.plan, 'plan').directors) {
+      const conf = need(ctx.rendered, 'rendered files')[d.hostname]?.find((f) => f.path === KEEPALIVED_CONF);
+      if (conf === undefined) continue;
+      const file = path.join(work, `${d.hostname}-keepalived.conf`);
+      await writeFile(file, conf.content);
+      const director = spec.directors.find((x) => x.hostname === d.hostname);
+      const result = await testKeepalivedConfig({
+        binary: keepalived.binary,
+        configFile: file,
+        interfaces: (director?.interfaces ?? []).map((i) => i.name),
+        run: ctx.io.run,
+        label: `${d.hostname}:${KEEPALIVED_CONF}`,
+      });
+      ctx.io.log(
+        `${d.hostname}: keepalived -t accepts ${KEEPALIVED_CONF}${result.warnings.length > 0 ? ` (${result.warnings.length} warnings)` : ''}`,
+      );
+    }
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
 /** Every director's configuration files from the templates. */
 export function renderStep(ctx: BuildContext): void {
   const plan = need(ctx.plan, 'plan');
@@ -133,6 +184,7 @@ export async function rootfsStep(ctx: BuildContext): Promise<void> {
   const rendered = need(ctx.rendered, 'rendered files');
   const kernel = need(ctx.kernel, 'kernel');
   const ipvsadm = need(ctx.ipvsadm, 'ipvsadm');
+  const keepalived = need(ctx.keepalived, 'keepalived');
   const entries = await Promise.all(
     plan.directors.map((d) =>
       assembleRootfs({
@@ -143,6 +195,10 @@ export async function rootfsStep(ctx: BuildContext): Promise<void> {
         busybox: BUSYBOX,
         modules: d.modules,
         extraBinaries: d.extraBinaries,
+        programs:
+          keepalived !== null && d.mode === 'keepalived'
+            ? [{ path: KEEPALIVED_BINARY, binary: keepalived.binary, libraries: keepalived.libraries }]
+            : [],
       }),
     ),
   );
@@ -191,14 +247,21 @@ export async function publishStep(ctx: BuildContext): Promise<void> {
     const files = Object.fromEntries(
       await Promise.all(rels.map(async (r) => [r, await sha256File(path.join(root, r))] as const)),
     );
-    const manifest = buildManifest(plan, d, need(ctx.kernel, 'kernel'), need(ctx.ipvsadm, 'ipvsadm'), {
-      files,
-      specFile: path.basename(loaded.file),
-      specSha256: loaded.sha256,
-      lockSha256: ctx.lockSha256,
-      compiler: need(ctx.host, 'host facts').compiler,
-      lvsImageVersion: VERSION,
-    });
+    const manifest = buildManifest(
+      plan,
+      d,
+      need(ctx.kernel, 'kernel'),
+      need(ctx.ipvsadm, 'ipvsadm'),
+      need(ctx.keepalived, 'keepalived'),
+      {
+        files,
+        specFile: path.basename(loaded.file),
+        specSha256: loaded.sha256,
+        lockSha256: ctx.lockSha256,
+        compiler: need(ctx.host, 'host facts').compiler,
+        lvsImageVersion: VERSION,
+      },
+    );
     const text = formatManifest(manifest);
     await writeFileAtomic(path.join(root, d.outputs.manifest), text);
     Object.assign(ctx.sha256, files, { [d.outputs.manifest]: sha256(text) });

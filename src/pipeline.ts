@@ -1,7 +1,7 @@
 /**
  * `lvs-image build`, top to bottom: one listr2 task per step, each one call into src/build-steps.ts.
  * validate → plan → preflight → (dry run stops) → lock → sources → log → kernel config → kernel → ipvsadm →
- * render → staging → rootfs → initramfs → pxe → publish.
+ * keepalived → render → check configs → staging → rootfs → initramfs → pxe → publish.
  */
 import { appendFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -20,7 +20,9 @@ export type StepKey =
   | 'kernel-config'
   | 'kernel'
   | 'ipvsadm'
+  | 'keepalived'
   | 'render'
+  | 'check-configs'
   | 'staging'
   | 'rootfs'
   | 'initramfs'
@@ -51,7 +53,9 @@ export const STEPS: readonly Step[] = [
   { key: 'kernel-config', title: 'Generate kernel config fragment', run: step.kernelConfigStep },
   { key: 'kernel', title: 'Provide kernel', run: step.kernelStep },
   { key: 'ipvsadm', title: 'Provide ipvsadm', run: step.ipvsadmStep },
+  { key: 'keepalived', title: 'Provide keepalived', run: step.keepalivedStep },
   { key: 'render', title: 'Render director files', run: step.renderStep },
+  { key: 'check-configs', title: 'Check keepalived configs (keepalived -t)', run: step.configCheckStep },
   { key: 'staging', title: 'Create staging folder', run: step.stagingStep },
   { key: 'rootfs', title: 'Assemble root filesystems', run: step.rootfsStep },
   { key: 'initramfs', title: 'Pack initramfs', run: step.initramfsStep },

@@ -5,6 +5,7 @@
 import { directorFiles, pxelinuxMacName } from './layout.js';
 import { directorModules } from './plan-modules.js';
 import { DEFAULTS } from './spec/defaults.js';
+import { directorMode, specUsesKeepalived, type DirectorMode } from './spec/health-check.js';
 import type { Compression, Director, KernelOptionMode, KernelProfile, Spec } from './spec/types.js';
 import { planDirectorFiles } from './stages/render.js';
 
@@ -15,6 +16,8 @@ export interface DirectorPlan {
   macs: string[];
   /** Files rendered into its root filesystem (template, data, target path, mode). */
   files: ReturnType<typeof planDirectorFiles>;
+  /** Who writes the IPVS table: /init from ipvsadm rules, or keepalived (health checks). */
+  mode: DirectorMode;
   /** Kernel modules /init loads, in order; empty when IPVS is built in. */
   modules: string[];
   /** Host programs the root filesystem needs beyond busybox and ipvsadm (iptables when netfilter rules exist). */
@@ -37,6 +40,8 @@ export interface BuildPlan {
     provider: 'source' | 'prebuilt';
   };
   ipvsadm: { version: string; link: 'static' | 'dynamic' };
+  /** keepalived, built when a director runs it; null otherwise. */
+  keepalived: { version: string; link: 'static' | 'dynamic' } | null;
   image: { compression: Compression; epoch: number };
   directors: DirectorPlan[];
   /** Site-level files of the servable root, relative paths (bootloaders, menus, scripts). */
@@ -67,6 +72,7 @@ function planDirector(spec: Spec, director: Director): DirectorPlan {
     hostname: director.hostname,
     macs,
     files,
+    mode: directorMode(director),
     modules: directorModules(spec, director),
     extraBinaries: files.flatMap((f) => FILE_NEEDS[f.path] ?? []),
     outputs: directorFiles(director.hostname),
@@ -105,6 +111,10 @@ export function planImage(spec: Spec, overrides: PlanOverrides = {}): BuildPlan 
       provider: spec.kernel.prebuilt !== undefined ? 'prebuilt' : 'source',
     },
     ipvsadm: { version: spec.ipvsadm.version, link: spec.ipvsadm.link ?? DEFAULTS.ipvsadmLink },
+    keepalived:
+      spec.keepalived !== undefined && specUsesKeepalived(spec)
+        ? { version: spec.keepalived.version, link: spec.keepalived.link ?? DEFAULTS.keepalivedLink }
+        : null,
     image: {
       compression: spec.image?.compression ?? DEFAULTS.compression,
       epoch: overrides.epoch ?? spec.image?.epoch ?? DEFAULTS.epoch,

@@ -13,8 +13,13 @@ import {
 
 /** What the director should show once booted. */
 export interface BootExpectation {
-  /** Expected `ipvsadm -Sn`, i.e. the rendered /etc/ipvsadm.rules. */
+  /** Who writes the IPVS table: /init from the rules, or keepalived (then `rules` is its table with no real
+   * server answering, since none does inside boot-test). */
+  mode: 'rules' | 'keepalived';
+  /** Expected `ipvsadm -Sn`: the rendered /etc/ipvsadm.rules, or keepalived's table with every check failing. */
   rules: string;
+  /** keepalived mode: sha256 of the rendered /etc/keepalived/keepalived.conf. */
+  keepalivedConfSha256?: string;
   vips: { address: string; label?: string; interface: string }[];
   services: number;
   realServers: number;
@@ -34,6 +39,8 @@ export interface BootObservation {
   mangle?: string;
   /** `ip -4 addr show dev X` output per interface name. */
   addresses: Record<string, string>;
+  /** keepalived mode: `sha256sum /etc/keepalived/keepalived.conf` and its pid before and after a `kill -9`. */
+  keepalived?: { confSha256: string; pid: string; pidAfterKill: string; rulesAfterKill: string };
   /** Why the console was given up on before the probes finished: a timeout or the guest stopping. */
   stopped?: string;
 }
@@ -63,8 +70,10 @@ function checkReady(e: BootExpectation, o: BootObservation): BootCheck {
         : `no \`lvs-image: ready\` line on the console${why}`;
     return { name: 'ready line', ok: false, detail };
   }
-  const want = `ready ${o.hostname} services=${e.services} realservers=${e.realServers}`;
-  const got = `ready ${ready.hostname} services=${ready.services} realservers=${ready.realServers}`;
+  // keepalived adds real servers as their checks pass: its ready line can only promise the services.
+  const members = (n: number): string => (e.mode === 'keepalived' ? '' : ` realservers=${n}`);
+  const want = `ready ${o.hostname} mode=${e.mode} services=${e.services}${members(e.realServers)}`;
+  const got = `ready ${ready.hostname} mode=${ready.mode} services=${ready.services}${members(ready.realServers)}`;
   return {
     name: 'ready line',
     ok: want === got,
@@ -88,10 +97,47 @@ function checkRules(e: BootExpectation, o: BootObservation): BootCheck {
   if (want === got)
     return { name: 'ipvsadm -Sn', ok: true, detail: `${got.split('\n').length - 1} lines as rendered` };
   const diff = unifiedDiff(want, got, {
-    expected: 'expected (rendered /etc/ipvsadm.rules)',
+    expected:
+      e.mode === 'keepalived'
+        ? "expected (keepalived's table with no real server answering)"
+        : 'expected (rendered /etc/ipvsadm.rules)',
     actual: `actual (ipvsadm -Sn on ${o.hostname})`,
   });
   return { name: 'ipvsadm -Sn', ok: false, detail: 'the IPVS table differs from the rendered rules', diff };
+}
+
+/** keepalived mode: it runs, from the rendered config, and comes back (table and all) after a kill -9. */
+function checkKeepalived(e: BootExpectation, o: BootObservation): BootCheck[] {
+  if (e.mode !== 'keepalived') return [];
+  const k = o.keepalived;
+  if (k === undefined)
+    return [
+      { name: 'keepalived', ok: false, detail: NOT_RUN },
+      { name: 'keepalived restarted', ok: false, detail: NOT_RUN },
+    ];
+  const sha = /^([0-9a-f]{64})\b/.exec(k.confSha256.trim())?.[1];
+  const running = /^\d+$/.test(k.pid.trim());
+  const confOk = sha === e.keepalivedConfSha256;
+  const back = /^\d+$/.test(k.pidAfterKill.trim()) && k.pidAfterKill.trim() !== k.pid.trim();
+  const tableBack = normalizeRules(k.rulesAfterKill) === normalizeRules(e.rules);
+  return [
+    {
+      name: 'keepalived',
+      ok: running && confOk,
+      detail: `${running ? `pid ${k.pid.trim()}` : 'not running'}; /etc/keepalived/keepalived.conf ${
+        confOk
+          ? 'is the rendered one'
+          : `sha256 ${sha ?? '?'} is not the rendered ${e.keepalivedConfSha256 ?? '?'}`
+      }`,
+    },
+    {
+      name: 'keepalived restarted',
+      ok: back && tableBack,
+      detail: back
+        ? `after kill -9 of pid ${k.pid.trim()}: pid ${k.pidAfterKill.trim()}, ${tableBack ? 'table as before' : 'table differs'}`
+        : `after kill -9 of pid ${k.pid.trim()}: not running again (${k.pidAfterKill.trim() || 'no pid'})`,
+    },
+  ];
 }
 
 function checkIpvsVersion(_e: BootExpectation, o: BootObservation): BootCheck {
@@ -150,6 +196,7 @@ export const BOOT_CHECKS: readonly Check[] = [
   checkReady,
   checkNoFailure,
   checkRules,
+  checkKeepalived,
   checkIpvsVersion,
   checkIpForward,
   checkNetfilter,

@@ -10,7 +10,7 @@ import { BuildError } from '../lib/errors.js';
 import { startGuest } from '../lib/qemu.js';
 import { checkBoot, type BootCheck, type BootExpectation, type BootObservation } from './checks.js';
 import { guestSpecFor, type BootVia, type GuestInterface } from './guest.js';
-import { BOOT_DONE_PATTERN } from './parse.js';
+import { BOOT_DONE_PATTERN, normalizeRules } from './parse.js';
 
 export type { BootVia, GuestInterface } from './guest.js';
 export type { BootCheck, BootExpectation } from './checks.js';
@@ -42,6 +42,47 @@ export interface BootTestResult {
 // Each probe answers in well under a second; the bound covers a machine loaded many times over.
 const PROBE_TIMEOUT_MS = 60_000;
 const READY_AFTER_FAILURE_MS = 60_000;
+// keepalived mode: how long the table may take to settle (first checks fail, sorry server in), and keepalived to
+// come back after a kill -9 (1 s supervisor pause plus its start); generous for software emulation under load.
+const SETTLE_MS = 30_000;
+const POLL_MS = 500;
+
+/** Runs `command` until `done(output)` or `boundMs` passes; returns the last output. */
+async function poll(
+  run: (command: string) => Promise<string>,
+  command: string,
+  done: (output: string) => boolean,
+  boundMs: number,
+): Promise<string> {
+  const until = Date.now() + boundMs;
+  for (;;) {
+    const out = await run(command);
+    if (done(out) || Date.now() >= until) return out;
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+}
+
+/** keepalived mode: its config's sha256, its pid, and whether it (and the table) come back after a kill -9. */
+async function observeKeepalived(
+  run: (command: string) => Promise<string>,
+  rules: string,
+): Promise<NonNullable<BootObservation['keepalived']>> {
+  const confSha256 = await run('sha256sum /etc/keepalived/keepalived.conf');
+  const pid = (await run('cat /run/keepalived.pid')).trim();
+  if (!/^\d+$/.test(pid)) return { confSha256, pid, pidAfterKill: '', rulesAfterKill: '' };
+  await run(`kill -9 ${pid}`);
+  const pidAfterKill = (
+    await poll(
+      run,
+      `p=$(cat /run/keepalived.pid 2>/dev/null); [ "$p" != ${pid} ] && [ -d "/proc/$p" ] && echo "$p"`,
+      (out) => /^\d+$/.test(out.trim()),
+      SETTLE_MS,
+    )
+  ).trim();
+  const settled = (out: string): boolean => normalizeRules(out) === normalizeRules(rules);
+  const rulesAfterKill = await poll(run, 'ipvsadm -Sn', settled, SETTLE_MS);
+  return { confSha256, pid, pidAfterKill, rulesAfterKill };
+}
 
 function defaultInterfaces(expected: BootExpectation): GuestInterface[] {
   const names = new Set(['eth0', ...expected.vips.map((v) => v.interface)]);
@@ -54,6 +95,7 @@ async function observe(
   hostname: string,
   ifaces: string[],
   netfilter: boolean,
+  expected: BootExpectation,
 ): Promise<BootObservation> {
   const run = async (command: string): Promise<string> => (await con.run(command, PROBE_TIMEOUT_MS)).output;
   // NOTE: quiet the kernel first, so its messages do not land between the markers of the probes.
@@ -61,7 +103,16 @@ async function observe(
   const observation: BootObservation = {
     hostname,
     console: '',
-    rules: await run('ipvsadm -Sn'),
+    // keepalived writes its table as the first checks fail: wait (bounded) for it to settle.
+    rules:
+      expected.mode === 'keepalived'
+        ? await poll(
+            run,
+            'ipvsadm -Sn',
+            (o) => normalizeRules(o) === normalizeRules(expected.rules),
+            SETTLE_MS,
+          )
+        : await run('ipvsadm -Sn'),
     ipvsadmVersion: await run('ipvsadm --version'),
     procIpVs: await run('head -n 1 /proc/net/ip_vs'),
     ipForward: await run('cat /proc/sys/net/ipv4/ip_forward'),
@@ -73,6 +124,7 @@ async function observe(
       'if command -v iptables-legacy >/dev/null; then iptables-legacy -t mangle -S PREROUTING; else iptables -t mangle -S PREROUTING; fi',
     );
   for (const name of ifaces) observation.addresses[name] = await run(`ip -4 addr show dev ${name}`);
+  if (expected.mode === 'keepalived') observation.keepalived = await observeKeepalived(run, expected.rules);
   return observation;
 }
 
@@ -114,7 +166,7 @@ export async function bootTest(opts: BootTestOptions): Promise<BootTestResult> {
       bootMs = Date.now() - started;
       const vipIfaces = [...new Set(opts.expected.vips.map((v) => v.interface))];
       const netfilter = opts.expected.netfilter !== undefined;
-      observation = await observe(guest.console, opts.hostname, vipIfaces, netfilter);
+      observation = await observe(guest.console, opts.hostname, vipIfaces, netfilter, opts.expected);
     } catch (err) {
       // A guest that never gets ready, or whose shell stops answering, fails the checks that need it; the
       // reason (timeout or QEMU exit) goes with the verdict, the console's last lines are in the log.

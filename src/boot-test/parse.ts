@@ -4,6 +4,7 @@ import { READY_PATTERN } from '../layout.js';
 /** What /init reported in its ready line. */
 export interface ReadyLine {
   hostname: string;
+  mode: 'rules' | 'keepalived';
   services: number;
   realServers: number;
 }
@@ -12,7 +13,12 @@ export interface ReadyLine {
 export function parseReadyLine(text: string): ReadyLine | undefined {
   const m = READY_PATTERN.exec(text);
   if (m === null) return undefined;
-  return { hostname: m[1] ?? '', services: Number(m[2]), realServers: Number(m[3]) };
+  return {
+    hostname: m[1] ?? '',
+    mode: m[2] === 'keepalived' ? 'keepalived' : 'rules',
+    services: Number(m[3]),
+    realServers: Number(m[4]),
+  };
 }
 
 /** Every `lvs-image: FAILED <step>: ...` line /init printed, in order. */

@@ -5,8 +5,17 @@
  */
 import path from 'node:path';
 import { directorFiles } from '../layout.js';
-import type { Director, Spec } from '../spec/types.js';
+import { sha256 } from '../lib/fs.js';
+import { directorMode, effectiveCheck } from '../spec/health-check.js';
+import type { Director, RealServer, Spec } from '../spec/types.js';
 import { planDirectorFiles, renderFiles } from '../stages/render.js';
+import { formatIpvsadmRules } from '../stages/render/ipvsadm-rules.js';
+import {
+  bareAddress,
+  IPVSADM_DEFAULTS,
+  resolveIpvsTable,
+  type IpvsService,
+} from '../stages/render/ipvs-table.js';
 import type { BootExpectation } from './checks.js';
 import type { BootVia, GuestInterface } from './guest.js';
 
@@ -31,8 +40,59 @@ export function consoleLogPath(outDir: string, site: string, hostname: string, v
   return path.join(outDir, '.boot-test', site, hostname, `boot-test-${via}.log`);
 }
 
-/** The expected `ipvsadm -Sn` of a director: its rendered /etc/ipvsadm.rules. */
+/**
+ * keepalived's IPVS table when no real server answers (inside boot-test none does): a checked member is
+ * quiesced (weight 0) or left out, an unchecked one keeps its weight, and the sorry server (weight 1) is in
+ * while the members' live weight is below keepalived's quorum of 1.
+ */
+export function unansweredTable(director: Director, realServers: readonly RealServer[]): IpvsService[] {
+  const byName = new Map(realServers.map((r) => [r.name, r]));
+  return resolveIpvsTable(director, realServers).map((svc, i) => {
+    const spec = director.services[i];
+    if (spec === undefined) return svc;
+    const dests = svc.dests.flatMap((d, m) => {
+      const member = spec.realServers[m];
+      const c = member !== undefined ? effectiveCheck(spec, member) : null;
+      if (c === null || c.type === 'none') return [{ ...d, live: true }];
+      return c.onFailure === 'quiesce' ? [{ ...d, weight: 0, live: false }] : [];
+    });
+    const liveWeight = dests.filter((d) => d.live).reduce((n, d) => n + d.weight, 0);
+    const sorry = spec.sorryServer;
+    const sorryRs = sorry !== undefined ? byName.get(sorry.server) : undefined;
+    const members = dests.map(({ live: _live, ...d }) => d);
+    if (liveWeight >= 1 || sorry === undefined || sorryRs === undefined) return { ...svc, dests: members };
+    return {
+      ...svc,
+      dests: [
+        ...members,
+        {
+          server: sorryRs.name,
+          address: bareAddress(sorryRs.address),
+          port: sorry.port ?? svc.port,
+          forwarding: sorry.forwarding ?? svc.dests[0]?.forwarding ?? IPVSADM_DEFAULTS.forwarding,
+          weight: 1,
+          upperThreshold: null,
+          lowerThreshold: null,
+        },
+      ],
+    };
+  });
+}
+
+/** The rendered /etc/keepalived/keepalived.conf of a director, or undefined in rules mode. */
+export function renderedKeepalivedConf(spec: Spec, director: Director): string | undefined {
+  const files = planDirectorFiles(spec, director).filter((f) => f.path === '/etc/keepalived/keepalived.conf');
+  return files.length === 0
+    ? undefined
+    : renderFiles(files)
+        .map((f) => f.content)
+        .join('');
+}
+
+/** The expected `ipvsadm -Sn` of a director: its rendered /etc/ipvsadm.rules, or keepalived's unanswered table. */
 export function expectedRules(spec: Spec, director: Director): string {
+  if (directorMode(director) === 'keepalived')
+    return formatIpvsadmRules(unansweredTable(director, spec.realServers), spec.ipvsadm.version);
   const files = planDirectorFiles(spec, director).filter((f) => f.path === '/etc/ipvsadm.rules');
   return renderFiles(files)
     .map((f) => f.content)
@@ -76,7 +136,10 @@ export function planBootTests(spec: Spec, vias: readonly BootVia[], outDir: stri
   return spec.directors.flatMap((director) => {
     const rules = expectedRules(spec, director);
     const netfilter = expectedNetfilter(spec, director);
+    const conf = renderedKeepalivedConf(spec, director);
     const expected: BootExpectation = {
+      mode: directorMode(director),
+      ...(conf !== undefined ? { keepalivedConfSha256: sha256(conf) } : {}),
       rules,
       ...(netfilter !== undefined ? { netfilter } : {}),
       vips: director.vips.map((v) => ({

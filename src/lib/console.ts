@@ -28,13 +28,18 @@ export function markedCommand(id: number, command: string): string {
   return `echo "__LVS_""BEGIN_${id}__"; ${command}; echo "__LVS_""END_${id}__ $?"`;
 }
 
+/** A console line a supervised daemon printed (`[keepalived] ...`, see templates/director/init.hbs). */
+const DAEMON_LINE = /^\[[a-z][a-z0-9_-]*\] .*\n/gm;
+
 /** The output of the command run with `markedCommand(id, ...)`, or undefined when its end marker is not there yet. */
 export function extractMarked(text: string, id: number): ConsoleCommandResult | undefined {
   // NOTE: the end marker counts once its newline is there: `$` alone would take `1` of a status 127 in transit.
   const re = new RegExp(`^__LVS_BEGIN_${id}__\\n([\\s\\S]*?)^__LVS_END_${id}__ (\\d+)\\n`, 'm');
   const m = re.exec(text);
   if (m === null) return undefined;
-  return { output: m[1] ?? '', status: Number(m[2]) };
+  // Daemons of the image log to the console tagged `[name] ` (keepalived); their lines are not the command's.
+  const output = (m[1] ?? '').replace(DAEMON_LINE, '');
+  return { output, status: Number(m[2]) };
 }
 
 /** The text up to and including its last newline: the lines whose end has arrived. */

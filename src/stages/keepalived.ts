@@ -9,7 +9,7 @@ import type { StageIo } from '../context.js';
 import { BuildError } from '../lib/errors.js';
 import { findKeepalivedRelease, type KeepalivedRelease } from '../packages/keepalived.js';
 import { buildProgram, SRC_DIR, type ProgramBuildPlan } from './program/build.js';
-import type { ProgramPin } from './program/source.js';
+import type { KeepalivedPin } from '../spec/types.js';
 import { provideSources, type ProvidedSource } from './sources.js';
 import { describeOrigin } from './sources/origin.js';
 import { programRequest } from './sources/plan.js';
@@ -17,10 +17,7 @@ import { programRequest } from './sources/plan.js';
 /** Bumped when the recipe code changes in a way that changes the binary (part of the cache key). */
 export const KEEPALIVED_RECIPE_REVISION = '1';
 
-/** keepalived as the spec pins it. */
-export interface KeepalivedPin extends ProgramPin {
-  link?: 'static' | 'dynamic';
-}
+export type { KeepalivedPin } from '../spec/types.js';
 
 /** A built keepalived, ready to be packed. */
 export interface KeepalivedArtifacts {

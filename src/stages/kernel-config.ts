@@ -6,7 +6,9 @@
 import { parseKconfig } from '../lib/kconfig.js';
 import { SpecError, type Problem } from '../lib/errors.js';
 import { kernelAtLeast, parseKernelVersion } from '../lib/kernel-version.js';
+import { KEEPALIVED_CATALOG } from '../packages/keepalived.js';
 import { DEFAULTS } from '../spec/defaults.js';
+import { specUsesKeepalived } from '../spec/health-check.js';
 import type { KernelOptionMode, KernelProfile, Spec } from '../spec/types.js';
 import * as catalog from './kernel/catalog.js';
 import { FragmentLines, formatFragment, type FragmentLine } from './kernel/fragment-lines.js';
@@ -130,6 +132,28 @@ export function generateKernelFragment(spec: Spec, opts: { kernelVersion?: strin
     }
     for (const s of need.symbols)
       addWithDeps(s, 'feature', use.pointer, `spec uses ${use.feature} (${use.pointer})`);
+  }
+
+  // A program the image carries brings its own kernel needs (src/packages/<program>.json), each with its reason.
+  const keepalived = KEEPALIVED_CATALOG.releases.find((r) => r.version === spec.keepalived?.version);
+  if (keepalived !== undefined && specUsesKeepalived(spec)) {
+    for (const o of keepalived.kernelOptions) {
+      if (!kernelAtLeast(version, o.since)) {
+        problems.push({
+          pointer: '/keepalived/version',
+          message: `keepalived ${keepalived.version} needs CONFIG_${o.symbol} (kernel ${o.since} or later), but kernel.version is ${version}`,
+          hint: 'pin a newer kernel or drop the health checks',
+        });
+        continue;
+      }
+      out.add(
+        o.symbol,
+        'y',
+        'feature',
+        'src/packages/keepalived.json',
+        `keepalived ${keepalived.version}: ${o.reason}`,
+      );
+    }
   }
 
   if (profile === 'full') addFullProfile(out, menus, mode, version, problems);

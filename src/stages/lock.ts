@@ -12,6 +12,7 @@ import { formatIpvsVersion } from '../context.js';
 import { BuildError, SpecError, type Problem } from '../lib/errors.js';
 import { sha256, sha256File, writeFileAtomic } from '../lib/fs.js';
 import { findIpvsadmRelease } from '../packages/ipvsadm.js';
+import { findKeepalivedRelease } from '../packages/keepalived.js';
 import type { Spec } from '../spec/types.js';
 import { readIpvsadmHeader } from './ipvsadm.js';
 import { compilerVersion } from './ipvsadm/build.js';
@@ -109,6 +110,7 @@ export async function computeLock(spec: Spec, io: StageIo, opts: LockOptions = {
   const requests = planSpecSources(spec, specDir);
   const kreq = requests.find((r) => r.name === 'kernel');
   const ireq = requests.find((r) => r.name === 'ipvsadm');
+  const kareq = requests.find((r) => r.name === 'keepalived');
   if (ireq === undefined) throw new BuildError('internal: no ipvsadm source request');
 
   let kernel: KernelFacts & { source: LockedSource | null };
@@ -168,6 +170,10 @@ export async function computeLock(spec: Spec, io: StageIo, opts: LockOptions = {
       });
     if (mismatch !== null) io.log(`WARNING: ${mismatch}`);
   }
+  const keepalived =
+    kareq !== undefined && spec.keepalived !== undefined
+      ? await lockKeepalived(spec.keepalived, kareq, io, opts, unknown)
+      : undefined;
   const compiler = await compilerVersion(io).catch(() => null);
   if (compiler === null) unknown.push('compiler: gcc not found');
   const ipvsadmPath =
@@ -190,9 +196,24 @@ export async function computeLock(spec: Spec, io: StageIo, opts: LockOptions = {
       ipvsVersionFrom: codeFrom,
       checkedWithKernel: { release: kernel.release, sha256: kernel.source?.sha256 ?? null },
     },
+    ...(keepalived !== undefined ? { keepalived } : {}),
     compiler,
     unknown,
   };
+}
+
+/** keepalived's lock entry: the catalog release, the link, and its source through the store. */
+async function lockKeepalived(
+  pin: NonNullable<Spec['keepalived']>,
+  req: SourceRequest,
+  io: StageIo,
+  opts: LockOptions,
+  unknown: string[],
+): Promise<NonNullable<Lock['keepalived']>> {
+  const release = findKeepalivedRelease(pin.version);
+  const got = await provideForLock(req, io, opts, unknown);
+  const specPath = pin.source !== undefined && 'path' in pin.source ? pin.source.path : undefined;
+  return { version: release.version, link: pin.link ?? 'static', source: lockedSource(req, got, specPath) };
 }
 
 /** Reads the lock beside `specFile` (or the `.lock` file itself); undefined when there is none. */
@@ -272,6 +293,7 @@ export function checkLockAgainstSpec(
     if (pin !== undefined)
       differ('ipvsadm source sha256', lock.ipvsadm.source.sha256 ?? 'unknown', pin.toLowerCase());
   }
+  checkProgramPin('keepalived', lock.keepalived, spec, differ, problems, file);
   if (problems.length > 0)
     throw new SpecError(
       problems.map((p) => ({ ...p, hint: `if the change is intended, run \`lvs-image lock ${specFile}\`` })),
@@ -280,6 +302,39 @@ export function checkLockAgainstSpec(
     io.log(
       `WARNING: the lock was written with ${lock.compiler}; this machine has ${compiler}: the pins hold, the bytes may differ`,
     );
+}
+
+/** The keepalived part of the frozen gate: pinned when the spec runs keepalived, with the same place and link. */
+function checkProgramPin(
+  name: 'keepalived',
+  locked: Lock['keepalived'],
+  spec: Spec,
+  differ: (what: string, locked: string, now: string) => void,
+  problems: Problem[],
+  file: string,
+): void {
+  const wanted = planSpecSources(spec, '.', [name]).length > 0 ? spec[name] : undefined;
+  if (wanted === undefined && locked === undefined) return;
+  if (wanted === undefined || locked === undefined) {
+    problems.push({
+      file,
+      message:
+        locked === undefined
+          ? `the spec runs ${name} ${wanted?.version ?? ''} and the lock pins no ${name}`
+          : `the lock pins ${name} ${locked.version} and the spec runs none`,
+    });
+    return;
+  }
+  differ(`${name}.version`, locked.version, wanted.version);
+  differ(`${name}.link`, locked.link, wanted.link ?? 'static');
+  if (wanted.source !== undefined) {
+    const ok = specPlace(wanted.source);
+    const was = place(locked.source.origin);
+    if (!ok.includes(was)) differ(`${name} source`, was, ok.join(' or '));
+    const pin = 'sha256' in wanted.source ? wanted.source.sha256 : undefined;
+    if (pin !== undefined)
+      differ(`${name} source sha256`, locked.source.sha256 ?? 'unknown', pin.toLowerCase());
+  }
 }
 
 /** `build --frozen`: the lock beside `specFile`, checked against the spec (see checkLockAgainstSpec). */

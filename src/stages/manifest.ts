@@ -4,6 +4,7 @@
  */
 import { formatIpvsVersion, type IpvsadmArtifacts, type KernelArtifacts } from '../context.js';
 import type { BuildPlan, DirectorPlan } from '../plan.js';
+import type { KeepalivedArtifacts } from './keepalived.js';
 
 /** Build inputs that are not in the spec. */
 export interface ManifestInputs {
@@ -23,6 +24,7 @@ export function buildManifest(
   director: DirectorPlan,
   kernel: KernelArtifacts,
   ipvsadm: IpvsadmArtifacts,
+  keepalived: KeepalivedArtifacts | null,
   inputs: ManifestInputs,
 ): object {
   const files = Object.fromEntries(
@@ -47,6 +49,18 @@ export function buildManifest(
       versionLine: ipvsadm.versionLine,
       ipvsVersion: formatIpvsVersion(ipvsadm.ipvsVersionCode),
     },
+    mode: director.mode,
+    // keepalived -v as evidence of what was built in (Config options), only where this director runs it.
+    keepalived:
+      director.mode === 'keepalived' && keepalived !== null
+        ? {
+            version: keepalived.version,
+            link: plan.keepalived?.link ?? 'static',
+            sourceSha256: keepalived.sourceSha256,
+            configOptions: keepalived.configOptions,
+            versionText: keepalived.versionText.split('\n'),
+          }
+        : null,
     modules: director.modules,
     cmdline: director.cmdline,
     spec: { file: inputs.specFile, sha256: inputs.specSha256 },

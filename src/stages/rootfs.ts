@@ -27,6 +27,15 @@ export interface RootfsInput {
   modules: string[];
   /** More host programs, by name on PATH or absolute path, e.g. iptables-legacy-restore. */
   extraBinaries?: string[];
+  /** Programs built from pinned source besides ipvsadm (keepalived), each at its path in the image. */
+  programs?: BuiltProgram[];
+}
+
+/** A program built from pinned source, placed at `path` with the shared libraries it needs (none when static). */
+export interface BuiltProgram {
+  path: string;
+  binary: string;
+  libraries: string[];
 }
 
 /** Collects every entry of a director's root filesystem, sorted, ready for packInitramfs. */

@@ -91,7 +91,7 @@ function initScript(o: Required<Omit<DevImageOptions, 'cmdline'>>): string {
     ...vips,
     'ipvsadm -R < /etc/ipvsadm.rules || fail ipvsadm',
     'echo 1 > /proc/sys/net/ipv4/ip_forward',
-    `echo "${readyLine(o.hostname, o.services, o.realServers)}"`,
+    `echo "${readyLine(o.hostname, 'rules', o.services, o.realServers)}"`,
     'while true; do cttyhack sh; done',
     '',
   ].join('\n');

@@ -9,6 +9,7 @@ import { integrationTest } from '../_helpers/integration.js';
 
 const NEEDS = ['qemu-system-x86_64', 'cpio', 'gzip'];
 const EXPECTED: BootExpectation = {
+  mode: 'rules',
   rules: REFERENCE_RULES,
   vips: [{ address: '10.10.31.100', label: 'eth0:100', interface: 'eth0' }],
   services: 1,
@@ -78,7 +79,7 @@ integrationTest(
     );
     t.regex(failed[0]?.diff ?? '', /^--a -t 10\.10\.31\.100:80 -r 192\.168\.31\.102:80 -m -w 2$/m);
     t.regex(failed[0]?.diff ?? '', /^\+-a -t 10\.10\.31\.100:80 -r 192\.168\.31\.102:80 -m -w 1$/m);
-    t.regex(readFileSync(consoleLog, 'utf8'), /lvs-image: ready lv1 services=1 realservers=2/);
+    t.regex(readFileSync(consoleLog, 'utf8'), /lvs-image: ready lv1 mode=rules services=1 realservers=2/);
   },
 );
 

@@ -5,6 +5,7 @@ import { formatBootFailures, formatBootTable } from '../../src/boot-test/report.
 const RULES =
   '-A -t 10.10.31.100:80 -s lc\n-a -t 10.10.31.100:80 -r 192.168.31.101:80 -m -w 1\n-a -t 10.10.31.100:80 -r 192.168.31.102:80 -m -w 1\n';
 const EXPECTED: BootExpectation = {
+  mode: 'rules',
   rules: RULES,
   vips: [{ address: '10.10.31.100', label: 'eth0:100', interface: 'eth0' }],
   services: 1,
@@ -12,7 +13,7 @@ const EXPECTED: BootExpectation = {
 };
 const GOOD: BootObservation = {
   hostname: 'lv1',
-  console: 'boot...\nlvs-image: ready lv1 services=1 realservers=2\n/ # ',
+  console: 'boot...\nlvs-image: ready lv1 mode=rules services=1 realservers=2\n/ # ',
   rules: RULES,
   ipvsadmVersion: 'ipvsadm v1.31 2019/12/24 (compiled with popt and IPVS v1.2.1)\n',
   procIpVs: 'IP Virtual Server version 1.2.1 (size=4096)\n',
@@ -37,9 +38,9 @@ const BAD: [string, Partial<BootObservation>, string, RegExp][] = [
   ['no ready line', { console: 'Kernel panic\n' }, 'ready line', /no `lvs-image: ready` line/],
   [
     'a ready line that does not parse is shown as printed',
-    { console: 'lvs-image: ready lv1 services=1 realservers=2 trailing\n' },
+    { console: 'lvs-image: ready lv1 mode=rules services=1 realservers=2 trailing\n' },
     'ready line',
-    /the ready line does not parse: `lvs-image: ready lv1 services=1 realservers=2 trailing`/,
+    /the ready line does not parse: `lvs-image: ready lv1 mode=rules services=1 realservers=2 trailing`/,
   ],
   [
     'no ready line, with the reason the console was given up on',
@@ -52,9 +53,9 @@ const BAD: [string, Partial<BootObservation>, string, RegExp][] = [
   ],
   [
     'wrong counts',
-    { console: 'lvs-image: ready lv1 services=1 realservers=1\n' },
+    { console: 'lvs-image: ready lv1 mode=rules services=1 realservers=1\n' },
     'ready line',
-    /expected `ready lv1 services=1 realservers=2`/,
+    /expected `ready lv1 mode=rules services=1 realservers=2`/,
   ],
   [
     'a FAILED step',

@@ -17,8 +17,8 @@ const RECORDED = normalizeConsoleText(
 );
 
 test('the ready line of a recorded boot', (t) => {
-  t.deepEqual(parseReadyLine(RECORDED), { hostname: 'lv1', services: 1, realServers: 2 });
-  t.is(parseReadyLine('lvs-image: ready lv1 services=1\n'), undefined);
+  t.deepEqual(parseReadyLine(RECORDED), { hostname: 'lv1', mode: 'rules', services: 1, realServers: 2 });
+  t.is(parseReadyLine('lvs-image: ready lv1 mode=rules services=1\n'), undefined);
 });
 
 test('a line that starts like the ready line is found as printed, for the report', (t) => {

@@ -1,5 +1,13 @@
 import test from 'ava';
-import { countRules, guestInterfaces, planBootTests, requiredFiles } from '../../src/boot-test/plan.js';
+import { readFileSync } from 'node:fs';
+import { sha256 } from '../../src/lib/fs.js';
+import {
+  countRules,
+  guestInterfaces,
+  planBootTests,
+  requiredFiles,
+  unansweredTable,
+} from '../../src/boot-test/plan.js';
 import { loadSpec } from '../../src/spec/load.js';
 import type { Director } from '../../src/spec/types.js';
 
@@ -14,12 +22,43 @@ test('dsas-lv1: the reference rules, VIP, counts and NICs, both boot paths, logs
     ],
   );
   t.deepEqual(plans[0]?.expected, {
+    mode: 'rules',
     rules:
       '-A -t 10.10.31.100:80 -s lc\n-a -t 10.10.31.100:80 -r 192.168.31.101:80 -m -w 1\n-a -t 10.10.31.100:80 -r 192.168.31.102:80 -m -w 1\n',
     vips: [{ address: '10.10.31.100', interface: 'eth0', label: 'eth0:100' }],
     services: 1,
     realServers: 2,
   });
+});
+
+test('checked-example: keepalived mode expects the members quiesced and the sorry server in, and the rendered config', async (t) => {
+  const { spec } = await loadSpec('images/checked-example.yaml');
+  const [plan] = planBootTests(spec, ['direct'], 'out');
+  t.is(plan?.expected.mode, 'keepalived');
+  t.is(
+    plan?.expected.rules,
+    '-A -t 10.10.31.100:80 -s lc\n-a -t 10.10.31.100:80 -r 192.168.31.101:80 -m -w 0\n' +
+      '-a -t 10.10.31.100:80 -r 192.168.31.102:80 -m -w 0\n-a -t 10.10.31.100:80 -r 192.168.31.200:80 -m -w 1\n',
+  );
+  const golden = readFileSync(
+    'test/fixtures/golden/render/checked-example/lv4/rootfs/etc/keepalived/keepalived.conf',
+  );
+  t.is(plan?.expected.keepalivedConfSha256, sha256(golden));
+});
+
+test('unanswered table: remove leaves members out, an unchecked member with weight keeps the sorry server out', async (t) => {
+  const { spec } = await loadSpec('test/fixtures/keepalived/every-option.yaml');
+  const table = unansweredTable(spec.directors[0]!, spec.realServers);
+  // tcp/80: w101 quiesced, w102 removed (tcp check, remove), w103 unchecked at weight 1: no sorry server.
+  t.deepEqual(
+    table[0]?.dests.map((d) => [d.server, d.weight]),
+    [
+      ['w101', 0],
+      ['w103', 1],
+    ],
+  );
+  // tcp/443: both removed, no sorry server configured.
+  t.deepEqual(table[1]?.dests, []);
 });
 
 test('fwmark-example: the rendered mangle rules are expected too; dsas-lv1 has none', async (t) => {

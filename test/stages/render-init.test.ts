@@ -140,7 +140,7 @@ integrationTest(
       t.notRegex(out, /lvs-image: FAILED/);
       t.is(out.match(/^lvs-image: ready .*$/gm)?.length, 1);
       const ready = READY_PATTERN.exec(out);
-      t.deepEqual(ready?.slice(1), ['lv1', '1', '2']);
+      t.deepEqual(ready?.slice(1), ['lv1', 'rules', '1', '2']);
       t.regex(out, /\d+: eth0 +inet 10\.10\.31\.11\/24 brd 10\.10\.31\.255 /);
       t.regex(out, /\d+: eth0 +inet 10\.10\.31\.100\/32 scope global eth0:100/);
       t.regex(out, /\d+: eth1 +inet 192\.168\.31\.11\/24 brd 192\.168\.31\.255 /);
@@ -162,7 +162,7 @@ integrationTest(
     try {
       const out = await bootInit(root);
       t.regex(out, /^lvs-image: FAILED ipvsadm count: expected services=1 realservers=2$/m);
-      t.deepEqual(READY_PATTERN.exec(out)?.slice(1), ['lv1', '1', '1']);
+      t.deepEqual(READY_PATTERN.exec(out)?.slice(1), ['lv1', 'rules', '1', '1']);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

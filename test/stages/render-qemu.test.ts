@@ -211,7 +211,7 @@ integrationTest(
       const section = (from: string, to: string): string =>
         console.split(`${from}\n`)[1]?.split(`${to}\n`)[0] ?? '';
       t.notRegex(console, /lvs-image: FAILED/);
-      t.deepEqual(READY_PATTERN.exec(console)?.slice(1), ['lv1', '8', '15']);
+      t.deepEqual(READY_PATTERN.exec(console)?.slice(1), ['lv1', 'rules', '8', '15']);
       t.is(section('==SAVE', '==THRESHOLDS'), expected);
       t.regex(section('==THRESHOLDS', '==END'), /-> 10\.10\.31\.201:8080 +100 +10 /);
     } finally {

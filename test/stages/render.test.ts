@@ -153,9 +153,13 @@ for (const [name, spec] of [
 test('/init counts the table at runtime and prints the ready line format of layout.ts', (t) => {
   const spec = busySpec();
   const init = file(renderFiles(planDirectorFiles(spec, spec.directors[0]!)), '/init');
-  const format = /printf '\\n(lvs-image: ready %s services=%s realservers=%s)\\n' lv1 /.exec(init)?.[1];
-  t.is(format?.replace('%s', 'lv1').replace('%s', '2').replace('%s', '4'), readyLine('lv1', 2, 4));
-  t.regex(readyLine('lv1', 2, 4), READY_PATTERN);
+  const format = /printf '\\n(lvs-image: ready %s mode=%s services=%s realservers=%s)\\n' lv1 rules /.exec(
+    init,
+  )?.[1];
+  const filled = ['lv1', 'rules', '2', '4'].reduce((f, v) => f?.replace('%s', v), format);
+  t.is(filled, readyLine('lv1', 'rules', 2, 4));
+  t.regex(readyLine('lv1', 'rules', 2, 4), READY_PATTERN);
+  t.regex(readyLine('lv4', 'keepalived', 1, 3), READY_PATTERN);
   t.regex(init, /"\$services" != 2 \] \|\| \[ "\$realservers" != 4 \]/);
   t.regex(init, /run "vip eth0:100" ip addr add 10\.10\.31\.100\/32 label eth0:100 dev eth0\n/);
   t.regex(init, /run "vip 10\.10\.31\.101" ip addr add 10\.10\.31\.101\/32 dev eth0\n/);

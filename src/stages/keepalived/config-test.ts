@@ -31,6 +31,8 @@ export async function testKeepalivedConfig(a: {
   configFile: string;
   interfaces: readonly string[];
   run: Run;
+  /** How the config is named in messages (e.g. `lv4:/etc/keepalived/keepalived.conf`); default the file. */
+  label?: string;
 }): Promise<ConfigTestResult> {
   // keepalived -t exits 0 on a config file that is not there ("Config files missing"): check it first.
   if (!existsSync(a.configFile))
@@ -51,7 +53,7 @@ export async function testKeepalivedConfig(a: {
       const lines = complaintLines(`${r.stdout}\n${r.stderr}`);
       if (r.exitCode !== 0) {
         throw new BuildError(
-          `keepalived -t rejected ${a.configFile} (exit status ${r.exitCode}):\n  ${lines.join('\n  ') || '(no output)'}`,
+          `keepalived -t rejected ${a.label ?? a.configFile} (exit status ${r.exitCode}):\n  ${lines.join('\n  ') || '(no output)'}`,
           {
             hint: 'the rendered keepalived.conf is wrong for this keepalived: the lines above name what it refused',
           },

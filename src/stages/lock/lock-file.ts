@@ -47,11 +47,20 @@ export interface LockedIpvsadm {
   checkedWithKernel: { release: string | null; sha256: string | null };
 }
 
+/** keepalived, pinned when a director of the spec runs it. */
+export interface LockedKeepalived {
+  version: string;
+  link: 'static' | 'dynamic';
+  source: LockedSource;
+}
+
 /** The whole lock file. */
 export interface Lock {
   lockVersion: number;
   kernel: LockedKernel;
   ipvsadm: LockedIpvsadm;
+  /** Present when a director runs keepalived (health checks). */
+  keepalived?: LockedKeepalived;
   /** First line of `gcc --version`. */
   compiler: string | null;
   /** What could not be determined when the lock was written, and why. */
@@ -161,6 +170,15 @@ export function diffLock(locked: Lock, current: Lock): string[] {
   const sources: [string, LockedSource | null, LockedSource | null][] = [
     ['kernel', locked.kernel.source, current.kernel.source],
     ['ipvsadm', locked.ipvsadm.source, current.ipvsadm.source],
+    ...(locked.keepalived !== undefined || current.keepalived !== undefined
+      ? [
+          ['keepalived', locked.keepalived?.source ?? null, current.keepalived?.source ?? null] as [
+            string,
+            LockedSource | null,
+            LockedSource | null,
+          ],
+        ]
+      : []),
   ];
   for (const [name, was, now] of sources) {
     const line = describeSourceDrift(name, was, now);
@@ -173,6 +191,7 @@ export function diffLock(locked: Lock, current: Lock): string[] {
     unknown: undefined,
     kernel: { ...l.kernel, source: undefined },
     ipvsadm: { ...l.ipvsadm, source: undefined, checkedWithKernel: undefined },
+    keepalived: l.keepalived === undefined ? undefined : { ...l.keepalived, source: undefined },
   });
   flatten(strip(locked), '', a);
   flatten(strip(current), '', b);

@@ -35,7 +35,7 @@ function locate(name: string): string {
 
 /** Busybox, ipvsadm, extra binaries and every library they load. */
 export async function binaryLayer(
-  input: Pick<RootfsInput, 'busybox' | 'ipvsadm' | 'extraBinaries'>,
+  input: Pick<RootfsInput, 'busybox' | 'ipvsadm' | 'extraBinaries' | 'programs'>,
 ): Promise<Layer> {
   const extras = (input.extraBinaries ?? []).map(locate);
   const reals = await Promise.all(extras.map((p) => realpath(p)));
@@ -44,6 +44,7 @@ export async function binaryLayer(
   const entries: RootfsEntry[] = [
     await hostFile(BUSYBOX_PATH, input.busybox, 0o755),
     await hostFile('/sbin/ipvsadm', input.ipvsadm.binary, 0o755),
+    ...(await Promise.all((input.programs ?? []).map((p) => hostFile(p.path, p.binary, 0o755)))),
     ...(await Promise.all([...new Set(reals)].map((r) => hostFile(r, r, 0o755)))),
     ...extras.flatMap((p, i): RootfsEntry[] =>
       p === reals[i] ? [] : [{ type: 'symlink', path: p, target: reals[i]! }],
@@ -52,7 +53,11 @@ export async function binaryLayer(
   // Multi-call iptables loads its match/target plugins with dlopen; ldd cannot see them.
   const plugins = reals.some((r) => path.basename(r).startsWith('xtables-')) ? await xtablesPlugins() : [];
   const programs = [input.busybox, input.ipvsadm.binary, ...reals];
-  const libs = new Set([...(await lddPaths(programs)), ...input.ipvsadm.libraries]);
+  const libs = new Set([
+    ...(await lddPaths(programs)),
+    ...input.ipvsadm.libraries,
+    ...(input.programs ?? []).flatMap((p) => p.libraries),
+  ]);
   const extraLibs = await pluginLibraries(plugins, libs);
   for (const l of await lddPaths(extraLibs)) libs.add(l);
   for (const l of extraLibs) libs.add(l);

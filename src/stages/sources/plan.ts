@@ -5,6 +5,8 @@
 import path from 'node:path';
 import { SpecError, type Problem } from '../../lib/errors.js';
 import { findIpvsadmRelease } from '../../packages/ipvsadm.js';
+import { findKeepalivedRelease } from '../../packages/keepalived.js';
+import { specUsesKeepalived } from '../../spec/health-check.js';
 import type { SourceRef, Spec } from '../../spec/types.js';
 import type { ProgramRelease } from '../../packages/program.js';
 import { planProgramSource, type ProgramPin } from '../program/source.js';
@@ -65,7 +67,7 @@ export function programRequest(
 }
 
 /** The names of the sources a build can need, in the order they are got. */
-export type SourceName = 'kernel' | 'ipvsadm';
+export type SourceName = 'kernel' | 'ipvsadm' | 'keepalived';
 
 /**
  * The sources the spec names (all, or `only` these), pinned where the spec or catalog pins them (a kernel
@@ -74,19 +76,24 @@ export type SourceName = 'kernel' | 'ipvsadm';
 export function planSpecSources(
   spec: Spec,
   specDir = '.',
-  only: readonly SourceName[] = ['kernel', 'ipvsadm'],
+  only: readonly SourceName[] = ['kernel', 'ipvsadm', 'keepalived'],
 ): SourceRequest[] {
   const out: SourceRequest[] = [];
   if (only.includes('kernel') && spec.kernel.source !== undefined && spec.kernel.prebuilt === undefined)
     out.push(kernelRequest(spec.kernel.source, specDir));
   if (only.includes('ipvsadm'))
     out.push(programRequest('ipvsadm', spec.ipvsadm, findIpvsadmRelease(spec.ipvsadm.version), specDir));
+  // keepalived only when a director runs it (a pin alone builds nothing).
+  const ka = spec.keepalived;
+  if (only.includes('keepalived') && ka !== undefined && specUsesKeepalived(spec))
+    out.push(programRequest('keepalived', ka, findKeepalivedRelease(ka.version), specDir));
   return out;
 }
 
 function lockedSourceOf(lock: Lock, name: string): LockedSource | undefined {
   if (name === 'kernel') return lock.kernel.source ?? undefined;
   if (name === 'ipvsadm') return lock.ipvsadm.source;
+  if (name === 'keepalived') return lock.keepalived?.source;
   return undefined;
 }
 
