@@ -1,30 +1,34 @@
 #!/usr/bin/env bash
-# Pins that hold (issue 11's acceptance): the reference spec is locked to what Debian ships today, built online,
-# its sources exported; then, with an empty cache and store and no downloads allowed, the export is imported and
-# `build --frozen --offline` must publish a kernel and initrd byte-identical to the online build.
+# Pins that hold (issue 11's acceptance, with issue 12's keepalived): the health-checked example is locked to
+# what Debian ships today (kernel, ipvsadm and keepalived sources), built online, its sources exported; then, with
+# an empty cache and store and no downloads allowed, the export is imported and `build --frozen --offline` must
+# publish a kernel and initrd byte-identical to the online build (kernel and keepalived rebuilt from the store).
 # Nothing here compares with a lock shipped in the repository, so a Debian rebuild cannot make it fail.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cli() { node bin/lvs-image.js "$@"; }
+spec=checked-example
+site=checked-example
+host=lv4
 work=$(mktemp -d /tmp/lvs-frozen-offline.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-cp images/dsas-lv1.yaml "$work/dsas-lv1.yaml"
-cli lock "$work/dsas-lv1.yaml"
-cli build "$work/dsas-lv1.yaml" --out "$work/online"
-cli sources export "$work/dsas-lv1.yaml" "$work/carry"
+cp "images/$spec.yaml" "$work/$spec.yaml"
+cli lock "$work/$spec.yaml"
+cli build "$work/$spec.yaml" --out "$work/online"
+cli sources export "$work/$spec.yaml" "$work/carry"
 
 offline=("env" "LVS_IMAGE_CACHE=$work/empty-cache" "LVS_IMAGE_OFFLINE=1")
 "${offline[@]}" node bin/lvs-image.js sources import "$work/carry"
-"${offline[@]}" node bin/lvs-image.js build --frozen --offline "$work/dsas-lv1.yaml" --out "$work/offline"
+"${offline[@]}" node bin/lvs-image.js build --frozen --offline "$work/$spec.yaml" --out "$work/offline"
 
-# Both sources came from the store (not from the installed package or the archive).
-log="$work/offline/.logs/dsas-build.log"
-for s in kernel ipvsadm; do
+# Every source came from the store (not from the installed package or the archive).
+log="$work/offline/.logs/$site-build.log"
+for s in kernel ipvsadm keepalived; do
   grep -E "^source $s: .*\(store\)$" "$log" || { echo "frozen-offline: $s did not come from the store" >&2; exit 1; }
 done
-for f in lv1/lv1-kernel lv1/lv1-initrd.img; do
-  a=$(sha256sum < "$work/online/dsas/$f" | cut -d' ' -f1)
-  b=$(sha256sum < "$work/offline/dsas/$f" | cut -d' ' -f1)
+for f in "$host/$host-kernel" "$host/$host-initrd.img"; do
+  a=$(sha256sum < "$work/online/$site/$f" | cut -d' ' -f1)
+  b=$(sha256sum < "$work/offline/$site/$f" | cut -d' ' -f1)
   echo "$f online $a offline $b"
   [ "$a" = "$b" ] || { echo "frozen-offline: $f differs between the online and the offline frozen build" >&2; exit 1; }
 done

@@ -6,6 +6,43 @@ import { run } from '../lib/exec.js';
 import { runInNetns, systemTool } from '../lib/netns.js';
 import { startDaemon, type Daemon } from './daemon.js';
 import type { LabOptions } from './index.js';
+import type { LabRealServer } from './plan.js';
+
+/** The address a real server's HTTP server listens on: every address under DR (it answers on the VIP too). */
+function listenAddress(rs: LabRealServer): string {
+  return rs.loopbackVips.length > 0 ? '0.0.0.0' : (rs.cidr.split('/')[0] ?? '');
+}
+
+/** Starts (again) a real server's busybox httpd serving its lab body. */
+export function startHttpd(o: LabOptions, rs: LabRealServer): Promise<Daemon> {
+  const docs = path.join(o.workDir, 'www', rs.name);
+  const argv = [
+    'netns',
+    'exec',
+    rs.ns,
+    'busybox',
+    'httpd',
+    '-f',
+    '-p',
+    `${listenAddress(rs)}:${rs.port}`,
+    '-h',
+    docs,
+  ];
+  return startDaemon('ip', argv, path.join(o.workDir, `httpd-${rs.name}.log`));
+}
+
+/**
+ * Starts, in place of a real server's httpd, a server that answers every request with HTTP `status` (a broken
+ * application behind a live port): Node's own HTTP server, run by the same node binary as lvs-image.
+ */
+export function startFailingServer(o: LabOptions, rs: LabRealServer, status: number): Promise<Daemon> {
+  const script = `require('node:http').createServer((q, s) => { s.statusCode = ${status}; s.end('broken\\n'); }).listen(${rs.port}, '${listenAddress(rs)}');`;
+  return startDaemon(
+    'ip',
+    ['netns', 'exec', rs.ns, process.execPath, '-e', script],
+    path.join(o.workDir, `failing-${rs.name}.log`),
+  );
+}
 
 /** Starts each real server's HTTP server (and, for DR, its VIP on lo); returns them for stopping by PID. */
 export async function startRealServers(o: LabOptions): Promise<Daemon[]> {
@@ -25,21 +62,7 @@ export async function startRealServers(o: LabOptions): Promise<Daemon[]> {
       ]);
       await runInNetns(rs.ns, systemTool('sysctl'), ['-w', ...sysctls]);
     }
-    // Under DR the server answers on the VIP too, so it listens on every address of its namespace.
-    const address = rs.loopbackVips.length > 0 ? '0.0.0.0' : (rs.cidr.split('/')[0] ?? '');
-    const argv = [
-      'netns',
-      'exec',
-      rs.ns,
-      'busybox',
-      'httpd',
-      '-f',
-      '-p',
-      `${address}:${rs.port}`,
-      '-h',
-      docs,
-    ];
-    daemons.push(await startDaemon('ip', argv, path.join(o.workDir, `httpd-${rs.name}.log`)));
+    daemons.push(await startHttpd(o, rs));
   }
   return daemons;
 }

@@ -68,10 +68,12 @@ export async function runLab(o: LabOptions): Promise<LabResult> {
   const { readFile } = await import('node:fs/promises');
   const cmdline = (await readFile(path.join(o.siteRoot, files.cmdline), 'utf8')).trim();
   let daemons: Daemon[] = [];
+  // Each real server's HTTP server by name: the health-check phases stop and replace them.
+  const servers = new Map<string, Daemon>();
   let guest: Guest | undefined;
   const cleanup = async (): Promise<void> => {
     await guest?.stop();
-    for (const d of daemons) await d.stop();
+    for (const d of [...daemons, ...servers.values()]) await d.stop();
     await removeLabNetwork(o.plan, run);
   };
   const onSignal = (): void => void cleanup();
@@ -79,7 +81,11 @@ export async function runLab(o: LabOptions): Promise<LabResult> {
   process.once('SIGTERM', onSignal);
   try {
     await createLabNetwork(o.plan, run);
-    daemons = await startRealServers(o);
+    const httpds = await startRealServers(o);
+    o.plan.realServers.forEach((rs, i) => {
+      const d = httpds[i];
+      if (d !== undefined) servers.set(rs.name, d);
+    });
     if (o.serveCommand !== undefined) daemons.push(await startBootServer(o, o.serveCommand));
     guest = await startGuest(guestOptions(o, consoleLog, cmdline));
     await guest.console.waitForLine(/^lvs-image: ready .*$/m, o.timeoutMs, 'the ready line');
@@ -87,7 +93,7 @@ export async function runLab(o: LabOptions): Promise<LabResult> {
     const vipOk = parseInetAddresses((await guest.console.run('ip -4 addr', 60_000)).output).some(
       (a) => a.address === o.plan.target.vip,
     );
-    const checks = await runChecks(o, guest);
+    const checks = await runChecks(o, guest, servers);
     if (!vipOk)
       checks.unshift({
         name: 'VIP on the director',

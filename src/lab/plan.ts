@@ -5,6 +5,7 @@
  */
 import { labName } from '../lib/netns.js';
 import { formatIpv4, inSubnet, parseCidr, parseIpv4, prefixMask } from '../spec/net.js';
+import { detectionBound, directorMode, effectiveCheck, type DirectorMode } from '../spec/health-check.js';
 import type { Director, Spec, VirtualService } from '../spec/types.js';
 import { resolveIpvsTable } from '../stages/render/ipvs-table.js';
 import { formatIpvsadmRules } from '../stages/render/ipvsadm-rules.js';
@@ -61,7 +62,17 @@ export interface LabPlan {
    * director's whole `ipvsadm -Sn` table rendered from the spec with that change (weight 0 / member dropped).
    */
   victim?: { name: string; dest: string; flag: string; rulesQuiesced: string; rulesRemoved: string };
+  /** Who writes the director's IPVS table; in keepalived mode the lab fails the victim instead of editing rules. */
+  mode: DirectorMode;
+  /**
+   * keepalived mode: the whole table with every member healthy, the table once the victim's check has failed
+   * (weight 0 or left out, as its `onFailure` says), and the configured bound from a failure to that table.
+   */
+  health?: { healthy: string; failed: string; onFailure: 'quiesce' | 'remove'; boundS: number };
 }
+
+/** Added to the configured bound: console polling (a few hundred ms under emulation) and QEMU scheduling. */
+export const HEALTH_SLACK_S = 2;
 
 /** ipvsadm's switch per forwarding method. */
 const FORWARDING_FLAG: Record<string, string> = { masq: '-m', gate: '-g', ipip: '-i' };
@@ -188,8 +199,21 @@ export function planLab(spec: Spec, director: Director, pid: number = process.pi
           rulesRemoved: rulesWith(spec, director, service, (m) => (m === member ? [] : [m])),
         }
       : undefined;
+  const mode = directorMode(director);
+  const check = member !== undefined ? effectiveCheck(service, member) : null;
+  const health =
+    mode === 'keepalived' && victim !== undefined && check !== null && check.type !== 'none'
+      ? {
+          healthy: formatIpvsadmRules(resolveIpvsTable(director, spec.realServers)),
+          failed: check.onFailure === 'quiesce' ? victim.rulesQuiesced : victim.rulesRemoved,
+          onFailure: check.onFailure,
+          boundS: detectionBound(check),
+        }
+      : undefined;
   return {
     hostname: director.hostname,
+    mode,
+    ...(health !== undefined ? { health } : {}),
     hub: labName('lab', 'hub', pid),
     bridges,
     realServers,

@@ -14,6 +14,8 @@ export interface LabCheck {
   ok: boolean;
   tally: Tally;
   detail: string;
+  /** A measured time against its configured bound (health-check detection and recovery). */
+  figure?: { seconds: number; boundS: number };
 }
 
 /** Counts the response bodies (undefined = the request failed) by the real server whose lab body they are. */

@@ -2,6 +2,7 @@
 import { run } from '../lib/exec.js';
 import { runInNetns } from '../lib/netns.js';
 import type { Guest } from '../lib/qemu.js';
+import { checkHealthySettled, runHealthChecks, type Servers } from './health.js';
 import type { LabOptions } from './index.js';
 import { checkReplyPath, readReplyCounters, startReplyCounters } from './reply-path.js';
 import { checkAllAnswer, checkOnly, tallyAnswers, type LabCheck } from './tally.js';
@@ -34,8 +35,13 @@ async function applyRules(con: Guest['console'], rules: string): Promise<string 
 }
 
 /** Runs every traffic check against the booted director. */
-export async function runChecks(o: LabOptions, guest: Guest): Promise<LabCheck[]> {
+export async function runChecks(o: LabOptions, guest: Guest, servers: Servers): Promise<LabCheck[]> {
   const { plan } = o;
+  // keepalived owns the table: wait for it to add every member, then fail the victim for real (never ipvsadm).
+  if (plan.mode === 'keepalived') {
+    const settled = await checkHealthySettled(o, guest);
+    return [settled, ...(settled.ok ? await runHealthChecks(o, guest, servers) : [])];
+  }
   const names = plan.realServers.map((r) => r.name);
   const mac = plan.directorMac;
   const replyPath = plan.replyPath;

@@ -101,6 +101,29 @@ test('dr-example: real servers hold the VIP on lo, replies must bypass the direc
   t.deepEqual([plan.boot.bridge, plan.boot.cidr], ['lvsbr0', '10.10.31.253/24']);
 });
 
+test('checked-example: keepalived mode, the sorry server is not a lab member, the health plan has both tables and the bound', async (t) => {
+  const { spec } = await loadSpec('images/checked-example.yaml');
+  const plan = planLab(spec, spec.directors[0]!, 4242);
+  t.is(plan.mode, 'keepalived');
+  t.deepEqual(
+    plan.realServers.map((r) => r.name),
+    ['w101', 'w102'],
+  );
+  t.is(plan.victim?.name, 'w102');
+  t.deepEqual(plan.health, {
+    healthy:
+      '-A -t 10.10.31.100:80 -s lc\n-a -t 10.10.31.100:80 -r 192.168.31.101:80 -m -w 1\n-a -t 10.10.31.100:80 -r 192.168.31.102:80 -m -w 1\n',
+    failed:
+      '-A -t 10.10.31.100:80 -s lc\n-a -t 10.10.31.100:80 -r 192.168.31.101:80 -m -w 1\n-a -t 10.10.31.100:80 -r 192.168.31.102:80 -m -w 0\n',
+    onFailure: 'quiesce',
+    boundS: 5,
+  });
+  const lv1 = await loadSpec('images/dsas-lv1.yaml');
+  const rules = planLab(lv1.spec, lv1.spec.directors[0]!, 4242);
+  t.is(rules.mode, 'rules');
+  t.false('health' in rules);
+});
+
 test('namespace and interface names fit the kernel limits', async (t) => {
   const { spec } = await loadSpec('images/dsas-lv1.yaml');
   const plan = planLab(spec, spec.directors[0]!, 4_194_304);

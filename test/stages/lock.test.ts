@@ -179,6 +179,65 @@ test('checkLockAgainstSpec: the spec must still name what the lock pins; a compi
   );
 });
 
+test('keepalived in the lock: the frozen gate wants it when a director runs it, and a rebuild names both versions', async (t) => {
+  const { spec } = await loadSpec('images/checked-example.yaml');
+  const quiet: StageIo = { run, log: () => undefined };
+  const keepalived = {
+    version: '2.2.7',
+    link: 'static' as const,
+    source: {
+      file: 'keepalived_2.2.7.orig.tar.gz',
+      sha256: 'a'.repeat(64),
+      size: 1180180,
+      origin: { kind: 'debian-source' as const, package: 'keepalived', version: '1:2.2.7-1', dsc: 'x' },
+    },
+  };
+  const without = { lock: sampleLock(), file: 'images/checked-example.lock' };
+  const missing = t.throws(
+    () => checkLockAgainstSpec(without, spec, 'images/checked-example.yaml', quiet, undefined),
+    {
+      instanceOf: SpecError,
+    },
+  );
+  t.deepEqual(
+    missing.problems.map((p) => p.message),
+    ['the spec runs keepalived 2.2.7 and the lock pins no keepalived'],
+  );
+  const withKa = { lock: { ...sampleLock(), keepalived }, file: 'images/checked-example.lock' };
+  t.notThrows(() => checkLockAgainstSpec(withKa, spec, 'images/checked-example.yaml', quiet, undefined));
+  const linked = { ...spec, keepalived: { ...spec.keepalived!, link: 'dynamic' as const } };
+  const err = t.throws(
+    () => checkLockAgainstSpec(withKa, linked, 'images/checked-example.yaml', quiet, undefined),
+    {
+      instanceOf: SpecError,
+    },
+  );
+  t.deepEqual(
+    err.problems.map((p) => p.message),
+    ['keepalived.link: locked static, the spec now says dynamic'],
+  );
+  const rebuilt = {
+    ...keepalived,
+    source: {
+      ...keepalived.source,
+      sha256: 'b'.repeat(64),
+      origin: { ...keepalived.source.origin, version: '1:2.2.7-2' },
+    },
+  };
+  t.deepEqual(diffLock({ ...sampleLock(), keepalived }, { ...sampleLock(), keepalived: rebuilt }), [
+    'keepalived: keepalived 1:2.2.7-1 (sha256 aaaaaaaa…) is locked; Debian now ships 1:2.2.7-2 (bbbbbbbb…)',
+  ]);
+  // A spec without checks neither needs nor accepts a keepalived pin in its lock.
+  const lv1 = await loadSpec('images/dsas-lv1.yaml');
+  const stray = t.throws(
+    () => checkLockAgainstSpec(withKa, lv1.spec, 'images/dsas-lv1.yaml', quiet, undefined),
+    {
+      instanceOf: SpecError,
+    },
+  );
+  t.regex(stray.message, /the lock pins keepalived 2\.2\.7 and the spec runs none/);
+});
+
 test('images/dsas-2006.lock pins ipvsadm 1.24 by its published sha256 and marks the unknowns', async (t) => {
   const text = await readFile('images/dsas-2006.lock', 'utf8');
   const lock = parseLock(text, 'images/dsas-2006.lock');
