@@ -67,7 +67,7 @@ export async function runLab(o: LabOptions): Promise<LabResult> {
   const files = directorFiles(o.plan.hostname);
   const { readFile } = await import('node:fs/promises');
   const cmdline = (await readFile(path.join(o.siteRoot, files.cmdline), 'utf8')).trim();
-  let daemons: Daemon[] = [];
+  const daemons: Daemon[] = [];
   // Each real server's HTTP server by name: the health-check phases stop and replace them.
   const servers = new Map<string, Daemon>();
   let guest: Guest | undefined;
