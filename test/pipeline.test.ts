@@ -34,16 +34,16 @@ function options(over: Partial<BuildOptions>): BuildOptions {
   };
 }
 
-/** The reference spec on Debian's prebuilt kernel (no kernel build needed). */
-function prebuiltSpec(dir: string): string {
-  const text = readFileSync(path.join(ROOT, 'images/dsas-lv1.yaml'), 'utf8').replace(
-    / {2}source:\n {4}debian: linux-source-6\.1.*\n {2}base: .*\n {2}profile: .*\n {2}options: .*\n/,
+/** A shipped spec (default the reference) on Debian's prebuilt kernel (no kernel build needed). */
+function prebuiltSpec(dir: string, name = 'dsas-lv1'): string {
+  const text = readFileSync(path.join(ROOT, `images/${name}.yaml`), 'utf8').replace(
+    / {2}source:\n {4}debian: linux-source-6\.1.*\n( {2}base: .*\n)? {2}profile: .*\n {2}options: .*\n/,
     '  prebuilt:\n    vmlinuz: /vmlinuz\n  profile: minimal\n  options: module\n',
   );
   // Never fall back to a kernel build in a test: the substitution must have happened.
   if (!text.includes('vmlinuz: /vmlinuz'))
-    throw new Error('images/dsas-lv1.yaml changed shape; update prebuiltSpec()');
-  const file = path.join(dir, 'prebuilt.yaml');
+    throw new Error(`images/${name}.yaml changed shape; update prebuiltSpec()`);
+  const file = path.join(dir, `${name}-prebuilt.yaml`);
   writeFileSync(file, text);
   return file;
 }
@@ -61,7 +61,9 @@ test('the build runs its steps in the documented order', (t) => {
       'kernel-config',
       'kernel',
       'ipvsadm',
+      'keepalived',
       'render',
+      'check-configs',
       'staging',
       'rootfs',
       'initramfs',
@@ -140,5 +142,50 @@ integrationTest(
       /=== Write kernels and PXE boot files/,
     );
     t.deepEqual(readdirSync(path.join(opts.outDir, '.releases')), before);
+  },
+);
+
+integrationTest(
+  'health checks on a prebuilt kernel: keepalived in the image and the manifest; a config keepalived -t rejects fails the build and leaves the release',
+  ['make', 'gcc', 'ip', 'root'],
+  async (t) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'lvs-pipeline-ka-'));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    const opts = options({ specFile: prebuiltSpec(dir, 'checked-example'), outDir: path.join(dir, 'out') });
+    const ctx = await runBuild(opts);
+    t.is(ctx.plan?.directors[0]?.mode, 'keepalived');
+    const site = path.join(opts.outDir, 'checked-example');
+    const manifest = JSON.parse(readFileSync(path.join(site, 'lv4/manifest.json'), 'utf8')) as {
+      mode: string;
+      keepalived: { version: string; configOptions: string[]; versionText: string[] } | null;
+    };
+    t.is(manifest.mode, 'keepalived');
+    t.is(manifest.keepalived?.version, '2.2.7');
+    t.true(['LVS', 'VRRP'].every((f) => manifest.keepalived?.configOptions.includes(f)));
+    t.regex(manifest.keepalived?.versionText[0] ?? '', /^Keepalived v2\.2\.7/);
+    const log = readFileSync(path.join(opts.outDir, '.logs/checked-example-build.log'), 'utf8');
+    t.regex(log, /lv4: keepalived -t accepts \/etc\/keepalived\/keepalived\.conf/);
+
+    // A template override keepalived refuses: the build fails at check-configs, quoting keepalived's line.
+    const templates = path.join(dir, 'templates');
+    mkdirSync(path.join(templates, 'director/etc/keepalived'), { recursive: true });
+    const good = readFileSync(
+      path.join(ROOT, 'templates/director/etc/keepalived/keepalived.conf.hbs'),
+      'utf8',
+    );
+    writeFileSync(
+      path.join(templates, 'director/etc/keepalived/keepalived.conf.hbs'),
+      good.replace('{{/each}}', '{{/each}}\nvirtual_server 10.10.31.100 81 {\n    lvs_sched nope\n}\n'),
+    );
+    const before = readdirSync(path.join(opts.outDir, '.releases'));
+    const err = await t.throwsAsync(runBuild({ ...opts, templatesDir: templates }));
+    t.true(err instanceof BuildError);
+    t.regex(err?.message ?? '', /keepalived -t rejected lv4:\/etc\/keepalived\/keepalived\.conf/);
+    t.regex(err?.message ?? '', /Invalid lvs_scheduler 'nope'/);
+    t.deepEqual(
+      readdirSync(path.join(opts.outDir, '.releases')),
+      before,
+      'the published release is untouched',
+    );
   },
 );
