@@ -62,6 +62,7 @@ export function generateKernelFragment(spec: Spec, opts: { kernelVersion?: strin
     module: mode === 'module',
     ipip: features.some((f) => f.feature === 'forwarding:ipip'),
     iptables: features.some((f) => f.feature.startsWith('netfilter:')),
+    daemons: specUsesKeepalived(spec),
   };
 
   for (const l of catalog.loadBaseLines(version)) {

@@ -23,7 +23,7 @@ export interface BaseLine {
   value: string;
   since: string;
   until?: string;
-  if?: 'module' | 'ipip' | 'iptables';
+  if?: 'module' | 'ipip' | 'iptables' | 'daemons';
   /** `optional`: a prebuilt kernel may lack it (the check skips it). */
   prebuilt?: 'optional';
   reason: string;
