@@ -40,7 +40,14 @@ export interface BootObservation {
   /** `ip -4 addr show dev X` output per interface name. */
   addresses: Record<string, string>;
   /** keepalived mode: `sha256sum /etc/keepalived/keepalived.conf` and its pid before and after a `kill -9`. */
-  keepalived?: { confSha256: string; pid: string; pidAfterKill: string; rulesAfterKill: string };
+  keepalived?: {
+    confSha256: string;
+    pid: string;
+    pidAfterKill: string;
+    rulesAfterKill: string;
+    /** How many lines of `logread` (the in-memory log ring) keepalived wrote. */
+    logLines: string;
+  };
   /** Why the console was given up on before the probes finished: a timeout or the guest stopping. */
   stopped?: string;
 }
@@ -120,15 +127,16 @@ function checkKeepalived(e: BootExpectation, o: BootObservation): BootCheck[] {
   const confOk = sha === e.keepalivedConfSha256;
   const back = /^\d+$/.test(k.pidAfterKill.trim()) && k.pidAfterKill.trim() !== k.pid.trim();
   const tableBack = normalizeRules(k.rulesAfterKill) === normalizeRules(e.rules);
+  const logged = Number(k.logLines.trim()) > 0;
   return [
     {
       name: 'keepalived',
-      ok: running && confOk,
+      ok: running && confOk && logged,
       detail: `${running ? `pid ${k.pid.trim()}` : 'not running'}; /etc/keepalived/keepalived.conf ${
         confOk
           ? 'is the rendered one'
           : `sha256 ${sha ?? '?'} is not the rendered ${e.keepalivedConfSha256 ?? '?'}`
-      }`,
+      }; ${logged ? `${k.logLines.trim()} keepalived lines in logread` : 'nothing from keepalived in logread'}`,
     },
     {
       name: 'keepalived restarted',

@@ -68,8 +68,9 @@ async function observeKeepalived(
   rules: string,
 ): Promise<NonNullable<BootObservation['keepalived']>> {
   const confSha256 = await run('sha256sum /etc/keepalived/keepalived.conf');
+  const logLines = await run('logread | grep -c Keepalived');
   const pid = (await run('cat /run/keepalived.pid')).trim();
-  if (!/^\d+$/.test(pid)) return { confSha256, pid, pidAfterKill: '', rulesAfterKill: '' };
+  if (!/^\d+$/.test(pid)) return { confSha256, logLines, pid, pidAfterKill: '', rulesAfterKill: '' };
   await run(`kill -9 ${pid}`);
   const pidAfterKill = (
     await poll(
@@ -81,7 +82,7 @@ async function observeKeepalived(
   ).trim();
   const settled = (out: string): boolean => normalizeRules(out) === normalizeRules(rules);
   const rulesAfterKill = await poll(run, 'ipvsadm -Sn', settled, SETTLE_MS);
-  return { confSha256, pid, pidAfterKill, rulesAfterKill };
+  return { confSha256, logLines, pid, pidAfterKill, rulesAfterKill };
 }
 
 function defaultInterfaces(expected: BootExpectation): GuestInterface[] {

@@ -148,3 +148,48 @@ test('netfilter marks: checked only when the director has iptables rules, agains
   t.false(unprobed?.ok);
   t.regex(unprobed?.detail ?? '', /never answered/);
 });
+
+test('keepalived mode: the ready line promises only the services; keepalived runs its rendered config, logs, and comes back', (t) => {
+  const expected: BootExpectation = { ...EXPECTED, mode: 'keepalived', keepalivedConfSha256: 'c'.repeat(64) };
+  const keepalived = {
+    confSha256: `${'c'.repeat(64)}  /etc/keepalived/keepalived.conf\n`,
+    logLines: '12\n',
+    pid: '39\n',
+    pidAfterKill: '57\n',
+    rulesAfterKill: RULES,
+  };
+  const good: BootObservation = {
+    ...GOOD,
+    console: 'lvs-image: ready lv1 mode=keepalived services=1 realservers=3\n',
+    keepalived,
+  };
+  t.deepEqual(failing(good, expected), []);
+  t.deepEqual(
+    checkBoot(expected, good)
+      .filter((c) => c.name.startsWith('keepalived'))
+      .map((c) => c.detail),
+    [
+      'pid 39; /etc/keepalived/keepalived.conf is the rendered one; 12 keepalived lines in logread',
+      'after kill -9 of pid 39: pid 57, table as before',
+    ],
+  );
+  const bad = (k: Partial<typeof keepalived>) =>
+    failing({ ...good, keepalived: { ...keepalived, ...k } }, expected).map((c) => `${c.name}: ${c.detail}`);
+  t.regex(bad({ confSha256: `${'d'.repeat(64)}  x\n` }).join(), /sha256 d+ is not the rendered c+/);
+  t.regex(bad({ logLines: '0\n' }).join(), /nothing from keepalived in logread/);
+  t.regex(
+    bad({ pidAfterKill: '' }).join(),
+    /keepalived restarted: after kill -9 of pid 39: not running again/,
+  );
+  t.regex(bad({ rulesAfterKill: '' }).join(), /pid 57, table differs/);
+  t.regex(
+    failing({ ...good, console: 'lvs-image: ready lv1 mode=rules services=1 realservers=2\n' }, expected)
+      .map((c) => c.detail)
+      .join(),
+    /expected `ready lv1 mode=keepalived services=1`, got `ready lv1 mode=rules services=1`/,
+  );
+  t.deepEqual(
+    failing({ ...good, keepalived: undefined }, expected).map((c) => c.name),
+    ['keepalived', 'keepalived restarted'],
+  );
+});

@@ -18,6 +18,16 @@ test('the typed marker line never contains a marker line itself (the echo cannot
   t.is(extractMarked(line + '\n', 4), undefined);
 });
 
+test("extractMarked leaves out the lines a supervised daemon tags, not the command's own", (t) => {
+  const text =
+    '__LVS_BEGIN_3__\n-A -t 10.10.31.100:80 -s lc\n[keepalived] Mon Nov 30 22:04:48 2026: Startup complete\n' +
+    '-a -t 10.10.31.100:80 -r 192.168.31.101:80 -m -w 0\n[not a tag]\n__LVS_END_3__ 0\n';
+  t.deepEqual(extractMarked(text, 3), {
+    output: '-A -t 10.10.31.100:80 -s lc\n-a -t 10.10.31.100:80 -r 192.168.31.101:80 -m -w 0\n[not a tag]\n',
+    status: 0,
+  });
+});
+
 test('extractMarked cuts the output of each command out of a recorded console', (t) => {
   const text = normalizeConsoleText(RECORDED);
   t.deepEqual(extractMarked(text, 2), {
