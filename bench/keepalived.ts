@@ -27,6 +27,7 @@ import {
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 import type { RootfsEntry } from '../src/lib/cpio.js';
 import { run } from '../src/lib/exec.js';
 import { packInitramfs } from '../src/stages/initramfs.js';
@@ -64,6 +65,27 @@ function listInitrd(file: string): Set<string> {
   const r = spawnSync('lsinitramfs', [file], { encoding: 'utf8', timeout: 300_000, maxBuffer: 64 << 20 });
   if (r.status !== 0) throw new Error(`lsinitramfs ${file}: status ${r.status}\n${r.stderr}`);
   return new Set(r.stdout.split('\n'));
+}
+
+/**
+ * Names in a gzip initrd made of several archives (ours: one per part; lsinitramfs reads only the first). Newc
+ * headers: https://www.kernel.org/doc/html/latest/driver-api/early-userspace/buffer-format.html
+ */
+function initrdFiles(file: string): Set<string> {
+  const raw = gunzipSync(readFileSync(file));
+  const names = new Set<string>();
+  for (let at = 0, guard = 0; at + 110 <= raw.length && guard < 1_000_000; guard++) {
+    if (raw.toString('latin1', at, at + 6) !== '070701') {
+      at += 4; // zero padding between archives
+      continue;
+    }
+    const field = (i: number): number =>
+      parseInt(raw.toString('latin1', at + 6 + i * 8, at + 14 + i * 8), 16);
+    const [size, nameSize] = [field(6), field(11)];
+    names.add(raw.toString('latin1', at + 110, at + 110 + nameSize - 1));
+    at = (((at + 110 + nameSize + 3) & ~3) + size + 3) & ~3;
+  }
+  return names;
 }
 
 interface Peer {
@@ -115,8 +137,8 @@ async function sizeFigure(): Promise<void> {
       throw new Error(
         `${f} is missing: build it in ${REPO} (node --import tsx src/cli.ts build SPEC) or pass its path`,
       );
-  if (![...listInitrd(OURS)].some((p) => p.endsWith('/keepalived')))
-    throw new Error(`${OURS} holds no keepalived: is it the initrd of ${SPEC}?`);
+  if (!initrdFiles(OURS).has('usr/sbin/keepalived'))
+    throw new Error(`${OURS} holds no usr/sbin/keepalived: is it the initrd of ${SPEC}?`);
   const work = mkdtempSync(path.join(tmpdir(), 'lvs-bench-keepalived-'));
   try {
     const peer = await buildDebianPeer(work);
