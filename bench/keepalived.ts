@@ -2,18 +2,20 @@
  * Issue 12 (health checks with keepalived), two figures from one run:
  *
  * 1. Initrd size of images/checked-example.yaml (lv4, a static keepalived 2.2.7 owning the IPVS table) against
- *    dsas-lv1's initrd without keepalived and against a Debian-style peer: `mkinitramfs` MODULES=netboot
- *    (COMPRESS=gzip, private config) plus a gzip cpio of Debian's packaged keepalived and every library of its
- *    DT_NEEDED closure that the mkinitramfs image lacks (bench/_debian-keepalived.ts). Goal: ours <= 3.5 MB.
+ *    dsas-lv1's initrd without keepalived and against a Debian-style peer: `mkinitramfs` MODULES=netboot (private
+ *    config) plus a cpio of Debian's packaged keepalived and every library of its DT_NEEDED closure that the
+ *    mkinitramfs image lacks (bench/_debian-keepalived.ts), both compressed as ours is (`--peer-compression`
+ *    overrides). Goal: ours <= 3.5 MB.
  * 2. Detection and recovery: `lvs-image lab images/checked-example.yaml --json --via direct` N times (root);
  *    per phase the median measured seconds against the configured bound, and the failed requests.
  *
  *   node --import tsx bench/keepalived.ts [--runs 3] [--repo DIR] [--initrd FILE] [--lv1-initrd FILE]
- *                                         [--only size|lab]
+ *                                         [--peer-compression gzip|xz|zstd] [--only size|lab]
  *
  * `--repo` is the checkout whose `out/` holds the built images and from which the lab runs (default: this one);
  * build them there first: `node --import tsx src/cli.ts build images/checked-example.yaml` (and dsas-lv1.yaml).
  */
+import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import {
   appendFileSync,
@@ -21,19 +23,20 @@ import {
   existsSync,
   mkdtempSync,
   readFileSync,
+  realpathSync,
   rmSync,
   statSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
 import type { RootfsEntry } from '../src/lib/cpio.js';
 import { run } from '../src/lib/exec.js';
-import { packInitramfs } from '../src/stages/initramfs.js';
+import { packInitramfs, type Compression } from '../src/stages/initramfs.js';
 import { DEBIAN_RELEASE } from '../test/_helpers/debian-kernel.js';
 import { fetchDebianKeepalived, type DebianKeepalived } from './_debian-keepalived.js';
 import { median, parseLabFigures, type PhaseFigure } from './_lab-figures.js';
+import { initrdCompression, initrdFiles } from './_initrd.js';
 import { mkinitramfsNetboot } from './_mkinitramfs.js';
 
 const argv = process.argv.slice(2);
@@ -67,27 +70,6 @@ function listInitrd(file: string): Set<string> {
   return new Set(r.stdout.split('\n'));
 }
 
-/**
- * Names in a gzip initrd made of several archives (ours: one per part; lsinitramfs reads only the first). Newc
- * headers: https://www.kernel.org/doc/html/latest/driver-api/early-userspace/buffer-format.html
- */
-function initrdFiles(file: string): Set<string> {
-  const raw = gunzipSync(readFileSync(file));
-  const names = new Set<string>();
-  for (let at = 0, guard = 0; at + 110 <= raw.length && guard < 1_000_000; guard++) {
-    if (raw.toString('latin1', at, at + 6) !== '070701') {
-      at += 4; // zero padding between archives
-      continue;
-    }
-    const field = (i: number): number =>
-      parseInt(raw.toString('latin1', at + 6 + i * 8, at + 14 + i * 8), 16);
-    const [size, nameSize] = [field(6), field(11)];
-    names.add(raw.toString('latin1', at + 110, at + 110 + nameSize - 1));
-    at = (((at + 110 + nameSize + 3) & ~3) + size + 3) & ~3;
-  }
-  return names;
-}
-
 interface Peer {
   bytes: number;
   mkBytes: number;
@@ -97,11 +79,11 @@ interface Peer {
   already: string[];
 }
 
-/** mkinitramfs netboot with Debian's keepalived and the libraries the image lacks appended as a gzip cpio. */
-async function buildDebianPeer(work: string): Promise<Peer> {
+/** mkinitramfs netboot with Debian's keepalived and the libraries the image lacks appended as a cpio. */
+async function buildDebianPeer(work: string, compression: Compression): Promise<Peer> {
   const mk = path.join(work, 'mkinitramfs.img');
-  process.stderr.write(`mkinitramfs netboot, gzip, ${DEBIAN_RELEASE} ...\n`);
-  const { bytes: mkBytes } = mkinitramfsNetboot(work, DEBIAN_RELEASE, mk, 'gzip');
+  process.stderr.write(`mkinitramfs netboot, ${compression}, ${DEBIAN_RELEASE} ...\n`);
+  const { bytes: mkBytes } = mkinitramfsNetboot(work, DEBIAN_RELEASE, mk, compression);
   const inImage = listInitrd(mk);
   process.stderr.write("Debian's keepalived: apt-get download, dpkg-deb -x into a temp root ...\n");
   const ka = fetchDebianKeepalived(work);
@@ -123,8 +105,8 @@ async function buildDebianPeer(work: string): Promise<Peer> {
       .filter((l) => !already.includes(l.soname))
       .map((l) => file(`/${LIB_DIR}/${l.soname}`, l.file, 0o644)),
   ];
-  const extra = path.join(work, 'keepalived.cpio.gz');
-  await packInitramfs(entries, { compression: 'gzip', epoch: 1700000000, parts: 1 }, extra);
+  const extra = path.join(work, 'keepalived.cpio');
+  await packInitramfs(entries, { compression, epoch: 1700000000, parts: 1 }, extra);
   const peer = path.join(work, 'peer.img');
   copyFileSync(mk, peer);
   appendFileSync(peer, readFileSync(extra));
@@ -139,20 +121,34 @@ async function sizeFigure(): Promise<void> {
       );
   if (!initrdFiles(OURS).has('usr/sbin/keepalived'))
     throw new Error(`${OURS} holds no usr/sbin/keepalived: is it the initrd of ${SPEC}?`);
+  const oursC = initrdCompression(OURS);
+  const peerC =
+    (flag('--peer-compression') as Compression | undefined) ?? (oursC === 'none' ? 'gzip' : oursC);
   const work = mkdtempSync(path.join(tmpdir(), 'lvs-bench-keepalived-'));
   try {
-    const peer = await buildDebianPeer(work);
     const ours = statSync(OURS).size;
+    const sha = createHash('sha256').update(readFileSync(OURS)).digest('hex').slice(0, 12);
+    const peer = await buildDebianPeer(work, peerC);
     const lv1 = statSync(LV1).size;
-    out(`\ninitrd size (${OURS}), load average ${loadavg()}`);
+    out(`\ninitrd size, ${realpathSync(OURS)} (sha256 ${sha}...), load average ${loadavg()}`);
     out(
       table(
         ['initrd', 'size', 'ours / it', 'goal'],
         [
-          ['lvs-image checked-example lv4, static keepalived 2.2.7', mb(ours), '', `<= ${mb(GOAL_BYTES)}`],
-          ['lvs-image dsas-lv1, no keepalived', mb(lv1), (ours / lv1).toFixed(2), ''],
           [
-            `mkinitramfs netboot ${mb(peer.mkBytes)} + Debian keepalived cpio ${mb(peer.extraBytes)}`,
+            `lvs-image checked-example lv4, static keepalived 2.2.7, ${oursC}`,
+            mb(ours),
+            '',
+            `<= ${mb(GOAL_BYTES)}`,
+          ],
+          [
+            `lvs-image dsas-lv1, no keepalived, ${initrdCompression(LV1)}`,
+            mb(lv1),
+            (ours / lv1).toFixed(2),
+            '',
+          ],
+          [
+            `mkinitramfs netboot ${mb(peer.mkBytes)} + Debian keepalived cpio ${mb(peer.extraBytes)}, ${peerC}`,
             mb(peer.bytes),
             (ours / peer.bytes).toFixed(3),
             '',
@@ -180,6 +176,9 @@ async function labFigure(): Promise<void> {
     return;
   }
   const logs = mkdtempSync(path.join(tmpdir(), 'lvs-bench-keepalived-lab-'));
+  // The lab boots whatever `out/` holds when it starts: name the release, and say so if a build replaced it.
+  const site = path.join(REPO, 'out/checked-example');
+  const release = existsSync(site) ? realpathSync(site) : site;
   const runs: PhaseFigure[][] = [];
   for (let i = 1; i <= RUNS; i++) {
     process.stderr.write(
@@ -229,7 +228,10 @@ async function labFigure(): Promise<void> {
       rows,
     ),
   );
-  out(`lab logs: ${logs}`);
+  out(`image: ${release}; lab logs: ${logs}`);
+  const now = existsSync(site) ? realpathSync(site) : site;
+  if (now !== release)
+    out(`WARNING: ${site} changed during the runs (now ${now}): the runs booted different builds`);
 }
 
 if (ONLY !== 'lab') await sizeFigure();
