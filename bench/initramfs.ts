@@ -6,16 +6,7 @@
  * (/vmlinuz, /lib/modules/<release>), busybox-static, the static ipvsadm 1.31 the tests use (test/_helpers/ipvsadm.ts).
  */
 import { spawnSync } from 'node:child_process';
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { RootfsEntry } from '../src/lib/cpio.js';
@@ -28,6 +19,7 @@ import {
   DEBIAN_VMLINUZ,
 } from '../test/_helpers/debian-kernel.js';
 import { provideTestIpvsadm } from '../test/_helpers/ipvsadm.js';
+import { mkinitramfsNetboot } from './_mkinitramfs.js';
 
 const RUNS = 5;
 const IPVSADM = await provideTestIpvsadm();
@@ -55,19 +47,6 @@ async function timeAsync<T>(fn: () => Promise<T>): Promise<[T, number]> {
 function sh(script: string, cwd = work): void {
   const r = spawnSync('sh', ['-c', script], { cwd, stdio: ['ignore', 'ignore', 'pipe'], timeout: 600_000 });
   if (r.status !== 0) throw new Error(`${script}: status ${r.status}\n${r.stderr.toString()}`);
-}
-
-/** mkinitramfs with a private copy of /etc/initramfs-tools where MODULES=netboot (the host's config is untouched). */
-function mkinitramfsNetboot(): { ms: number; bytes: number } {
-  const conf = path.join(work, 'initramfs-tools');
-  if (!existsSync(conf)) {
-    cpSync('/etc/initramfs-tools', conf, { recursive: true });
-    const file = path.join(conf, 'initramfs.conf');
-    writeFileSync(file, readFileSync(file, 'utf8').replace(/^MODULES=.*$/m, 'MODULES=netboot'));
-  }
-  const out = path.join(work, 'mkinitramfs.img');
-  const [, ms] = time(() => sh(`mkinitramfs -d ${conf} -o ${out} ${release}`));
-  return { ms, bytes: statSync(out).size };
 }
 
 async function stage(
@@ -139,7 +118,7 @@ try {
   const builtin: Awaited<ReturnType<typeof stage>>[] = [];
   for (let i = 0; i < RUNS; i++) {
     process.stderr.write(`run ${i + 1}/${RUNS}: mkinitramfs, modules image, built-in image\n`);
-    mk.push(mkinitramfsNetboot());
+    mk.push(mkinitramfsNetboot(work, release, path.join(work, 'mkinitramfs.img')));
     withMods.push(await stage(['ip_vs', 'ip_vs_lc']));
     builtin.push(await stage([]));
   }
