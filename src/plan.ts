@@ -72,7 +72,7 @@ function planDirector(spec: Spec, director: Director): DirectorPlan {
     hostname: director.hostname,
     macs,
     files,
-    mode: directorMode(director),
+    mode: directorMode(spec, director),
     modules: directorModules(spec, director),
     extraBinaries: files.flatMap((f) => FILE_NEEDS[f.path] ?? []),
     outputs: directorFiles(director.hostname),

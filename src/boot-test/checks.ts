@@ -20,6 +20,11 @@ export interface BootExpectation {
   rules: string;
   /** keepalived mode: sha256 of the rendered /etc/keepalived/keepalived.conf. */
   keepalivedConfSha256?: string;
+  /**
+   * A pair member booted alone: its VRRP instances must become MASTER (no peer answers) after the master-down
+   * interval, 3 x advert + (256 - priority) x advert / 256, and then hold every VIP.
+   */
+  vrrp?: { instances: string[]; masterDownS: number };
   vips: { address: string; label?: string; interface: string }[];
   services: number;
   realServers: number;
@@ -39,6 +44,8 @@ export interface BootObservation {
   mangle?: string;
   /** `ip -4 addr show dev X` output per interface name. */
   addresses: Record<string, string>;
+  /** Pair member: milliseconds from the ready line to each instance's `Entering MASTER STATE` (absent: never). */
+  vrrpMasterMs?: Record<string, number>;
   /** keepalived mode: `sha256sum /etc/keepalived/keepalived.conf` and its pid before and after a `kill -9`. */
   keepalived?: {
     confSha256: string;
@@ -148,6 +155,23 @@ function checkKeepalived(e: BootExpectation, o: BootObservation): BootCheck[] {
   ];
 }
 
+/** Pair member alone: every instance became MASTER, and how long it took against the master-down interval. */
+function checkVrrp(e: BootExpectation, o: BootObservation): BootCheck[] {
+  if (e.vrrp === undefined) return [];
+  const seen = o.vrrpMasterMs ?? {};
+  return e.vrrp.instances.map((name) => {
+    const ms = seen[name];
+    return {
+      name: `VRRP ${name}`,
+      ok: ms !== undefined,
+      detail:
+        ms !== undefined
+          ? `MASTER ${(ms / 1000).toFixed(1)} s after the ready line (master-down interval ${e.vrrp?.masterDownS.toFixed(2)} s)`
+          : 'never became MASTER though no peer answers',
+    };
+  });
+}
+
 function checkIpvsVersion(_e: BootExpectation, o: BootObservation): BootCheck {
   if (o.ipvsadmVersion === undefined || o.procIpVs === undefined)
     return { name: 'IPVS version', ok: false, detail: NOT_RUN };
@@ -205,6 +229,7 @@ export const BOOT_CHECKS: readonly Check[] = [
   checkNoFailure,
   checkRules,
   checkKeepalived,
+  checkVrrp,
   checkIpvsVersion,
   checkIpForward,
   checkNetfilter,

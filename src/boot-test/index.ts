@@ -165,9 +165,25 @@ export async function bootTest(opts: BootTestOptions): Promise<BootTestResult> {
         .waitForLine(READY_PATTERN, READY_AFTER_FAILURE_MS, 'the ready line')
         .catch(() => undefined);
       bootMs = Date.now() - started;
+      const vrrp = opts.expected.vrrp;
+      const masterMs: Record<string, number> = {};
+      if (vrrp !== undefined) {
+        // Alone, each instance must go MASTER after the master-down interval (bounded: that plus 30 s).
+        for (const name of vrrp.instances) {
+          // Not anchored: the shell's prompt may precede the tagged line on the console.
+          const line = new RegExp(`\\[keepalived\\] [^\\n]*\\(${name}\\) Entering MASTER STATE`);
+          const bound = vrrp.masterDownS * 1000 + 30_000;
+          const ok = await guest.console.waitForLine(line, bound, `${name} MASTER`).then(
+            () => true,
+            () => false,
+          );
+          if (ok) masterMs[name] = Date.now() - started - bootMs;
+        }
+      }
       const vipIfaces = [...new Set(opts.expected.vips.map((v) => v.interface))];
       const netfilter = opts.expected.netfilter !== undefined;
       observation = await observe(guest.console, opts.hostname, vipIfaces, netfilter, opts.expected);
+      if (vrrp !== undefined) observation.vrrpMasterMs = masterMs;
     } catch (err) {
       // A guest that never gets ready, or whose shell stops answering, fails the checks that need it; the
       // reason (timeout or QEMU exit) goes with the verdict, the console's last lines are in the log.

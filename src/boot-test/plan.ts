@@ -6,7 +6,8 @@
 import path from 'node:path';
 import { directorFiles } from '../layout.js';
 import { sha256 } from '../lib/fs.js';
-import { directorMode, effectiveCheck } from '../spec/health-check.js';
+import { directorMode, effectiveCheck, pairOf } from '../spec/health-check.js';
+import { instanceName, pairPriority } from '../stages/render/keepalived-conf.js';
 import type { Director, RealServer, Spec } from '../spec/types.js';
 import { planDirectorFiles, renderFiles } from '../stages/render.js';
 import { formatIpvsadmRules } from '../stages/render/ipvsadm-rules.js';
@@ -91,7 +92,7 @@ export function renderedKeepalivedConf(spec: Spec, director: Director): string |
 
 /** The expected `ipvsadm -Sn` of a director: its rendered /etc/ipvsadm.rules, or keepalived's unanswered table. */
 export function expectedRules(spec: Spec, director: Director): string {
-  if (directorMode(director) === 'keepalived')
+  if (directorMode(spec, director) === 'keepalived')
     return formatIpvsadmRules(unansweredTable(director, spec.realServers), spec.ipvsadm.version);
   const files = planDirectorFiles(spec, director).filter((f) => f.path === '/etc/ipvsadm.rules');
   return renderFiles(files)
@@ -137,8 +138,18 @@ export function planBootTests(spec: Spec, vias: readonly BootVia[], outDir: stri
     const rules = expectedRules(spec, director);
     const netfilter = expectedNetfilter(spec, director);
     const conf = renderedKeepalivedConf(spec, director);
+    const pair = pairOf(spec, director);
+    const advert = pair?.advertInterval ?? 1;
+    const vrrp =
+      pair !== undefined
+        ? {
+            instances: pair.instances.map((i) => instanceName(pair, i.interface)),
+            masterDownS: 3 * advert + ((256 - pairPriority(pair, director.hostname)) * advert) / 256,
+          }
+        : undefined;
     const expected: BootExpectation = {
-      mode: directorMode(director),
+      ...(vrrp !== undefined ? { vrrp } : {}),
+      mode: directorMode(spec, director),
       ...(conf !== undefined ? { keepalivedConfSha256: sha256(conf) } : {}),
       rules,
       ...(netfilter !== undefined ? { netfilter } : {}),

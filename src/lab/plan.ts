@@ -199,7 +199,7 @@ export function planLab(spec: Spec, director: Director, pid: number = process.pi
           rulesRemoved: rulesWith(spec, director, service, (m) => (m === member ? [] : [m])),
         }
       : undefined;
-  const mode = directorMode(director);
+  const mode = directorMode(spec, director);
   const check = member !== undefined ? effectiveCheck(service, member) : null;
   const health =
     mode === 'keepalived' && victim !== undefined && check !== null && check.type !== 'none'

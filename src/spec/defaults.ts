@@ -44,7 +44,7 @@ export function applyDefaults(spec: Spec): Spec {
     ...s.image,
   };
   for (const d of s.directors) for (const svc of d.services) fillService(svc);
-  for (const rs of s.realServers) fillRealServer(rs, s.directors);
+  for (const rs of s.realServers) fillRealServer(rs, s);
   return s;
 }
 
@@ -64,12 +64,32 @@ function fillMember(rs: ServiceRealServer, svc: VirtualService): void {
   rs.weight ??= DEFAULTS.weight;
 }
 
-function fillRealServer(rs: RealServer, directors: readonly Director[]): void {
+function fillRealServer(rs: RealServer, spec: Spec): void {
   rs.interface ??= DEFAULTS.realServerInterface;
-  if (rs.gateway === undefined && usedWithNat(rs.name, directors)) {
-    const gw = natGatewayFor(rs.address, directors);
+  if (rs.gateway === undefined && usedWithNat(rs.name, spec.directors)) {
+    const gw = floatingGatewayFor(rs.address, spec) ?? natGatewayFor(rs.address, spec.directors);
     if (gw !== undefined) rs.gateway = gw;
   }
+}
+
+/** For a real server behind a director pair: the pair's floating address in its subnet (it moves with the master). */
+export function floatingGatewayFor(address: string, spec: Spec): string | undefined {
+  const ip = parseIpv4(hostPart(address));
+  if (ip === null) return undefined;
+  for (const pair of spec.pairs ?? []) {
+    const member = spec.directors.find((d) => pair.directors.includes(d.hostname));
+    for (const inst of pair.instances) {
+      const nic = member?.interfaces.find((n) => n.name === inst.interface);
+      const cidr = nic !== undefined ? parseCidr(nic.address) : null;
+      if (cidr === null || nic?.role !== 'inside' || !inSubnet(ip, cidr)) continue;
+      const found = inst.addresses.find((a) => {
+        const f = parseIpv4(a);
+        return f !== null && inSubnet(f, cidr);
+      });
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
 }
 
 /** True when any service forwards to the real server `name` by NAT (explicit `masq`). */

@@ -5,6 +5,7 @@
 import { DEFAULTS } from './defaults.js';
 import type {
   Director,
+  DirectorPair,
   HealthCheckType,
   OnFailure,
   ServiceRealServer,
@@ -47,8 +48,21 @@ export function effectiveCheck(service: VirtualService, member: ServiceRealServe
   };
 }
 
-/** True when keepalived owns this director's IPVS table: one of its services has a check or a sorry server. */
-export function usesKeepalived(director: Director): boolean {
+/** The pair (VRRP group) `director` belongs to, if any. */
+export function pairOf(spec: Spec, director: Director): DirectorPair | undefined {
+  return (spec.pairs ?? []).find((p) => p.directors.includes(director.hostname));
+}
+
+/**
+ * True when keepalived owns this director's IPVS table: it is a pair member (keepalived holds its floating
+ * addresses), or one of its services has a check or a sorry server.
+ */
+export function usesKeepalived(spec: Spec, director: Director): boolean {
+  return pairOf(spec, director) !== undefined || hasChecks(director);
+}
+
+/** True when one of the director's services has a health check or a sorry server. */
+export function hasChecks(director: Director): boolean {
   return director.services.some(
     (s) =>
       s.healthCheck !== undefined ||
@@ -57,16 +71,21 @@ export function usesKeepalived(director: Director): boolean {
   );
 }
 
+/** True when a director of the spec has health checks or sorry servers (pairs aside). */
+export function specHasChecks(spec: Spec): boolean {
+  return spec.directors.some(hasChecks);
+}
+
 /** True when any director of the spec runs keepalived. */
 export function specUsesKeepalived(spec: Spec): boolean {
-  return spec.directors.some(usesKeepalived);
+  return spec.directors.some((d) => usesKeepalived(spec, d));
 }
 
 /** How a director's IPVS table is written: by /init from ipvsadm rules, or by keepalived. */
 export type DirectorMode = 'rules' | 'keepalived';
 
-export function directorMode(director: Director): DirectorMode {
-  return usesKeepalived(director) ? 'keepalived' : 'rules';
+export function directorMode(spec: Spec, director: Director): DirectorMode {
+  return usesKeepalived(spec, director) ? 'keepalived' : 'rules';
 }
 
 /**

@@ -9,6 +9,16 @@ import {
   keepalivedFitsKernel,
   sorryServerKnown,
 } from './rules/health-checks.js';
+import {
+  advertIntervalFits,
+  natGatewayFloats,
+  pairInterfaces,
+  pairMembers,
+  pairPriorities,
+  pairServicesEqual,
+  pairVipsFloat,
+  vridUnique,
+} from './rules/pairs.js';
 import { drOnDirectorSubnet, natGatewayBypass, natOnInsideSubnet, vipOnInterface } from './rules/network.js';
 import {
   fwmarkIsSet,
@@ -63,6 +73,14 @@ export const RULES: readonly Rule[] = [
   checkPortKnown,
   intervalAboveTimeout,
   sorryServerKnown,
+  pairMembers,
+  pairServicesEqual,
+  pairPriorities,
+  pairInterfaces,
+  pairVipsFloat,
+  vridUnique,
+  advertIntervalFits,
+  natGatewayFloats,
 ];
 
 /** One sentence per rule for docs/spec-reference.md (a test checks every rule has one). */
@@ -107,6 +125,20 @@ export const RULE_SUMMARIES: Readonly<Record<string, string>> = {
   intervalAboveTimeout: "A check's `interval` is longer than its `timeout`.",
   sorryServerKnown:
     'A `sorryServer` names an entry of `realServers` that is not a member of the same service.',
+  pairMembers:
+    'Pair members are directors of the spec, each in one pair at most; pairs need the keepalived pin.',
+  pairServicesEqual:
+    'Every member of a pair has the same services, checks and real servers (a takeover must not change the table).',
+  pairPriorities: 'Pair priorities name members only and differ between members (default 150, 100, 50).',
+  pairInterfaces:
+    "A pair instance's interface exists on every member and its addresses are VIPs of every member on that interface; the sync interface exists on every member.",
+  pairVipsFloat:
+    "Every VIP of a pair member floats with one of the pair's instances (or every member would answer ARP for it).",
+  vridUnique: 'A VRID is used once per L2 segment across the whole site.',
+  advertIntervalFits:
+    'An advert interval is whole seconds (VRRPv2) or at most 40.95 s with two decimals (VRRPv3, chosen below 1 s).',
+  natGatewayFloats:
+    "A NAT real server behind a pair routes through the pair's floating inside address, never through one member's own address.",
   natGatewayBypass:
     "Warning only: a NAT real server's explicit `gateway` is not its director's inside address, so replies bypass the director.",
 };

@@ -15,7 +15,52 @@ export interface Spec {
   keepalived?: KeepalivedPin;
   image?: ImageOptions;
   directors: Director[];
+  /** Directors that share VIPs as a VRRP group (keepalived), so that one takes over when another dies. */
+  pairs?: DirectorPair[];
   realServers: RealServer[];
+}
+
+/**
+ * Directors sharing floating addresses through VRRP (keepalived): the highest priority alive holds them. All
+ * members run the same virtual services; with `connectionSync` the backup knows the master's connections.
+ */
+export interface DirectorPair {
+  /** Names the VRRP sync group and its instances (`<name>_<interface>`). */
+  name: string;
+  /** Host names of the members, the preferred master first. */
+  directors: string[];
+  /** VRRP priority per member (1..254); default 150 for the first, 100 for the second, 50 below that. */
+  priorities?: Record<string, number>;
+  /** A returning higher-priority member takes the addresses back (default true). */
+  preempt?: boolean;
+  /** Seconds a returning member waits before it preempts (0..1000); default 0. */
+  preemptDelay?: number;
+  /** Seconds between VRRP adverts; default 1. Below 1 s needs VRRPv3, chosen automatically. */
+  advertInterval?: number;
+  /** Send adverts to the other members' addresses instead of the VRRP multicast group (default false). */
+  unicast?: boolean;
+  /** One VRRP instance per interface that carries floating addresses, all in one sync group. */
+  instances: VrrpInstance[];
+  /** IPVS connection sync between the members (keepalived's lvs_sync_daemon), so connections survive a takeover. */
+  connectionSync?: ConnectionSync;
+}
+
+/** The floating addresses of one interface. */
+export interface VrrpInstance {
+  /** Interface name, the same on every member. */
+  interface: string;
+  /** Virtual router id, 1..255, unique per L2 segment across the site. */
+  vrid: number;
+  /** Addresses that float with the master: VIPs of the members on this interface (for NAT, the inside gateway too). */
+  addresses: string[];
+}
+
+/** The IPVS sync daemon of a pair. */
+export interface ConnectionSync {
+  /** Interface the sync messages use (multicast 224.0.0.81, UDP 8848). */
+  interface: string;
+  /** Sync id 0..255, the same on every member; default the first instance's vrid. */
+  syncId?: number;
 }
 
 /** Where a kernel source tree comes from. Exactly one form. */

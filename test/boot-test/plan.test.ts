@@ -61,6 +61,22 @@ test('unanswered table: remove leaves members out, an unchecked member with weig
   t.deepEqual(table[1]?.dests, []);
 });
 
+test('dsas-ha: each member alone must go MASTER on every instance within its master-down interval, VIPs included', async (t) => {
+  const { spec } = await loadSpec('images/dsas-ha.yaml');
+  const plans = planBootTests(spec, ['direct'], 'out');
+  t.deepEqual(
+    plans.map((p) => [p.hostname, p.expected.vrrp?.instances, p.expected.vrrp?.masterDownS.toFixed(3)]),
+    [
+      ['lv1', ['dsas_eth0', 'dsas_eth1'], '3.414'],
+      ['lv2', ['dsas_eth0', 'dsas_eth1'], '3.609'],
+    ],
+  );
+  t.deepEqual(
+    plans[0]?.expected.vips.map((v) => v.address),
+    ['10.10.31.100', '192.168.31.1'],
+  );
+});
+
 test('fwmark-example: the rendered mangle rules are expected too; dsas-lv1 has none', async (t) => {
   const { spec } = await loadSpec('images/fwmark-example.yaml');
   const [plan] = planBootTests(spec, ['direct'], 'out');

@@ -9,8 +9,15 @@ import { makeSpec } from '../_helpers/make-spec.js';
 
 const IMAGES = readdirSync(path.join(ROOT, 'images')).filter((f) => /\.(ya?ml|json)$/.test(f));
 
-test('images/ holds the reference, the 2006 build, a DR, a fwmark and a health-checked example', (t) => {
-  t.deepEqual(IMAGES.sort(), ['checked-example.yaml', 'dr-example.yaml', 'dsas-2006.yaml', 'dsas-lv1.yaml', 'fwmark-example.yaml']);
+test('images/ holds the reference, the 2006 build, DR, fwmark, health-checked and pair examples', (t) => {
+  t.deepEqual(IMAGES.sort(), [
+    'checked-example.yaml',
+    'dr-example.yaml',
+    'dsas-2006.yaml',
+    'dsas-ha.yaml',
+    'dsas-lv1.yaml',
+    'fwmark-example.yaml',
+  ]);
 });
 
 for (const name of IMAGES) {

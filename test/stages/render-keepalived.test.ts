@@ -66,3 +66,43 @@ test('detection bound: interval + timeout + retries x (retryDelay + timeout)', a
   t.truthy(c);
   t.is(detectionBound(c!), 2 + 1 + 1 * (1 + 1));
 });
+
+test('pairs: every member starts BACKUP with its priority; unicast names the other members; sub-second adverts use VRRPv3', async (t) => {
+  const { spec } = await loadSpec(path.join(ROOT, 'images/dsas-ha.yaml'));
+  const conf = (s: typeof spec, host: string): string =>
+    renderSite(s).find((f) => f.relPath === `${host}/rootfs/etc/keepalived/keepalived.conf`)?.content ?? '';
+  const lv1 = conf(spec, 'lv1');
+  const lv2 = conf(spec, 'lv2');
+  t.regex(
+    lv1,
+    /vrrp_instance dsas_eth0 \{\n {4}state BACKUP\n {4}interface eth0\n {4}virtual_router_id 31\n {4}priority 150\n/,
+  );
+  t.regex(
+    lv2,
+    /vrrp_instance dsas_eth0 \{\n {4}state BACKUP\n {4}interface eth0\n {4}virtual_router_id 31\n {4}priority 100\n/,
+  );
+  t.regex(lv1, /lvs_sync_daemon eth1 dsas_eth0 id 31\n/);
+  t.regex(lv1, /192\.168\.31\.1\/32 dev eth1 label eth1:1\n/);
+  t.notRegex(lv1, /vrrp_version|unicast|nopreempt/);
+  // Everything but the priority and the router id is the same on both members.
+  const strip = (c: string) => c.replace(/priority \d+|router_id lv\d|of lv\d/g, '');
+  t.is(strip(lv1), strip(lv2));
+  // The VIPs are keepalived's: /init adds none of them.
+  const init = renderSite(spec).find((f) => f.relPath === 'lv1/rootfs/init')?.content ?? '';
+  t.notRegex(init, /ip addr add 10\.10\.31\.100/);
+
+  const pair = spec.pairs![0]!;
+  const other = {
+    ...spec,
+    pairs: [
+      { ...pair, unicast: true, preempt: false, advertInterval: 0.1, priorities: { lv1: 200, lv2: 20 } },
+    ],
+  };
+  const u1 = conf(other, 'lv1');
+  t.regex(u1, /vrrp_version 3\n/);
+  t.regex(
+    u1,
+    /priority 200\n {4}advert_int 0\.1\n {4}nopreempt\n {4}unicast_src_ip 10\.10\.31\.11\n {4}unicast_peer \{\n {8}10\.10\.31\.12\n {4}\}/,
+  );
+  t.regex(conf(other, 'lv2'), /unicast_src_ip 192\.168\.31\.12\n {4}unicast_peer \{\n {8}192\.168\.31\.11\n/);
+});

@@ -1,7 +1,7 @@
 /** Rules about health checks, sorry servers and the keepalived pin that runs them. Pure. */
 import { kernelAtLeast } from '../../lib/kernel-version.js';
 import { KEEPALIVED_CATALOG } from '../../packages/keepalived.js';
-import { effectiveCheck, specUsesKeepalived } from '../health-check.js';
+import { effectiveCheck, specHasChecks, specUsesKeepalived } from '../health-check.js';
 import { eachMember, eachService, problemAt, serviceName, type Rule } from '../rule.js';
 
 const KEEPALIVED_HINT = "add keepalived: { version: '2.2.7', source: { debian: keepalived } }";
@@ -9,7 +9,7 @@ const KEEPALIVED_HINT = "add keepalived: { version: '2.2.7', source: { debian: k
 /** A spec with health checks or sorry servers pins keepalived, a release the catalog has. */
 export const checksHaveKeepalived: Rule = (spec) => {
   if (spec.keepalived === undefined)
-    return specUsesKeepalived(spec)
+    return specHasChecks(spec)
       ? [
           problemAt(
             '/keepalived',

@@ -88,7 +88,12 @@ export const natGatewayBypass: Rule = (spec) =>
     const ri = spec.realServers.findIndex((r) => r.name === m.server);
     const rs = spec.realServers[ri];
     const inside = d.interfaces.filter((n) => n.role === 'inside').map((n) => hostPart(n.address));
+    // A pair's floating addresses route through whichever member is master (natGatewayFloats checks pairs).
+    const floating = (spec.pairs ?? [])
+      .filter((p) => p.directors.includes(d.hostname))
+      .flatMap((p) => p.instances.flatMap((i) => i.addresses));
     if (m.forwarding !== 'masq' || rs?.gateway === undefined || inside.includes(rs.gateway)) return [];
+    if (floating.includes(rs.gateway)) return [];
     return [
       problemAt(
         `/realServers/${ri}/gateway`,

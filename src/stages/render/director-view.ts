@@ -3,7 +3,7 @@
  * Built by a pure function from the spec; JSON-serializable so it can sit in the build plan.
  */
 import { findKeepalivedRelease } from '../../packages/keepalived.js';
-import { directorMode, type DirectorMode } from '../../spec/health-check.js';
+import { directorMode, pairOf, type DirectorMode } from '../../spec/health-check.js';
 import type { Director, Spec } from '../../spec/types.js';
 import { parseCidr } from './ipv4.js';
 import { formatIptablesTables, type IptablesTable } from './iptables-rules.js';
@@ -46,7 +46,10 @@ export interface DirectorView {
   /** Interfaces the spec gives a MAC for, renamed by MAC at boot; `tmp` is a free temporary name. */
   macBindings: { mac: string; name: string; tmp: string }[];
   defaultRoute: { via: string; dev: string } | null;
+  /** VIPs /init (or ifupdown) adds; a pair's floating addresses are keepalived's and not among them. */
   vips: VipView[];
+  /** Addresses keepalived adds while this director is the pair's master. */
+  floatingVips: VipView[];
   labeledVips: VipView[];
   sysctls: { key: string; value: string }[];
   /** iptables-restore tables, null when the spec needs no netfilter rules. */
@@ -72,12 +75,18 @@ export function makeDirectorView(spec: Spec, director: Director): DirectorView {
   const d = spec.directors.indexOf(director);
   const at = `/directors/${d < 0 ? 0 : d}`;
   const routeIndex = director.interfaces.findIndex((i) => i.gateway !== undefined && i.gateway !== '');
-  const vips: VipView[] = (director.vips ?? []).map((vip, v) => ({
+  const floating = new Set(
+    (spec.pairs ?? [])
+      .filter((p) => p.directors.includes(director.hostname))
+      .flatMap((p) => p.instances.flatMap((i) => i.addresses)),
+  );
+  const allVips: VipView[] = (director.vips ?? []).map((vip, v) => ({
     address: bareAddress(vip.address),
     cidr: `${bareAddress(vip.address)}/32`,
     interface: checkName('interface', vip.interface, `${at}/vips/${v}/interface`),
     label: vip.label === undefined ? null : checkName('interface', vip.label, `${at}/vips/${v}/label`),
   }));
+  const vips = allVips.filter((v) => !floating.has(v.address));
   const interfaces: InterfaceView[] = director.interfaces.map((ifc, i) => {
     const net = parseCidr(ifc.address);
     const name = checkName('interface', ifc.name, `${at}/interfaces/${i}/name`);
@@ -100,7 +109,9 @@ export function makeDirectorView(spec: Spec, director: Director): DirectorView {
     .filter(([key]) => key !== 'net.ipv4.ip_forward')
     .map(([key, value]) => ({ key, value: String(value) }));
   const iptables = formatIptablesTables(director.netfilter);
-  const mode = directorMode(director);
+  const mode = directorMode(spec, director);
+  const pair = pairOf(spec, director);
+  const members = spec.directors.filter((m) => pair?.directors.includes(m.hostname) === true);
   const keepalivedConf =
     mode === 'keepalived'
       ? formatKeepalivedConf(
@@ -108,6 +119,7 @@ export function makeDirectorView(spec: Spec, director: Director): DirectorView {
           spec.realServers,
           findKeepalivedRelease(spec.keepalived?.version ?? '', '/keepalived/version'),
           spec.name,
+          pair !== undefined ? { pair, members } : undefined,
         )
       : null;
   return {
@@ -118,6 +130,7 @@ export function makeDirectorView(spec: Spec, director: Director): DirectorView {
     ),
     defaultRoute: route?.gateway ? { via: route.gateway, dev: route.name } : null,
     vips,
+    floatingVips: allVips.filter((v) => floating.has(v.address)),
     labeledVips: vips.filter((v) => v.label !== null),
     sysctls: [{ key: 'net.ipv4.ip_forward', value: '1' }, ...sysctls],
     iptables: iptables.length > 0 ? iptables : null,
