@@ -6,8 +6,11 @@ import type { Command } from 'commander';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { runFailoverLab } from '../lab/failover.js';
 import { runLab, type LabResult } from '../lab/index.js';
+import { planPairLab } from '../lab/pair-plan.js';
 import { planLab } from '../lab/plan.js';
+import { pairOf } from '../spec/health-check.js';
 import { formatLabTable } from '../lab/tally.js';
 import { DEFAULT_OUT_DIR, directorFiles, siteRoot } from '../layout.js';
 import { BuildError, SpecError, type Problem } from '../lib/errors.js';
@@ -58,7 +61,12 @@ export function register(program: Command): void {
       const { spec } = await loadSpec(specFile);
       const root = siteRoot(flags.out, spec.name);
       const results: { hostname: string; result: LabResult }[] = [];
+      const labbed = new Set<string>();
       for (const director of spec.directors) {
+        // A pair is one lab (both members booted, the failover checks), run once for its first member.
+        const pair = pairOf(spec, director);
+        if (labbed.has(director.hostname)) continue;
+        for (const name of pair?.directors ?? [director.hostname]) labbed.add(name);
         const kernel = path.join(root, directorFiles(director.hostname).kernel);
         if (!existsSync(kernel))
           throw new BuildError(`the image is not built: missing ${kernel}`, {
@@ -67,13 +75,22 @@ export function register(program: Command): void {
         const workDir = mkdtempSync(path.join(tmpdir(), `lvs-lab-${director.hostname}-`));
         if (flags.json !== true)
           process.stderr.write(`lab for ${director.hostname} (work folder ${workDir}) ...\n`);
-        const result = await runLab({
-          plan: planLab(spec, director),
-          siteRoot: root,
-          workDir,
-          timeoutMs,
-          requests,
-        });
+        const result =
+          pair !== undefined
+            ? await runFailoverLab({
+                plan: planPairLab(spec, director),
+                siteRoot: root,
+                workDir,
+                timeoutMs,
+                requests,
+              })
+            : await runLab({
+                plan: planLab(spec, director),
+                siteRoot: root,
+                workDir,
+                timeoutMs,
+                requests,
+              });
         results.push({ hostname: director.hostname, result });
         if (flags.json !== true)
           process.stdout.write(`${director.hostname}\n${formatLabTable(result.checks)}`);

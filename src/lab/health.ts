@@ -4,9 +4,8 @@
  * each change the lab measures, from the change to keepalived's new table, the time against the configured bound
  * (plus HEALTH_SLACK_S), and counts the client's failed requests during that window and after it (must be 0).
  */
-import { runInNetns } from '../lib/netns.js';
 import type { Guest } from '../lib/qemu.js';
-import { normalizeRules } from '../boot-test/parse.js';
+import { ask, requestLoop, waitForTable } from './client.js';
 import type { Daemon } from './daemon.js';
 import { startFailingServer, startHttpd } from './hosts.js';
 import type { LabOptions } from './index.js';
@@ -16,62 +15,10 @@ import { checkAllAnswer, checkOnly, tallyAnswers, type LabCheck } from './tally.
 /** The running HTTP server of each real server, by name; the phases replace the victim's. */
 export type Servers = Map<string, Daemon>;
 
-/** One request of the background loop: when it started and what came back (undefined: it failed). */
-interface Sample {
-  at: number;
-  body: string | undefined;
-}
-
 /** How long the lab waits past the bound before it calls a change missing (to report how late it came). */
 const OVERRUN_S = 20;
 /** How long keepalived may take after boot to add every member (alpha: each one's first check must pass). */
 const SETTLE_S = 60;
-
-async function request(o: LabOptions): Promise<string | undefined> {
-  const { vip, port, host } = o.plan.target;
-  const args = ['-s', '-f', '--max-time', '2', ...(host !== undefined ? ['-H', `Host: ${host}`] : [])];
-  const r = await runInNetns(o.plan.client.ns, 'curl', [...args, `http://${vip}:${port}/`], {
-    reject: false,
-    timeoutMs: 10_000,
-  });
-  return r.exitCode === 0 ? r.stdout : undefined;
-}
-
-async function ask(o: LabOptions, n: number): Promise<(string | undefined)[]> {
-  const out: (string | undefined)[] = [];
-  for (let i = 0; i < n; i++) out.push(await request(o));
-  return out;
-}
-
-/** Polls `ipvsadm -Sn` on the director until it equals `want` or `boundS` passes; the time it matched, or undefined. */
-async function waitForTable(guest: Guest, want: string, boundS: number): Promise<number | undefined> {
-  const until = Date.now() + boundS * 1000;
-  const target = normalizeRules(want);
-  while (Date.now() < until) {
-    const out = (await guest.console.run('ipvsadm -Sn', 60_000)).output;
-    if (normalizeRules(out) === target) return Date.now();
-  }
-  return undefined;
-}
-
-/** Runs requests one after another until `stop()` is called; returns them with their start times. */
-function requestLoop(o: LabOptions): { stop: () => Promise<Sample[]> } {
-  const samples: Sample[] = [];
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      const at = Date.now();
-      samples.push({ at, body: await request(o) });
-    }
-  })();
-  return {
-    stop: async () => {
-      running = false;
-      await loop;
-      return samples;
-    },
-  };
-}
 
 interface Phase {
   name: string;

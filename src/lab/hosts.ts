@@ -44,6 +44,30 @@ export function startFailingServer(o: LabOptions, rs: LabRealServer, status: num
   );
 }
 
+/**
+ * Starts, in place of a real server's httpd, a server that also streams: `/` answers the lab body, `/stream?chunks=N`
+ * sends `<body> <i>` lines 100 ms apart (a long-lived connection for the failover lab). Node's own HTTP server.
+ */
+export function startStreamingServer(o: LabOptions, rs: LabRealServer): Promise<Daemon> {
+  const script = [
+    'const [addr, port, body] = process.argv.slice(1);',
+    "require('node:http').createServer((q, s) => {",
+    "  const u = new URL(q.url, 'http://lab');",
+    "  if (u.pathname !== '/stream') return s.end(body + '\\n');",
+    "  const n = Math.min(Number(u.searchParams.get('chunks') ?? '50'), 6000);",
+    '  let i = 0;',
+    "  s.writeHead(200, { 'content-type': 'text/plain' });",
+    '  const t = setInterval(() => { s.write(`${body} ${i}\\n`); if (++i >= n) { clearInterval(t); s.end(); } }, 100);',
+    "  s.on('close', () => clearInterval(t));",
+    '}).listen(Number(port), addr);',
+  ].join('\n');
+  return startDaemon(
+    'ip',
+    ['netns', 'exec', rs.ns, process.execPath, '-e', script, listenAddress(rs), String(rs.port), rs.body],
+    path.join(o.workDir, `stream-${rs.name}.log`),
+  );
+}
+
 /** Starts each real server's HTTP server (and, for DR, its VIP on lo); returns them for stopping by PID. */
 export async function startRealServers(o: LabOptions): Promise<Daemon[]> {
   const daemons: Daemon[] = [];

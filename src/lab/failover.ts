@@ -1,0 +1,322 @@
+/**
+ * The failover lab of a director pair: both members boot as QEMU guests on the same lab bridges, real servers
+ * (streaming HTTP) and a client in namespaces. Steady state: one master, one MAC answering ARP for the VIP, every
+ * real server answering. Then, each under a request loop and a long-lived stream opened before the change: the
+ * master's QEMU is killed (hard failure), it boots again (preempt takes the addresses back, or nopreempt leaves
+ * them), and keepalived on the master is stopped cleanly (priority-0 advert). Each change is timed against its bound
+ * and the client's failed requests are counted; none may fail once the new master answers, and every stream must end
+ * complete. Everything the lab made is removed on return, on failure and on Ctrl-C.
+ */
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { directorFiles } from '../layout.js';
+import { run } from '../lib/exec.js';
+import { createTap, runInNetns } from '../lib/netns.js';
+import { startGuest, type Guest } from '../lib/qemu.js';
+import { ask, requestLoop, waitForTable, type Sample } from './client.js';
+import type { Daemon } from './daemon.js';
+import { startStreamingServer } from './hosts.js';
+import type { LabResult } from './index.js';
+import { createLabNetwork, removeLabNetwork } from './network.js';
+import type { LabMember, PairLabPlan } from './pair-plan.js';
+import { checkAllAnswer, tallyAnswers, type LabCheck } from './tally.js';
+
+/** What to run the failover lab on. */
+export interface FailoverOptions {
+  plan: PairLabPlan;
+  siteRoot: string;
+  workDir: string;
+  /** Bound on each boot, start to ready line. */
+  timeoutMs: number;
+  requests: number;
+}
+
+/** Added to each VRRP bound: console latency, QEMU scheduling on a loaded 2-core machine. */
+export const TAKEOVER_SLACK_S = 1;
+/** A stream of 80 chunks 100 ms apart: 8 s, opened 1.5 s before each change. */
+const STREAM_CHUNKS = 80;
+
+function masterLine(instance: string): RegExp {
+  return new RegExp(`\\[keepalived\\] [^\\n]*\\(${instance}\\) Entering MASTER STATE`, 'g');
+}
+
+function count(text: string, re: RegExp): number {
+  return text.match(re)?.length ?? 0;
+}
+
+/** Waits (polling every 50 ms, bounded) until `re` has matched `n` times in `text()`; the time, or undefined. */
+async function waitForCount(
+  text: () => string,
+  re: RegExp,
+  n: number,
+  boundMs: number,
+): Promise<number | undefined> {
+  const until = Date.now() + boundMs;
+  while (Date.now() < until) {
+    if (count(text(), re) >= n) return Date.now();
+    await sleep(50);
+  }
+  return undefined;
+}
+
+/** A long-lived GET of /stream through the VIP from the client: resolves with curl's exit status and the lines. */
+function openStream(
+  o: FailoverOptions,
+  chunks: number,
+): Promise<{ exit: number; lines: string[]; chunks: number }> {
+  const { vip, port } = o.plan.base.target;
+  return runInNetns(
+    o.plan.base.client.ns,
+    'curl',
+    ['-s', '-N', '--max-time', String(chunks / 10 + 30), `http://${vip}:${port}/stream?chunks=${chunks}`],
+    { reject: false, timeoutMs: (chunks / 10 + 60) * 1000 },
+  ).then((r) => ({ exit: r.exitCode ?? -1, lines: r.stdout.split('\n').filter((l) => l !== ''), chunks }));
+}
+
+/** The stream check: curl ended without error and every chunk came, in order, from one real server. */
+function streamVerdict(s: { exit: number; lines: string[]; chunks: number }): {
+  ok: boolean;
+  detail: string;
+} {
+  const body = s.lines[0]?.replace(/ \d+$/, '') ?? '';
+  const inOrder = s.lines.every((l, i) => l === `${body} ${i}`);
+  const ok = s.exit === 0 && s.lines.length === s.chunks && inOrder;
+  return {
+    ok,
+    detail: ok
+      ? `stream of ${s.chunks} chunks from ${body} complete`
+      : `stream broken: curl exit ${s.exit}, ${s.lines.length} of ${s.chunks} chunks${inOrder ? '' : ' (out of order)'}`,
+  };
+}
+
+/** MACs that answer ARP for the VIP on the client's segment (busybox arping, 3 probes). */
+async function arpOwners(o: FailoverOptions): Promise<string[]> {
+  const r = await runInNetns(
+    o.plan.base.client.ns,
+    'busybox',
+    ['arping', '-c', '3', '-w', '3', '-I', 'eth0', o.plan.base.target.vip],
+    { reject: false, timeoutMs: 15_000 },
+  );
+  return [...new Set([...r.stdout.matchAll(/\[([0-9a-f:]{17})\]/gi)].map((m) => (m[1] ?? '').toLowerCase()))];
+}
+
+function arpCheck(name: string, owners: string[], master: LabMember): LabCheck {
+  const ok = owners.length === 1 && owners[0] === master.outsideMac;
+  return {
+    name,
+    ok,
+    tally: { byServer: {}, unknown: 0, failed: 0 },
+    detail: `ARP for the VIP answered by ${owners.join(', ') || 'nobody'} (${master.hostname} is ${master.outsideMac ?? '?'})`,
+  };
+}
+
+/** Request-loop figures around a change at `t0`: failed before the first answer after it, and after that. */
+function lossAround(
+  samples: Sample[],
+  t0: number,
+): { during: number; after: number; recoveredS: number | null } {
+  const afterChange = samples.filter((s) => s.at >= t0);
+  const firstOk = afterChange.find((s) => s.body !== undefined);
+  const recovered = firstOk?.at;
+  return {
+    during: afterChange
+      .filter((s) => recovered === undefined || s.at < recovered)
+      .filter((s) => s.body === undefined).length,
+    after:
+      recovered === undefined
+        ? 0
+        : afterChange.filter((s) => s.at >= recovered && s.body === undefined).length,
+    recoveredS: recovered === undefined ? null : (recovered - t0) / 1000,
+  };
+}
+
+/** The failover lab (see the module comment). */
+export async function runFailoverLab(o: FailoverOptions): Promise<LabResult> {
+  const { plan } = o;
+  const base = plan.base;
+  const guests = new Map<string, Guest>();
+  const daemons: Daemon[] = [];
+  let boots = 0;
+  const cleanup = async (): Promise<void> => {
+    for (const g of guests.values()) await g.stop();
+    for (const d of daemons) await d.stop();
+    await removeLabNetwork(base, run);
+  };
+  const onSignal = (): void => void cleanup();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  const boot = async (m: LabMember): Promise<Guest> => {
+    const files = directorFiles(m.hostname);
+    const { readFile } = await import('node:fs/promises');
+    const cmdline = (await readFile(path.join(o.siteRoot, files.cmdline), 'utf8')).trim();
+    const guest = await startGuest({
+      name: m.hostname,
+      consoleLog: path.join(o.workDir, `${m.hostname}-console-${++boots}.log`),
+      netns: base.hub,
+      nics: m.nics.map((n) => ({
+        backend: { kind: 'tap' as const, ifname: n.tap },
+        ...(n.mac !== undefined ? { mac: n.mac } : {}),
+      })),
+      direct: {
+        kernel: path.join(o.siteRoot, files.kernel),
+        initrd: path.join(o.siteRoot, files.initrd),
+        append: cmdline,
+      },
+    });
+    guests.set(m.hostname, guest);
+    await guest.console.waitForLine(/^lvs-image: ready .*$/m, o.timeoutMs, 'the ready line');
+    return guest;
+  };
+
+  const [master, backup] = plan.members;
+  if (master === undefined || backup === undefined) throw new Error('a pair lab needs two members');
+  const instance = plan.instances[0] ?? '';
+  const checks: LabCheck[] = [];
+  const none = { byServer: {}, unknown: 0, failed: 0 };
+  try {
+    await createLabNetwork(base, run);
+    for (const m of plan.members.slice(1))
+      for (const n of m.nics) await createTap({ ns: base.hub, ifname: n.tap, bridge: n.bridge }, run);
+    for (const rs of base.realServers) daemons.push(await startStreamingServer({ ...o, plan: base }, rs));
+    const [gm, gb] = await Promise.all([boot(master), boot(backup)]);
+
+    // Steady state: the preferred member is master, both tables are the spec's, one MAC answers ARP.
+    const mastered = await waitForCount(
+      () => gm.console.text,
+      masterLine(instance),
+      1,
+      (master.masterDownS + 30) * 1000,
+    );
+    const tables = await Promise.all([gm, gb].map((g) => waitForTable(g, plan.healthyTable, 60)));
+    const steady = checkAllAnswer(
+      `steady: ${master.hostname} master, both tables the spec, every real server answers`,
+      tallyAnswers(await ask({ plan: base }, o.requests), base.realServers),
+    );
+    const steadyOk =
+      mastered !== undefined &&
+      tables.every((t) => t !== undefined) &&
+      count(gb.console.text, masterLine(instance)) === 0;
+    checks.push({
+      ...steady,
+      ok: steady.ok && steadyOk,
+      detail: `${steadyOk ? '' : `master ${mastered !== undefined ? 'ok' : 'missing'}, tables ${tables.map((t) => (t !== undefined ? 'ok' : 'differ')).join('/')}, backup master lines ${count(gb.console.text, masterLine(instance))}; `}${steady.detail}`,
+    });
+    checks.push(arpCheck('steady: one director answers ARP for the VIP', await arpOwners(o), master));
+
+    // A change under traffic: a stream opened first, a request loop, the change, then the new master's console line
+    // (counted from `from()`, default the change itself).
+    const underTraffic = async (c: {
+      name: string;
+      change: () => Promise<void>;
+      newMaster: () => Guest | undefined;
+      boundS: number;
+      chunks?: number;
+      from?: () => number;
+    }): Promise<void> => {
+      const text = (): string => c.newMaster()?.console.text ?? '';
+      const before = count(text(), masterLine(instance));
+      const stream = openStream(o, c.chunks ?? STREAM_CHUNKS);
+      const loop = requestLoop({ plan: base });
+      await sleep(1500);
+      const t0 = Date.now();
+      await c.change();
+      const seen = await waitForCount(text, masterLine(instance), before + 1, (c.boundS + 30) * 1000);
+      await sleep(3000);
+      const samples = await loop.stop();
+      const st = streamVerdict(await stream);
+      const loss = lossAround(samples, t0);
+      const takeover = seen === undefined ? undefined : (seen - (c.from?.() ?? t0)) / 1000;
+      const inTime = takeover !== undefined && takeover <= c.boundS + TAKEOVER_SLACK_S;
+      checks.push({
+        name: c.name,
+        ok: inTime && loss.after === 0 && loss.recoveredS !== null && st.ok,
+        tally: none,
+        detail:
+          `${takeover !== undefined ? `MASTER after ${takeover.toFixed(2)} s` : 'no new MASTER'} (bound ${c.boundS.toFixed(2)} s + ${TAKEOVER_SLACK_S} s slack${takeover !== undefined && !inTime ? ': TOO LATE' : ''}); ` +
+          `requests: ${loss.during} failed before the client was answered again${loss.recoveredS !== null ? ` (${loss.recoveredS.toFixed(2)} s after the change)` : ' (never)'}, ${loss.after} after; ${st.detail}`,
+        ...(takeover !== undefined ? { figure: { seconds: takeover, boundS: c.boundS } } : {}),
+      });
+    };
+
+    // Hard failure: the master's QEMU is killed; the backup waits out its master-down interval.
+    await underTraffic({
+      name: `hard failure: ${master.hostname} killed, ${backup.hostname} takes over`,
+      change: async () => {
+        process.kill(gm.pid, 'SIGKILL');
+        await gm.exited;
+        guests.delete(master.hostname);
+      },
+      newMaster: () => gb,
+      boundS: backup.masterDownS,
+    });
+    checks.push(arpCheck(`after the kill: only ${backup.hostname} answers ARP`, await arpOwners(o), backup));
+
+    // The old master boots again. preempt: it takes the addresses back once it hears the backup's lower priority
+    // (timed from its ready line; bound: one advert plus the preempt delay); nopreempt: the backup keeps them.
+    const preempt = plan.pair.preempt !== false;
+    const advert = plan.pair.advertInterval ?? 1;
+    let back: Guest | undefined;
+    let readyAt = 0;
+    const reboot = async (): Promise<void> => {
+      back = await boot(master);
+      readyAt = Date.now();
+    };
+    let current: [LabMember, Guest];
+    let other: [LabMember, Guest];
+    if (preempt) {
+      await underTraffic({
+        name: `${master.hostname} boots again: preempt takes the VIPs back`,
+        change: reboot,
+        newMaster: () => back,
+        boundS: advert + (plan.pair.preemptDelay ?? 0),
+        chunks: 250,
+        from: () => readyAt,
+      });
+      if (back === undefined) throw new Error(`${master.hostname} did not boot again`);
+      checks.push(arpCheck(`back: only ${master.hostname} answers ARP`, await arpOwners(o), master));
+      [current, other] = [
+        [master, back],
+        [backup, gb],
+      ];
+    } else {
+      await reboot();
+      if (back === undefined) throw new Error(`${master.hostname} did not boot again`);
+      await sleep((master.masterDownS + 2) * 1000);
+      const took = count(back.console.text, masterLine(instance));
+      const owners = await arpOwners(o);
+      const kept = arpCheck(
+        `${master.hostname} boots again: nopreempt leaves the VIPs on ${backup.hostname}`,
+        owners,
+        backup,
+      );
+      checks.push(
+        took > 0 ? { ...kept, ok: false, detail: `${master.hostname} became MASTER; ${kept.detail}` } : kept,
+      );
+      [current, other] = [
+        [backup, gb],
+        [master, back],
+      ];
+    }
+
+    // Clean stop: keepalived on the master stops for good and sends priority 0; the other member takes over after its
+    // skew time instead of the whole master-down interval.
+    await underTraffic({
+      name: `clean stop: keepalived on ${current[0].hostname} stopped, ${other[0].hostname} takes over`,
+      change: async () => {
+        await current[1].console.run('touch /run/keepalived.down; kill $(cat /run/keepalived.pid)', 60_000);
+      },
+      newMaster: () => other[1],
+      boundS: other[0].skewS,
+    });
+    return {
+      ok: checks.every((c) => c.ok),
+      checks,
+      consoleLog: path.join(o.workDir, `${master.hostname}-console-1.log`),
+    };
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await cleanup();
+  }
+}

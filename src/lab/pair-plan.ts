@@ -1,0 +1,75 @@
+/**
+ * The failover lab of a director pair, planned from the spec: the lab of its preferred master (src/lab/plan.ts:
+ * bridges per subnet, real servers, client), with every other member on the same bridges through taps of its own,
+ * and what the checks need to know (instances, priorities, master-down intervals, MACs). Pure.
+ */
+import { pairOf } from '../spec/health-check.js';
+import type { Director, DirectorPair, Spec } from '../spec/types.js';
+import { instanceName, pairPriority } from '../stages/render/keepalived-conf.js';
+import { formatIpvsadmRules } from '../stages/render/ipvsadm-rules.js';
+import { resolveIpvsTable } from '../stages/render/ipvs-table.js';
+import { planLab, type LabPlan } from './plan.js';
+
+/** A pair member in the lab: its taps (one per bridge, in its NIC order) and its VRRP facts. */
+export interface LabMember {
+  hostname: string;
+  nics: { bridge: string; tap: string; mac?: string }[];
+  priority: number;
+  /** 3 x advert + (256 - priority) x advert / 256: how long it waits for a master before it takes over. */
+  masterDownS: number;
+  /** Skew time, (256 - priority) x advert / 256: the wait after a master's priority-0 advert (clean stop). */
+  skewS: number;
+  /** MAC of its NIC on the client's bridge (ARP answers for the VIP come from it). */
+  outsideMac?: string;
+}
+
+/** The whole failover lab: the master's lab plan plus the members and the pair. */
+export interface PairLabPlan {
+  base: LabPlan;
+  pair: DirectorPair;
+  members: LabMember[];
+  /** Instance names, e.g. dsas_eth0. */
+  instances: string[];
+  /** The whole IPVS table of the spec (every real server healthy), as `ipvsadm -Sn` prints it. */
+  healthyTable: string;
+}
+
+function memberOf(spec: Spec, pair: DirectorPair, d: Director, base: LabPlan, index: number): LabMember {
+  const advert = pair.advertInterval ?? 1;
+  const priority = pairPriority(pair, d.hostname);
+  const skewS = ((256 - priority) * advert) / 256;
+  const nics = d.interfaces.flatMap((iface) => {
+    const bridge = base.bridges.find((b) => b.iface === iface.name);
+    if (bridge === undefined) return [];
+    const tap = index === 0 ? bridge.tap : `${bridge.tap}m${index}`;
+    return [
+      { bridge: bridge.bridge, tap, ...(iface.mac !== undefined ? { mac: iface.mac.toLowerCase() } : {}) },
+    ];
+  });
+  const outside = d.interfaces.find((i) => i.role === 'outside');
+  return {
+    hostname: d.hostname,
+    nics,
+    priority,
+    masterDownS: 3 * advert + skewS,
+    skewS,
+    ...(outside?.mac !== undefined ? { outsideMac: outside.mac.toLowerCase() } : {}),
+  };
+}
+
+/** Plans the failover lab of the pair `director` belongs to (the preferred master's lab, plus its peers). */
+export function planPairLab(spec: Spec, director: Director, pid: number = process.pid): PairLabPlan {
+  const pair = pairOf(spec, director);
+  if (pair === undefined) throw new Error(`${director.hostname} is in no pair`);
+  const directors = pair.directors.flatMap((n) => spec.directors.filter((d) => d.hostname === n));
+  const first = directors[0];
+  if (first === undefined) throw new Error(`pair ${pair.name} has no members`);
+  const base = planLab(spec, first, pid);
+  return {
+    base,
+    pair,
+    members: directors.map((d, i) => memberOf(spec, pair, d, base, i)),
+    instances: pair.instances.map((i) => instanceName(pair, i.interface)),
+    healthyTable: formatIpvsadmRules(resolveIpvsTable(first, spec.realServers), spec.ipvsadm.version),
+  };
+}
