@@ -59,6 +59,16 @@ async function waitForCount(
   return undefined;
 }
 
+/** Waits (polling every 50 ms) until `done()` or `boundMs` passes; whether it came true. */
+async function waitFor(done: () => boolean, boundMs: number): Promise<boolean> {
+  const until = Date.now() + boundMs;
+  while (!done()) {
+    if (Date.now() >= until) return false;
+    await sleep(50);
+  }
+  return true;
+}
+
 /** A long-lived GET of /stream through the VIP from the client: resolves with curl's exit status and the lines. */
 function openStream(
   o: FailoverOptions,
@@ -110,22 +120,21 @@ function arpCheck(name: string, owners: string[], master: LabMember): LabCheck {
   };
 }
 
-/** Request-loop figures around a change at `t0`: failed before the first answer after it, and after that. */
+/**
+ * Request-loop figures around a change at `t0` whose new master showed at `seen`: failed requests from the change
+ * until the first answer to a request sent after `seen`, and failed requests after that answer (must be none).
+ */
 function lossAround(
   samples: Sample[],
   t0: number,
+  seen: number | undefined,
 ): { during: number; after: number; recoveredS: number | null } {
-  const afterChange = samples.filter((s) => s.at >= t0);
-  const firstOk = afterChange.find((s) => s.body !== undefined);
-  const recovered = firstOk?.at;
+  const recovered =
+    seen === undefined ? undefined : samples.find((s) => s.at >= seen && s.body !== undefined)?.at;
+  const failed = samples.filter((s) => s.at >= t0 && s.body === undefined);
   return {
-    during: afterChange
-      .filter((s) => recovered === undefined || s.at < recovered)
-      .filter((s) => s.body === undefined).length,
-    after:
-      recovered === undefined
-        ? 0
-        : afterChange.filter((s) => s.at >= recovered && s.body === undefined).length,
+    during: failed.filter((s) => recovered === undefined || s.at < recovered).length,
+    after: recovered === undefined ? 0 : failed.filter((s) => s.at >= recovered).length,
     recoveredS: recovered === undefined ? null : (recovered - t0) / 1000,
   };
 }
@@ -193,14 +202,23 @@ export async function runFailoverLab(o: FailoverOptions): Promise<LabResult> {
       `steady: ${master.hostname} master, both tables the spec, every real server answers`,
       tallyAnswers(await ask({ plan: base }, o.requests), base.realServers),
     );
-    const steadyOk =
-      mastered !== undefined &&
-      tables.every((t) => t !== undefined) &&
-      count(gb.console.text, masterLine(instance)) === 0;
+    const lastState = (text: string): string | undefined =>
+      [
+        ...text.matchAll(new RegExp(`\\(${instance}\\) Entering (MASTER|BACKUP|FAULT) STATE`, 'g')),
+      ].pop()?.[1];
+    // Booted together, the backup may win the first master-down race; the master then preempts it. Steady means
+    // the master's last state is MASTER and the backup's BACKUP (bounded wait).
+    const settled = await waitFor(
+      () => lastState(gm.console.text) === 'MASTER' && lastState(gb.console.text) === 'BACKUP',
+      30_000,
+    );
+    const steadyOk = mastered !== undefined && settled && tables.every((t) => t !== undefined);
     checks.push({
       ...steady,
       ok: steady.ok && steadyOk,
-      detail: `${steadyOk ? '' : `master ${mastered !== undefined ? 'ok' : 'missing'}, tables ${tables.map((t) => (t !== undefined ? 'ok' : 'differ')).join('/')}, backup master lines ${count(gb.console.text, masterLine(instance))}; `}${steady.detail}`,
+      detail: `${master.hostname} ${lastState(gm.console.text) ?? '?'}, ${backup.hostname} ${
+        lastState(gb.console.text) ?? '?'
+      }, tables ${tables.every((t) => t !== undefined) ? 'both as the spec' : tables.map((t) => (t !== undefined ? 'as the spec' : 'not the spec')).join(' and ')}; ${steady.detail}`,
     });
     checks.push(arpCheck('steady: one director answers ARP for the VIP', await arpOwners(o), master));
 
@@ -225,7 +243,7 @@ export async function runFailoverLab(o: FailoverOptions): Promise<LabResult> {
       await sleep(3000);
       const samples = await loop.stop();
       const st = streamVerdict(await stream);
-      const loss = lossAround(samples, t0);
+      const loss = lossAround(samples, t0, seen);
       const takeover = seen === undefined ? undefined : (seen - (c.from?.() ?? t0)) / 1000;
       const inTime = takeover !== undefined && takeover <= c.boundS + TAKEOVER_SLACK_S;
       checks.push({
@@ -252,10 +270,9 @@ export async function runFailoverLab(o: FailoverOptions): Promise<LabResult> {
     });
     checks.push(arpCheck(`after the kill: only ${backup.hostname} answers ARP`, await arpOwners(o), backup));
 
-    // The old master boots again. preempt: it takes the addresses back once it hears the backup's lower priority
-    // (timed from its ready line; bound: one advert plus the preempt delay); nopreempt: the backup keeps them.
+    // The old master boots again. preempt: it takes the addresses back (timed from its ready line); nopreempt: the
+    // backup keeps them.
     const preempt = plan.pair.preempt !== false;
-    const advert = plan.pair.advertInterval ?? 1;
     let back: Guest | undefined;
     let readyAt = 0;
     const reboot = async (): Promise<void> => {
@@ -269,7 +286,9 @@ export async function runFailoverLab(o: FailoverOptions): Promise<LabResult> {
         name: `${master.hostname} boots again: preempt takes the VIPs back`,
         change: reboot,
         newMaster: () => back,
-        boundS: advert + (plan.pair.preemptDelay ?? 0),
+        // A backup ignores adverts of a lower priority (RFC 3768 6.4.2): it takes over when its master-down timer
+        // expires, counted from its start (about its ready line).
+        boundS: master.masterDownS + (plan.pair.preemptDelay ?? 0),
         chunks: 250,
         from: () => readyAt,
       });

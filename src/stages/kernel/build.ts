@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { cacheKey, withCache } from '../../lib/cache.js';
-import { sha256 } from '../../lib/fs.js';
+import { cacheDir, sha256 } from '../../lib/fs.js';
 import { parseKconfig } from '../../lib/kconfig.js';
 import type { StageIo } from '../../context.js';
 
@@ -40,6 +40,20 @@ export function kbuildStampEnv(makefileMtime: Date): Record<string, string> {
 }
 const BUILD_TIMEOUT_MS = 3 * 60 * 60 * 1000;
 
+/**
+ * make's arguments and environment for ccache, when it is installed: compiled objects are reused across builds
+ * (other configs, other cache folders, a frozen rebuild) and are the same bytes gcc makes, so the kernel's bytes
+ * and its cache key do not change. Paths under lvs-image's cache folder (source tree and object folder) are
+ * rewritten relative, so builds in different folders share objects. Without ccache: plain gcc.
+ */
+export async function compilerCache(io: StageIo): Promise<{ args: string[]; env: Record<string, string> }> {
+  const r = await io
+    .run('ccache', ['--version'], { reject: false, timeoutMs: 30_000 })
+    .catch(() => undefined);
+  if (r?.exitCode !== 0) return { args: [], env: {} };
+  return { args: ['CC=ccache gcc'], env: { CCACHE_BASEDIR: cacheDir(), CCACHE_NOHASHDIR: '1' } };
+}
+
 /** Builds (or reuses) the kernel for `configFile`; the entry holds bzImage, config, release and modules/. */
 export async function buildKernel(args: {
   treeDir: string;
@@ -57,17 +71,22 @@ export async function buildKernel(args: {
   const key = cacheKey([LAYOUT, args.sourceSha256, sha256(configText), gcc]);
   const jobs = String(args.jobs ?? availableParallelism());
   const stamp = kbuildStampEnv((await stat(path.join(treeDir, 'Makefile'))).mtime);
+  const ccache = await compilerCache(io);
   const entry = await withCache('kernel-build', key, async (tmp) => {
     const obj = path.join(tmp, 'obj');
     await mkdir(obj, { recursive: true });
     await copyFile(args.configFile, path.join(obj, '.config'));
     // nice: a kernel build takes every core for minutes; keep the machine responsive for everything else.
     const make = (targets: string[]): Promise<unknown> =>
-      io.run('nice', ['-n', '10', 'make', '-C', treeDir, `O=${obj}`, `-j${jobs}`, ...targets], {
-        logFile,
-        timeoutMs: BUILD_TIMEOUT_MS,
-        env: stamp,
-      });
+      io.run(
+        'nice',
+        ['-n', '10', 'make', '-C', treeDir, `O=${obj}`, `-j${jobs}`, ...ccache.args, ...targets],
+        {
+          logFile,
+          timeoutMs: BUILD_TIMEOUT_MS,
+          env: { ...stamp, ...ccache.env },
+        },
+      );
     const started = Date.now();
     await args.step('build', () =>
       make(withModules ? ['bzImage', 'modules'] : ['bzImage']).then(() => undefined),
@@ -94,7 +113,11 @@ export async function buildKernel(args: {
     await writeFile(path.join(tmp, 'release'), release + '\n');
     await writeFile(
       path.join(tmp, 'build-info.json'),
-      JSON.stringify({ release, gcc, jobs, seconds, sourceSha256: args.sourceSha256 }, null, 2) + '\n',
+      JSON.stringify(
+        { release, gcc, ccache: ccache.args.length > 0, jobs, seconds, sourceSha256: args.sourceSha256 },
+        null,
+        2,
+      ) + '\n',
     );
     await rm(obj, { recursive: true, force: true });
   });
