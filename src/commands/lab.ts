@@ -18,7 +18,7 @@ import { printJson } from '../lib/output.js';
 import { loadSpec } from '../spec/load.js';
 
 interface LabFlags {
-  via: string;
+  via?: string;
   out: string;
   requests: string;
   timeout: string;
@@ -42,8 +42,7 @@ export function register(program: Command): void {
     .argument('<spec>', 'spec file (YAML or JSON) whose build output is tested')
     .option(
       '--via <how>',
-      'boot the director by pxe (from `lvs-image serve` in the lab) or direct kernel boot',
-      'pxe',
+      'boot a director by pxe (from `lvs-image serve` in the lab; the default) or direct kernel boot; pair members boot directly',
     )
     .option('--out <dir>', 'output folder the image was built into', DEFAULT_OUT_DIR)
     .option('--requests <n>', 'client requests per check', '20')
@@ -53,12 +52,22 @@ export function register(program: Command): void {
       const problems: Problem[] = [];
       const requests = wholeNumber('--requests', flags.requests, 1000, problems);
       const timeoutMs = wholeNumber('--timeout', flags.timeout, 3600, problems) * 1000;
-      if (flags.via !== 'pxe' && flags.via !== 'direct')
+      if (flags.via !== undefined && flags.via !== 'pxe' && flags.via !== 'direct')
         problems.push({ message: `--via ${flags.via}: must be pxe or direct` });
       if (process.getuid?.() !== 0)
         problems.push({ message: 'the lab creates network namespaces and taps: run it as root' });
       if (problems.length > 0) throw new SpecError(problems);
       const { spec } = await loadSpec(specFile);
+      if (flags.via === 'pxe' && (spec.pairs ?? []).length > 0)
+        throw new SpecError({
+          message: '--via pxe: the failover lab boots both members of a pair directly (kernel and initrd)',
+          hint: 'leave --via out or use --via direct; boot-test --via pxe checks the netboot path of each member',
+        });
+      // `serve` in the lab's boot namespace is this same lvs-image (node, its flags such as tsx, the script).
+      const serveCommand =
+        (flags.via ?? 'pxe') === 'pxe'
+          ? [process.execPath, ...process.execArgv, process.argv[1] ?? '']
+          : undefined;
       const root = siteRoot(flags.out, spec.name);
       const results: { hostname: string; result: LabResult }[] = [];
       const labbed = new Set<string>();
@@ -90,6 +99,7 @@ export function register(program: Command): void {
                 workDir,
                 timeoutMs,
                 requests,
+                ...(serveCommand !== undefined ? { serveCommand } : {}),
               });
         results.push({ hostname: director.hostname, result });
         if (flags.json !== true)
