@@ -42,16 +42,25 @@ const BUILD_TIMEOUT_MS = 3 * 60 * 60 * 1000;
 
 /**
  * make's arguments and environment for ccache, when it is installed: compiled objects are reused across builds
- * (other configs, other cache folders, a frozen rebuild) and are the same bytes gcc makes, so the kernel's bytes
- * and its cache key do not change. Paths under lvs-image's cache folder (source tree and object folder) are
- * rewritten relative, so builds in different folders share objects. Without ccache: plain gcc.
+ * (other configs, other cache folders, a frozen rebuild). Paths under lvs-image's cache folder (source tree and
+ * object folder) are rewritten relative to the object folder, so builds in different folders share objects. That
+ * rewriting also turns the source file names gcc sees relative, which kbuild's -fmacro-prefix-map=<srctree>/= no
+ * longer strips from __FILE__ (WARN/BUG strings): the same map for the relative tree keeps those strings, and with
+ * them the kernel's bytes, what plain gcc makes. Without ccache: plain gcc.
  */
-export async function compilerCache(io: StageIo): Promise<{ args: string[]; env: Record<string, string> }> {
+export async function compilerCache(
+  io: StageIo,
+  treeDir: string,
+  objDir: string,
+): Promise<{ args: string[]; env: Record<string, string> }> {
   const r = await io
     .run('ccache', ['--version'], { reject: false, timeoutMs: 30_000 })
     .catch(() => undefined);
   if (r?.exitCode !== 0) return { args: [], env: {} };
-  return { args: ['CC=ccache gcc'], env: { CCACHE_BASEDIR: cacheDir(), CCACHE_NOHASHDIR: '1' } };
+  return {
+    args: ['CC=ccache gcc', `KCFLAGS=-fmacro-prefix-map=${path.relative(objDir, treeDir)}/=`],
+    env: { CCACHE_BASEDIR: cacheDir(), CCACHE_NOHASHDIR: '1' },
+  };
 }
 
 /** Builds (or reuses) the kernel for `configFile`; the entry holds bzImage, config, release and modules/. */
@@ -71,10 +80,10 @@ export async function buildKernel(args: {
   const key = cacheKey([LAYOUT, args.sourceSha256, sha256(configText), gcc]);
   const jobs = String(args.jobs ?? availableParallelism());
   const stamp = kbuildStampEnv((await stat(path.join(treeDir, 'Makefile'))).mtime);
-  const ccache = await compilerCache(io);
   const entry = await withCache('kernel-build', key, async (tmp) => {
     const obj = path.join(tmp, 'obj');
     await mkdir(obj, { recursive: true });
+    const ccache = await compilerCache(io, treeDir, obj);
     await copyFile(args.configFile, path.join(obj, '.config'));
     // nice: a kernel build takes every core for minutes; keep the machine responsive for everything else.
     const make = (targets: string[]): Promise<unknown> =>
