@@ -7,6 +7,7 @@
  * and the client's failed requests are counted; none may fail once the new master answers, and every stream must end
  * complete. Everything the lab made is removed on return, on failure and on Ctrl-C.
  */
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { directorFiles } from '../layout.js';
@@ -157,7 +158,6 @@ export async function runFailoverLab(o: FailoverOptions): Promise<LabResult> {
 
   const boot = async (m: LabMember): Promise<Guest> => {
     const files = directorFiles(m.hostname);
-    const { readFile } = await import('node:fs/promises');
     const cmdline = (await readFile(path.join(o.siteRoot, files.cmdline), 'utf8')).trim();
     const guest = await startGuest({
       name: m.hostname,
