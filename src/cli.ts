@@ -62,7 +62,8 @@ async function main(argv: string[]): Promise<number> {
   const program = makeProgram();
   try {
     await program.parseAsync(argv);
-    return 0;
+    // A command that printed its own JSON result may set a failing exit status without throwing.
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;

@@ -7,7 +7,8 @@ import path from 'node:path';
 import { directorFiles } from '../layout.js';
 import { sha256 } from '../lib/fs.js';
 import { directorMode, effectiveCheck, pairOf } from '../spec/health-check.js';
-import { instanceName, pairPriority } from '../stages/render/keepalived-conf.js';
+import { instanceName } from '../stages/render/keepalived-conf.js';
+import { vrrpTimers } from '../spec/vrrp.js';
 import type { Director, RealServer, Spec } from '../spec/types.js';
 import { planDirectorFiles, renderFiles } from '../stages/render.js';
 import { formatIpvsadmRules } from '../stages/render/ipvsadm-rules.js';
@@ -139,12 +140,11 @@ export function planBootTests(spec: Spec, vias: readonly BootVia[], outDir: stri
     const netfilter = expectedNetfilter(spec, director);
     const conf = renderedKeepalivedConf(spec, director);
     const pair = pairOf(spec, director);
-    const advert = pair?.advertInterval ?? 1;
     const vrrp =
       pair !== undefined
         ? {
             instances: pair.instances.map((i) => instanceName(pair, i.interface)),
-            masterDownS: 3 * advert + ((256 - pairPriority(pair, director.hostname)) * advert) / 256,
+            masterDownS: vrrpTimers(pair, director.hostname).masterDownS,
           }
         : undefined;
     const expected: BootExpectation = {

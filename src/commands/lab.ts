@@ -6,9 +6,9 @@ import type { Command } from 'commander';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { runFailoverLab } from '../lab/failover.js';
+import { runFailoverLab, type RollTarget } from '../lab/failover.js';
 import { runLab, type LabResult } from '../lab/index.js';
-import { planPairLab } from '../lab/pair-plan.js';
+import { planPairLab, rollProblems, type PairLabPlan } from '../lab/pair-plan.js';
 import { planLab } from '../lab/plan.js';
 import { pairOf } from '../spec/health-check.js';
 import { formatLabTable } from '../lab/tally.js';
@@ -16,6 +16,7 @@ import { DEFAULT_OUT_DIR, directorFiles, siteRoot } from '../layout.js';
 import { BuildError, SpecError, type Problem } from '../lib/errors.js';
 import { printJson } from '../lib/output.js';
 import { loadSpec } from '../spec/load.js';
+import type { Spec } from '../spec/types.js';
 
 interface LabFlags {
   via?: string;
@@ -23,6 +24,8 @@ interface LabFlags {
   requests: string;
   timeout: string;
   json?: boolean;
+  rollTo?: string;
+  rollOut?: string;
 }
 
 function wholeNumber(flag: string, value: string, max: number, problems: Problem[]): number {
@@ -30,6 +33,43 @@ function wholeNumber(flag: string, value: string, max: number, problems: Problem
   if (!(n >= 1 && n <= max))
     problems.push({ message: `${flag} ${value}: must be a whole number, 1..${max}` });
   return n;
+}
+
+/** The build a pair's rolling change goes onto: checked against the pair's plan, and built. */
+function rollTarget(
+  from: PairLabPlan,
+  rollSpec: Spec,
+  rollRoot: string,
+  rollOut: string,
+  rollFile: string,
+  specFile: string,
+): RollTarget {
+  const member = rollSpec.directors.find((d) => d.hostname === from.members[0]?.hostname);
+  const to =
+    member !== undefined && pairOf(rollSpec, member) !== undefined
+      ? planPairLab(rollSpec, member)
+      : undefined;
+  const problems =
+    to === undefined ? [`it has no pair with ${from.members[0]?.hostname ?? '?'}`] : rollProblems(from, to);
+  if (to === undefined || problems.length > 0)
+    throw new SpecError(
+      problems.map((p) => ({
+        message: `--roll-to ${rollFile}: ${p}`,
+        hint: `the rolled-to spec is ${specFile} with the change to roll out (e.g. one weight)`,
+      })),
+    );
+  for (const m of from.members) {
+    const kernel = path.join(rollRoot, directorFiles(m.hostname).kernel);
+    if (!existsSync(kernel))
+      throw new BuildError(`--roll-to ${rollFile}: the image is not built: missing ${kernel}`, {
+        hint: `run \`lvs-image build ${rollFile} --out ${rollOut}\` first`,
+      });
+  }
+  return {
+    siteRoot: rollRoot,
+    healthyTable: to.healthyTable,
+    label: `${path.basename(specFile)} -> ${path.basename(rollFile)}`,
+  };
 }
 
 /** Adds the `lab` command. */
@@ -46,6 +86,11 @@ export function register(program: Command): void {
     )
     .option('--out <dir>', 'output folder the image was built into', DEFAULT_OUT_DIR)
     .option('--requests <n>', 'client requests per check', '20')
+    .option(
+      '--roll-to <spec>',
+      'pairs: finish with a rolling change onto this built spec (same pair, members and MACs; another IPVS table)',
+    )
+    .option('--roll-out <dir>', 'output folder the --roll-to spec was built into (default: --out)')
     .option('--timeout <seconds>', 'bound on the director boot, start to ready line', '180')
     .action(async (specFile: string, _opts: unknown, cmd: Command) => {
       const flags = cmd.optsWithGlobals<LabFlags>();
@@ -69,6 +114,19 @@ export function register(program: Command): void {
           ? [process.execPath, ...process.execArgv, process.argv[1] ?? '']
           : undefined;
       const root = siteRoot(flags.out, spec.name);
+      const rollSpec = flags.rollTo !== undefined ? (await loadSpec(flags.rollTo)).spec : undefined;
+      if (rollSpec !== undefined && (spec.pairs ?? []).length === 0)
+        throw new SpecError({
+          message: `--roll-to ${flags.rollTo}: ${specFile} has no director pair to roll`,
+          hint: 'a rolling change reboots the members of a pair one at a time; leave --roll-to out',
+        });
+      const rollRoot =
+        rollSpec !== undefined ? siteRoot(flags.rollOut ?? flags.out, rollSpec.name) : undefined;
+      if (rollRoot !== undefined && path.resolve(rollRoot) === path.resolve(root))
+        throw new SpecError({
+          message: `--roll-to ${flags.rollTo}: it builds into ${root}, the same folder as ${specFile}`,
+          hint: 'build it with another `name:` or into another folder (`build --out DIR`, then `--roll-out DIR`)',
+        });
       const results: { hostname: string; result: LabResult }[] = [];
       const labbed = new Set<string>();
       for (const director of spec.directors) {
@@ -84,14 +142,27 @@ export function register(program: Command): void {
         const workDir = mkdtempSync(path.join(tmpdir(), `lvs-lab-${director.hostname}-`));
         if (flags.json !== true)
           process.stderr.write(`lab for ${director.hostname} (work folder ${workDir}) ...\n`);
+        const pairPlan = pair !== undefined ? planPairLab(spec, director) : undefined;
+        const roll =
+          pairPlan !== undefined && rollSpec !== undefined && rollRoot !== undefined
+            ? rollTarget(
+                pairPlan,
+                rollSpec,
+                rollRoot,
+                flags.rollOut ?? flags.out,
+                flags.rollTo ?? '',
+                specFile,
+              )
+            : undefined;
         const result =
-          pair !== undefined
+          pairPlan !== undefined
             ? await runFailoverLab({
-                plan: planPairLab(spec, director),
+                plan: pairPlan,
                 siteRoot: root,
                 workDir,
                 timeoutMs,
                 requests,
+                ...(roll !== undefined ? { roll } : {}),
               })
             : await runLab({
                 plan: planLab(spec, director),
@@ -106,7 +177,12 @@ export function register(program: Command): void {
           process.stdout.write(`${director.hostname}\n${formatLabTable(result.checks)}`);
       }
       const failed = results.filter((r) => !r.result.ok);
-      if (flags.json === true && failed.length === 0) printJson({ ok: true, results });
+      if (flags.json === true) {
+        // Every check with its figure, failed or not (bench/ reads them); the exit status still says failed.
+        printJson({ ok: failed.length === 0, results });
+        if (failed.length > 0) process.exitCode = 1;
+        return;
+      }
       if (failed.length > 0) {
         const text = failed
           .map(

@@ -30,10 +30,27 @@ export interface FailoverOptions {
   /** Bound on each boot, start to ready line. */
   timeoutMs: number;
   requests: number;
+  /**
+   * The rolling change, after the other phases: the pair's members rebooted one at a time onto another build of the
+   * pair (same members and MACs, a different IPVS table), with a failover between them.
+   */
+  roll?: RollTarget;
+}
+
+/** The build a rolling change moves the pair onto. */
+export interface RollTarget {
+  /** Site root of the new build (per-director kernel, initrd, cmdline). */
+  siteRoot: string;
+  /** The new spec's whole IPVS table, as `ipvsadm -Sn` prints it. */
+  healthyTable: string;
+  /** What changed, for the report (e.g. `dsas-ha.yaml -> dsas-ha-reweighted.yaml`). */
+  label: string;
 }
 
 /** Added to each VRRP bound: console latency, QEMU scheduling on a loaded 2-core machine. */
 export const TAKEOVER_SLACK_S = 1;
+/** Stops keepalived on a member for good (the supervisor honours the down file): a priority-0 advert goes out. */
+const STOP_KEEPALIVED = 'touch /run/keepalived.down; kill $(cat /run/keepalived.pid)';
 /** A stream of 80 chunks 100 ms apart: 8 s, opened 1.5 s before each change. */
 const STREAM_CHUNKS = 80;
 
@@ -156,9 +173,9 @@ export async function runFailoverLab(o: FailoverOptions): Promise<LabResult> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 
-  const boot = async (m: LabMember): Promise<Guest> => {
+  const boot = async (m: LabMember, root: string = o.siteRoot): Promise<Guest> => {
     const files = directorFiles(m.hostname);
-    const cmdline = (await readFile(path.join(o.siteRoot, files.cmdline), 'utf8')).trim();
+    const cmdline = (await readFile(path.join(root, files.cmdline), 'utf8')).trim();
     const guest = await startGuest({
       name: m.hostname,
       consoleLog: path.join(o.workDir, `${m.hostname}-console-${++boots}.log`),
@@ -168,8 +185,8 @@ export async function runFailoverLab(o: FailoverOptions): Promise<LabResult> {
         ...(n.mac !== undefined ? { mac: n.mac } : {}),
       })),
       direct: {
-        kernel: path.join(o.siteRoot, files.kernel),
-        initrd: path.join(o.siteRoot, files.initrd),
+        kernel: path.join(root, files.kernel),
+        initrd: path.join(root, files.initrd),
         append: cmdline,
       },
     });
@@ -323,11 +340,86 @@ export async function runFailoverLab(o: FailoverOptions): Promise<LabResult> {
     await underTraffic({
       name: `clean stop: keepalived on ${current[0].hostname} stopped, ${other[0].hostname} takes over`,
       change: async () => {
-        await current[1].console.run('touch /run/keepalived.down; kill $(cat /run/keepalived.pid)', 60_000);
+        await current[1].console.run(STOP_KEEPALIVED, 60_000);
       },
       newMaster: () => other[1],
       boundS: other[0].skewS,
     });
+
+    // Rolling change: the idle member onto the new build, a failover to it unless preempt already moved the
+    // addresses, then the other member onto the new build. Failures are allowed only inside the takeover windows.
+    if (o.roll !== undefined) {
+      const roll = o.roll;
+      let [holder, holderGuest] = other;
+      let [idle, idleGuest] = current;
+      const windows: { name: string; t0: number; seen: number | undefined }[] = [];
+      const loop = requestLoop({ plan: base });
+      await sleep(1500);
+      // Reboots `m` onto the new build; if it outranks the holder under preempt, waits for it to take over.
+      const moveOnto = async (m: LabMember, g: Guest, holding: LabMember): Promise<Guest> => {
+        await g.stop();
+        guests.delete(m.hostname);
+        const fresh = await boot(m, roll.siteRoot);
+        if (preempt && m.priority > holding.priority) {
+          const t0 = Date.now();
+          const bound = (m.masterDownS + (plan.pair.preemptDelay ?? 0) + 30) * 1000;
+          const seen = await waitForCount(() => fresh.console.text, masterLine(instance), 1, bound);
+          windows.push({ name: `${m.hostname} back on the new build preempts`, t0, seen });
+        }
+        return fresh;
+      };
+      idleGuest = await moveOnto(idle, idleGuest, holder);
+      if (windows.length === 0) {
+        // Fail over by hand once the new build's checks have filled its table: a clean stop on the holder.
+        await waitForTable(idleGuest, roll.healthyTable, 60);
+        const before = count(idleGuest.console.text, masterLine(instance));
+        const t0 = Date.now();
+        await holderGuest.console.run(STOP_KEEPALIVED, 60_000);
+        const fresh = idleGuest;
+        const seen = await waitForCount(
+          () => fresh.console.text,
+          masterLine(instance),
+          before + 1,
+          (idle.skewS + 30) * 1000,
+        );
+        windows.push({ name: `failover to ${idle.hostname}`, t0, seen });
+      }
+      [holder, holderGuest, idle, idleGuest] = [idle, idleGuest, holder, holderGuest];
+      const taken = windows.length;
+      idleGuest = await moveOnto(idle, idleGuest, holder);
+      if (windows.length > taken)
+        [holder, holderGuest, idle, idleGuest] = [idle, idleGuest, holder, holderGuest];
+      const tables = await Promise.all(
+        [holderGuest, idleGuest].map((g) => waitForTable(g, roll.healthyTable, 60)),
+      );
+      await sleep(2000);
+      const samples = await loop.stop();
+      const owners = await arpOwners(o);
+      const figures = windows.map((w) => ({ ...w, ...lossAround(samples, w.t0, w.seen) }));
+      const inside = (s: Sample): boolean =>
+        figures.some((w) => s.at >= w.t0 && w.recoveredS !== null && s.at < w.t0 + w.recoveredS * 1000);
+      const outside = samples.filter((s) => s.body === undefined && !inside(s)).length;
+      const arp = arpCheck('', owners, holder);
+      const ok =
+        figures.every((w) => w.seen !== undefined && w.recoveredS !== null) &&
+        outside === 0 &&
+        tables.every((t) => t !== undefined) &&
+        arp.ok;
+      checks.push({
+        name: `rolling change (${roll.label}): ${current[0].hostname}, then ${other[0].hostname}, onto the new build`,
+        ok,
+        tally: none,
+        detail:
+          `${figures
+            .map(
+              (w) =>
+                `${w.name}: ${w.seen === undefined ? 'no MASTER' : `MASTER after ${((w.seen - w.t0) / 1000).toFixed(2)} s`}, ${w.during} failed until answered again${w.recoveredS !== null ? ` (${w.recoveredS.toFixed(2)} s)` : ' (never)'}`,
+            )
+            .join('; ')}; ` +
+          `${outside} of ${samples.length} requests failed outside the takeover windows; ` +
+          `tables ${tables.map((t) => (t !== undefined ? 'the new spec' : 'NOT the new spec')).join(' and ')}; ${arp.detail}`,
+      });
+    }
     return {
       ok: checks.every((c) => c.ok),
       checks,

@@ -5,7 +5,8 @@
  */
 import { pairOf } from '../spec/health-check.js';
 import type { Director, DirectorPair, Spec } from '../spec/types.js';
-import { instanceName, pairPriority } from '../stages/render/keepalived-conf.js';
+import { instanceName } from '../stages/render/keepalived-conf.js';
+import { vrrpTimers } from '../spec/vrrp.js';
 import { formatIpvsadmRules } from '../stages/render/ipvsadm-rules.js';
 import { resolveIpvsTable } from '../stages/render/ipvs-table.js';
 import { planLab, type LabPlan } from './plan.js';
@@ -35,9 +36,7 @@ export interface PairLabPlan {
 }
 
 function memberOf(spec: Spec, pair: DirectorPair, d: Director, base: LabPlan, index: number): LabMember {
-  const advert = pair.advertInterval ?? 1;
-  const priority = pairPriority(pair, d.hostname);
-  const skewS = ((256 - priority) * advert) / 256;
+  const { priority, skewS, masterDownS } = vrrpTimers(pair, d.hostname);
   const nics = d.interfaces.flatMap((iface) => {
     const bridge = base.bridges.find((b) => b.iface === iface.name);
     if (bridge === undefined) return [];
@@ -51,7 +50,7 @@ function memberOf(spec: Spec, pair: DirectorPair, d: Director, base: LabPlan, in
     hostname: d.hostname,
     nics,
     priority,
-    masterDownS: 3 * advert + skewS,
+    masterDownS,
     skewS,
     ...(outside?.mac !== undefined ? { outsideMac: outside.mac.toLowerCase() } : {}),
   };
@@ -72,4 +71,28 @@ export function planPairLab(spec: Spec, director: Director, pid: number = proces
     instances: pair.instances.map((i) => instanceName(pair, i.interface)),
     healthyTable: formatIpvsadmRules(resolveIpvsTable(first, spec.realServers), spec.ipvsadm.version),
   };
+}
+
+/**
+ * Why the pair in `to` (another spec's plan of the same pair) cannot be rolled onto from `from`: other members, other
+ * NICs or MACs (the guests would not land on the same segments), or the same IPVS table (nothing to prove). Empty: it
+ * can.
+ */
+export function rollProblems(from: PairLabPlan, to: PairLabPlan): string[] {
+  const nics = (p: PairLabPlan): string =>
+    JSON.stringify(p.members.map((m) => [m.hostname, m.nics.map((n) => [n.bridge, n.mac ?? ''])]));
+  return [
+    ...(from.pair.name !== to.pair.name ? [`its pair is ${to.pair.name}, not ${from.pair.name}`] : []),
+    ...(from.members.map((m) => m.hostname).join() !== to.members.map((m) => m.hostname).join()
+      ? [
+          `its pair's members are ${to.members.map((m) => m.hostname).join(', ')}, not ${from.members.map((m) => m.hostname).join(', ')}`,
+        ]
+      : []),
+    ...(nics(from) !== nics(to)
+      ? ["its members' interfaces or MACs differ (the lab segments would not match)"]
+      : []),
+    ...(from.healthyTable === to.healthyTable
+      ? ['its IPVS table is the same: a rolling change onto it would show nothing']
+      : []),
+  ];
 }

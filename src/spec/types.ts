@@ -39,7 +39,7 @@ export interface DirectorPair {
   advertInterval?: number;
   /** Send adverts to the other members' addresses instead of the VRRP multicast group (default false). */
   unicast?: boolean;
-  /** One VRRP instance per interface that carries floating addresses, all in one sync group. */
+  /** One VRRP instance per interface that carries floating addresses; two or more form one sync group. */
   instances: VrrpInstance[];
   /** IPVS connection sync between the members (keepalived's lvs_sync_daemon), so connections survive a takeover. */
   connectionSync?: ConnectionSync;

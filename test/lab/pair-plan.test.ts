@@ -1,6 +1,7 @@
 import test from 'ava';
-import { planPairLab } from '../../src/lab/pair-plan.js';
+import { planPairLab, rollProblems } from '../../src/lab/pair-plan.js';
 import { loadSpec } from '../../src/spec/load.js';
+import type { Spec } from '../../src/spec/types.js';
 
 test('dsas-ha: one lab for the pair, lv2 on the same bridges through taps of its own, VRRP bounds from the spec', async (t) => {
   const { spec } = await loadSpec('images/dsas-ha.yaml');
@@ -42,4 +43,34 @@ test('dsas-ha: one lab for the pair, lv2 on the same bridges through taps of its
 test('a director in no pair has no failover lab', async (t) => {
   const { spec } = await loadSpec('images/checked-example.yaml');
   t.throws(() => planPairLab(spec, spec.directors[0]!), { message: /lv4 is in no pair/ });
+});
+
+test('the rolling-change fixture is images/dsas-ha.yaml with one weight changed, and the pair can roll onto it', async (t) => {
+  const { spec } = await loadSpec('images/dsas-ha.yaml');
+  const { spec: next } = await loadSpec('test/fixtures/rolling/dsas-ha-reweighted.yaml');
+  const strip = (s: Spec): unknown => ({ ...s, name: '', description: '' });
+  const weighted = structuredClone(next);
+  for (const d of weighted.directors) d.services[0]!.realServers[0]!.weight = 1;
+  t.deepEqual(strip(weighted), strip(spec), "only w101's weight differs");
+  t.is(next.directors[0]!.services[0]!.realServers[0]!.weight, 3);
+  const from = planPairLab(spec, spec.directors[0]!, 1);
+  const to = planPairLab(next, next.directors[0]!, 1);
+  t.deepEqual(rollProblems(from, to), []);
+  t.regex(to.healthyTable, /-r 192\.168\.31\.101:80 -m -w 3\n/);
+});
+
+test('rollProblems: another pair, other MACs, or the same table cannot be rolled onto', async (t) => {
+  const { spec } = await loadSpec('images/dsas-ha.yaml');
+  const from = planPairLab(spec, spec.directors[0]!, 1);
+  t.deepEqual(rollProblems(from, from), [
+    'its IPVS table is the same: a rolling change onto it would show nothing',
+  ]);
+  const moved = structuredClone(spec);
+  moved.pairs![0]!.name = 'other';
+  moved.directors[1]!.interfaces[0]!.mac = '52:54:00:35:00:99';
+  moved.directors[0]!.services[0]!.scheduler = 'rr';
+  t.deepEqual(rollProblems(from, planPairLab(moved, moved.directors[0]!, 1)), [
+    'its pair is other, not dsas',
+    "its members' interfaces or MACs differ (the lab segments would not match)",
+  ]);
 });

@@ -9,10 +9,11 @@ import { makeSpec } from '../_helpers/make-spec.js';
 
 const IMAGES = readdirSync(path.join(ROOT, 'images')).filter((f) => /\.(ya?ml|json)$/.test(f));
 
-test('images/ holds the reference, the 2006 build, DR, fwmark, health-checked and pair examples', (t) => {
+test('images/ holds the reference, the 2006 build, DR, fwmark, health-checked and pair (NAT and DR) examples', (t) => {
   t.deepEqual(IMAGES.sort(), [
     'checked-example.yaml',
     'dr-example.yaml',
+    'dr-pair-example.yaml',
     'dsas-2006.yaml',
     'dsas-ha.yaml',
     'dsas-lv1.yaml',

@@ -270,3 +270,21 @@ test('lvs-image kconfig prints the fragment, or writes it with --out', (t) => {
   t.is(bad.status, 2);
   t.regex(bad.stderr, /\/kernel\/profile: profile full has no menu list for kernel 4\.19/);
 });
+
+test('the keepalived examples share one kernel: their fragments set the same symbols (CI builds it once)', async (t) => {
+  const specs = [
+    'images/checked-example.yaml',
+    'images/dsas-ha.yaml',
+    'images/dr-pair-example.yaml',
+    'test/fixtures/rolling/dsas-ha-reweighted.yaml',
+  ];
+  const fragments = await Promise.all(
+    // The kernel's cache key is the final .config: symbols and values (the reasons are comments).
+    specs.map(async (f) =>
+      generateKernelFragment((await loadSpec(f)).spec)
+        .lines.map((l) => `${l.symbol}=${l.value}`)
+        .join('\n'),
+    ),
+  );
+  fragments.forEach((f, i) => t.is(f, fragments[0] ?? '', `${specs[i] ?? i} has another fragment`));
+});

@@ -6,7 +6,7 @@
  */
 import type { KeepalivedRelease } from '../../packages/keepalived.js';
 import { effectiveCheck, type EffectiveCheck } from '../../spec/health-check.js';
-import { defaultPriority } from '../../spec/rules/pairs.js';
+import { pairPriority } from '../../spec/vrrp.js';
 import type { Director, DirectorPair, Forwarding, RealServer } from '../../spec/types.js';
 import {
   bareAddress,
@@ -77,18 +77,13 @@ export function vrrpVersion(pair: DirectorPair): 2 | 3 {
   return Number.isInteger(a) ? 2 : 3;
 }
 
-/** A pair member's VRRP priority: the spec's, or 150, 100, 50 by position. */
-export function pairPriority(pair: DirectorPair, hostname: string): number {
-  return pair.priorities?.[hostname] ?? defaultPriority(pair.directors.indexOf(hostname));
-}
-
 /** `<pair>_<interface>`: the instance name keepalived logs (`(dsas_eth0) Entering MASTER STATE`). */
 export function instanceName(pair: DirectorPair, iface: string): string {
   return `${pair.name}_${iface.replace(/[^A-Za-z0-9_]/g, '_')}`;
 }
 
 /**
- * The sync group and instances of a pair member. Every member starts as BACKUP: the priorities pick the master
+ * The sync group (two or more instances) and the instances of a pair member. Every member starts as BACKUP: the priorities pick the master
  * after the master-down interval, and `nopreempt` (only valid with BACKUP) works.
  */
 function vrrpLines(pair: DirectorPair, director: Director, members: readonly Director[]): string[] {
@@ -97,7 +92,9 @@ function vrrpLines(pair: DirectorPair, director: Director, members: readonly Dir
     members
       .filter((m) => m.hostname !== director.hostname)
       .flatMap((m) => m.interfaces.filter((n) => n.name === iface).map((n) => bareAddress(n.address)));
-  const out = ['', ...block(0, `vrrp_sync_group ${pair.name}`, block(0, 'group', names))];
+  // A sync group moves its instances together; keepalived reports a group of one as a config error.
+  const out =
+    names.length > 1 ? ['', ...block(0, `vrrp_sync_group ${pair.name}`, block(0, 'group', names))] : [];
   for (const inst of pair.instances) {
     const own = director.interfaces.find((n) => n.name === inst.interface);
     const addresses = inst.addresses.map((a) => {
