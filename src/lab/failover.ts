@@ -16,7 +16,7 @@ import { createTap, runInNetns } from '../lib/netns.js';
 import { startGuest, type Guest } from '../lib/qemu.js';
 import { ask, requestLoop, waitForTable, type Sample } from './client.js';
 import type { Daemon } from './daemon.js';
-import { startStreamingServer } from './hosts.js';
+import { startRealServers, startStreamingServer } from './hosts.js';
 import type { LabResult } from './index.js';
 import { createLabNetwork, removeLabNetwork } from './network.js';
 import type { LabMember, PairLabPlan } from './pair-plan.js';
@@ -204,7 +204,7 @@ export async function runFailoverLab(o: FailoverOptions): Promise<LabResult> {
     await createLabNetwork(base, run);
     for (const m of plan.members.slice(1))
       for (const n of m.nics) await createTap({ ns: base.hub, ifname: n.tap, bridge: n.bridge }, run);
-    for (const rs of base.realServers) daemons.push(await startStreamingServer({ ...o, plan: base }, rs));
+    daemons.push(...(await startRealServers({ ...o, plan: base }, startStreamingServer)));
     const [gm, gb] = await Promise.all([boot(master), boot(backup)]);
 
     // Steady state: the preferred member is master, both tables are the spec's, one MAC answers ARP.
@@ -417,7 +417,7 @@ export async function runFailoverLab(o: FailoverOptions): Promise<LabResult> {
             )
             .join('; ')}; ` +
           `${outside} of ${samples.length} requests failed outside the takeover windows; ` +
-          `tables ${tables.map((t) => (t !== undefined ? 'the new spec' : 'NOT the new spec')).join(' and ')}; ${arp.detail}`,
+          `${tables.every((t) => t !== undefined) ? 'both tables the new spec' : `tables: ${tables.map((t, i) => `${[holder, idle][i]?.hostname ?? '?'} ${t !== undefined ? 'the new spec' : 'NOT the new spec'}`).join(', ')}`}; ${arp.detail}`,
       });
     }
     return {

@@ -68,8 +68,14 @@ export function startStreamingServer(o: LabOptions, rs: LabRealServer): Promise<
   );
 }
 
-/** Starts each real server's HTTP server (and, for DR, its VIP on lo); returns them for stopping by PID. */
-export async function startRealServers(o: LabOptions): Promise<Daemon[]> {
+/**
+ * Readies each real server (for DR: its VIP on lo, ARP kept quiet) and starts its HTTP server with `start` (the
+ * lab's httpd, or the failover lab's streaming server); returns them for stopping by PID.
+ */
+export async function startRealServers(
+  o: LabOptions,
+  start: (o: LabOptions, rs: LabRealServer) => Promise<Daemon> = startHttpd,
+): Promise<Daemon[]> {
   const daemons: Daemon[] = [];
   for (const rs of o.plan.realServers) {
     const docs = path.join(o.workDir, 'www', rs.name);
@@ -86,7 +92,7 @@ export async function startRealServers(o: LabOptions): Promise<Daemon[]> {
       ]);
       await runInNetns(rs.ns, systemTool('sysctl'), ['-w', ...sysctls]);
     }
-    daemons.push(await startHttpd(o, rs));
+    daemons.push(await start(o, rs));
   }
   return daemons;
 }
