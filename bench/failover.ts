@@ -1,6 +1,8 @@
 /**
  * Issue 13 (director pairs), takeover figures from one run: `lvs-image lab SPEC --json` on images/dsas-ha.yaml
- * (VRRPv2, advert 1 s) and on a copy of it with `advertInterval: 0.1` (VRRPv3), N runs each, interleaved so that
+ * (VRRPv2, advert 1 s) and on a copy of it with `advertInterval: 0.1` (VRRPv3; `startupDelay` 4 instead of 1 so a
+ * booting member still waits for its first health checks, and `preemptDelay: 3` so the sync daemon has time to copy
+ * open connections to it before it takes them over), N runs each, interleaved so that
  * load hits both alike. Per change (hard kill of the master's QEMU, its return with preempt, clean stop of
  * keepalived on the master): the median time to the new master's `Entering MASTER STATE` against the VRRP bound
  * (master-down interval 3 x advert + skew, or the skew alone after a priority-0 advert), the requests that failed
@@ -45,10 +47,11 @@ const work = mkdtempSync(path.join(tmpdir(), 'lvs-bench-failover-'));
 const v3 = path.join(work, 'dsas-ha-v3.yaml');
 writeFileSync(
   v3,
-  readFileSync(path.join(REPO, 'images/dsas-ha.yaml'), 'utf8').replace(
-    'advertInterval: 1',
-    'advertInterval: 0.1',
-  ),
+  readFileSync(path.join(REPO, 'images/dsas-ha.yaml'), 'utf8')
+    .replace('advertInterval: 1', 'advertInterval: 0.1')
+    // The master-down interval shrinks to 0.34 s: VRRP starts once the first checks can be done
+    // (vrrpStartsAfterChecks), and the returning master waits 3 s more for the sync daemon.
+    .replace('startupDelay: 1', 'startupDelay: 4\n    preemptDelay: 3'),
 );
 const SETTINGS = [
   {

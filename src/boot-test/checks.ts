@@ -24,7 +24,7 @@ export interface BootExpectation {
    * A pair member booted alone: its VRRP instances must become MASTER (no peer answers) after the master-down
    * interval, 3 x advert + (256 - priority) x advert / 256, and then hold every VIP.
    */
-  vrrp?: { instances: string[]; masterDownS: number };
+  vrrp?: { instances: string[]; masterDownS: number; startupS: number };
   vips: { address: string; label?: string; interface: string }[];
   services: number;
   realServers: number;
@@ -166,7 +166,7 @@ function checkVrrp(e: BootExpectation, o: BootObservation): BootCheck[] {
       ok: ms !== undefined,
       detail:
         ms !== undefined
-          ? `MASTER ${(ms / 1000).toFixed(1)} s after the ready line (master-down interval ${e.vrrp?.masterDownS.toFixed(2)} s)`
+          ? `MASTER ${(ms / 1000).toFixed(1)} s after the ready line (${e.vrrp?.startupS ? `startup delay ${e.vrrp.startupS} s + ` : ''}master-down interval ${e.vrrp?.masterDownS.toFixed(2)} s)`
           : 'never became MASTER though no peer answers',
     };
   });

@@ -172,7 +172,7 @@ export async function bootTest(opts: BootTestOptions): Promise<BootTestResult> {
         for (const name of vrrp.instances) {
           // Not anchored: the shell's prompt may precede the tagged line on the console.
           const line = new RegExp(`\\[keepalived\\] [^\\n]*\\(${name}\\) Entering MASTER STATE`);
-          const bound = vrrp.masterDownS * 1000 + 30_000;
+          const bound = (vrrp.startupS + vrrp.masterDownS) * 1000 + 30_000;
           const ok = await guest.console.waitForLine(line, bound, `${name} MASTER`).then(
             () => true,
             () => false,

@@ -145,6 +145,7 @@ export function planBootTests(spec: Spec, vias: readonly BootVia[], outDir: stri
         ? {
             instances: pair.instances.map((i) => instanceName(pair, i.interface)),
             masterDownS: vrrpTimers(pair, director.hostname).masterDownS,
+            startupS: vrrpTimers(pair, director.hostname).startupS,
           }
         : undefined;
     const expected: BootExpectation = {

@@ -212,7 +212,7 @@ export async function runFailoverLab(o: FailoverOptions): Promise<LabResult> {
       () => gm.console.text,
       masterLine(instance),
       1,
-      (master.masterDownS + 30) * 1000,
+      (master.startupS + master.masterDownS + 30) * 1000,
     );
     const tables = await Promise.all([gm, gb].map((g) => waitForTable(g, plan.healthyTable, 60)));
     const steady = checkAllAnswer(
@@ -304,8 +304,8 @@ export async function runFailoverLab(o: FailoverOptions): Promise<LabResult> {
         change: reboot,
         newMaster: () => back,
         // A backup ignores adverts of a lower priority (RFC 3768 6.4.2): it takes over when its master-down timer
-        // expires, counted from its start (about its ready line).
-        boundS: master.masterDownS + (plan.pair.preemptDelay ?? 0),
+        // expires, counted from the start of VRRP (its startup delay after about its ready line).
+        boundS: master.startupS + master.masterDownS + (plan.pair.preemptDelay ?? 0),
         chunks: 250,
         from: () => readyAt,
       });
@@ -318,7 +318,7 @@ export async function runFailoverLab(o: FailoverOptions): Promise<LabResult> {
     } else {
       await reboot();
       if (back === undefined) throw new Error(`${master.hostname} did not boot again`);
-      await sleep((master.masterDownS + 2) * 1000);
+      await sleep((master.startupS + master.masterDownS + 2) * 1000);
       const took = count(back.console.text, masterLine(instance));
       const owners = await arpOwners(o);
       const kept = arpCheck(
@@ -362,7 +362,7 @@ export async function runFailoverLab(o: FailoverOptions): Promise<LabResult> {
         const fresh = await boot(m, roll.siteRoot);
         if (preempt && m.priority > holding.priority) {
           const t0 = Date.now();
-          const bound = (m.masterDownS + (plan.pair.preemptDelay ?? 0) + 30) * 1000;
+          const bound = (m.startupS + m.masterDownS + (plan.pair.preemptDelay ?? 0) + 30) * 1000;
           const seen = await waitForCount(() => fresh.console.text, masterLine(instance), 1, bound);
           windows.push({ name: `${m.hostname} back on the new build preempts`, t0, seen });
         }

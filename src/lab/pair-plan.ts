@@ -18,6 +18,8 @@ export interface LabMember {
   priority: number;
   /** 3 x advert + (256 - priority) x advert / 256: how long it waits for a master before it takes over. */
   masterDownS: number;
+  /** keepalived's wait before VRRP runs (`startupDelay`): a booting member takes over no sooner. */
+  startupS: number;
   /** Skew time, (256 - priority) x advert / 256: the wait after a master's priority-0 advert (clean stop). */
   skewS: number;
   /** MAC of its NIC on the client's bridge (ARP answers for the VIP come from it). */
@@ -36,7 +38,7 @@ export interface PairLabPlan {
 }
 
 function memberOf(spec: Spec, pair: DirectorPair, d: Director, base: LabPlan, index: number): LabMember {
-  const { priority, skewS, masterDownS } = vrrpTimers(pair, d.hostname);
+  const { priority, skewS, masterDownS, startupS } = vrrpTimers(pair, d.hostname);
   const nics = d.interfaces.flatMap((iface) => {
     const bridge = base.bridges.find((b) => b.iface === iface.name);
     if (bridge === undefined) return [];
@@ -51,6 +53,7 @@ function memberOf(spec: Spec, pair: DirectorPair, d: Director, base: LabPlan, in
     nics,
     priority,
     masterDownS,
+    startupS,
     skewS,
     ...(outside?.mac !== undefined ? { outsideMac: outside.mac.toLowerCase() } : {}),
   };

@@ -17,7 +17,7 @@ import {
   pairPriorities,
   pairServicesEqual,
   pairVipsFloat,
-  preemptAfterChecks,
+  vrrpStartsAfterChecks,
   vridUnique,
 } from './rules/pairs.js';
 import { drOnDirectorSubnet, natGatewayBypass, natOnInsideSubnet, vipOnInterface } from './rules/network.js';
@@ -81,7 +81,7 @@ export const RULES: readonly Rule[] = [
   pairVipsFloat,
   vridUnique,
   advertIntervalFits,
-  preemptAfterChecks,
+  vrrpStartsAfterChecks,
   natGatewayFloats,
 ];
 
@@ -139,8 +139,8 @@ export const RULE_SUMMARIES: Readonly<Record<string, string>> = {
   vridUnique: 'A VRID is used once per L2 segment across the whole site.',
   advertIntervalFits:
     'An advert interval is whole seconds (VRRPv2) or at most 40.95 s with two decimals (VRRPv3, chosen below 1 s).',
-  preemptAfterChecks:
-    'A preempting member takes the addresses back only after its first health checks can have filled its table: master-down interval + `preemptDelay` ≥ 1 s + interval + timeout (keepalived starts checked servers out).',
+  vrrpStartsAfterChecks:
+    'A pair member with health checks runs VRRP only once its first checks can have filled its table: `startupDelay` + master-down interval ≥ 1 s + interval + timeout (keepalived starts checked servers out, and a member that hears no master takes the addresses).',
   natGatewayFloats:
     "A NAT real server behind a pair routes through the pair's floating inside address, never through one member's own address.",
   natGatewayBypass:

@@ -33,8 +33,13 @@ export interface DirectorPair {
   priorities?: Record<string, number>;
   /** A returning higher-priority member takes the addresses back (default true). */
   preempt?: boolean;
-  /** Seconds a returning member waits before it preempts (0..1000); default 0. */
+  /** Seconds a returning member waits, once it hears the master, before it preempts (0..1000); default 0. */
   preemptDelay?: number;
+  /**
+   * Seconds keepalived waits after start before it runs VRRP (`vrrp_startup_delay`, 0..60; default 0): a booting
+   * member hears the master before it decides, and its first health checks have filled its table by then.
+   */
+  startupDelay?: number;
   /** Seconds between VRRP adverts; default 1. Below 1 s needs VRRPv3, chosen automatically. */
   advertInterval?: number;
   /** Send adverts to the other members' addresses instead of the VRRP multicast group (default false). */

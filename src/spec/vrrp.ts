@@ -23,13 +23,15 @@ export interface VrrpTimers {
   skewS: number;
   /** 3 x advert + skew: how long a backup waits for a master before it takes over. */
   masterDownS: number;
+  /** keepalived's wait before VRRP runs at all (`startupDelay`). */
+  startupS: number;
 }
 
 export function vrrpTimers(pair: DirectorPair, hostname: string): VrrpTimers {
   const advertS = pair.advertInterval ?? 1;
   const priority = pairPriority(pair, hostname);
   const skewS = ((256 - priority) * advertS) / 256;
-  return { priority, advertS, skewS, masterDownS: 3 * advertS + skewS };
+  return { priority, advertS, skewS, masterDownS: 3 * advertS + skewS, startupS: pair.startupDelay ?? 0 };
 }
 
 /** keepalived starts its checkers 1 s after start-up (BOOTSTRAP_DELAY), plus a random warm-up up to the interval. */

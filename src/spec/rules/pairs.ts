@@ -247,32 +247,35 @@ export const natGatewayFloats: Rule = (spec) =>
   });
 
 /**
- * A preempting member must not take the addresses back before its own health checks have put the real servers in
- * its table: keepalived starts every checked server out of the table (`alpha`), and a returning member preempts
- * after its master-down interval (plus `preemptDelay`). keepalived checks neither; the lab measured the outage
- * (VRRPv3 at 0.1 s: requests failed for 7.9 s and a synced stream broke when the returning master took over at 0.4 s).
+ * A booting member must not become master before its first health checks can have put the real servers in its
+ * table: keepalived starts every checked server out of the table (`alpha`) and, when it hears no master within its
+ * master-down interval after VRRP starts, takes the addresses. keepalived checks neither. Measured in the lab at
+ * `advertInterval: 0.1` without a startup delay: a returning lv1 went MASTER 0.36 s after keepalived started,
+ * before it had heard lv2 at all (so `preemptDelay` never applied), requests failed for up to 7.9 s and the synced
+ * stream broke, 5 runs of 5.
  */
-export const preemptAfterChecks: Rule = (spec) =>
+export const vrrpStartsAfterChecks: Rule = (spec) =>
   eachPair(spec).flatMap(({ pair, at, members }) => {
-    if (pair.preempt === false) return [];
-    const delay = pair.preemptDelay ?? 0;
-    return members.flatMap(([d]) => {
-      const checks = firstChecksBound(d);
-      const { masterDownS } = vrrpTimers(pair, d.hostname);
-      // Only a member that outranks another one ever preempts.
-      const outranks = pair.directors.some(
-        (o) => o !== d.hostname && vrrpTimers(pair, o).priority < vrrpTimers(pair, d.hostname).priority,
-      );
-      if (checks === undefined || !outranks || masterDownS + delay >= checks) return [];
-      return [
-        problemAt(
-          `${at}/${pair.preemptDelay !== undefined ? 'preemptDelay' : 'preempt'}`,
-          `${d.hostname} returning would preempt ${(masterDownS + delay).toFixed(2)} s after keepalived starts ` +
-            `(master-down ${masterDownS.toFixed(2)} s + preemptDelay ${delay} s), before its first health checks can ` +
-            `have put the real servers in its table (up to ${checks} s: keepalived starts them out, then 1 s + ` +
-            `interval + timeout); requests would fail until they do`,
-          `set preemptDelay: ${Math.ceil(checks - masterDownS)} (or more: the sync daemon needs a moment to copy open connections), or preempt: false`,
-        ),
-      ];
-    });
+    // The member whose takeover comes soonest before its checks are done (one problem per pair).
+    const short = members
+      .flatMap(([d]) => {
+        const checks = firstChecksBound(d);
+        const { masterDownS, startupS } = vrrpTimers(pair, d.hostname);
+        return checks !== undefined && startupS + masterDownS < checks
+          ? [{ d, checks, masterDownS, startupS, need: checks - masterDownS }]
+          : [];
+      })
+      .sort((a, b) => b.need - a.need)[0];
+    if (short === undefined) return [];
+    const { d, checks, masterDownS, startupS, need } = short;
+    return [
+      problemAt(
+        `${at}/${pair.startupDelay !== undefined ? 'startupDelay' : 'directors'}`,
+        `${d.hostname} booting can take the addresses ${(startupS + masterDownS).toFixed(2)} s after keepalived ` +
+          `starts (startupDelay ${startupS} s + master-down ${masterDownS.toFixed(2)} s), before its first health ` +
+          `checks can have put the real servers in its table (up to ${checks} s: keepalived starts them out, then ` +
+          `1 s + interval + timeout); requests would fail until they do`,
+        `set startupDelay: ${Math.ceil(need)} (or more) on pair ${pair.name}`,
+      ),
+    ];
   });

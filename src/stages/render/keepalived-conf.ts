@@ -139,6 +139,9 @@ export function formatKeepalivedConf(
       `router_id ${director.hostname}`,
       'lvs_flush',
       ...(pair !== undefined && vrrpVersion(pair.pair) === 3 ? ['vrrp_version 3'] : []),
+      ...(pair !== undefined && (pair.pair.startupDelay ?? 0) > 0
+        ? [`vrrp_startup_delay ${pair.pair.startupDelay}`]
+        : []),
       // The sync daemon follows the first instance: master daemon while MASTER, backup daemon otherwise.
       ...(pair?.pair.connectionSync !== undefined
         ? [
