@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { isIPv4 } from 'node:net';
 import { DEFAULT_OUT_DIR, siteRoot } from '../layout.js';
 import { SpecError, type Problem } from '../lib/errors.js';
+import type { BiosLoader, UefiLoader } from '../serve/dnsmasq-config.js';
 import { startServe, type ServeOptions } from '../serve/index.js';
 import { startProgress } from '../serve/progress.js';
 import { formatEvent, formatEventJson, type ServeEvent } from '../serve/transfer-log.js';
@@ -21,6 +22,8 @@ export interface ServeFlags {
   dhcp: string;
   range?: string;
   interface?: string;
+  biosLoader: string;
+  uefiLoader: string;
 }
 
 function port(flag: string, value: string, problems: Problem[]): number {
@@ -65,6 +68,10 @@ export function parseServeFlags(
     });
   if (dhcp !== 'full' && flags.range !== undefined)
     problems.push({ message: '--range only applies to --dhcp full' });
+  if (flags.biosLoader !== 'ipxe' && flags.biosLoader !== 'pxelinux')
+    problems.push({ message: `--bios-loader ${flags.biosLoader}: must be ipxe or pxelinux` });
+  if (flags.uefiLoader !== 'ipxe' && flags.uefiLoader !== 'grub')
+    problems.push({ message: `--uefi-loader ${flags.uefiLoader}: must be ipxe or grub` });
   if (problems.length > 0) throw new SpecError(problems);
   return {
     root: root!,
@@ -74,6 +81,8 @@ export function parseServeFlags(
     dhcp: dhcp as ServeOptions['dhcp'],
     ...(range !== undefined ? { range } : {}),
     ...(flags.interface !== undefined ? { interface: flags.interface } : {}),
+    biosLoader: flags.biosLoader as BiosLoader,
+    uefiLoader: flags.uefiLoader as UefiLoader,
   };
 }
 
@@ -109,6 +118,16 @@ export function register(program: Command): void {
     )
     .option('--range <first,last>', 'addresses --dhcp full hands out')
     .option('--interface <if>', 'interface dnsmasq answers on')
+    .option(
+      '--bios-loader <loader>',
+      'what BIOS clients boot: ipxe (undionly.kpxe, then boot.ipxe) or pxelinux',
+      'ipxe',
+    )
+    .option(
+      '--uefi-loader <loader>',
+      'what UEFI PXE clients boot: ipxe (ipxe.efi, then boot.ipxe) or grub (grubnetx64.efi)',
+      'ipxe',
+    )
     .action(async (spec: string | undefined, flags: ServeFlags, cmd: Command) => {
       const json = cmd.optsWithGlobals<{ json?: boolean }>().json === true;
       const specRoot =

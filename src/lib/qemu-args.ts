@@ -20,7 +20,27 @@ export interface GuestNic {
   model?: NicModel;
   /** PXE-boot from this NIC (loads its iPXE option ROM and gives it boot priority). */
   boot?: boolean;
+  /**
+   * Load QEMU's iPXE option ROM on the boot NIC (default true). false: the firmware's own network stack boots it, as
+   * on a server whose NIC has a vendor PXE ROM (OVMF drives virtio-net itself; it has no e1000 driver).
+   */
+  rom?: boolean;
 }
+
+/**
+ * The firmware: SeaBIOS (QEMU's default), or UEFI from Debian's `ovmf` (two pflash drives: the code read-only and a
+ * writable copy of a variable store). `secure`: the Secure Boot build with its enrolled keys, which needs SMM.
+ */
+export type Firmware =
+  | { kind: 'bios' }
+  | {
+      kind: 'uefi';
+      code: string;
+      vars: string;
+      secure?: boolean;
+      /** Network boot by UEFI HTTP boot only: the firmware's PXE is switched off (OVMF's fw_cfg knob). */
+      httpBoot?: boolean;
+    };
 
 /** Everything that decides the QEMU command line. */
 export interface GuestSpec {
@@ -30,6 +50,8 @@ export interface GuestSpec {
   /** Guest memory in MiB; 256 is what a director needs (measured-here.md). */
   memoryMb?: number;
   machine?: 'q35' | 'pc';
+  /** Default: BIOS. */
+  firmware?: Firmware;
   /** Shown in `ps` and in QEMU's messages. */
   name?: string;
 }
@@ -58,15 +80,18 @@ function deviceArgs(id: string, nic: GuestNic, index: number): string {
   let value = `${nic.model ?? 'e1000'},netdev=${id}`;
   if (nic.mac !== undefined) value += `,mac=${optionValue('MAC', nic.mac)}`;
   // An empty romfile skips the iPXE option ROM: faster firmware, and only the boot NIC offers PXE.
-  value += nic.boot === true ? `,bootindex=${index + 1}` : ',romfile=';
+  value += nic.boot === true ? `,bootindex=${index + 1}${nic.rom === false ? ',romfile=' : ''}` : ',romfile=';
   return value;
 }
 
 /** Builds the argv (without the binary) that boots `spec` with the serial console on stdin/stdout. */
 export function buildQemuArgs(spec: GuestSpec): string[] {
+  const fw = spec.firmware ?? { kind: 'bios' };
+  const secure = fw.kind === 'uefi' && fw.secure === true;
+  if (secure && spec.machine === 'pc') throw new Error('Secure Boot firmware needs the q35 machine (SMM)');
   const args = [
     '-machine',
-    spec.machine ?? 'q35',
+    `${spec.machine ?? 'q35'}${secure ? ',smm=on' : ''}`,
     '-accel',
     'tcg',
     '-m',
@@ -82,6 +107,22 @@ export function buildQemuArgs(spec: GuestSpec): string[] {
     '-nodefaults',
   ];
   if (spec.name !== undefined) args.push('-name', optionValue('guest name', spec.name));
+  if (fw.kind === 'uefi') {
+    if (secure) args.push('-global', 'driver=cfi.pflash01,property=secure,value=on');
+    args.push(
+      '-drive',
+      `if=pflash,format=raw,unit=0,readonly=on,file=${optionValue('firmware code', fw.code)}`,
+      '-drive',
+      `if=pflash,format=raw,unit=1,file=${optionValue('firmware variables', fw.vars)}`,
+    );
+    if (fw.httpBoot === true)
+      args.push(
+        '-fw_cfg',
+        'name=opt/org.tianocore/IPv4PXESupport,string=n',
+        '-fw_cfg',
+        'name=opt/org.tianocore/IPv6PXESupport,string=n',
+      );
+  }
   if (spec.direct !== undefined) {
     args.push('-kernel', spec.direct.kernel, '-initrd', spec.direct.initrd, '-append', spec.direct.append);
   } else {

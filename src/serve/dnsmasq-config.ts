@@ -2,9 +2,15 @@
  * The dnsmasq configuration `serve --dhcp proxy|full` runs with, as a pure function of a small plan
  * (golden-tested). dnsmasq does DHCP only: DNS off (`port=0`), its TFTP off (our server does TFTP).
  *
- * Chain: a PXE ROM (no option 175) gets iPXE over TFTP, undionly.kpxe for BIOS and ipxe.efi for UEFI
- * (client-arch 7 or 9); iPXE itself (option 175 present) gets the site's boot.ipxe, over HTTP when HTTP is on,
- * which picks the director script by MAC.
+ * Clients are told apart by client-arch (RFC 4578; IANA): BIOS 0, UEFI x86-64 PXE 7 (or 9), UEFI x86-64 HTTP
+ * boot 16; and iPXE by option 175. Each firmware gets the loader the plan names:
+ * - BIOS `ipxe` (default): a PXE ROM gets undionly.kpxe over TFTP, iPXE then gets the site's boot.ipxe (over HTTP
+ *   when HTTP is on), which picks the director script by MAC; BIOS `pxelinux`: pxelinux.0, which reads
+ *   pxelinux.cfg/01-<mac> over TFTP.
+ * - UEFI `ipxe` (default): ipxe.efi, then boot.ipxe as above; UEFI `grub`: grubnetx64.efi, which reads
+ *   grub/grub.cfg over TFTP and picks the director by MAC.
+ * - UEFI HTTP boot (the firmware fetches one URL, no TFTP): the reply carries vendor class `HTTPClient` and the URL
+ *   of ipxe.efi, whatever the UEFI loader (Debian 12's grubnetx64.efi has no http module); iPXE goes on as above.
  */
 
 /** DHCP mode: beside an existing DHCP server (no addresses handed out), or the only one (isolated lab). */
@@ -29,19 +35,38 @@ export interface DnsmasqPlan {
   leaseFile: string;
   /** Script iPXE runs first (default `boot.ipxe`). */
   ipxeScript?: string;
+  /** What BIOS clients boot (default ipxe). */
+  biosLoader?: BiosLoader;
+  /** What UEFI PXE clients boot (default ipxe). */
+  uefiLoader?: UefiLoader;
 }
 
-/** Boot loaders by firmware: (tag, file). UEFI x86-64 reports client-arch 7 or 9 (RFC 4578, IANA). */
-const LOADERS = [
-  { tag: 'efi64', arch: [7, 9], file: 'ipxe.efi', csa: 'x86-64_EFI' },
-  { tag: 'bios', arch: [0], file: 'undionly.kpxe', csa: 'x86PC' },
+/** BIOS boot loaders the site root holds. */
+export type BiosLoader = 'ipxe' | 'pxelinux';
+/** UEFI boot loaders the site root holds. */
+export type UefiLoader = 'ipxe' | 'grub';
+
+/** Client classes by client-arch; the PXE client-system-architecture name for proxy DHCP's pxe-service. */
+const CLIENTS = [
+  { tag: 'bios', arch: [0], csa: 'x86PC' },
+  { tag: 'efi64', arch: [7, 9], csa: 'x86-64_EFI' },
+  { tag: 'efi64http', arch: [16], csa: undefined },
 ] as const;
+
+/** The file each loader boots first, per firmware; `chainsIpxe`: it is iPXE, which then asks for boot.ipxe. */
+const LOADER_FILES: Record<
+  BiosLoader | UefiLoader,
+  { file: Partial<Record<'bios' | 'efi64', string>>; chainsIpxe: boolean }
+> = {
+  ipxe: { file: { bios: 'undionly.kpxe', efi64: 'ipxe.efi' }, chainsIpxe: true },
+  pxelinux: { file: { bios: 'pxelinux.0' }, chainsIpxe: false },
+  grub: { file: { efi64: 'grubnetx64.efi' }, chainsIpxe: false },
+};
 
 function ipxeUrl(plan: DnsmasqPlan): string {
   const script = plan.ipxeScript ?? 'boot.ipxe';
-  return plan.httpPort === undefined
-    ? script
-    : `http://${plan.serverAddress}${plan.httpPort === 80 ? '' : `:${plan.httpPort}`}/${script}`;
+  const base = httpBase(plan);
+  return base === undefined ? script : `${base}/${script}`;
 }
 
 function listenLines(plan: DnsmasqPlan): string[] {
@@ -56,22 +81,64 @@ function rangeLines(plan: DnsmasqPlan): string[] {
   return [`dhcp-range=${first},${last},${plan.netmask ?? '255.255.255.0'},1h`, 'dhcp-authoritative'];
 }
 
+function httpBase(plan: DnsmasqPlan): string | undefined {
+  return plan.httpPort === undefined
+    ? undefined
+    : `http://${plan.serverAddress}${plan.httpPort === 80 ? '' : `:${plan.httpPort}`}`;
+}
+
 function bootLines(plan: DnsmasqPlan): string[] {
   const lines = ['dhcp-match=set:ipxe,175'];
-  for (const l of LOADERS)
-    for (const a of l.arch) lines.push(`dhcp-match=set:${l.tag},option:client-arch,${a}`);
+  for (const c of CLIENTS)
+    for (const a of c.arch) lines.push(`dhcp-match=set:${c.tag},option:client-arch,${a}`);
   // With a TFTP port other than 69 a PXE ROM cannot reach us (DHCP has no port field): say so in the file.
   if (plan.tftpPort !== 69)
     lines.push(`# NOTE: TFTP runs on port ${plan.tftpPort}; PXE ROMs only ever ask port 69`);
+  const server = plan.serverAddress;
+  const loaders = { bios: plan.biosLoader ?? 'ipxe', efi64: plan.uefiLoader ?? 'ipxe' } as const;
+  const fileOf = (fw: 'bios' | 'efi64'): string => LOADER_FILES[loaders[fw]].file[fw] ?? '';
   if (plan.mode === 'proxy') {
     // Proxy DHCP answers PXE ROMs through the PXE menu options; the boot file is named with its suffix.
-    for (const l of LOADERS)
-      lines.push(`pxe-service=tag:!ipxe,${l.csa},"lvs-image: iPXE",${l.file},${plan.serverAddress}`);
+    for (const c of CLIENTS)
+      if (c.csa !== undefined)
+        lines.push(
+          `pxe-service=tag:!ipxe,${c.csa},"lvs-image: ${loaders[c.tag]}",${fileOf(c.tag)},${server}`,
+        );
   }
-  lines.push('dhcp-boot=tag:!ipxe,tag:efi64,ipxe.efi,,' + plan.serverAddress);
-  lines.push('dhcp-boot=tag:!ipxe,tag:!efi64,undionly.kpxe,,' + plan.serverAddress);
-  lines.push(`dhcp-boot=tag:ipxe,${ipxeUrl(plan)},,${plan.serverAddress}`);
+  // Each line's tags exclude every other line's, so the order of the lines does not matter. A client that sends no
+  // client-arch is taken for BIOS.
+  const fw = { bios: 'tag:!efi64,tag:!efi64http', efi64: 'tag:efi64' } as const;
+  for (const f of ['efi64', 'bios'] as const) {
+    if (LOADER_FILES[loaders[f]].chainsIpxe) {
+      lines.push(`dhcp-boot=tag:!ipxe,${fw[f]},${fileOf(f)},,${server}`);
+      lines.push(`dhcp-boot=tag:ipxe,${fw[f]},${ipxeUrl(plan)},,${server}`);
+    } else lines.push(`dhcp-boot=${fw[f]},${fileOf(f)},,${server}`);
+  }
+  const base = httpBase(plan);
+  if (base === undefined)
+    lines.push('# NOTE: HTTP is off: UEFI HTTP boot clients (client-arch 16) get no answer');
+  else {
+    // UEFI HTTP boot: the firmware takes the offer only with vendor class HTTPClient and fetches the URL itself.
+    lines.push('dhcp-option-force=tag:efi64http,option:vendor-class,HTTPClient');
+    lines.push(`dhcp-boot=tag:efi64http,${base}/ipxe.efi,,${server}`);
+  }
   return lines;
+}
+
+/** The files of the root that DHCP answers name for these loaders (boot.ipxe when a loader chains iPXE). */
+export function bootFilesFor(o: {
+  biosLoader?: BiosLoader;
+  uefiLoader?: UefiLoader;
+  httpPort?: number;
+}): string[] {
+  const bios = LOADER_FILES[o.biosLoader ?? 'ipxe'];
+  const uefi = LOADER_FILES[o.uefiLoader ?? 'ipxe'];
+  return [
+    bios.file.bios ?? '',
+    uefi.file.efi64 ?? '',
+    ...(o.httpPort !== undefined ? ['ipxe.efi'] : []),
+    ...(bios.chainsIpxe || uefi.chainsIpxe || o.httpPort !== undefined ? ['boot.ipxe'] : []),
+  ].filter((f, i, all) => f !== '' && all.indexOf(f) === i);
 }
 
 /** Renders dnsmasq.conf for `plan` (pure). */

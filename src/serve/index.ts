@@ -3,9 +3,11 @@
  * nothing: whatever started is closed again when a later part fails) and returns a handle whose `close`
  * stops it all; the command keeps the process alive until a signal calls it.
  */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { SpecError } from '../lib/errors.js';
 import { run } from '../lib/exec.js';
-import type { DhcpMode } from './dnsmasq-config.js';
+import { bootFilesFor, type BiosLoader, type DhcpMode, type UefiLoader } from './dnsmasq-config.js';
 import { startDnsmasq, type Dnsmasq } from './dnsmasq.js';
 import { startHttpServer, type HttpServer } from './http.js';
 import { startTftpServer, type TftpServer } from './tftp-server.js';
@@ -21,6 +23,9 @@ export interface ServeOptions {
   dhcp: 'off' | DhcpMode;
   range?: [string, string];
   interface?: string;
+  /** What BIOS and UEFI PXE clients boot (default ipxe each); UEFI HTTP boot always gets ipxe.efi. */
+  biosLoader?: BiosLoader;
+  uefiLoader?: UefiLoader;
   onEvent?: (e: ServeEvent) => void;
   /** dnsmasq's log lines. */
   onDhcpLine?: (line: string) => void;
@@ -111,6 +116,17 @@ export async function startServe(opts: ServeOptions): Promise<Serving> {
       message: '--dhcp full needs --range FIRST,LAST',
       hint: 'e.g. --range 10.10.31.100,10.10.31.199',
     });
+  if (site !== undefined) {
+    // Every file the DHCP answers name must be in the root, or a client fails far from here.
+    const missing = bootFilesFor(opts).filter((f) => !existsSync(path.join(opts.root, f)));
+    if (missing.length > 0)
+      throw new SpecError(
+        missing.map((f) => ({
+          message: `${opts.root} has no ${f}, which the DHCP answers name`,
+          hint: 'build the site with `lvs-image build SPEC` (it copies every boot loader), or choose another --bios-loader/--uefi-loader',
+        })),
+      );
+  }
   const stops: (() => Promise<void>)[] = [];
   const closeAll = async (): Promise<void> => {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
@@ -144,6 +160,8 @@ export async function startServe(opts: ServeOptions): Promise<Serving> {
           ...(site.interface !== undefined ? { interface: site.interface } : {}),
           ...(serving.http !== undefined ? { httpPort: serving.http.port } : {}),
           ...(opts.range !== undefined ? { range: opts.range } : {}),
+          ...(opts.biosLoader !== undefined ? { biosLoader: opts.biosLoader } : {}),
+          ...(opts.uefiLoader !== undefined ? { uefiLoader: opts.uefiLoader } : {}),
         },
         opts.onDhcpLine,
       );

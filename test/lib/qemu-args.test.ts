@@ -63,3 +63,37 @@ test('refuses option values that would smuggle in options, and a network boot wi
   );
   t.throws(() => buildQemuArgs({ nics: [{ backend: { kind: 'user' } }] }), { message: /boot: true/ });
 });
+
+test('UEFI: OVMF code read-only and a writable variable store on pflash; Secure Boot adds SMM', (t) => {
+  const nics = [
+    {
+      backend: { kind: 'tap' as const, ifname: 'tap0' },
+      model: 'virtio-net-pci' as const,
+      boot: true,
+      rom: false,
+    },
+  ];
+  const plain = buildQemuArgs({ nics, firmware: { kind: 'uefi', code: '/fw/CODE.fd', vars: '/w/vars.fd' } });
+  t.deepEqual(valueOf(plain, '-drive'), [
+    'if=pflash,format=raw,unit=0,readonly=on,file=/fw/CODE.fd',
+    'if=pflash,format=raw,unit=1,file=/w/vars.fd',
+  ]);
+  t.deepEqual(valueOf(plain, '-machine'), ['q35']);
+  t.deepEqual(valueOf(plain, '-device'), ['virtio-net-pci,netdev=n0,bootindex=1,romfile=']);
+  t.deepEqual(valueOf(plain, '-fw_cfg'), []);
+  const secure = buildQemuArgs({
+    nics,
+    firmware: { kind: 'uefi', code: '/fw/CODE.secboot.fd', vars: '/w/vars.fd', secure: true, httpBoot: true },
+  });
+  t.deepEqual(valueOf(secure, '-machine'), ['q35,smm=on']);
+  t.deepEqual(valueOf(secure, '-global'), ['driver=cfi.pflash01,property=secure,value=on']);
+  t.deepEqual(valueOf(secure, '-fw_cfg'), [
+    'name=opt/org.tianocore/IPv4PXESupport,string=n',
+    'name=opt/org.tianocore/IPv6PXESupport,string=n',
+  ]);
+  t.throws(
+    () =>
+      buildQemuArgs({ nics, machine: 'pc', firmware: { kind: 'uefi', code: 'c', vars: 'v', secure: true } }),
+    { message: /q35/ },
+  );
+});

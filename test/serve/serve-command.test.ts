@@ -7,7 +7,15 @@ import { ROOT } from '../_helpers/cli.js';
 import { makeServeRoot } from '../_helpers/serve-root.js';
 import { tftpGet } from '../_helpers/tftp-client.js';
 
-const base: ServeFlags = { bind: '0.0.0.0', tftpPort: '69', httpPort: '80', http: true, dhcp: 'off' };
+const base: ServeFlags = {
+  bind: '0.0.0.0',
+  tftpPort: '69',
+  httpPort: '80',
+  http: true,
+  dhcp: 'off',
+  biosLoader: 'ipxe',
+  uefiLoader: 'ipxe',
+};
 
 test('defaults: every address, TFTP 69, HTTP 80, no DHCP', (t) => {
   t.deepEqual(parseServeFlags({ ...base, root: '/srv' }, undefined), {
@@ -16,6 +24,8 @@ test('defaults: every address, TFTP 69, HTTP 80, no DHCP', (t) => {
     tftpPort: 69,
     httpPort: 80,
     dhcp: 'off',
+    biosLoader: 'ipxe',
+    uefiLoader: 'ipxe',
   });
 });
 
@@ -39,7 +49,15 @@ test('every bad flag is reported at once', (t) => {
   const err = t.throws(
     () =>
       parseServeFlags(
-        { ...base, bind: 'localhost', tftpPort: '70000', httpPort: 'x', dhcp: 'full' },
+        {
+          ...base,
+          bind: 'localhost',
+          tftpPort: '70000',
+          httpPort: 'x',
+          dhcp: 'full',
+          biosLoader: 'grub',
+          uefiLoader: 'pxelinux',
+        },
         undefined,
       ),
     { instanceOf: SpecError },
@@ -52,6 +70,8 @@ test('every bad flag is reported at once', (t) => {
       '--tftp-port 70000: not a port number 0..65535',
       '--http-port x: not a port number 0..65535',
       '--dhcp full needs --range FIRST,LAST',
+      '--bios-loader grub: must be ipxe or pxelinux',
+      '--uefi-loader pxelinux: must be ipxe or grub',
     ],
   );
   t.throws(() => parseServeFlags({ ...base, root: '/r', range: '1.2.3.4,1.2.3.5' }, undefined), {
