@@ -8,6 +8,7 @@ import { directorFiles, READY_PATTERN } from '../layout.js';
 import type { GuestConsole } from '../lib/console.js';
 import { BuildError } from '../lib/errors.js';
 import { startGuest } from '../lib/qemu.js';
+import type { GuestSpec } from '../lib/qemu-args.js';
 import { checkBoot, type BootCheck, type BootExpectation, type BootObservation } from './checks.js';
 import { guestSpecFor, type BootVia, type GuestInterface } from './guest.js';
 import { BOOT_DONE_PATTERN, normalizeRules } from './parse.js';
@@ -20,7 +21,10 @@ export interface BootTestOptions {
   siteRoot: string;
   hostname: string;
   expected: BootExpectation;
-  via: BootVia;
+  /** `direct` or `pxe` (QEMU's own DHCP/TFTP), or the id of a boot-matrix cell (src/boot-test/cells.ts). */
+  via: string;
+  /** The guest of a boot-matrix cell (firmware, NICs, namespace); absent: the guest `via` gives. */
+  guest?: GuestSpec & { netns?: string };
   consoleLog: string;
   /** Bound on the boot itself (start to ready line); each probe command gets its own smaller bound. */
   timeoutMs: number;
@@ -31,12 +35,14 @@ export interface BootTestOptions {
 /** The outcome of one boot. */
 export interface BootTestResult {
   hostname: string;
-  via: BootVia;
+  via: string;
   ok: boolean;
   checks: BootCheck[];
   consoleLog: string;
   /** Milliseconds from starting QEMU to the ready (or FAILED) line; undefined when it never came. */
   bootMs?: number;
+  /** A boot that must fail (Secure Boot refusing unsigned code): no ready line is expected. */
+  mustFail?: boolean;
 }
 
 // Each probe answers in well under a second; the bound covers a machine loaded many times over.
@@ -148,10 +154,12 @@ export async function bootTest(opts: BootTestOptions): Promise<BootTestResult> {
       { hint: 'boot-test an image built without lvs.shell=0 in image.cmdline (add it for deployment only)' },
     );
   const interfaces = opts.interfaces ?? defaultInterfaces(opts.expected);
-  const spec = guestSpecFor(
-    { siteRoot: opts.siteRoot, hostname: opts.hostname, interfaces, cmdline },
-    opts.via,
-  );
+  const spec =
+    opts.guest ??
+    guestSpecFor(
+      { siteRoot: opts.siteRoot, hostname: opts.hostname, interfaces, cmdline },
+      opts.via as BootVia,
+    );
   const started = Date.now();
   const guest = await startGuest({ ...spec, consoleLog: opts.consoleLog });
   let observation: BootObservation = { hostname: opts.hostname, console: '', addresses: {} };

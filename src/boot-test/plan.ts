@@ -38,7 +38,7 @@ export const VIA_CHOICES: Record<string, BootVia[]> = {
 };
 
 /** Where a boot's console log is kept: beside the release, not inside the servable root (its SHA256SUMS stays true). */
-export function consoleLogPath(outDir: string, site: string, hostname: string, via: BootVia): string {
+export function consoleLogPath(outDir: string, site: string, hostname: string, via: string): string {
   return path.join(outDir, '.boot-test', site, hostname, `boot-test-${via}.log`);
 }
 

@@ -9,13 +9,17 @@ function pad(text: string, width: number): string {
 export function formatBootTable(results: readonly BootTestResult[]): string {
   const rows = results.flatMap((r) => [
     ...r.checks.map((c) => [r.hostname, r.via, c.name, c.ok ? 'ok' : 'FAIL', c.detail]),
-    [
-      r.hostname,
-      r.via,
-      'boot time',
-      r.bootMs !== undefined ? 'ok' : 'FAIL',
-      r.bootMs !== undefined ? `${(r.bootMs / 1000).toFixed(1)} s to the ready line` : 'never ready',
-    ],
+    ...(r.mustFail === true
+      ? []
+      : [
+          [
+            r.hostname,
+            r.via,
+            'boot time',
+            r.bootMs !== undefined ? 'ok' : 'FAIL',
+            r.bootMs !== undefined ? `${(r.bootMs / 1000).toFixed(1)} s to the ready line` : 'never ready',
+          ],
+        ]),
   ]);
   const header = ['director', 'via', 'check', 'result', 'detail'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));

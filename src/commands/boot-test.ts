@@ -6,6 +6,8 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { bootTest, type BootTestResult } from '../boot-test/index.js';
+import { FIRMWARE_CHOICES, PATH_CHOICES, selectCells, type BootCell } from '../boot-test/cells.js';
+import { runMatrix } from '../boot-test/matrix.js';
 import { planBootTests, requiredFiles, VIA_CHOICES } from '../boot-test/plan.js';
 import { formatBootFailures, formatBootTable } from '../boot-test/report.js';
 import { DEFAULT_OUT_DIR, siteRoot } from '../layout.js';
@@ -15,20 +17,44 @@ import { loadSpec } from '../spec/load.js';
 
 interface BootTestFlags {
   via: string;
+  firmware?: string;
   out: string;
   timeout: string;
   json?: boolean;
 }
 
-function checkFlags(flags: BootTestFlags): { timeoutMs: number } {
+function checkFlags(flags: BootTestFlags): { timeoutMs: number; cells?: BootCell[] } {
   const problems: Problem[] = [];
-  if (VIA_CHOICES[flags.via] === undefined)
-    problems.push({ message: `--via ${flags.via}: must be direct, pxe or both` });
+  let cells: BootCell[] | undefined;
+  if (flags.firmware === undefined) {
+    if (VIA_CHOICES[flags.via] === undefined)
+      problems.push({ message: `--via ${flags.via}: must be direct, pxe or both` });
+  } else {
+    const firmware = FIRMWARE_CHOICES[flags.firmware];
+    const paths = PATH_CHOICES[flags.via];
+    if (firmware === undefined)
+      problems.push({ message: `--firmware ${flags.firmware}: must be bios, uefi, uefi-secure or all` });
+    if (paths === undefined)
+      problems.push({ message: `--via ${flags.via}: must be direct, pxe, http, both or all` });
+    if (firmware !== undefined && paths !== undefined) {
+      cells = selectCells(firmware, paths);
+      if (cells.length === 0)
+        problems.push({
+          message: `--firmware ${flags.firmware} --via ${flags.via}: no such boot`,
+          hint: 'HTTP boot is a UEFI path (BIOS iPXE already loads the kernel over HTTP): use --firmware uefi',
+        });
+      if (cells.some((c) => c.path !== 'direct') && process.getuid?.() !== 0)
+        problems.push({
+          message:
+            'network boots run lvs-image serve in throw-away network namespaces: run boot-test as root',
+        });
+    }
+  }
   const seconds = /^\d+$/.test(flags.timeout) ? Number(flags.timeout) : NaN;
   if (!(seconds >= 1 && seconds <= 3600))
     problems.push({ message: `--timeout ${flags.timeout}: must be whole seconds, 1..3600` });
   if (problems.length > 0) throw new SpecError(problems);
-  return { timeoutMs: seconds * 1000 };
+  return { timeoutMs: seconds * 1000, ...(cells !== undefined ? { cells } : {}) };
 }
 
 function checkPublished(
@@ -51,7 +77,15 @@ export function register(program: Command): void {
       'boot each built director in QEMU (direct kernel boot and PXE) and check it against the spec',
     )
     .argument('<spec>', 'spec file (YAML or JSON) whose build output is tested')
-    .option('--via <how>', 'boot path: direct, pxe or both', 'both')
+    .option(
+      '--via <how>',
+      'boot path: direct, pxe or both; with --firmware also http and all (network boots through lvs-image serve)',
+      'both',
+    )
+    .option(
+      '--firmware <fw>',
+      'boot matrix: bios, uefi (OVMF), uefi-secure (Secure Boot on: must refuse) or all; without it: BIOS, PXE by QEMU',
+    )
     .option('--out <dir>', 'output folder the image was built into', DEFAULT_OUT_DIR)
     .option(
       '--timeout <seconds>',
@@ -60,9 +94,22 @@ export function register(program: Command): void {
     )
     .action(async (specFile: string, _opts: unknown, cmd: Command) => {
       const flags = cmd.optsWithGlobals<BootTestFlags>();
-      const { timeoutMs } = checkFlags(flags);
+      const { timeoutMs, cells } = checkFlags(flags);
       const { spec } = await loadSpec(specFile);
       const root = siteRoot(flags.out, spec.name);
+      if (cells !== undefined) {
+        const results = await runMatrix({
+          spec,
+          specFile,
+          root,
+          outDir: flags.out,
+          cells,
+          timeoutMs,
+          json: flags.json === true,
+        });
+        report(results, flags.json === true);
+        return;
+      }
       const plans = planBootTests(spec, VIA_CHOICES[flags.via] ?? [], flags.out);
       checkPublished(
         root,
@@ -85,20 +132,25 @@ export function register(program: Command): void {
           }),
         );
       }
-      const ok = results.every((r) => r.ok);
-      if (flags.json === true) {
-        if (ok) printJson({ ok, results });
-      } else {
-        process.stdout.write(formatBootTable(results));
-      }
-      if (!ok) {
-        const failed = results.filter((r) => !r.ok).length;
-        throw new BuildError(
-          `boot test failed for ${failed} of ${results.length} boots\n${formatBootFailures(results)}`,
-          {
-            hint: 'the diff compares the spec (rendered /etc/ipvsadm.rules) with what the booted director holds',
-          },
-        );
-      }
+      report(results, flags.json === true);
     });
+}
+
+/** Prints the table (or JSON) and fails with the diffs when a boot failed. */
+function report(results: BootTestResult[], json: boolean): void {
+  const ok = results.every((r) => r.ok);
+  if (json) {
+    if (ok) printJson({ ok, results });
+  } else {
+    process.stdout.write(formatBootTable(results));
+  }
+  if (!ok) {
+    const failed = results.filter((r) => !r.ok).length;
+    throw new BuildError(
+      `boot test failed for ${failed} of ${results.length} boots\n${formatBootFailures(results)}`,
+      {
+        hint: 'the diff compares the spec (rendered /etc/ipvsadm.rules) with what the booted director holds',
+      },
+    );
+  }
 }

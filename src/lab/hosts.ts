@@ -97,8 +97,15 @@ export async function startRealServers(
   return daemons;
 }
 
-/** Starts `lvs-image serve` with full DHCP in the boot namespace and waits (bounded) until it answers HTTP. */
-export async function startBootServer(o: LabOptions, serveCommand: string[]): Promise<Daemon> {
+/**
+ * Starts `lvs-image serve` with full DHCP in the boot namespace and waits (bounded) until it answers HTTP;
+ * `extraArgs` go to serve (e.g. `--bios-loader pxelinux`).
+ */
+export async function startBootServer(
+  o: Pick<LabOptions, 'plan' | 'siteRoot' | 'workDir'>,
+  serveCommand: string[],
+  extraArgs: string[] = [],
+): Promise<Daemon> {
   const { boot } = o.plan;
   const address = boot.cidr.split('/')[0] ?? '';
   const [cli, ...cliArgs] = serveCommand;
@@ -114,6 +121,7 @@ export async function startBootServer(o: LabOptions, serveCommand: string[]): Pr
     boot.range.join(','),
     '--interface',
     'eth0',
+    ...extraArgs,
   ];
   const daemon = await startDaemon(
     'ip',

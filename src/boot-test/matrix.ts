@@ -1,0 +1,167 @@
+/**
+ * Runs the boot matrix (`boot-test --firmware ...`): for each director, its direct cells, then its network cells
+ * through one boot network (src/boot-test/netboot.ts), serve restarted only when the loaders change. A cell that
+ * must fail (Secure Boot with unsigned loaders) passes when the firmware's refusal shows on the console.
+ */
+import { closeSync, existsSync, mkdtempSync, openSync, readSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { directorFiles, READY_PATTERN } from '../layout.js';
+import { BuildError } from '../lib/errors.js';
+import { startGuest } from '../lib/qemu.js';
+import { bootFilesFor } from '../serve/dnsmasq-config.js';
+import type { Spec } from '../spec/types.js';
+import type { BootCell } from './cells.js';
+import { guestSpecFor } from './guest.js';
+import { bootTest, type BootTestResult } from './index.js';
+import { firmwareFor, startBootNet, type BootNet } from './netboot.js';
+import { consoleLogPath, planBootTests, requiredFiles } from './plan.js';
+
+/** True when the kernel image is also a PE/COFF program (CONFIG_EFI_STUB): "MZ", then "PE\0\0" where 0x3c points. */
+export function hasEfiStub(head: Buffer): boolean {
+  if (head.length < 0x40 || head.toString('latin1', 0, 2) !== 'MZ') return false;
+  const pe = head.readUInt32LE(0x3c);
+  return pe + 4 <= head.length && head.toString('latin1', pe, pe + 4) === 'PE\0\0';
+}
+
+function readHead(file: string, n: number): Buffer {
+  const fd = openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(n);
+    const got = readSync(fd, buf, 0, n, 0);
+    return buf.subarray(0, got);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** What each cell needs from the published root, checked before any QEMU starts. */
+function checkCells(root: string, specFile: string, hostnames: string[], cells: readonly BootCell[]): void {
+  const problems: string[] = [];
+  for (const host of hostnames)
+    for (const cell of cells) {
+      const files = [
+        ...requiredFiles(host, cell.path === 'direct' ? 'direct' : 'pxe'),
+        ...(cell.loaders !== undefined
+          ? bootFilesFor({ biosLoader: cell.loaders.bios, uefiLoader: cell.loaders.uefi, httpPort: 80 })
+          : []),
+      ];
+      for (const f of files)
+        if (!existsSync(path.join(root, f))) problems.push(`${host} ${cell.id}: missing ${f}`);
+      const kernel = path.join(root, directorFiles(host).kernel);
+      if (cell.firmware !== 'bios' && cell.mustFail === undefined && existsSync(kernel))
+        if (!hasEfiStub(readHead(kernel, 4096)))
+          problems.push(
+            `${host} ${cell.id}: ${kernel} has no EFI stub, so UEFI loaders cannot start it (rebuild: the base fragment sets CONFIG_EFI_STUB)`,
+          );
+    }
+  if (problems.length > 0)
+    throw new BuildError(`the image cannot boot every requested cell:\n  ${problems.join('\n  ')}`, {
+      hint: `run \`lvs-image build ${specFile}\` first (or pass --out DIR)`,
+    });
+}
+
+/** A cell that must fail: the guest runs until the firmware's refusal shows (pass) or the director gets ready (fail). */
+async function expectRefusal(
+  cell: BootCell,
+  hostname: string,
+  guest: Parameters<typeof startGuest>[0],
+  timeoutMs: number,
+): Promise<BootTestResult> {
+  const must = cell.mustFail;
+  if (must === undefined) throw new Error(`${cell.id} is not a cell that must fail`);
+  const g = await startGuest(guest);
+  let detail: string;
+  let ok: boolean;
+  try {
+    const seen = await g.console
+      .waitForLine(new RegExp(`${must.pattern.source}|${READY_PATTERN.source}`, 'im'), timeoutMs, 'a refusal')
+      .then(
+        (m) => m[0],
+        () => undefined,
+      );
+    ok = seen !== undefined && must.pattern.test(seen);
+    detail =
+      seen === undefined
+        ? `neither a refusal nor the ready line within ${timeoutMs / 1000} s`
+        : ok
+          ? `refused as it must be: "${seen.trim().slice(0, 100)}"; ${must.why}`
+          : `booted though Secure Boot is on: "${seen.trim().slice(0, 100)}"`;
+  } finally {
+    await g.stop();
+  }
+  return {
+    hostname,
+    via: cell.id,
+    ok,
+    checks: [{ name: 'Secure Boot refuses unsigned code', ok, detail }],
+    consoleLog: guest.consoleLog,
+    mustFail: true,
+  };
+}
+
+/** Runs `cells` for every director of `spec`; one guest at a time. */
+export async function runMatrix(o: {
+  spec: Spec;
+  specFile: string;
+  root: string;
+  outDir: string;
+  cells: readonly BootCell[];
+  timeoutMs: number;
+  json: boolean;
+  serveCommand?: string[];
+}): Promise<BootTestResult[]> {
+  const plans = planBootTests(o.spec, ['direct'], o.outDir);
+  checkCells(
+    o.root,
+    o.specFile,
+    plans.map((p) => p.hostname),
+    o.cells,
+  );
+  const serveCommand = o.serveCommand ?? [process.execPath, ...process.execArgv, process.argv[1] ?? ''];
+  const results: BootTestResult[] = [];
+  for (const p of plans) {
+    const director = o.spec.directors.find((d) => d.hostname === p.hostname);
+    if (director === undefined) continue;
+    const workDir = mkdtempSync(path.join(tmpdir(), `lvs-boot-${p.hostname}-`));
+    const cmdline = await readFile(path.join(o.root, directorFiles(p.hostname).cmdline), 'utf8');
+    let net: BootNet | undefined;
+    try {
+      for (const cell of o.cells) {
+        if (!o.json) process.stderr.write(`booting ${p.hostname} (${cell.id}) ...\n`);
+        const firmware = firmwareFor(cell, workDir);
+        const consoleLog = consoleLogPath(o.outDir, o.spec.name, p.hostname, cell.id);
+        let guest;
+        if (cell.path === 'direct') {
+          const base = guestSpecFor(
+            { siteRoot: o.root, hostname: p.hostname, interfaces: p.interfaces, cmdline },
+            'direct',
+          );
+          guest = { ...base, name: `${p.hostname}-${cell.id}`, firmware };
+        } else {
+          net ??= await startBootNet({ spec: o.spec, director, siteRoot: o.root, workDir, serveCommand });
+          await net.serveFor(cell);
+          guest = net.guestFor(cell, firmware);
+        }
+        results.push(
+          cell.mustFail !== undefined
+            ? await expectRefusal(cell, p.hostname, { ...guest, consoleLog }, Math.min(o.timeoutMs, 120_000))
+            : await bootTest({
+                siteRoot: o.root,
+                hostname: p.hostname,
+                expected: p.expected,
+                via: cell.id,
+                guest,
+                consoleLog,
+                timeoutMs: o.timeoutMs,
+                interfaces: p.interfaces,
+              }),
+        );
+      }
+    } finally {
+      await net?.stop();
+    }
+  }
+  return results;
+}
