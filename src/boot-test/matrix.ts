@@ -76,7 +76,12 @@ async function expectRefusal(
   let ok: boolean;
   try {
     const seen = await g.console
-      .waitForLine(new RegExp(`${must.pattern.source}|${READY_PATTERN.source}`, 'im'), timeoutMs, 'a refusal')
+      // The whole console line of the refusal (e.g. OVMF's `BdsDxe: failed to load Boot0001 ...: Access Denied`).
+      .waitForLine(
+        new RegExp(`^.*(?:${must.pattern.source}).*$|${READY_PATTERN.source}`, 'im'),
+        timeoutMs,
+        'a refusal',
+      )
       .then(
         (m) => m[0],
         () => undefined,
@@ -86,7 +91,7 @@ async function expectRefusal(
       seen === undefined
         ? `neither a refusal nor the ready line within ${timeoutMs / 1000} s`
         : ok
-          ? `refused as it must be: "${seen.trim().slice(0, 100)}"; ${must.why}`
+          ? `refused as it must be: "${seen.trim().slice(0, 200)}"; ${must.why}`
           : `booted though Secure Boot is on: "${seen.trim().slice(0, 100)}"`;
   } finally {
     await g.stop();
