@@ -167,6 +167,12 @@ export function register(program: Command): void {
           ? JSON.stringify(listening)
           : `serving ${opts.root}: tftp ${opts.bind}:${listening.tftpPort}, http ${listening.httpPort === null ? 'off' : `${opts.bind}:${listening.httpPort}`}, dhcp ${opts.dhcp}${serving.dnsmasq ? ` (dnsmasq pid ${serving.dnsmasq.pid})` : ''}; Ctrl-C stops`,
       );
+      for (const f of serving.missingBootFiles)
+        say(
+          json
+            ? JSON.stringify({ event: 'warning', missing: f })
+            : `warning: ${opts.root} has no ${f}, which the DHCP answers name (build the site with lvs-image build, or pick other --bios-loader/--uefi-loader)`,
+        );
       const signal = await waitForSignal();
       await serving.close();
       progress?.stop();

@@ -36,6 +36,8 @@ export interface Serving {
   tftp: TftpServer;
   http?: HttpServer;
   dnsmasq?: Dnsmasq;
+  /** Files of the root that the DHCP answers name but that are missing (the command warns about each). */
+  missingBootFiles: string[];
   /** Stops dnsmasq, then the servers; resolves when every socket is closed. */
   close(): Promise<void>;
 }
@@ -116,17 +118,10 @@ export async function startServe(opts: ServeOptions): Promise<Serving> {
       message: '--dhcp full needs --range FIRST,LAST',
       hint: 'e.g. --range 10.10.31.100,10.10.31.199',
     });
-  if (site !== undefined) {
-    // Every file the DHCP answers name must be in the root, or a client fails far from here.
-    const missing = bootFilesFor(opts).filter((f) => !existsSync(path.join(opts.root, f)));
-    if (missing.length > 0)
-      throw new SpecError(
-        missing.map((f) => ({
-          message: `${opts.root} has no ${f}, which the DHCP answers name`,
-          hint: 'build the site with `lvs-image build SPEC` (it copies every boot loader), or choose another --bios-loader/--uefi-loader',
-        })),
-      );
-  }
+  // Every file the DHCP answers name should be in the root, or a client fails far from here. A warning, not an
+  // error: a root may serve only some firmware (e.g. QEMU's iPXE ROM needs neither undionly.kpxe nor ipxe.efi).
+  const missingBootFiles =
+    site === undefined ? [] : bootFilesFor(opts).filter((f) => !existsSync(path.join(opts.root, f)));
   const stops: (() => Promise<void>)[] = [];
   const closeAll = async (): Promise<void> => {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
@@ -139,7 +134,7 @@ export async function startServe(opts: ServeOptions): Promise<Serving> {
       onEvent: emit,
     });
     stops.push(() => tftp.close());
-    const serving: Serving = { tftp, close: closeAll };
+    const serving: Serving = { tftp, close: closeAll, missingBootFiles };
     if (opts.httpPort !== undefined) {
       serving.http = await startHttpServer({
         root: opts.root,
