@@ -8,7 +8,7 @@ import { directorFiles } from '../layout.js';
 import { sha256 } from '../lib/fs.js';
 import { directorMode, effectiveCheck, pairOf } from '../spec/health-check.js';
 import { instanceName } from '../stages/render/keepalived-conf.js';
-import { vrrpTimers } from '../spec/vrrp.js';
+import { vrrpTimers, type VrrpTimers } from '../spec/vrrp.js';
 import type { Director, RealServer, Spec } from '../spec/types.js';
 import { planDirectorFiles, renderFiles } from '../stages/render.js';
 import { formatIpvsadmRules } from '../stages/render/ipvsadm-rules.js';
@@ -133,6 +133,11 @@ export function countRules(rules: string): { services: number; realServers: numb
   };
 }
 
+/** The VRRP timers a boot of a lone pair member is held to. */
+function pickTimers(t: VrrpTimers): { masterDownS: number; startupS: number } {
+  return { masterDownS: t.masterDownS, startupS: t.startupS };
+}
+
 /** Every boot `boot-test` runs for `spec`, director by director, in the order of `vias`. */
 export function planBootTests(spec: Spec, vias: readonly BootVia[], outDir: string): BootTestPlan[] {
   return spec.directors.flatMap((director) => {
@@ -144,8 +149,7 @@ export function planBootTests(spec: Spec, vias: readonly BootVia[], outDir: stri
       pair !== undefined
         ? {
             instances: pair.instances.map((i) => instanceName(pair, i.interface)),
-            masterDownS: vrrpTimers(pair, director.hostname).masterDownS,
-            startupS: vrrpTimers(pair, director.hostname).startupS,
+            ...pickTimers(vrrpTimers(pair, director.hostname)),
           }
         : undefined;
     const expected: BootExpectation = {
