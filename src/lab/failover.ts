@@ -51,8 +51,15 @@ export interface RollTarget {
 export const TAKEOVER_SLACK_S = 1;
 /** Stops keepalived on a member for good (the supervisor honours the down file): a priority-0 advert goes out. */
 const STOP_KEEPALIVED = 'touch /run/keepalived.down; kill $(cat /run/keepalived.pid)';
-/** A stream of 80 chunks 100 ms apart: 8 s, opened 1.5 s before each change. */
-const STREAM_CHUNKS = 80;
+/**
+ * A stream of 150 chunks 100 ms apart: 15 s. It is opened before each change, which waits until the stream's
+ * connection has reached the taking-over member's table (connection sync flushes a lone entry within about 2 s).
+ */
+const STREAM_CHUNKS = 150;
+/** Bound on the wait for the stream's connection to reach the other member through connection sync. */
+const SYNC_BOUND_S = 8;
+/** The client's source port of the n-th stream: fixed, so the stream's entry can be found in `ipvsadm -Lnc`. */
+const streamPort = (n: number): number => 45000 + n;
 
 function masterLine(instance: string): RegExp {
   return new RegExp(`\\[keepalived\\] [^\\n]*\\(${instance}\\) Entering MASTER STATE`, 'g');
@@ -91,12 +98,21 @@ async function waitFor(done: () => boolean, boundMs: number): Promise<boolean> {
 function openStream(
   o: FailoverOptions,
   chunks: number,
+  localPort: number,
 ): Promise<{ exit: number; lines: string[]; chunks: number }> {
   const { vip, port } = o.plan.base.target;
   return runInNetns(
     o.plan.base.client.ns,
     'curl',
-    ['-s', '-N', '--max-time', String(chunks / 10 + 30), `http://${vip}:${port}/stream?chunks=${chunks}`],
+    [
+      '-s',
+      '-N',
+      '--local-port',
+      String(localPort),
+      '--max-time',
+      String(chunks / 10 + 30),
+      `http://${vip}:${port}/stream?chunks=${chunks}`,
+    ],
     { reject: false, timeoutMs: (chunks / 10 + 60) * 1000 },
   ).then((r) => ({ exit: r.exitCode ?? -1, lines: r.stdout.split('\n').filter((l) => l !== ''), chunks }));
 }
@@ -115,6 +131,29 @@ function streamVerdict(s: { exit: number; lines: string[]; chunks: number }): {
       ? `stream of ${s.chunks} chunks from ${body} complete`
       : `stream broken: curl exit ${s.exit}, ${s.lines.length} of ${s.chunks} chunks${inOrder ? '' : ' (out of order)'}`,
   };
+}
+
+/**
+ * Waits (bounded) until `guest`'s connection table holds the client's connection from `localPort` to the VIP: the
+ * sync daemon has carried it over. Seconds it took, or undefined.
+ */
+async function waitForSynced(
+  o: FailoverOptions,
+  guest: Guest,
+  localPort: number,
+): Promise<number | undefined> {
+  const { vip, port } = o.plan.base.target;
+  const client = o.plan.base.client.cidr.split('/')[0] ?? '';
+  const entry = new RegExp(
+    `\\s${client.replaceAll('.', '\\.')}:${localPort}\\s+${vip.replaceAll('.', '\\.')}:${port}\\s`,
+  );
+  const t0 = Date.now();
+  const until = t0 + SYNC_BOUND_S * 1000;
+  while (Date.now() < until) {
+    if (entry.test((await guest.console.run('ipvsadm -Lnc', 30_000)).output)) return (Date.now() - t0) / 1000;
+    await sleep(250);
+  }
+  return undefined;
 }
 
 /** MACs that answer ARP for the VIP on the client's segment (busybox arping, 3 probes). */
@@ -164,6 +203,7 @@ export async function runFailoverLab(o: FailoverOptions): Promise<LabResult> {
   const guests = new Map<string, Guest>();
   const daemons: Daemon[] = [];
   let boots = 0;
+  let streams = 0;
   const cleanup = async (): Promise<void> => {
     for (const g of guests.values()) await g.stop();
     for (const d of daemons) await d.stop();
@@ -205,15 +245,23 @@ export async function runFailoverLab(o: FailoverOptions): Promise<LabResult> {
     for (const m of plan.members.slice(1))
       for (const n of m.nics) await createTap({ ns: base.hub, ifname: n.tap, bridge: n.bridge }, run);
     daemons.push(...(await startRealServers({ ...o, plan: base }, startStreamingServer)));
-    const [gm, gb] = await Promise.all([boot(master), boot(backup)]);
+    // Under preempt both members boot together (the preferred one takes the addresses whoever wins the first race);
+    // under nopreempt the first MASTER keeps them, so the preferred member boots first, as an operator would.
+    const preempt = plan.pair.preempt !== false;
+    const masterBound = (master.startupS + master.masterDownS + 30) * 1000;
+    let gm: Guest;
+    let gb: Guest;
+    let mastered: number | undefined;
+    if (preempt) {
+      [gm, gb] = await Promise.all([boot(master), boot(backup)]);
+      mastered = await waitForCount(() => gm.console.text, masterLine(instance), 1, masterBound);
+    } else {
+      gm = await boot(master);
+      mastered = await waitForCount(() => gm.console.text, masterLine(instance), 1, masterBound);
+      gb = await boot(backup);
+    }
 
     // Steady state: the preferred member is master, both tables are the spec's, one MAC answers ARP.
-    const mastered = await waitForCount(
-      () => gm.console.text,
-      masterLine(instance),
-      1,
-      (master.startupS + master.masterDownS + 30) * 1000,
-    );
     const tables = await Promise.all([gm, gb].map((g) => waitForTable(g, plan.healthyTable, 60)));
     const steady = checkAllAnswer(
       `steady: ${master.hostname} master, both tables the spec, every real server answers`,
@@ -240,7 +288,9 @@ export async function runFailoverLab(o: FailoverOptions): Promise<LabResult> {
     checks.push(arpCheck('steady: one director answers ARP for the VIP', await arpOwners(o), master));
 
     // A change under traffic: a stream opened first, a request loop, the change, then the new master's console line
-    // (counted from `from()`, default the change itself).
+    // (counted from `from()`, default the change itself). When the taking-over member is already up, the change
+    // waits until connection sync has carried the stream over to it: a connection younger than the sync daemon's
+    // flush time is lost on any failover, and the lab proves sync, not that race.
     const underTraffic = async (c: {
       name: string;
       change: () => Promise<void>;
@@ -251,9 +301,25 @@ export async function runFailoverLab(o: FailoverOptions): Promise<LabResult> {
     }): Promise<void> => {
       const text = (): string => c.newMaster()?.console.text ?? '';
       const before = count(text(), masterLine(instance));
-      const stream = openStream(o, c.chunks ?? STREAM_CHUNKS);
+      const localPort = streamPort(++streams);
+      const opened = Date.now();
+      const stream = openStream(o, c.chunks ?? STREAM_CHUNKS, localPort);
       const loop = requestLoop({ plan: base });
       await sleep(1500);
+      const taker = c.newMaster();
+      const synced = taker !== undefined ? await waitForSynced(o, taker, localPort) : null;
+      const syncedAfter = (Date.now() - opened) / 1000;
+      if (synced === undefined) {
+        await loop.stop();
+        await stream;
+        checks.push({
+          name: c.name,
+          ok: false,
+          tally: none,
+          detail: `the stream's connection never reached the other member's table within ${SYNC_BOUND_S} s (connection sync); change not made`,
+        });
+        return;
+      }
       const t0 = Date.now();
       await c.change();
       const seen = await waitForCount(text, masterLine(instance), before + 1, (c.boundS + 30) * 1000);
@@ -269,7 +335,10 @@ export async function runFailoverLab(o: FailoverOptions): Promise<LabResult> {
         tally: none,
         detail:
           `${takeover !== undefined ? `MASTER after ${takeover.toFixed(2)} s` : 'no new MASTER'} (bound ${c.boundS.toFixed(2)} s + ${TAKEOVER_SLACK_S} s slack${takeover !== undefined && !inTime ? ': TOO LATE' : ''}); ` +
-          `requests: ${loss.during} failed before the client was answered again${loss.recoveredS !== null ? ` (${loss.recoveredS.toFixed(2)} s after the change)` : ' (never)'}, ${loss.after} after; ${st.detail}`,
+          `requests: ${loss.during} failed before the client was answered again${loss.recoveredS !== null ? ` (${loss.recoveredS.toFixed(2)} s after the change)` : ' (never)'}, ${loss.after} after; ${st.detail}` +
+          (synced !== null
+            ? `, in the other member's table ${syncedAfter.toFixed(1)} s after it opened`
+            : ''),
         ...(takeover !== undefined ? { figure: { seconds: takeover, boundS: c.boundS } } : {}),
       });
     };
@@ -289,7 +358,6 @@ export async function runFailoverLab(o: FailoverOptions): Promise<LabResult> {
 
     // The old master boots again. preempt: it takes the addresses back (timed from its ready line); nopreempt: the
     // backup keeps them.
-    const preempt = plan.pair.preempt !== false;
     let back: Guest | undefined;
     let readyAt = 0;
     const reboot = async (): Promise<void> => {
