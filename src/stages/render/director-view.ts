@@ -62,6 +62,11 @@ export interface DirectorView {
   mode: DirectorMode;
   /** Lines of /etc/keepalived/keepalived.conf (keepalived mode), else null. */
   keepalivedConf: string[] | null;
+  /**
+   * A member of a VRRP pair: keepalived runs with --dont-release-ipvs, so a stop leaves the IPVS table in place
+   * while its VRRP side hands the VIPs over (see templates/director/init.hbs).
+   */
+  pairMember: boolean;
   /** Counts the ready line should show when every rule loaded. */
   expected: { services: number; realServers: number };
 }
@@ -138,6 +143,7 @@ export function makeDirectorView(spec: Spec, director: Director): DirectorView {
     ipvsadmThresholds: lines(formatIpvsadmThresholds(table, spec.ipvsadm.version)),
     mode,
     keepalivedConf,
+    pairMember: pair !== undefined,
     expected: { services: table.length, realServers: table.reduce((n, s) => n + s.dests.length, 0) },
   };
 }
