@@ -24,6 +24,7 @@ export interface ServeFlags {
   interface?: string;
   biosLoader: string;
   uefiLoader: string;
+  ipv6Ra?: boolean;
 }
 
 function port(flag: string, value: string, problems: Problem[]): number {
@@ -72,6 +73,11 @@ export function parseServeFlags(
     problems.push({ message: `--bios-loader ${flags.biosLoader}: must be ipxe or pxelinux` });
   if (flags.uefiLoader !== 'ipxe' && flags.uefiLoader !== 'grub')
     problems.push({ message: `--uefi-loader ${flags.uefiLoader}: must be ipxe or grub` });
+  if (flags.ipv6Ra === true && (dhcp === 'off' || flags.interface === undefined))
+    problems.push({
+      message: '--ipv6-ra needs --dhcp proxy|full and --interface',
+      hint: "dnsmasq advertises the prefix of that interface's own IPv6 address",
+    });
   if (problems.length > 0) throw new SpecError(problems);
   return {
     root: root!,
@@ -83,6 +89,7 @@ export function parseServeFlags(
     ...(flags.interface !== undefined ? { interface: flags.interface } : {}),
     biosLoader: flags.biosLoader as BiosLoader,
     uefiLoader: flags.uefiLoader as UefiLoader,
+    ...(flags.ipv6Ra === true ? { routerAdvert: true } : {}),
   };
 }
 
@@ -127,6 +134,10 @@ export function register(program: Command): void {
       '--uefi-loader <loader>',
       'what UEFI PXE clients boot: ipxe (ipxe.efi, then boot.ipxe) or grub (grubnetx64.efi)',
       'ipxe',
+    )
+    .option(
+      '--ipv6-ra',
+      "answer IPv6 router solicitations (RA only, no default route) with the interface's prefix: iPXE otherwise waits about 13 s for IPv6",
     )
     .action(async (spec: string | undefined, flags: ServeFlags, cmd: Command) => {
       const json = cmd.optsWithGlobals<{ json?: boolean }>().json === true;

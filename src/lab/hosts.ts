@@ -121,6 +121,7 @@ export async function startBootServer(
     boot.range.join(','),
     '--interface',
     'eth0',
+    ...(boot.cidr6 !== undefined ? ['--ipv6-ra'] : []),
     ...extraArgs,
   ];
   const daemon = await startDaemon(

@@ -18,6 +18,10 @@ async function attachHost(plan: LabPlan, host: LabHost, run: Run): Promise<void>
     run,
   );
   await run('ip', ['-n', plan.hub, 'link', 'set', host.peer, 'master', host.bridge], { timeoutMs: 15_000 });
+  if (host.cidr6 !== undefined)
+    await run('ip', ['-n', host.ns, '-6', 'addr', 'add', host.cidr6, 'dev', 'eth0', 'nodad'], {
+      timeoutMs: 15_000,
+    });
   // NOTE: the only default route of a lab namespace points at the director guest, inside the lab.
   if (host.gateway !== undefined)
     await run('ip', ['-n', host.ns, 'route', 'add', 'default', 'via', host.gateway], { timeoutMs: 15_000 });

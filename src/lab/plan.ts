@@ -30,6 +30,11 @@ export interface LabHost {
   cidr: string;
   /** Default gateway inside the lab (the director for NAT); absent: only the connected subnet. */
   gateway?: string;
+  /**
+   * An IPv6 address (ULA) too. The boot host has one: serve advertises its prefix (`--ipv6-ra`), or the guest's
+   * iPXE waits about 13 s for IPv6 autoconfiguration before it boots.
+   */
+  cidr6?: string;
 }
 
 /** A real server of the lab: its host namespace and what its HTTP server answers. */
@@ -116,6 +121,9 @@ function prefixOf(cidr: string): number {
   return parseCidr(cidr)?.prefix ?? 32;
 }
 
+/** The boot host's IPv6 address: a unique local prefix ("lvs"), only ever inside the lab's namespaces. */
+const BOOT_ULA = 'fd6c:7673::1/64';
+
 function bootHost(bridge: LabBridge, used: Set<string>, pid: number): LabPlan['boot'] {
   // The boot server takes the highest free address below the client's, the DHCP range the four below it.
   const free = freeHosts(bridge.cidr, used, 6).slice(1);
@@ -124,6 +132,7 @@ function bootHost(bridge: LabBridge, used: Set<string>, pid: number): LabPlan['b
     peer: 'lvsbt0',
     bridge: bridge.bridge,
     cidr: `${free[0]}/${prefixOf(bridge.cidr)}`,
+    cidr6: BOOT_ULA,
     bootIface: bridge.iface,
     range: [free[4] ?? '', free[1] ?? ''],
   };

@@ -11,6 +11,7 @@
  *   grub/grub.cfg over TFTP and picks the director by MAC.
  * - UEFI HTTP boot (the firmware fetches one URL, no TFTP): the reply carries vendor class `HTTPClient` and the URL
  *   of ipxe.efi, whatever the UEFI loader (Debian 12's grubnetx64.efi has no http module); iPXE goes on as above.
+ * With `routerAdvert`, dnsmasq also answers IPv6 router solicitations (see DnsmasqPlan).
  */
 
 /** DHCP mode: beside an existing DHCP server (no addresses handed out), or the only one (isolated lab). */
@@ -39,6 +40,12 @@ export interface DnsmasqPlan {
   biosLoader?: BiosLoader;
   /** What UEFI PXE clients boot (default ipxe). */
   uefiLoader?: UefiLoader;
+  /**
+   * Answer IPv6 router solicitations on `interface` (RA only, router lifetime 0: no default route, no DHCPv6) with
+   * the prefix of the interface's own IPv6 address. iPXE boots only once every configurator is done, and its IPv6
+   * one gives up on a silent network after about 13 s.
+   */
+  routerAdvert?: boolean;
 }
 
 /** BIOS boot loaders the site root holds. */
@@ -125,6 +132,17 @@ function bootLines(plan: DnsmasqPlan): string[] {
   return lines;
 }
 
+function routerAdvertLines(plan: DnsmasqPlan): string[] {
+  if (plan.routerAdvert !== true) return [];
+  const ifname = plan.interface ?? '';
+  return [
+    '# IPv6: router advertisements only (no DHCPv6), router lifetime 0 (no default route), prefix of the interface',
+    'enable-ra',
+    `dhcp-range=::,constructor:${ifname},ra-only`,
+    `ra-param=${ifname},0,0`,
+  ];
+}
+
 /** The files of the root that DHCP answers name for these loaders (boot.ipxe when a loader chains iPXE). */
 export function bootFilesFor(o: {
   biosLoader?: BiosLoader;
@@ -153,6 +171,7 @@ export function renderDnsmasqConfig(plan: DnsmasqPlan): string {
     `dhcp-leasefile=${plan.leaseFile}`,
     'log-dhcp',
     ...bootLines(plan),
+    ...routerAdvertLines(plan),
   ];
   return lines.join('\n') + '\n';
 }

@@ -26,6 +26,8 @@ export interface ServeOptions {
   /** What BIOS and UEFI PXE clients boot (default ipxe each); UEFI HTTP boot always gets ipxe.efi. */
   biosLoader?: BiosLoader;
   uefiLoader?: UefiLoader;
+  /** Answer IPv6 router solicitations on `interface` (see DnsmasqPlan.routerAdvert). */
+  routerAdvert?: boolean;
   onEvent?: (e: ServeEvent) => void;
   /** dnsmasq's log lines. */
   onDhcpLine?: (line: string) => void;
@@ -78,6 +80,18 @@ async function findIpv4(by: { interface?: string; address?: string }): Promise<I
   );
 }
 
+/** Whether `ifname` has an IPv6 address dnsmasq can build a prefix from (global scope, not temporary). */
+async function hasGlobalIpv6(ifname: string): Promise<boolean> {
+  const { stdout } = await run('ip', ['-j', '-6', 'addr', 'show', 'dev', ifname, 'scope', 'global'], {
+    timeoutMs: 10_000,
+    reject: false,
+  });
+  // ip prints nothing (exit 1) for an interface that does not exist: no address either.
+  return (JSON.parse(stdout || '[]') as { addr_info?: unknown[] }[]).some(
+    (l) => (l.addr_info ?? []).length > 0,
+  );
+}
+
 /** Network address of `address` under `netmask` (pure), e.g. 10.10.31.7/255.255.255.0 → 10.10.31.0. */
 export function networkOf(address: string, netmask: string): string {
   const a = address.split('.').map(Number);
@@ -118,6 +132,11 @@ export async function startServe(opts: ServeOptions): Promise<Serving> {
       message: '--dhcp full needs --range FIRST,LAST',
       hint: 'e.g. --range 10.10.31.100,10.10.31.199',
     });
+  if (opts.routerAdvert === true && !(await hasGlobalIpv6(site?.interface ?? '')))
+    throw new SpecError({
+      message: `--ipv6-ra: ${site?.interface ?? '(no interface)'} has no IPv6 address of global scope to advertise the prefix of`,
+      hint: `add one, e.g. \`ip -6 addr add fd6c:7673::1/64 dev ${site?.interface ?? 'IF'} nodad\`, or leave --ipv6-ra out`,
+    });
   // Every file the DHCP answers name should be in the root, or a client fails far from here. A warning, not an
   // error: a root may serve only some firmware (e.g. QEMU's iPXE ROM needs neither undionly.kpxe nor ipxe.efi).
   const missingBootFiles =
@@ -157,6 +176,7 @@ export async function startServe(opts: ServeOptions): Promise<Serving> {
           ...(opts.range !== undefined ? { range: opts.range } : {}),
           ...(opts.biosLoader !== undefined ? { biosLoader: opts.biosLoader } : {}),
           ...(opts.uefiLoader !== undefined ? { uefiLoader: opts.uefiLoader } : {}),
+          ...(opts.routerAdvert === true ? { routerAdvert: true } : {}),
         },
         opts.onDhcpLine,
       );

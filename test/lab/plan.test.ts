@@ -76,6 +76,7 @@ test('dsas-lv1: a bridge per director subnet, real servers with the director as 
     peer: 'lvsbt0',
     bridge: 'lvsbr1',
     cidr: '192.168.31.253/24',
+    cidr6: 'fd6c:7673::1/64',
     bootIface: 'eth1',
     range: ['192.168.31.249', '192.168.31.252'],
   });

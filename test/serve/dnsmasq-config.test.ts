@@ -31,6 +31,16 @@ const plans: Record<string, DnsmasqPlan> = {
     httpPort: 8080,
     leaseFile: '/tmp/x/leases',
   },
+  'dnsmasq-full-ra.conf': {
+    mode: 'full',
+    serverAddress: '10.99.1.1',
+    interface: 'lvsi-br',
+    range: ['10.99.1.100', '10.99.1.150'],
+    tftpPort: 69,
+    httpPort: 80,
+    leaseFile: '/tmp/x/leases',
+    routerAdvert: true,
+  },
   'dnsmasq-full-no-http.conf': {
     mode: 'full',
     serverAddress: '10.99.1.1',

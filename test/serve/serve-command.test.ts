@@ -82,6 +82,18 @@ test('every bad flag is reported at once', (t) => {
   });
 });
 
+test('--ipv6-ra needs DHCP and an interface, whose prefix dnsmasq advertises', (t) => {
+  const full = { ...base, root: '/r', dhcp: 'full', range: '10.0.0.10,10.0.0.20' };
+  t.throws(() => parseServeFlags({ ...full, ipv6Ra: true }, undefined), {
+    message: /--ipv6-ra needs --dhcp proxy\|full and --interface/,
+  });
+  t.throws(() => parseServeFlags({ ...base, root: '/r', interface: 'br0', ipv6Ra: true }, undefined), {
+    message: /--ipv6-ra needs/,
+  });
+  t.is(parseServeFlags({ ...full, interface: 'br0', ipv6Ra: true }, undefined).routerAdvert, true);
+  t.is(parseServeFlags({ ...full, interface: 'br0' }, undefined).routerAdvert, undefined);
+});
+
 test('lvs-image serve serves until SIGTERM, logs each transfer as JSON, then exits 0', async (t) => {
   const r = await makeServeRoot(1024);
   t.teardown(() => r.remove());
