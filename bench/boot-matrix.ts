@@ -5,7 +5,7 @@
  * `boot-test SPEC --via pxe` (QEMU's iPXE ROM on QEMU's own user-mode DHCP and TFTP, no serve): cell `qemu-pxe`.
  * Goal: every network cell within 1.5x of that BIOS iPXE path.
  *
- *   node --import tsx bench/boot-matrix.ts [--runs 5] [--spec images/dsas-lv1.yaml] [--out DIR]
+ *   node --import tsx bench/boot-matrix.ts [--runs 5] [--spec images/dsas-lv1.yaml] [--out DIR] [--firmware all]
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -22,6 +22,7 @@ const RUNS = Math.min(Math.max(Number(flag('--runs', '5')) || 5, 1), 20);
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SPEC = flag('--spec', 'images/dsas-lv1.yaml');
 const OUT = flag('--out', path.join(REPO, 'out'));
+const FIRMWARE = flag('--firmware', 'all');
 const out = (s: string): boolean => process.stdout.write(`${s}\n`);
 
 const times = new Map<string, number[]>();
@@ -41,7 +42,7 @@ const bootTest = (run: number, args: string[], rename: (via: string) => string):
     }
 };
 for (let run = 0; run < RUNS; run++) {
-  bootTest(run, ['--firmware', 'all', '--via', 'all'], (via) => via);
+  bootTest(run, ['--firmware', FIRMWARE, '--via', 'all'], (via) => via);
   bootTest(run, ['--via', 'pxe'], () => 'qemu-pxe');
 }
 

@@ -5,7 +5,8 @@
  *
  *   out/<site>/                       servable root (TFTP and HTTP)
  *     pxelinux.0 ldlinux.c32          Debian pxelinux / syslinux-common
- *     undionly.kpxe ipxe.efi          Debian ipxe, for chainloading iPXE
+ *     undionly.kpxe snponly.efi       Debian ipxe, for chainloading iPXE (BIOS, UEFI)
+ *     ipxe.efi                        Debian ipxe with its own NIC drivers (not handed out by serve)
  *     pxelinux.cfg/default            menu of every director
  *     pxelinux.cfg/01-<mac>           one per director MAC (lowercase, dashes)
  *     grub/grub.cfg                   UEFI GRUB netboot

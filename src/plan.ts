@@ -90,6 +90,7 @@ function planPxe(directors: readonly DirectorPlan[]): string[] {
     'ldlinux.c32',
     'undionly.kpxe',
     'ipxe.efi',
+    'snponly.efi',
     'grubnetx64.efi',
     'pxelinux.cfg/default',
     ...macFiles,

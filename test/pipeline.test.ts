@@ -108,6 +108,7 @@ integrationTest(
       'ldlinux.c32',
       'undionly.kpxe',
       'ipxe.efi',
+      'snponly.efi',
       'pxelinux.cfg/default',
       'pxelinux.cfg/01-52-54-00-31-00-11',
       'grub/grub.cfg',

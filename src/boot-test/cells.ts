@@ -61,7 +61,7 @@ export const BOOT_CELLS: readonly BootCell[] = [
     path: 'pxe',
     loaders: IPXE,
     nic: VIRTIO_NO_ROM,
-    fetches: ['ipxe.efi (TFTP)', 'boot.ipxe (HTTP)', '<host>.ipxe', ...KERNEL],
+    fetches: ['snponly.efi (TFTP)', 'boot.ipxe (HTTP)', '<host>.ipxe', ...KERNEL],
   },
   {
     id: 'uefi-grub',
@@ -77,7 +77,7 @@ export const BOOT_CELLS: readonly BootCell[] = [
     path: 'http',
     loaders: IPXE,
     nic: VIRTIO_NO_ROM,
-    fetches: ['ipxe.efi (HTTP boot: URL from DHCP)', 'boot.ipxe (HTTP)', '<host>.ipxe', ...KERNEL],
+    fetches: ['snponly.efi (HTTP boot: URL from DHCP)', 'boot.ipxe (HTTP)', '<host>.ipxe', ...KERNEL],
   },
   {
     id: 'uefi-secure-ipxe',
@@ -85,10 +85,10 @@ export const BOOT_CELLS: readonly BootCell[] = [
     path: 'pxe',
     loaders: IPXE,
     nic: VIRTIO_NO_ROM,
-    fetches: ['ipxe.efi (TFTP): refused'],
+    fetches: ['snponly.efi (TFTP): refused'],
     mustFail: {
       pattern: /Access Denied|Security Violation|ERROR: .*Verification|not authorized/i,
-      why: 'Secure Boot refuses the unsigned ipxe.efi (and an unsigned kernel): turn Secure Boot off, or see docs/output-layout.md',
+      why: 'Secure Boot refuses the unsigned snponly.efi (and an unsigned kernel): turn Secure Boot off, or see docs/output-layout.md',
     },
   },
 ];

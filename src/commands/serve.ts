@@ -132,7 +132,7 @@ export function register(program: Command): void {
     )
     .option(
       '--uefi-loader <loader>',
-      'what UEFI PXE clients boot: ipxe (ipxe.efi, then boot.ipxe) or grub (grubnetx64.efi)',
+      'what UEFI PXE clients boot: ipxe (snponly.efi, then boot.ipxe) or grub (grubnetx64.efi)',
       'ipxe',
     )
     .option(

@@ -23,7 +23,7 @@ export interface ServeOptions {
   dhcp: 'off' | DhcpMode;
   range?: [string, string];
   interface?: string;
-  /** What BIOS and UEFI PXE clients boot (default ipxe each); UEFI HTTP boot always gets ipxe.efi. */
+  /** What BIOS and UEFI PXE clients boot (default ipxe each); UEFI HTTP boot always gets snponly.efi. */
   biosLoader?: BiosLoader;
   uefiLoader?: UefiLoader;
   /** Answer IPv6 router solicitations on `interface` (see DnsmasqPlan.routerAdvert). */
@@ -138,7 +138,7 @@ export async function startServe(opts: ServeOptions): Promise<Serving> {
       hint: `add one, e.g. \`ip -6 addr add fd6c:7673::1/64 dev ${site?.interface ?? 'IF'} nodad\`, or leave --ipv6-ra out`,
     });
   // Every file the DHCP answers name should be in the root, or a client fails far from here. A warning, not an
-  // error: a root may serve only some firmware (e.g. QEMU's iPXE ROM needs neither undionly.kpxe nor ipxe.efi).
+  // error: a root may serve only some firmware (e.g. QEMU's iPXE ROM needs neither undionly.kpxe nor snponly.efi).
   const missingBootFiles =
     site === undefined ? [] : bootFilesFor(opts).filter((f) => !existsSync(path.join(opts.root, f)));
   const stops: (() => Promise<void>)[] = [];

@@ -16,6 +16,7 @@ export const BOOT_LOADERS: Readonly<Record<string, { source: string; pkg: string
   'ldlinux.c32': { source: '/usr/lib/syslinux/modules/bios/ldlinux.c32', pkg: 'syslinux-common' },
   'undionly.kpxe': { source: '/usr/lib/ipxe/undionly.kpxe', pkg: 'ipxe' },
   'ipxe.efi': { source: '/usr/lib/ipxe/ipxe.efi', pkg: 'ipxe' },
+  'snponly.efi': { source: '/usr/lib/ipxe/snponly.efi', pkg: 'ipxe' },
   'grubnetx64.efi': {
     source: '/usr/lib/grub/x86_64-efi/monolithic/grubnetx64.efi',
     pkg: 'grub-efi-amd64-bin',

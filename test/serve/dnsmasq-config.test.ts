@@ -67,7 +67,7 @@ test('DNS and dnsmasq TFTP stay off; iPXE is told to fetch boot.ipxe, PXE ROMs g
   t.regex(text, /^port=0$/m);
   t.notRegex(text, /enable-tftp/);
   t.regex(text, /^dhcp-boot=tag:ipxe,tag:efi64,http:\/\/10\.99\.1\.1:8080\/boot\.ipxe,,10\.99\.1\.1$/m);
-  t.regex(text, /^dhcp-boot=tag:!ipxe,tag:efi64,ipxe\.efi,,10\.99\.1\.1$/m);
+  t.regex(text, /^dhcp-boot=tag:!ipxe,tag:efi64,snponly\.efi,,10\.99\.1\.1$/m);
   t.regex(text, /^dhcp-range=10\.99\.1\.100,10\.99\.1\.150,255\.255\.255\.0,1h$/m);
   t.regex(renderDnsmasqConfig(plans['dnsmasq-proxy.conf']!), /^dhcp-range=10\.10\.31\.0,proxy$/m);
 });
@@ -125,10 +125,10 @@ const EXPECTED: Record<string, Record<string, [string, string?]>> = {
     'BIOS PXE ROM': ['undionly.kpxe'],
     'BIOS iPXE': [`${URL}/boot.ipxe`],
     'PXE ROM without client-arch': ['undionly.kpxe'],
-    'UEFI PXE (arch 7)': ['ipxe.efi'],
-    'UEFI PXE (arch 9)': ['ipxe.efi'],
+    'UEFI PXE (arch 7)': ['snponly.efi'],
+    'UEFI PXE (arch 9)': ['snponly.efi'],
     'UEFI iPXE': [`${URL}/boot.ipxe`],
-    'UEFI HTTP boot (arch 16)': [`${URL}/ipxe.efi`, 'HTTPClient'],
+    'UEFI HTTP boot (arch 16)': [`${URL}/snponly.efi`, 'HTTPClient'],
   },
   'pxelinux/grub': {
     'BIOS PXE ROM': ['pxelinux.0'],
@@ -137,7 +137,7 @@ const EXPECTED: Record<string, Record<string, [string, string?]>> = {
     'UEFI PXE (arch 7)': ['grubnetx64.efi'],
     'UEFI PXE (arch 9)': ['grubnetx64.efi'],
     'UEFI iPXE': ['grubnetx64.efi'],
-    'UEFI HTTP boot (arch 16)': [`${URL}/ipxe.efi`, 'HTTPClient'],
+    'UEFI HTTP boot (arch 16)': [`${URL}/snponly.efi`, 'HTTPClient'],
   },
 };
 
@@ -167,12 +167,12 @@ test('without HTTP a UEFI HTTP boot client gets nothing, and the file says so', 
 });
 
 test('bootFilesFor: the files the DHCP answers name, which serve checks the root holds', (t) => {
-  t.deepEqual(bootFilesFor({ httpPort: 80 }), ['undionly.kpxe', 'ipxe.efi', 'boot.ipxe']);
+  t.deepEqual(bootFilesFor({ httpPort: 80 }), ['undionly.kpxe', 'snponly.efi', 'boot.ipxe']);
   t.deepEqual(bootFilesFor({ biosLoader: 'pxelinux', uefiLoader: 'grub' }), ['pxelinux.0', 'grubnetx64.efi']);
   t.deepEqual(bootFilesFor({ biosLoader: 'pxelinux', uefiLoader: 'grub', httpPort: 8080 }), [
     'pxelinux.0',
     'grubnetx64.efi',
-    'ipxe.efi',
+    'snponly.efi',
     'boot.ipxe',
   ]);
 });
