@@ -22,6 +22,8 @@ export interface BuildOptions {
   templatesDir: string | undefined;
   dryRun: boolean;
   jobs: number | undefined;
+  /** Releases of the site kept after publishing (the new one and the previous one at least); default 2. */
+  keep?: number;
   /** SOURCE_DATE_EPOCH, when set. */
   epoch: number | undefined;
   renderer: 'default' | 'simple' | 'silent' | 'test';

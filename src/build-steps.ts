@@ -266,5 +266,5 @@ export async function publishStep(ctx: BuildContext): Promise<void> {
     await writeFileAtomic(path.join(root, d.outputs.manifest), text);
     Object.assign(ctx.sha256, files, { [d.outputs.manifest]: sha256(text) });
   }
-  ctx.published = await publishRelease(root, ctx.options.outDir, plan.site);
+  ctx.published = await publishRelease(root, ctx.options.outDir, plan.site, ctx.options.keep);
 }

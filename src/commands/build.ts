@@ -15,6 +15,15 @@ function parseJobs(value: string): number {
   return Number(value);
 }
 
+function parseKeep(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 2)
+    throw new SpecError({
+      message: `--keep ${value}: must be a whole number of at least 2`,
+      hint: 'the current release and the previous one (for rollback) are always kept',
+    });
+  return Number(value);
+}
+
 /** Runs a build with resolved options and returns its context (the command and tests share this). */
 export async function runBuild(options: BuildOptions): Promise<BuildContext> {
   const ctx: BuildContext = { options, io: { run, log: () => undefined }, timings: {} };
@@ -38,6 +47,7 @@ interface BuildFlags {
   templates?: string;
   dryRun?: boolean;
   jobs?: number;
+  keep: number;
   verbose?: boolean;
   json?: boolean;
 }
@@ -64,6 +74,12 @@ export function register(program: Command): void {
     .option('--dry-run', 'stop after validation, planning and preflight; write nothing')
     .option('--jobs <n>', 'parallel jobs for the kernel build (default: number of cores)', parseJobs)
     .option('--verbose', 'plain progress lines with every step')
+    .option(
+      '--keep <n>',
+      'releases of the site to keep in <out>/.releases (at least 2: the new one and the one before)',
+      parseKeep,
+      2,
+    )
     .action(async (spec: string, _opts: BuildFlags, cmd: Command) => {
       const flags = cmd.optsWithGlobals<BuildFlags>();
       const json = flags.json === true;
@@ -76,6 +92,7 @@ export function register(program: Command): void {
         templatesDir: flags.templates,
         dryRun: flags.dryRun === true,
         jobs: flags.jobs,
+        keep: flags.keep,
         epoch: epochFromEnv(),
         renderer: json ? 'silent' : 'default',
         verbose: flags.verbose === true,

@@ -12,6 +12,7 @@ import { register as registerKconfig } from './kconfig.js';
 import { register as registerBootTest } from './boot-test.js';
 import { register as registerLab } from './lab.js';
 import { register as registerSources } from './sources.js';
+import { register as registerReleases } from './releases.js';
 
 /** Adds one sub-command to the program. */
 export type RegisterCommand = (program: Command) => void;
@@ -23,6 +24,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerRender,
   registerPlan,
   registerBuild,
+  registerReleases,
   registerServe,
   registerLock,
   registerSources,

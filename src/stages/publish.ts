@@ -76,14 +76,24 @@ async function exists(p: string): Promise<boolean> {
   );
 }
 
-/** Removes releases of `site` other than `keep`. */
-async function pruneReleases(outDir: string, site: string, keep: readonly string[]): Promise<void> {
+/** Keeps the releases of `site` named in `always` and the newest others up to `count` in all; removes the rest. */
+async function pruneReleases(
+  outDir: string,
+  site: string,
+  always: readonly string[],
+  count: number,
+): Promise<void> {
   const dir = releasesDir(outDir);
   const isRelease = (name: string): boolean =>
     name.length === site.length + 17 && name.startsWith(`${site}-`) && /^[0-9a-f]{16}$/.test(name.slice(-16));
-  for (const name of await readdir(dir)) {
-    if (isRelease(name) && !keep.includes(name)) await removeTree(path.join(dir, name));
-  }
+  const others = await Promise.all(
+    (await readdir(dir))
+      .filter((name) => isRelease(name) && !always.includes(name))
+      .map(async (name) => ({ name, mtime: (await lstat(path.join(dir, name))).mtimeMs })),
+  );
+  others.sort((a, b) => b.mtime - a.mtime);
+  for (const { name } of others.slice(Math.max(0, count - always.length)))
+    await removeTree(path.join(dir, name));
 }
 
 /**
@@ -104,9 +114,15 @@ export async function makeSiteStaging(outDir: string): Promise<string> {
 }
 
 /**
- * Writes SHA256SUMS into `root` (made by `makeSiteStaging`) and publishes it as the current release of `site`.
+ * Writes SHA256SUMS into `root` (made by `makeSiteStaging`) and publishes it as the current release of `site`;
+ * keeps `keep` releases in all (at least the new one and the previous one).
  */
-export async function publishRelease(root: string, outDir: string, site: string): Promise<PublishResult> {
+export async function publishRelease(
+  root: string,
+  outDir: string,
+  site: string,
+  keep: number = 2,
+): Promise<PublishResult> {
   const sums = await computeSha256Sums(root);
   await writeFileAtomic(path.join(root, 'SHA256SUMS'), sums);
   const contentHash = sha256(sums);
@@ -123,7 +139,7 @@ export async function publishRelease(root: string, outDir: string, site: string)
     await swapSymlink(path.join(releasesDir(outDir), `${site}.previous`), previousName);
   await swapSymlink(siteLink, target);
   const prevLink = await readLinkOrUndefined(path.join(releasesDir(outDir), `${site}.previous`));
-  await pruneReleases(outDir, site, [name, ...(prevLink !== undefined ? [prevLink] : [])]);
+  await pruneReleases(outDir, site, [name, ...(prevLink !== undefined ? [prevLink] : [])], keep);
   return {
     siteLink,
     release,
