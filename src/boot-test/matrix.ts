@@ -37,14 +37,24 @@ function readHead(file: string, n: number): Buffer {
 }
 
 /** What each cell needs from the published root, checked before any QEMU starts. */
-function checkCells(root: string, specFile: string, hostnames: string[], cells: readonly BootCell[]): void {
+export function checkCells(
+  root: string,
+  specFile: string,
+  hostnames: string[],
+  cells: readonly BootCell[],
+): void {
   const problems: string[] = [];
   for (const host of hostnames)
     for (const cell of cells) {
       const files = [
         ...requiredFiles(host, cell.path === 'direct' ? 'direct' : 'pxe'),
         ...(cell.loaders !== undefined
-          ? bootFilesFor({ biosLoader: cell.loaders.bios, uefiLoader: cell.loaders.uefi, httpPort: 80 })
+          ? bootFilesFor({
+              biosLoader: cell.loaders.bios,
+              uefiLoader: cell.loaders.uefi,
+              httpPort: 80,
+              clients: [cell.firmware === 'bios' ? 'bios' : cell.path === 'http' ? 'efi64http' : 'efi64'],
+            })
           : []),
       ];
       for (const f of files)

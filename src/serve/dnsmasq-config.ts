@@ -149,20 +149,32 @@ function routerAdvertLines(plan: DnsmasqPlan): string[] {
   ];
 }
 
-/** The files of the root that DHCP answers name for these loaders (boot.ipxe when a loader chains iPXE). */
+/** A class of DHCP client: BIOS PXE, UEFI PXE, UEFI HTTP boot. */
+export type BootClient = 'bios' | 'efi64' | 'efi64http';
+
+/**
+ * The files of the root that DHCP answers name for these loaders (boot.ipxe when a loader chains iPXE), for the
+ * given clients (default: all; UEFI HTTP boot only when HTTP is on).
+ */
 export function bootFilesFor(o: {
   biosLoader?: BiosLoader;
   uefiLoader?: UefiLoader;
   httpPort?: number;
+  clients?: readonly BootClient[];
 }): string[] {
+  const clients = o.clients ?? ['bios', 'efi64', 'efi64http'];
   const bios = LOADER_FILES[o.biosLoader ?? 'ipxe'];
   const uefi = LOADER_FILES[o.uefiLoader ?? 'ipxe'];
-  return [
-    bios.file.bios ?? '',
-    uefi.file.efi64 ?? '',
-    ...(o.httpPort !== undefined ? [UEFI_IPXE] : []),
-    ...(bios.chainsIpxe || uefi.chainsIpxe || o.httpPort !== undefined ? ['boot.ipxe'] : []),
-  ].filter((f, i, all) => f !== '' && all.indexOf(f) === i);
+  const http = o.httpPort !== undefined && clients.includes('efi64http');
+  const files = [
+    ...(clients.includes('bios') ? [bios.file.bios ?? '', ...(bios.chainsIpxe ? ['boot.ipxe'] : [])] : []),
+    ...(clients.includes('efi64') ? [uefi.file.efi64 ?? '', ...(uefi.chainsIpxe ? ['boot.ipxe'] : [])] : []),
+    ...(http ? [UEFI_IPXE, 'boot.ipxe'] : []),
+  ];
+  // boot.ipxe last, as the loaders fetch it.
+  return [...files.filter((f) => f !== 'boot.ipxe'), ...files.filter((f) => f === 'boot.ipxe')].filter(
+    (f, i, all) => f !== '' && all.indexOf(f) === i,
+  );
 }
 
 /** Renders dnsmasq.conf for `plan` (pure). */

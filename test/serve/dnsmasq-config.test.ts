@@ -169,6 +169,9 @@ test('without HTTP a UEFI HTTP boot client gets nothing, and the file says so', 
 test('bootFilesFor: the files the DHCP answers name, which serve checks the root holds', (t) => {
   t.deepEqual(bootFilesFor({ httpPort: 80 }), ['undionly.kpxe', 'snponly.efi', 'boot.ipxe']);
   t.deepEqual(bootFilesFor({ biosLoader: 'pxelinux', uefiLoader: 'grub' }), ['pxelinux.0', 'grubnetx64.efi']);
+  t.deepEqual(bootFilesFor({ httpPort: 80, clients: ['bios'] }), ['undionly.kpxe', 'boot.ipxe']);
+  t.deepEqual(bootFilesFor({ uefiLoader: 'grub', httpPort: 80, clients: ['efi64'] }), ['grubnetx64.efi']);
+  t.deepEqual(bootFilesFor({ clients: ['efi64http'] }), [], 'HTTP boot needs HTTP');
   t.deepEqual(bootFilesFor({ biosLoader: 'pxelinux', uefiLoader: 'grub', httpPort: 8080 }), [
     'pxelinux.0',
     'grubnetx64.efi',
