@@ -4,10 +4,16 @@
  * build uses. Reads the history from disk; `rollback` changes only the two symlinks (`out/<site>` and
  * `out/.releases/<site>.previous`), and only after the target passed its check.
  */
-import { lstat, readFile, readdir, readlink, rename, rm, symlink } from 'node:fs/promises';
+import { lstat, readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { BuildError, SpecError } from './lib/errors.js';
-import { computeSha256Sums, releasesDir } from './stages/publish.js';
+import {
+  computeSha256Sums,
+  readLinkOrUndefined,
+  releaseId,
+  releasesDir,
+  swapSymlink,
+} from './stages/publish.js';
 
 /** One published release of a site. */
 export interface ReleaseInfo {
@@ -35,22 +41,9 @@ function releaseName(site: string, id: string): string {
   return `${site}-${id}`;
 }
 
-/** The id of folder `name` when it is a release of `site`, else undefined. */
-export function releaseId(site: string, name: string): string | undefined {
-  const id = name.slice(site.length + 1);
-  return name.startsWith(`${site}-`) && /^[0-9a-f]{16}$/.test(id) ? id : undefined;
-}
-
 async function linkTarget(p: string): Promise<string | undefined> {
-  return readlink(p).then(
-    (t) => path.basename(t),
-    (err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') return undefined;
-      throw new BuildError(`${p}: not a symlink (${err.code ?? err.message})`, {
-        hint: 'out/<site> and out/.releases/<site>.previous are symlinks lvs-image maintains; move the file away',
-      });
-    },
-  );
+  const target = await readLinkOrUndefined(p);
+  return target === undefined ? undefined : path.basename(target);
 }
 
 interface ManifestView {
@@ -137,14 +130,6 @@ export async function checkRelease(dir: string): Promise<string[]> {
   }
   for (const file of have.keys()) if (!want.has(file)) problems.push(`${file}: not in SHA256SUMS`);
   return problems;
-}
-
-/** Points `link` at `target` atomically (a temporary symlink renamed over it), as the build does. */
-async function swapSymlink(link: string, target: string): Promise<void> {
-  const tmp = `${link}.tmp-${process.pid}`;
-  await rm(tmp, { force: true });
-  await symlink(target, tmp);
-  await rename(tmp, link);
 }
 
 /** What `rollback` did. */

@@ -27,6 +27,12 @@ export function releasesDir(outDir: string): string {
   return path.join(outDir, '.releases');
 }
 
+/** The id of folder `name` when it is a release of `site` (`<site>-` and 16 hex digits), else undefined. */
+export function releaseId(site: string, name: string): string | undefined {
+  const id = name.slice(site.length + 1);
+  return name.startsWith(`${site}-`) && /^[0-9a-f]{16}$/.test(id) ? id : undefined;
+}
+
 /** Every regular file under `root`, as sorted relative POSIX paths. */
 export async function listFiles(root: string, rel = ''): Promise<string[]> {
   const entries = await readdir(path.join(root, rel), { withFileTypes: true });
@@ -46,7 +52,8 @@ export async function computeSha256Sums(root: string): Promise<string> {
   return lines.join('');
 }
 
-async function readLinkOrUndefined(p: string): Promise<string | undefined> {
+/** The target of symlink `p`; undefined when it does not exist; a clear error when it is not a symlink. */
+export async function readLinkOrUndefined(p: string): Promise<string | undefined> {
   try {
     return await readlink(p);
   } catch (err) {
@@ -62,7 +69,7 @@ async function readLinkOrUndefined(p: string): Promise<string | undefined> {
 }
 
 /** Points `link` at `target` atomically (a temporary symlink renamed over it). */
-async function swapSymlink(link: string, target: string): Promise<void> {
+export async function swapSymlink(link: string, target: string): Promise<void> {
   const tmp = `${link}.tmp-${process.pid}`;
   await rm(tmp, { force: true });
   await symlink(target, tmp);
@@ -84,8 +91,7 @@ async function pruneReleases(
   count: number,
 ): Promise<void> {
   const dir = releasesDir(outDir);
-  const isRelease = (name: string): boolean =>
-    name.length === site.length + 17 && name.startsWith(`${site}-`) && /^[0-9a-f]{16}$/.test(name.slice(-16));
+  const isRelease = (name: string): boolean => releaseId(site, name) !== undefined;
   const others = await Promise.all(
     (await readdir(dir))
       .filter((name) => isRelease(name) && !always.includes(name))
