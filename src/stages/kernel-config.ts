@@ -2,6 +2,10 @@
  * The kernel config fragment a spec needs: the diskless-director base (kernel-config/base/director.json), the
  * IPVS/netfilter symbols of its features (profile minimal, with their dependencies) or of whole menus
  * (profile full), spec.kernel.extraConfig, named for the kernel's era (2.6.16 → IP_NF_CONNTRACK...). Pure.
+ *
+ * Profile full is the site kernel: besides every IPVS/netfilter option it carries what every program lvs-image can
+ * put in an image needs (the conditional base lines, each keepalived release's kernel options), so one kernel runs
+ * any director of the site and adding health checks or rules to a spec does not change the kernel.
  */
 import { parseKconfig } from '../lib/kconfig.js';
 import { SpecError, type Problem } from '../lib/errors.js';
@@ -58,21 +62,26 @@ export function generateKernelFragment(spec: Spec, opts: { kernelVersion?: strin
   const typeMenus = menus ?? catalog.menuCatalogFor('6.1');
   const features = listSpecFeatures(spec);
   // Which conditional base lines apply (the `if` of base/director.json).
+  // Program support (iptables, daemons) is always in profile full: see the module comment.
+  const full = profile === 'full';
   const applies: Record<NonNullable<catalog.BaseLine['if']>, boolean> = {
     module: mode === 'module',
     ipip: features.some((f) => f.feature === 'forwarding:ipip'),
     iptables: features.some((f) => f.feature.startsWith('netfilter:')),
     daemons: specUsesKeepalived(spec),
   };
+  const forPrograms = new Set<string>(['iptables', 'daemons']);
 
   for (const l of catalog.loadBaseLines(version)) {
-    if (l.if !== undefined && !applies[l.if]) continue;
+    const bySpec = l.if === undefined || applies[l.if];
+    const byProfile = !bySpec && full && forPrograms.has(l.if!);
+    if (!bySpec && !byProfile) continue;
     out.add(
       l.symbol,
       l.value === 'option' ? valueFor(l.symbol, mode, undefined) : l.value,
       'base',
       'kernel-config/base/director.json',
-      `base: ${l.reason}`,
+      byProfile ? `base (profile full runs every program): ${l.reason}` : `base: ${l.reason}`,
     );
   }
   const base = new Map(catalog.loadBaseLines(version).map((l) => [l.symbol, l]));
@@ -157,7 +166,22 @@ export function generateKernelFragment(spec: Spec, opts: { kernelVersion?: strin
     }
   }
 
-  if (profile === 'full') addFullProfile(out, menus, mode, version, problems);
+  if (full) {
+    addFullProfile(out, menus, mode, version, problems);
+    // What every keepalived release needs, where this kernel has it (a spec that uses keepalived was checked above).
+    for (const release of KEEPALIVED_CATALOG.releases) {
+      for (const o of release.kernelOptions) {
+        if (!kernelAtLeast(version, o.since)) continue;
+        out.add(
+          o.symbol,
+          'y',
+          'profile',
+          'src/packages/keepalived.json',
+          `profile full runs every program: keepalived ${release.version}: ${o.reason}`,
+        );
+      }
+    }
+  }
 
   (spec.kernel.extraConfig ?? []).forEach((line, i) => {
     const parsed = [...parseKconfig(line)];

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SpecError } from '../../src/lib/errors.js';
 import { parseKconfig } from '../../src/lib/kconfig.js';
+import { KEEPALIVED_CATALOG } from '../../src/packages/keepalived.js';
 import { loadSpec } from '../../src/spec/load.js';
 import type { Spec } from '../../src/spec/types.js';
 import { generateKernelFragment } from '../../src/stages/kernel-config.js';
@@ -76,7 +77,9 @@ test('the 2.6.16 fragment uses only symbols that exist in 2.6.16, with the old c
   const base = JSON.parse(readFileSync('kernel-config/base/director.json', 'utf8')) as {
     lines: { symbol: string; since: string }[];
   };
-  const baseSymbols = new Set(base.lines.map((l) => l.symbol));
+  // Profile full also brings what keepalived needs (src/packages/keepalived.json), where the kernel has it.
+  const programSymbols = KEEPALIVED_CATALOG.releases.flatMap((r) => r.kernelOptions.map((o) => o.symbol));
+  const baseSymbols = new Set([...base.lines.map((l) => l.symbol), ...programSymbols]);
   for (const l of f.lines) {
     t.true(symbolExists('2.6.16.27', l.symbol), `${l.symbol} is catalogued as absent from 2.6.16`);
     t.true(
@@ -123,7 +126,8 @@ test('the 6.1 full fragment has every IPVS scheduler built in and no 2.6-era nam
   t.false(v.has('MODULES'), 'builtin: no module support requested');
   t.false(v.has('IP_VS_IPV6'));
   t.false(v.has('NET_IPIP'), 'no ipip in the reference');
-  t.false(v.has('FILE_LOCKING'), 'no netfilter rules in the reference: iptables never runs');
+  t.is(v.get('FILE_LOCKING'), 'y', 'profile full runs every program, iptables included');
+  t.is(v.get('TIMERFD'), 'y', 'profile full runs every program, keepalived included');
 });
 
 test('a director with netfilter rules gets FILE_LOCKING (iptables-restore takes an flock)', async (t) => {
@@ -131,8 +135,8 @@ test('a director with netfilter rules gets FILE_LOCKING (iptables-restore takes 
   const v = parseKconfig(generateKernelFragment(spec).text);
   t.is(v.get('FILE_LOCKING'), 'y');
   t.is(v.get('NETFILTER_XT_TARGET_MARK'), 'y');
-  const lv1 = parseKconfig(generateKernelFragment((await loadSpec('images/dsas-lv1.yaml')).spec).text);
-  t.false(lv1.has('FILE_LOCKING'));
+  const plain = parseKconfig(generateKernelFragment(makeSpec({ kernel: { profile: 'minimal' } })).text);
+  t.false(plain.has('FILE_LOCKING'), 'profile minimal without netfilter rules: iptables never runs');
 });
 
 test('minimal: only what the spec uses, plus the dependencies from the Kconfig', (t) => {
@@ -271,8 +275,11 @@ test('lvs-image kconfig prints the fragment, or writes it with --out', (t) => {
   t.regex(bad.stderr, /\/kernel\/profile: profile full has no menu list for kernel 4\.19/);
 });
 
-test('the keepalived examples share one kernel: their fragments set the same symbols (CI builds it once)', async (t) => {
+test('every 6.1 example shares one kernel: their fragments set the same symbols (CI builds it once)', async (t) => {
   const specs = [
+    'images/dsas-lv1.yaml',
+    'images/dr-example.yaml',
+    'images/fwmark-example.yaml',
     'images/checked-example.yaml',
     'images/dsas-ha.yaml',
     'images/dr-pair-example.yaml',
