@@ -9,6 +9,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { BuildContext } from './build-context.js';
 import { need } from './build-context.js';
+import { InternalError } from './lib/errors.js';
+import { directorStateFromSpec, formatState, rootfsFileStates } from './diff/state.js';
 import { sha256, sha256File, writeFileAtomic } from './lib/fs.js';
 import { planImage } from './plan.js';
 import { BUSYBOX, runPreflight } from './preflight.js';
@@ -264,7 +266,20 @@ export async function publishStep(ctx: BuildContext): Promise<void> {
     );
     const text = formatManifest(manifest);
     await writeFileAtomic(path.join(root, d.outputs.manifest), text);
-    Object.assign(ctx.sha256, files, { [d.outputs.manifest]: sha256(text) });
+    // What `lvs-image diff` compares, so a release can be diffed without its spec.
+    const director = loaded.spec.directors.find((x) => x.hostname === d.hostname);
+    if (director === undefined) throw new InternalError(`no spec director ${d.hostname}`);
+    const state = formatState(
+      directorStateFromSpec(loaded.spec, director, need(ctx.rendered, 'rendered files')[d.hostname] ?? [], {
+        kernelRelease: need(ctx.kernel, 'kernel').release,
+        files: await rootfsFileStates(need(ctx.rootfs, 'rootfs')[d.hostname] ?? []),
+      }),
+    );
+    await writeFileAtomic(path.join(root, d.outputs.state), state);
+    Object.assign(ctx.sha256, files, {
+      [d.outputs.manifest]: sha256(text),
+      [d.outputs.state]: sha256(state),
+    });
   }
   ctx.published = await publishRelease(root, ctx.options.outDir, plan.site, ctx.options.keep);
 }

@@ -15,6 +15,7 @@
  *     <hostname>/<hostname>-initrd.img
  *     <hostname>/<hostname>-cmdline   kernel command line, one line
  *     <hostname>/manifest.json        sha256 of every file, versions, spec and lock hashes, build inputs
+ *     <hostname>/state.json           what `lvs-image diff` compares: kernel options, IPVS table, rules, root files
  *     SHA256SUMS                      every file of the root
  */
 import path from 'node:path';
@@ -39,6 +40,7 @@ export function directorFiles(hostname: string): {
   initrd: string;
   cmdline: string;
   manifest: string;
+  state: string;
   ipxe: string;
 } {
   return {
@@ -46,6 +48,7 @@ export function directorFiles(hostname: string): {
     initrd: `${hostname}/${hostname}-initrd.img`,
     cmdline: `${hostname}/${hostname}-cmdline`,
     manifest: `${hostname}/manifest.json`,
+    state: `${hostname}/state.json`,
     ipxe: `${hostname}.ipxe`,
   };
 }

@@ -13,6 +13,7 @@ import { register as registerBootTest } from './boot-test.js';
 import { register as registerLab } from './lab.js';
 import { register as registerSources } from './sources.js';
 import { register as registerReleases } from './releases.js';
+import { register as registerDiff } from './diff.js';
 
 /** Adds one sub-command to the program. */
 export type RegisterCommand = (program: Command) => void;
@@ -25,6 +26,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerPlan,
   registerBuild,
   registerReleases,
+  registerDiff,
   registerServe,
   registerLock,
   registerSources,

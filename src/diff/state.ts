@@ -1,0 +1,181 @@
+/**
+ * A director's state as an operator compares it: kernel options (with the fragment's reasons), program versions,
+ * the IPVS table in ipvsadm terms, netfilter rules, sysctls, interfaces and VIPs, and the files of its root
+ * filesystem. `lvs-image diff` compares two of these; the build publishes one per director
+ * (`<hostname>/state.json`) so a release can be compared without its spec. Pure.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type { RootfsEntry } from '../lib/cpio.js';
+import type { RenderedFile } from '../context.js';
+import type { Director, Spec } from '../spec/types.js';
+import { generateKernelFragment } from '../stages/kernel-config.js';
+import { makeDirectorView } from '../stages/render/director-view.js';
+import { resolveIpvsTable, type IpvsService } from '../stages/render/ipvs-table.js';
+import {
+  formatDestLine,
+  formatIpvsadmThresholds,
+  formatServiceLine,
+  IPVSADM_DIALECTS,
+  serviceSwitch,
+} from '../stages/render/ipvsadm-rules.js';
+import { directorMode } from '../spec/health-check.js';
+
+/** Bumped when the shape of DirectorState changes; diff refuses states of another version. */
+export const STATE_VERSION = 1;
+
+/** One virtual service: its `-A` options and its destinations' `-a` options, keyed as ipvsadm names them. */
+export interface ServiceState {
+  /** The service options after the switch, e.g. `-s wlc -p 360`. */
+  options: string;
+  /** Destination `address:port` → its options, e.g. `-m -w 1`, plus ` -x 100 -y 50` for thresholds. */
+  members: Record<string, string>;
+}
+
+/** One file of the root filesystem. */
+export interface FileState {
+  size: number;
+  sha256: string;
+  mode: string;
+}
+
+/** Everything `diff` compares for one director. */
+export interface DirectorState {
+  stateVersion: number;
+  hostname: string;
+  /** What the spec pins (`6.1`), and what was built (`6.1.192`, null for a spec that was not built). */
+  kernel: { version: string; release: string | null };
+  ipvsadm: string;
+  /** The keepalived version this director runs, null when /init loads the rules itself. */
+  keepalived: string | null;
+  /** Who writes the IPVS table. */
+  mode: string;
+  /** CONFIG_ symbol (without the prefix) → value and the reasons the fragment gives. */
+  kernelOptions: Record<string, { value: string; reasons: string[] }>;
+  /** Service switch (`-t 10.10.31.100:80`, `-f 1`) → the service. */
+  services: Record<string, ServiceState>;
+  /** iptables-restore lines per table, `*mangle` → `-A PREROUTING ...` lines. */
+  netfilter: Record<string, string[]>;
+  sysctls: Record<string, string>;
+  /** Interface name → `address/prefix`, plus ` mac M` and ` gateway G` where set. */
+  interfaces: Record<string, string>;
+  /** VIP address → `on IF` (`label L`) or `floating on IF (pair)` for a pair's addresses. */
+  vips: Record<string, string>;
+  /** Root filesystem path → file; rendered files only for a spec, every file for a built release. */
+  files: Record<string, FileState>;
+  /** True when `files` holds every file of the root filesystem (a built release). */
+  filesComplete: boolean;
+}
+
+/** Facts only a build knows, merged into a spec's state when the build publishes it. */
+export interface BuildFacts {
+  kernelRelease: string;
+  files: Record<string, FileState>;
+}
+
+/** sha256 hex of a string or bytes. */
+export function sha256Hex(data: string | Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** Octal mode text, e.g. `0755`. */
+export function modeText(mode: number): string {
+  return `0${(mode & 0o7777).toString(8).padStart(3, '0')}`;
+}
+
+function serviceStates(table: readonly IpvsService[], ipvsadmVersion: string): Record<string, ServiceState> {
+  const dialect = IPVSADM_DIALECTS[ipvsadmVersion] ?? { sorted: true, tunnelType: true };
+  const thresholds = new Map(
+    formatIpvsadmThresholds(table, ipvsadmVersion)
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => {
+        const m = /^-e (.* -r \S+) .* (-x \d+ -y \d+)$/.exec(l);
+        return [m?.[1] ?? l, m?.[2] ?? ''] as const;
+      }),
+  );
+  const out: Record<string, ServiceState> = {};
+  for (const svc of table) {
+    const sw = serviceSwitch(svc);
+    const members: Record<string, string> = {};
+    for (const dest of svc.dests) {
+      const line = formatDestLine(svc, dest, dialect);
+      const target = `${dest.address}:${dest.port}`;
+      const extra = thresholds.get(`${sw} -r ${target}`);
+      members[target] =
+        line.slice(line.indexOf(` -r ${target} `) + ` -r ${target} `.length) + (extra ? ` ${extra}` : '');
+    }
+    out[sw] = { options: formatServiceLine(svc).slice(`-A ${sw} `.length), members };
+  }
+  return out;
+}
+
+/** The state of `director` as `spec` describes it, with the rendered files of its root; pure. */
+export function directorStateFromSpec(
+  spec: Spec,
+  director: Director,
+  rendered: readonly RenderedFile[],
+  facts?: BuildFacts,
+): DirectorState {
+  const view = makeDirectorView(spec, director);
+  const fragment = generateKernelFragment(spec);
+  const mode = directorMode(spec, director);
+  const interfaces = Object.fromEntries(
+    view.interfaces.map((i) => [
+      i.name,
+      `${i.cidr}${i.mac !== null ? ` mac ${i.mac}` : ''}${i.gateway !== null ? ` gateway ${i.gateway}` : ''}`,
+    ]),
+  );
+  const vips: Record<string, string> = Object.fromEntries([
+    ...view.vips.map((v): [string, string] => [
+      v.address,
+      `on ${v.interface}${v.label !== null ? ` label ${v.label}` : ''}`,
+    ]),
+    ...view.floatingVips.map((v): [string, string] => [v.address, `floating on ${v.interface} (pair)`]),
+  ]);
+  const renderedFiles = Object.fromEntries(
+    rendered.map((f) => [
+      f.path,
+      { size: Buffer.byteLength(f.content), sha256: sha256Hex(f.content), mode: modeText(f.mode) },
+    ]),
+  );
+  return {
+    stateVersion: STATE_VERSION,
+    hostname: director.hostname,
+    kernel: { version: spec.kernel.version, release: facts?.kernelRelease ?? null },
+    ipvsadm: spec.ipvsadm.version,
+    keepalived: mode === 'keepalived' ? (spec.keepalived?.version ?? null) : null,
+    mode,
+    kernelOptions: Object.fromEntries(
+      fragment.lines.map((l) => [l.symbol, { value: l.value, reasons: l.reasons }]),
+    ),
+    services: serviceStates(resolveIpvsTable(director, spec.realServers), spec.ipvsadm.version),
+    netfilter: Object.fromEntries(
+      (view.iptables ?? []).map((t) => [`*${t.name}`, [...t.chains, ...t.rules]]),
+    ),
+    sysctls: Object.fromEntries(view.sysctls.map((s) => [s.key, s.value])),
+    interfaces,
+    vips,
+    files: facts?.files ?? renderedFiles,
+    filesComplete: facts !== undefined,
+  };
+}
+
+/** The files of a root filesystem as a state lists them (symlinks as `-> target`, mode `link`); reads host files. */
+export async function rootfsFileStates(entries: readonly RootfsEntry[]): Promise<Record<string, FileState>> {
+  const out: [string, FileState][] = [];
+  for (const e of entries) {
+    if (e.type === 'symlink') {
+      out.push([e.path, { size: e.target.length, sha256: sha256Hex(e.target), mode: 'link' }]);
+    } else if (e.type === 'file') {
+      const data = e.data instanceof Uint8Array ? e.data : await readFile(e.data.file);
+      out.push([e.path, { size: data.length, sha256: sha256Hex(data), mode: modeText(e.mode) }]);
+    }
+  }
+  return Object.fromEntries(out.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** Serializes a state: two-space JSON with a final newline (deterministic: keys in insertion order). */
+export function formatState(state: DirectorState): string {
+  return JSON.stringify(state, null, 2) + '\n';
+}
