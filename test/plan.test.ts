@@ -60,6 +60,7 @@ test('per-MAC pxelinux configs and one iPXE script per director in the site file
     initrd: 'lv1/lv1-initrd.img',
     cmdline: 'lv1/lv1-cmdline',
     manifest: 'lv1/manifest.json',
+    state: 'lv1/state.json',
     ipxe: 'lv1.ipxe',
   });
 });

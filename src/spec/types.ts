@@ -18,6 +18,22 @@ export interface Spec {
   /** Directors that share VIPs as a VRRP group (keepalived), so that one takes over when another dies. */
   pairs?: DirectorPair[];
   realServers: RealServer[];
+  /** How operators reach the running directors (remote syslog, metrics), on each director's inside address. */
+  access?: Access;
+}
+
+/** Operator access to a running director; each part optional, everything on the inside address. */
+export interface Access {
+  /** Remote syslog receiver, `host` or `host:port` (UDP, default port 514). */
+  syslog?: string;
+  /** Prometheus text-format IPVS counters over HTTP: http://<inside>:<port>/cgi-bin/metrics. */
+  metrics?: MetricsAccess;
+}
+
+/** The metrics server of each director (busybox httpd, read-only CGI). */
+export interface MetricsAccess {
+  /** TCP port on the inside address, default 9100. */
+  port?: number;
 }
 
 /**

@@ -68,7 +68,7 @@ export function generateKernelFragment(spec: Spec, opts: { kernelVersion?: strin
     module: mode === 'module',
     ipip: features.some((f) => f.feature === 'forwarding:ipip'),
     iptables: features.some((f) => f.feature.startsWith('netfilter:')),
-    daemons: specUsesKeepalived(spec),
+    daemons: specUsesKeepalived(spec) || spec.access?.syslog !== undefined,
   };
   const forPrograms = new Set<string>(['iptables', 'daemons']);
 

@@ -68,6 +68,12 @@ const DIRECTOR_FILES: readonly FileRule<DirectorView>[] = [
     when: (v) => v.iptables !== null,
   },
   { template: 'director/etc/init.d/lvs-director.hbs', path: '/etc/init.d/lvs-director', mode: 0o755 },
+  {
+    template: 'director/www/cgi-bin/metrics.hbs',
+    path: '/www/cgi-bin/metrics',
+    mode: 0o755,
+    when: (v) => v.access.metrics !== null,
+  },
 ];
 
 /** Files of a real server's companion bundle: the interfaces file always, extras per forwarding method. */

@@ -295,3 +295,11 @@ test('every 6.1 example shares one kernel: their fragments set the same symbols 
   );
   fragments.forEach((f, i) => t.is(f, fragments[0] ?? '', `${specs[i] ?? i} has another fragment`));
 });
+
+test('remote syslog keeps the in-memory ring too: a minimal kernel gets SYSVIPC for syslogd -C', (t) => {
+  const plain = parseKconfig(generateKernelFragment(makeSpec({ kernel: { profile: 'minimal' } })).text);
+  t.false(plain.has('SYSVIPC'));
+  const spec = makeSpec({ kernel: { profile: 'minimal' } });
+  spec.access = { syslog: '192.168.31.250' };
+  t.is(parseKconfig(generateKernelFragment(spec).text).get('SYSVIPC'), 'y');
+});

@@ -69,7 +69,15 @@ export interface DirectorView {
   pairMember: boolean;
   /** Counts the ready line should show when every rule loaded. */
   expected: { services: number; realServers: number };
+  /** Operator access (spec.access): the remote syslog `host:port`, where the metrics server listens. */
+  access: { syslog: string | null; metrics: { listen: string } | null };
 }
+
+/** The default port of the metrics server (the Prometheus node exporter's, which operators already allow). */
+export const METRICS_PORT = 9100;
+
+/** The default remote syslog port (UDP). */
+export const SYSLOG_PORT = 514;
 
 function lines(text: string): string[] {
   return text === '' ? [] : text.replace(/\n$/, '').split('\n');
@@ -145,5 +153,20 @@ export function makeDirectorView(spec: Spec, director: Director): DirectorView {
     keepalivedConf,
     pairMember: pair !== undefined,
     expected: { services: table.length, realServers: table.reduce((n, s) => n + s.dests.length, 0) },
+    access: accessView(spec, director),
+  };
+}
+
+function accessView(spec: Spec, director: Director): DirectorView['access'] {
+  const syslog = spec.access?.syslog;
+  const metrics = spec.access?.metrics;
+  const inside = director.interfaces.find((i) => i.role === 'inside');
+  return {
+    syslog: syslog === undefined ? null : syslog.includes(':') ? syslog : `${syslog}:${SYSLOG_PORT}`,
+    // The spec rules require an inside interface when metrics are on (accessHasInside).
+    metrics:
+      metrics === undefined || inside === undefined
+        ? null
+        : { listen: `${bareAddress(inside.address)}:${metrics.port ?? METRICS_PORT}` },
   };
 }
