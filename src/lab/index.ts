@@ -11,6 +11,7 @@ import { startGuest, type Guest, type StartGuestOptions } from '../lib/qemu.js';
 import type { Daemon } from './daemon.js';
 import { startBootServer, startRealServers } from './hosts.js';
 import { createLabNetwork, removeLabNetwork } from './network.js';
+import { runOperationsChecks, startSyslogReceiver } from './operations.js';
 import type { LabPlan } from './plan.js';
 import type { LabCheck } from './tally.js';
 import { runChecks } from './traffic.js';
@@ -87,13 +88,15 @@ export async function runLab(o: LabOptions): Promise<LabResult> {
       if (d !== undefined) servers.set(rs.name, d);
     });
     if (o.serveCommand !== undefined) daemons.push(await startBootServer(o, o.serveCommand));
+    const receiver = o.plan.ops !== undefined ? startSyslogReceiver(o, o.plan.ops) : undefined;
+    if (receiver !== undefined) daemons.push(await receiver);
     guest = await startGuest(guestOptions(o, consoleLog, cmdline));
     await guest.console.waitForLine(/^lvs-image: ready .*$/m, o.timeoutMs, 'the ready line');
     await guest.console.run('dmesg -n 1', 60_000);
     const vipOk = parseInetAddresses((await guest.console.run('ip -4 addr', 60_000)).output).some(
       (a) => a.address === o.plan.target.vip,
     );
-    const checks = await runChecks(o, guest, servers);
+    const checks = [...(await runChecks(o, guest, servers)), ...(await runOperationsChecks(o, guest))];
     if (!vipOk)
       checks.unshift({
         name: 'VIP on the director',

@@ -8,7 +8,13 @@ import type { LabHost, LabPlan } from './plan.js';
 
 /** Every namespace the lab creates, hub first. */
 export function labNamespaces(plan: LabPlan): string[] {
-  return [plan.hub, ...plan.realServers.map((r) => r.ns), plan.client.ns, plan.boot.ns];
+  return [
+    plan.hub,
+    ...plan.realServers.map((r) => r.ns),
+    plan.client.ns,
+    plan.boot.ns,
+    ...(plan.ops !== undefined ? [plan.ops.host.ns] : []),
+  ];
 }
 
 async function attachHost(plan: LabPlan, host: LabHost, run: Run): Promise<void> {
@@ -36,7 +42,9 @@ export async function createLabNetwork(plan: LabPlan, run: Run = realRun): Promi
       await createBridge({ ns: plan.hub, ifname: b.bridge }, run);
       await createTap({ ns: plan.hub, ifname: b.tap, bridge: b.bridge }, run);
     }
-    for (const host of [...plan.realServers, plan.client, plan.boot]) await attachHost(plan, host, run);
+    const ops = plan.ops !== undefined ? [plan.ops.host] : [];
+    for (const host of [...plan.realServers, plan.client, plan.boot, ...ops])
+      await attachHost(plan, host, run);
   } catch (err) {
     await removeLabNetwork(plan, run);
     throw err;

@@ -7,6 +7,7 @@ import { labName } from '../lib/netns.js';
 import { formatIpv4, inSubnet, parseCidr, parseIpv4, prefixMask } from '../spec/net.js';
 import { detectionBound, directorMode, effectiveCheck, type DirectorMode } from '../spec/health-check.js';
 import type { Director, Spec, VirtualService } from '../spec/types.js';
+import { METRICS_PORT, SYSLOG_PORT } from '../stages/render/director-view.js';
 import { resolveIpvsTable } from '../stages/render/ipvs-table.js';
 import { formatIpvsadmRules } from '../stages/render/ipvsadm-rules.js';
 
@@ -74,6 +75,20 @@ export interface LabPlan {
    * (weight 0 or left out, as its `onFailure` says), and the configured bound from a failure to that table.
    */
   health?: { healthy: string; failed: string; onFailure: 'quiesce' | 'remove'; boundS: number };
+  /** When the spec has `access`: the operator's host on the inside network and what the lab checks there. */
+  ops?: LabOps;
+}
+
+/**
+ * The operator's side of `access`: a host on the inside network (at the syslog address when there is one) that
+ * receives the director's syslog and scrapes its metrics; and what the client's port scan may find open.
+ */
+export interface LabOps {
+  host: LabHost;
+  syslog?: { address: string; port: number };
+  metrics?: { url: string };
+  /** Director addresses the client scans (outside address, VIPs) and the TCP ports each may have open. */
+  scan: { address: string; open: number[] }[];
 }
 
 /** Added to the configured bound: console polling (a few hundred ms under emulation) and QEMU scheduling. */
@@ -189,6 +204,8 @@ export function planLab(spec: Spec, director: Director, pid: number = process.pi
     [...director.interfaces, ...spec.realServers].map((x) => x.address.split('/')[0] ?? ''),
   );
   for (const v of director.vips) used.add(v.address);
+  const syslogHost = spec.access?.syslog?.split(':')[0];
+  if (syslogHost !== undefined) used.add(syslogHost);
   const methods = new Set(service.realServers.map((m) => (m.forwarding === 'masq' ? 'masq' : 'direct')));
   const replyPath = methods.size === 1 ? [...methods][0] : undefined;
   const vipIface = director.vips.find((v) => v.address === service.vip)?.interface;
@@ -219,9 +236,11 @@ export function planLab(spec: Spec, director: Director, pid: number = process.pi
           boundS: detectionBound(check),
         }
       : undefined;
+  const ops = opsPlan(spec, director, bridges, used, pid);
   return {
     hostname: director.hostname,
     mode,
+    ...(ops !== undefined ? { ops } : {}),
     ...(health !== undefined ? { health } : {}),
     hub: labName('lab', 'hub', pid),
     bridges,
@@ -237,5 +256,52 @@ export function planLab(spec: Spec, director: Director, pid: number = process.pi
     ...(victim !== undefined ? { victim } : {}),
     ...(vipMac !== undefined ? { directorMac: vipMac } : {}),
     ...(replyPath !== undefined ? { replyPath } : {}),
+  };
+}
+
+/** The ops host and scan of `access` (undefined without it); the syslog receiver must sit on a director subnet. */
+function opsPlan(
+  spec: Spec,
+  director: Director,
+  bridges: LabBridge[],
+  used: Set<string>,
+  pid: number,
+): LabOps | undefined {
+  const access = spec.access;
+  if (access === undefined) return undefined;
+  const [syslogHost, syslogPort] = access.syslog?.split(':') ?? [];
+  const inside = director.interfaces.find((i) => i.role === 'inside');
+  const insideBridge = bridges.find((b) => b.iface === inside?.name);
+  const bridge = syslogHost !== undefined ? bridgeFor(bridges, syslogHost) : insideBridge;
+  if (bridge === undefined)
+    throw new Error(
+      `access.syslog ${access.syslog ?? ''} is on no subnet of ${director.hostname}: the lab can only receive it there`,
+    );
+  const address = syslogHost ?? freeHosts(bridge.cidr, used, 8)[7] ?? '';
+  const metricsPort = access.metrics?.port ?? METRICS_PORT;
+  const outside = director.interfaces.filter((i) => i.role === 'outside');
+  const vipPorts = (vip: string): number[] =>
+    [
+      ...new Set(
+        director.services.flatMap((s) => (s.protocol === 'tcp' && s.vip === vip && s.port ? [s.port] : [])),
+      ),
+    ].sort((a, b) => a - b);
+  return {
+    host: {
+      ns: labName('lab', 'ops', pid),
+      peer: 'lvsop0',
+      bridge: bridge.bridge,
+      cidr: `${address}/${prefixOf(bridge.cidr)}`,
+    },
+    ...(syslogHost !== undefined
+      ? { syslog: { address: syslogHost, port: Number(syslogPort ?? SYSLOG_PORT) } }
+      : {}),
+    ...(access.metrics !== undefined && inside !== undefined
+      ? { metrics: { url: `http://${inside.address.split('/')[0] ?? ''}:${metricsPort}/cgi-bin/metrics` } }
+      : {}),
+    scan: [
+      ...outside.map((i) => ({ address: i.address.split('/')[0] ?? '', open: [] })),
+      ...director.vips.map((v) => ({ address: v.address, open: vipPorts(v.address) })),
+    ],
   };
 }

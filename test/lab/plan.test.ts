@@ -136,3 +136,21 @@ test('namespace and interface names fit the kernel limits', async (t) => {
     t.true(name.length <= 15, name);
   }
 });
+
+test('checked-example: access plans an ops host at the syslog address, the metrics URL and the scan targets', async (t) => {
+  const { spec } = await loadSpec('images/checked-example.yaml');
+  const plan = planLab(spec, spec.directors[0]!, 4242);
+  const ops = plan.ops!;
+  t.is(ops.host.cidr, '192.168.31.250/24');
+  t.is(ops.host.bridge, plan.bridges.find((b) => b.iface === 'eth1')?.bridge);
+  t.deepEqual(ops.syslog, { address: '192.168.31.250', port: 514 });
+  t.deepEqual(ops.metrics, { url: 'http://192.168.31.11:9100/cgi-bin/metrics' });
+  t.deepEqual(ops.scan, [
+    { address: '10.10.31.11', open: [] },
+    { address: '10.10.31.100', open: [80] },
+  ]);
+  t.true(labNamespaces(plan).includes(ops.host.ns));
+  t.false(plan.boot.cidr.startsWith('192.168.31.250/'), 'the boot host keeps clear of the syslog address');
+  const lv1 = (await loadSpec('images/dsas-lv1.yaml')).spec;
+  t.is(planLab(lv1, lv1.directors[0]!, 4242).ops, undefined, 'no access, no ops host');
+});

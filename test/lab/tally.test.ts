@@ -1,4 +1,5 @@
 import test from 'ava';
+import { parseConnections } from '../../src/lab/operations.js';
 import type { LabRealServer } from '../../src/lab/plan.js';
 import { checkAllAnswer, checkOnly, formatLabTable, tallyAnswers } from '../../src/lab/tally.js';
 
@@ -33,4 +34,14 @@ test('the table shows who answered', (t) => {
     checkAllAnswer('20 requests', tallyAnswers(['w101 nano', 'w102 desu'], SERVERS)),
   ]);
   t.is(table, 'check        result  answers\n20 requests  ok      w101 1, w102 1\n');
+});
+
+test('parseConnections: lvs_realserver_connections_total per real server address', (t) => {
+  const text = [
+    '# TYPE lvs_realserver_connections_total counter',
+    'lvs_realserver_connections_total{protocol="tcp",service="10.10.31.100:80",realserver="192.168.31.101:80"} 11',
+    'lvs_realserver_connections_total{protocol="tcp",service="10.10.31.100:80",realserver="192.168.31.102:80"} 9',
+    'lvs_service_connections_total{protocol="tcp",service="10.10.31.100:80"} 20',
+  ].join('\n');
+  t.deepEqual(parseConnections(text), { '192.168.31.101:80': 11, '192.168.31.102:80': 9 });
 });

@@ -1,0 +1,240 @@
+/**
+ * The lab's checks of `access`, from an operator's host on the inside network and from the client outside: the
+ * director's kernel and keepalived lines reach the syslog receiver; the metrics' per-server connection counts match
+ * what the client saw; the metrics endpoint refuses writes; and a TCP scan of the director's outside address and
+ * VIPs finds only the virtual services, while the director's own socket list shows nothing else listening outside.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { runInNetns } from '../lib/netns.js';
+import type { Guest } from '../lib/qemu.js';
+import { ask } from './client.js';
+import { startDaemon, type Daemon } from './daemon.js';
+import type { LabOptions } from './index.js';
+import type { LabOps } from './plan.js';
+import { tallyAnswers, type LabCheck, type Tally } from './tally.js';
+
+const NO_TALLY: Tally = { byServer: {}, unknown: 0, failed: 0 };
+
+function check(name: string, ok: boolean, detail: string, tally: Tally = NO_TALLY): LabCheck {
+  return { name, ok, tally, detail };
+}
+
+/** Where the syslog receiver writes what it got, one datagram per line. */
+function syslogFile(o: LabOptions): string {
+  return path.join(o.workDir, 'syslog-received.log');
+}
+
+/** Starts the ops host's syslog receiver (UDP, Node's dgram, run by the node binary running lvs-image). */
+export function startSyslogReceiver(o: LabOptions, ops: LabOps): Promise<Daemon> | undefined {
+  if (ops.syslog === undefined) return undefined;
+  const script = [
+    'const [addr, port, file] = process.argv.slice(1);',
+    "const fs = require('node:fs');",
+    "const s = require('node:dgram').createSocket('udp4');",
+    "s.on('message', (m) => fs.appendFileSync(file, m.toString().replace(/\\n$/, '') + '\\n'));",
+    's.bind(Number(port), addr);',
+  ].join('\n');
+  return startDaemon(
+    'ip',
+    [
+      'netns',
+      'exec',
+      ops.host.ns,
+      process.execPath,
+      '-e',
+      script,
+      ops.syslog.address,
+      String(ops.syslog.port),
+      syslogFile(o),
+    ],
+    path.join(o.workDir, 'syslog-receiver.log'),
+  );
+}
+
+/** Polls the received log (bounded) until every pattern matched; returns the lines that matched each. */
+async function waitForSyslog(
+  o: LabOptions,
+  patterns: RegExp[],
+  boundMs: number,
+): Promise<(string | undefined)[]> {
+  const until = Date.now() + boundMs;
+  for (;;) {
+    const text = await readFile(syslogFile(o), 'utf8').catch(() => '');
+    const lines = text.split('\n');
+    const found = patterns.map((p) => lines.find((l) => p.test(l)));
+    if (found.every((f) => f !== undefined) || Date.now() > until) return found;
+    await sleep(500);
+  }
+}
+
+async function checkSyslog(o: LabOptions, ops: LabOps): Promise<LabCheck> {
+  const name = `remote syslog to ${ops.syslog?.address ?? ''}:${ops.syslog?.port ?? ''}`;
+  const wanted = [
+    { what: 'kernel', re: /kernel: / },
+    ...(o.plan.mode === 'keepalived' ? [{ what: 'keepalived', re: /Keepalived/ }] : []),
+  ];
+  const found = await waitForSyslog(
+    o,
+    wanted.map((w) => w.re),
+    20_000,
+  );
+  const text = await readFile(syslogFile(o), 'utf8').catch(() => '');
+  const count = text.split('\n').filter((l) => l !== '').length;
+  const missing = wanted.filter((_, i) => found[i] === undefined).map((w) => w.what);
+  return check(
+    name,
+    missing.length === 0,
+    missing.length === 0
+      ? `${count} lines received; ${wanted.map((w, i) => `${w.what}: "${(found[i] ?? '').slice(0, 80)}"`).join('; ')}`
+      : `no ${missing.join(' or ')} line among ${count} received (${syslogFile(o)})`,
+  );
+}
+
+/** `lvs_realserver_connections_total` per real server address, from a scrape. Pure. */
+export function parseConnections(text: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const m of text.matchAll(/^lvs_realserver_connections_total\{[^}]*realserver="([^"]+)"\} (\d+)$/gm))
+    out[m[1] ?? ''] = (out[m[1] ?? ''] ?? 0) + Number(m[2]);
+  return out;
+}
+
+async function scrape(ops: LabOps, method = 'GET'): Promise<{ status: string; body: string }> {
+  const r = await runInNetns(
+    ops.host.ns,
+    'curl',
+    ['-s', '-X', method, '--max-time', '10', '-w', '\n%{http_code}', ops.metrics?.url ?? ''],
+    { reject: false, timeoutMs: 20_000 },
+  );
+  const cut = r.stdout.lastIndexOf('\n');
+  return { status: r.stdout.slice(cut + 1), body: r.stdout.slice(0, cut) };
+}
+
+async function checkMetrics(o: LabOptions, ops: LabOps): Promise<LabCheck[]> {
+  const before = await scrape(ops);
+  if (before.status !== '200')
+    return [
+      check(
+        `metrics at ${ops.metrics?.url ?? ''}`,
+        false,
+        `HTTP ${before.status}: ${before.body.slice(0, 200)}`,
+      ),
+    ];
+  const tally = tallyAnswers(await ask(o, o.requests), o.plan.realServers);
+  const after = await scrape(ops);
+  const [a, b] = [parseConnections(before.body), parseConnections(after.body)];
+  const problems: string[] = [];
+  const seen: string[] = [];
+  for (const rs of o.plan.realServers) {
+    const key = Object.keys(b).find((k) => k.startsWith(`${rs.cidr.split('/')[0] ?? ''}:`));
+    const delta = key === undefined ? 0 : (b[key] ?? 0) - (a[key] ?? 0);
+    const client = tally.byServer[rs.name] ?? 0;
+    seen.push(`${rs.name} ${delta}/${client}`);
+    if (delta !== client)
+      problems.push(`${rs.name}: metrics count ${delta} new connections, the client got ${client} answers`);
+  }
+  if (tally.failed > 0 || tally.unknown > 0)
+    problems.push(`${tally.failed} failed, ${tally.unknown} unknown answers`);
+  const writes = await Promise.all(['POST', 'PUT', 'DELETE'].map((m) => scrape(ops, m)));
+  const writable = writes.filter((w) => w.status !== '405').map((w) => w.status);
+  return [
+    check(
+      `metrics: ${o.requests} requests, per-server connection counts match the client`,
+      problems.length === 0,
+      problems.length === 0 ? `metrics/client per server: ${seen.join(', ')}` : problems.join('; '),
+      tally,
+    ),
+    check(
+      'metrics endpoint is read-only (POST, PUT, DELETE)',
+      writable.length === 0,
+      writable.length === 0 ? 'each answered 405' : `answered HTTP ${writable.join(', ')}`,
+    ),
+  ];
+}
+
+/** A TCP connect scan run in the client namespace: the open ports of `address` (1..65535, bounded per port). */
+async function scanTcp(o: LabOptions, address: string): Promise<number[] | string> {
+  const script = [
+    'const [addr] = process.argv.slice(1);',
+    "const net = require('node:net');",
+    'const open = []; let next = 1; let active = 0;',
+    'const done = () => { process.stdout.write(JSON.stringify(open.sort((a, b) => a - b))); };',
+    'const one = () => {',
+    '  if (next > 65535) { if (active === 0) done(); return; }',
+    '  const port = next++; active++;',
+    '  const s = net.connect({ host: addr, port, timeout: 1500 });',
+    '  const end = (isOpen) => { if (isOpen) open.push(port); s.destroy(); active--; one(); };',
+    "  s.once('connect', () => end(true)); s.once('error', () => end(false)); s.once('timeout', () => end(false));",
+    '};',
+    'for (let i = 0; i < 256; i++) one();',
+  ].join('\n');
+  const r = await runInNetns(o.plan.client.ns, process.execPath, ['-e', script, address], {
+    reject: false,
+    timeoutMs: 600_000,
+  });
+  try {
+    return JSON.parse(r.stdout) as number[];
+  } catch {
+    return `scan failed (exit ${r.exitCode}): ${r.stderr.slice(0, 200)}`;
+  }
+}
+
+async function checkScan(o: LabOptions, ops: LabOps): Promise<LabCheck> {
+  const problems: string[] = [];
+  const seen: string[] = [];
+  const started = Date.now();
+  for (const target of ops.scan) {
+    const open = await scanTcp(o, target.address);
+    if (typeof open === 'string') {
+      problems.push(`${target.address}: ${open}`);
+      continue;
+    }
+    seen.push(`${target.address}: ${open.length > 0 ? open.join(',') : 'none'}`);
+    const extra = open.filter((p) => !target.open.includes(p));
+    if (extra.length > 0) problems.push(`${target.address} has TCP ${extra.join(', ')} open`);
+  }
+  const s = Math.round((Date.now() - started) / 1000);
+  return check(
+    'TCP scan from the client (ports 1-65535): only the virtual services answer',
+    problems.length === 0,
+    problems.length === 0 ? `open: ${seen.join('; ')} (${s} s)` : problems.join('; '),
+  );
+}
+
+/** The director's own listening sockets (`netstat -ltun`): none may be bound to a wildcard or outside address. */
+async function checkListeners(o: LabOptions, ops: LabOps, guest: Guest): Promise<LabCheck> {
+  const out = (await guest.console.run('netstat -ltunp', 60_000)).output;
+  const inside = ops.metrics?.url.replace(/^http:\/\/([^:]+):.*$/, '$1');
+  const problems: string[] = [];
+  const listeners: string[] = [];
+  for (const line of out.split('\n')) {
+    const f = line.trim().split(/\s+/);
+    if (f[0] !== 'tcp' && f[0] !== 'udp') continue;
+    const local = f[3] ?? '';
+    const program = f[f.length - 1] ?? '';
+    const host = local.slice(0, local.lastIndexOf(':'));
+    listeners.push(`${f[0]} ${local} ${program}`);
+    const okHost = host === '127.0.0.1' || (inside !== undefined && host === inside);
+    // syslogd's remote socket is send-only: the kernel binds it to an ephemeral port on first send.
+    const sendOnly = f[0] === 'udp' && /syslogd/.test(program);
+    if (!okHost && !sendOnly) problems.push(`${f[0]} ${local} (${program})`);
+  }
+  return check(
+    'director sockets: listening only on the inside address',
+    problems.length === 0,
+    problems.length === 0 ? listeners.join('; ') || 'none' : `listening elsewhere: ${problems.join('; ')}`,
+  );
+}
+
+/** Every `access` check, in order; empty when the spec has no `access`. */
+export async function runOperationsChecks(o: LabOptions, guest: Guest): Promise<LabCheck[]> {
+  const ops = o.plan.ops;
+  if (ops === undefined) return [];
+  const checks: LabCheck[] = [];
+  if (ops.syslog !== undefined) checks.push(await checkSyslog(o, ops));
+  if (ops.metrics !== undefined) checks.push(...(await checkMetrics(o, ops)));
+  checks.push(await checkListeners(o, ops, guest));
+  checks.push(await checkScan(o, ops));
+  return checks;
+}
