@@ -142,7 +142,7 @@ test('checked-example: access plans an ops host at the syslog address, the metri
   const plan = planLab(spec, spec.directors[0]!, 4242);
   const ops = plan.ops!;
   t.is(ops.host.cidr, '192.168.31.250/24');
-  t.is(ops.host.bridge, plan.bridges.find((b) => b.iface === 'eth1')?.bridge);
+  t.is(ops.host.bridge, plan.bridges.find((b) => b.iface === 'eth1')?.bridge ?? 'no eth1 bridge');
   t.deepEqual(ops.syslog, { address: '192.168.31.250', port: 514 });
   t.deepEqual(ops.metrics, { url: 'http://192.168.31.11:9100/cgi-bin/metrics' });
   t.deepEqual(ops.scan, [
