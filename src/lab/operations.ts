@@ -4,7 +4,7 @@
  * what the client saw; the metrics endpoint refuses writes; and a TCP scan of the director's outside address and
  * VIPs finds only the virtual services, while the director's own socket list shows nothing else listening outside.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runInNetns } from '../lib/netns.js';
@@ -111,8 +111,25 @@ async function scrape(ops: LabOps, method = 'GET'): Promise<{ status: string; bo
   return { status: r.stdout.slice(cut + 1), body: r.stdout.slice(0, cut) };
 }
 
+/**
+ * A scrape once the counters have settled: the kernel folds its per-CPU IPVS counters into what ipvsadm reads only
+ * on its estimator's 2 s tick (ip_vs_est.c), so the lab scrapes until two scrapes 2.5 s apart agree (bounded: 5).
+ */
+async function settledScrape(ops: LabOps): Promise<{ status: string; body: string }> {
+  let last = await scrape(ops);
+  for (let i = 0; i < 5 && last.status === '200'; i++) {
+    await sleep(2500);
+    const next = await scrape(ops);
+    if (next.status !== '200') return next;
+    const same = JSON.stringify(parseConnections(next.body)) === JSON.stringify(parseConnections(last.body));
+    last = next;
+    if (same) break;
+  }
+  return last;
+}
+
 async function checkMetrics(o: LabOptions, ops: LabOps): Promise<LabCheck[]> {
-  const before = await scrape(ops);
+  const before = await settledScrape(ops);
   if (before.status !== '200')
     return [
       check(
@@ -122,7 +139,9 @@ async function checkMetrics(o: LabOptions, ops: LabOps): Promise<LabCheck[]> {
       ),
     ];
   const tally = tallyAnswers(await ask(o, o.requests), o.plan.realServers);
-  const after = await scrape(ops);
+  const after = await settledScrape(ops);
+  await writeFile(path.join(o.workDir, 'metrics-before.txt'), before.body);
+  await writeFile(path.join(o.workDir, 'metrics-after.txt'), after.body);
   const [a, b] = [parseConnections(before.body), parseConnections(after.body)];
   const problems: string[] = [];
   const seen: string[] = [];
@@ -142,7 +161,9 @@ async function checkMetrics(o: LabOptions, ops: LabOps): Promise<LabCheck[]> {
     check(
       `metrics: ${o.requests} requests, per-server connection counts match the client`,
       problems.length === 0,
-      problems.length === 0 ? `metrics/client per server: ${seen.join(', ')}` : problems.join('; '),
+      problems.length === 0
+        ? `metrics/client per server: ${seen.join(', ')}`
+        : `${problems.join('; ')} (scrapes: ${path.join(o.workDir, 'metrics-{before,after}.txt')})`,
       tally,
     ),
     check(
