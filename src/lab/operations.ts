@@ -72,7 +72,9 @@ async function waitForSyslog(
 async function checkSyslog(o: LabOptions, ops: LabOps): Promise<LabCheck> {
   const name = `remote syslog to ${ops.syslog?.address ?? ''}:${ops.syslog?.port ?? ''}`;
   const wanted = [
-    { what: 'kernel', re: /kernel: / },
+    // The kernel's first line of this boot and IPVS's own: klogd forwarded the ring from the start.
+    { what: 'kernel', re: /kernel: Linux version / },
+    { what: 'IPVS', re: /kernel: IPVS: / },
     ...(o.plan.mode === 'keepalived' ? [{ what: 'keepalived', re: /Keepalived/ }] : []),
   ];
   const found = await waitForSyslog(
