@@ -23,7 +23,7 @@ offline=("env" "LVS_IMAGE_CACHE=$work/empty-cache" "LVS_IMAGE_OFFLINE=1")
 
 # Every source came from the store (not from the installed package or the archive).
 log="$work/offline/.logs/$site-build.log"
-for s in kernel ipvsadm keepalived; do
+for s in kernel ipvsadm keepalived dropbear; do
   grep -E "^source $s: .*\(store\)$" "$log" || { echo "frozen-offline: $s did not come from the store" >&2; exit 1; }
 done
 for f in "$host/$host-kernel" "$host/$host-initrd.img"; do

@@ -7,6 +7,7 @@ import type { HostFacts } from './preflight.js';
 import type { LoadedSpec } from './spec/load.js';
 import type { Lock } from './stages/lock.js';
 import type { PublishResult } from './stages/publish.js';
+import type { DropbearArtifacts, HostKey } from './stages/dropbear.js';
 import type { KeepalivedArtifacts } from './stages/keepalived.js';
 import type { ProvidedSource } from './stages/sources.js';
 
@@ -22,6 +23,8 @@ export interface BuildOptions {
   templatesDir: string | undefined;
   dryRun: boolean;
   jobs: number | undefined;
+  /** Where the directors' SSH host keys are kept; default `secrets/<site>/` beside the spec. */
+  secretsDir?: string;
   /** Releases of the site kept after publishing (the new one and the previous one at least); default 2. */
   keep?: number;
   /** SOURCE_DATE_EPOCH, when set. */
@@ -48,6 +51,8 @@ export interface BuildContext {
   ipvsadm?: IpvsadmArtifacts;
   /** keepalived, or null when no director runs it. */
   keepalived?: KeepalivedArtifacts | null;
+  /** dropbear and each director's host key, or null when the spec gives no access.ssh. */
+  ssh?: { dropbear: DropbearArtifacts; hostKeys: HostKey[] } | null;
   /** The site root being built, `out/.staging-<id>/root`. */
   root?: string;
   rendered?: Record<string, RenderedFile[]>;

@@ -14,9 +14,21 @@ import { directorStateFromSpec, formatState, rootfsFileStates } from './diff/sta
 import { sha256, sha256File, writeFileAtomic } from './lib/fs.js';
 import { planImage } from './plan.js';
 import { BUSYBOX, runPreflight } from './preflight.js';
+import { indexesOfKey } from './spec/authorized-keys.js';
 import { loadSpec } from './spec/load.js';
 import { packInitramfs } from './stages/initramfs.js';
 import { provideIpvsadm } from './stages/ipvsadm.js';
+import {
+  ensureHostKeys,
+  LAB_KEY,
+  provideDropbear,
+  secretsDirFor,
+  type DropbearArtifacts,
+  type HostKey,
+} from './stages/dropbear.js';
+import { sshHostKeyPath, sshListen } from './stages/render/director-view.js';
+import { KNOWN_HOSTS, knownHostsLine } from './layout.js';
+import type { RootfsEntry } from './lib/cpio.js';
 import { provideKeepalived } from './stages/keepalived.js';
 import { testKeepalivedConfig } from './stages/keepalived/config-test.js';
 import { provideKernel } from './stages/kernel.js';
@@ -35,6 +47,24 @@ const VERSION = (require('../package.json') as { version: string }).version;
 /** Where keepalived and its config sit in a director's root. */
 const KEEPALIVED_BINARY = '/usr/sbin/keepalived';
 const KEEPALIVED_CONF = '/etc/keepalived/keepalived.conf';
+/** Where dropbear sits in a director's root. */
+const DROPBEAR_BINARY = '/usr/sbin/dropbear';
+
+/** A director's SSH host key as a root file entry (mode 0600, at dropbear's default path for its type). */
+async function hostKeyEntry(
+  dropbear: DropbearArtifacts,
+  keys: HostKey[],
+  hostname: string,
+): Promise<RootfsEntry> {
+  const key = keys.find((k) => k.hostname === hostname);
+  if (key === undefined) throw new InternalError(`no host key for ${hostname}`);
+  return {
+    type: 'file',
+    path: sshHostKeyPath(dropbear.hostKeyType),
+    mode: 0o600,
+    data: await readFile(key.file),
+  };
+}
 
 /** Gate 1-3: parse, schema, rules (throws SpecError; nothing is written). */
 export async function validateStep(ctx: BuildContext): Promise<void> {
@@ -138,6 +168,36 @@ export async function keepalivedStep(ctx: BuildContext): Promise<void> {
   });
 }
 
+/** dropbear from pinned source and each director's host key (made once, in the secrets folder) when the spec gives access.ssh. */
+export async function dropbearStep(ctx: BuildContext): Promise<void> {
+  const loaded = need(ctx.loaded, 'spec');
+  const plan = need(ctx.plan, 'plan');
+  const pin = loaded.spec.dropbear;
+  if (plan.dropbear === null || pin === undefined) {
+    ctx.ssh = null;
+    ctx.io.log('no access.ssh: no SSH server');
+    return;
+  }
+  const dropbear = await provideDropbear(pin, ctx.io, {
+    logFile: need(ctx.logFile, 'log file'),
+    specDir: path.dirname(loaded.file),
+    source: need(need(ctx.sources, 'sources').dropbear, 'dropbear source'),
+  });
+  const labPublic = await readFile(`${LAB_KEY}.pub`, 'utf8').catch(() => '');
+  for (const i of indexesOfKey(loaded.spec.access?.ssh?.authorizedKeys ?? [], labPublic))
+    ctx.io.log(
+      `WARNING: access.ssh.authorizedKeys[${i}] is the lab key, whose private half is public (images/lab-keys): anyone can log in as root; for the lab only`,
+    );
+  const dir = ctx.options.secretsDir ?? secretsDirFor(loaded.file, plan.site);
+  const hostKeys = await ensureHostKeys({
+    dropbear,
+    dir,
+    hostnames: plan.directors.map((d) => d.hostname),
+    io: ctx.io,
+  });
+  ctx.ssh = { dropbear, hostKeys };
+}
+
 /** The built keepalived checks every rendered keepalived.conf (`keepalived -t`) among the director's interfaces. */
 export async function configCheckStep(ctx: BuildContext): Promise<void> {
   const keepalived = need(ctx.keepalived, 'keepalived');
@@ -187,8 +247,9 @@ export async function rootfsStep(ctx: BuildContext): Promise<void> {
   const kernel = need(ctx.kernel, 'kernel');
   const ipvsadm = need(ctx.ipvsadm, 'ipvsadm');
   const keepalived = need(ctx.keepalived, 'keepalived');
+  const ssh = need(ctx.ssh, 'ssh');
   const entries = await Promise.all(
-    plan.directors.map((d) =>
+    plan.directors.map(async (d) =>
       assembleRootfs({
         hostname: d.hostname,
         rendered: rendered[d.hostname] ?? [],
@@ -197,10 +258,15 @@ export async function rootfsStep(ctx: BuildContext): Promise<void> {
         busybox: BUSYBOX,
         modules: d.modules,
         extraBinaries: d.extraBinaries,
-        programs:
-          keepalived !== null && d.mode === 'keepalived'
+        programs: [
+          ...(keepalived !== null && d.mode === 'keepalived'
             ? [{ path: KEEPALIVED_BINARY, binary: keepalived.binary, libraries: keepalived.libraries }]
-            : [],
+            : []),
+          ...(ssh !== null
+            ? [{ path: DROPBEAR_BINARY, binary: ssh.dropbear.binary, libraries: ssh.dropbear.libraries }]
+            : []),
+        ],
+        secrets: ssh === null ? [] : [await hostKeyEntry(ssh.dropbear, ssh.hostKeys, d.hostname)],
       }),
     ),
   );
@@ -244,17 +310,34 @@ export async function publishStep(ctx: BuildContext): Promise<void> {
   const root = need(ctx.root, 'staging root');
   const loaded = need(ctx.loaded, 'spec');
   ctx.sha256 = {};
+  const ssh = need(ctx.ssh, 'ssh');
+  const knownHosts: string[] = [];
   for (const d of plan.directors) {
     const rels = [d.outputs.kernel, d.outputs.initrd, d.outputs.cmdline, d.outputs.ipxe];
     const files = Object.fromEntries(
       await Promise.all(rels.map(async (r) => [r, await sha256File(path.join(root, r))] as const)),
     );
+    const director = loaded.spec.directors.find((x) => x.hostname === d.hostname);
+    if (director === undefined) throw new InternalError(`no spec director ${d.hostname}`);
+    const hostKey = ssh?.hostKeys.find((k) => k.hostname === d.hostname);
+    const sshFacts =
+      ssh === null || hostKey === undefined
+        ? null
+        : {
+            dropbear: ssh.dropbear,
+            link: plan.dropbear?.link ?? 'static',
+            hostKey,
+            listen: sshListen(loaded.spec, director),
+          };
+    if (sshFacts !== null)
+      knownHosts.push(knownHostsLine(d.hostname, sshFacts.listen, sshFacts.hostKey.publicKey));
     const manifest = buildManifest(
       plan,
       d,
       need(ctx.kernel, 'kernel'),
       need(ctx.ipvsadm, 'ipvsadm'),
       need(ctx.keepalived, 'keepalived'),
+      sshFacts,
       {
         files,
         specFile: path.basename(loaded.file),
@@ -267,8 +350,6 @@ export async function publishStep(ctx: BuildContext): Promise<void> {
     const text = formatManifest(manifest);
     await writeFileAtomic(path.join(root, d.outputs.manifest), text);
     // What `lvs-image diff` compares, so a release can be diffed without its spec.
-    const director = loaded.spec.directors.find((x) => x.hostname === d.hostname);
-    if (director === undefined) throw new InternalError(`no spec director ${d.hostname}`);
     const state = formatState(
       directorStateFromSpec(loaded.spec, director, need(ctx.rendered, 'rendered files')[d.hostname] ?? [], {
         kernelRelease: need(ctx.kernel, 'kernel').release,
@@ -280,6 +361,12 @@ export async function publishStep(ctx: BuildContext): Promise<void> {
       [d.outputs.manifest]: sha256(text),
       [d.outputs.state]: sha256(state),
     });
+  }
+  // Every director's host key for operators' ~/.ssh/known_hosts (public halves only).
+  if (knownHosts.length > 0) {
+    const text = knownHosts.join('');
+    await writeFileAtomic(path.join(root, KNOWN_HOSTS), text);
+    ctx.sha256[KNOWN_HOSTS] = sha256(text);
   }
   ctx.published = await publishRelease(root, ctx.options.outDir, plan.site, ctx.options.keep);
 }

@@ -16,6 +16,7 @@
  *     <hostname>/<hostname>-cmdline   kernel command line, one line
  *     <hostname>/manifest.json        sha256 of every file, versions, spec and lock hashes, build inputs
  *     <hostname>/state.json           what `lvs-image diff` compares: kernel options, IPVS table, rules, root files
+ *     known_hosts                     every director's SSH host key, for ~/.ssh/known_hosts (with access.ssh)
  *     SHA256SUMS                      every file of the root
  */
 import path from 'node:path';
@@ -51,6 +52,21 @@ export function directorFiles(hostname: string): {
     state: `${hostname}/state.json`,
     ipxe: `${hostname}.ipxe`,
   };
+}
+
+/** The site's known_hosts file (public host keys), relative to the site root. */
+export const KNOWN_HOSTS = 'known_hosts';
+
+/**
+ * One known_hosts line: the hostname and each listen address (`[address]:port` off port 22), then the key. Pure.
+ */
+export function knownHostsLine(
+  hostname: string,
+  listen: readonly { address: string; port: number }[],
+  publicKey: string,
+): string {
+  const names = listen.map((l) => (l.port === 22 ? l.address : `[${l.address}]:${l.port}`));
+  return `${[hostname, ...names].join(',')} ${publicKey}\n`;
 }
 
 /** pxelinux's per-MAC config name: `01-` + MAC in lowercase with dashes. */

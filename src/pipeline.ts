@@ -1,7 +1,7 @@
 /**
  * `lvs-image build`, top to bottom: one listr2 task per step, each one call into src/build-steps.ts.
  * validate → plan → preflight → (dry run stops) → lock → sources → log → kernel config → kernel → ipvsadm →
- * keepalived → render → check configs → staging → rootfs → initramfs → pxe → publish.
+ * keepalived → dropbear and host keys → render → check configs → staging → rootfs → initramfs → pxe → publish.
  */
 import { appendFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -21,6 +21,7 @@ export type StepKey =
   | 'kernel'
   | 'ipvsadm'
   | 'keepalived'
+  | 'dropbear'
   | 'render'
   | 'check-configs'
   | 'staging'
@@ -54,6 +55,7 @@ export const STEPS: readonly Step[] = [
   { key: 'kernel', title: 'Provide kernel', run: step.kernelStep },
   { key: 'ipvsadm', title: 'Provide ipvsadm', run: step.ipvsadmStep },
   { key: 'keepalived', title: 'Provide keepalived', run: step.keepalivedStep },
+  { key: 'dropbear', title: 'Provide dropbear and SSH host keys', run: step.dropbearStep },
   { key: 'render', title: 'Render director files', run: step.renderStep },
   { key: 'check-configs', title: 'Check keepalived configs (keepalived -t)', run: step.configCheckStep },
   { key: 'staging', title: 'Create staging folder', run: step.stagingStep },

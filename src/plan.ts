@@ -42,6 +42,8 @@ export interface BuildPlan {
   ipvsadm: { version: string; link: 'static' | 'dynamic' };
   /** keepalived, built when a director runs it; null otherwise. */
   keepalived: { version: string; link: 'static' | 'dynamic' } | null;
+  /** dropbear, built when the spec gives access.ssh; null otherwise. */
+  dropbear: { version: string; link: 'static' | 'dynamic' } | null;
   image: { compression: Compression; epoch: number };
   directors: DirectorPlan[];
   /** Site-level files of the servable root, relative paths (bootloaders, menus, scripts). */
@@ -115,6 +117,10 @@ export function planImage(spec: Spec, overrides: PlanOverrides = {}): BuildPlan 
     keepalived:
       spec.keepalived !== undefined && specUsesKeepalived(spec)
         ? { version: spec.keepalived.version, link: spec.keepalived.link ?? DEFAULTS.keepalivedLink }
+        : null,
+    dropbear:
+      spec.dropbear !== undefined && spec.access?.ssh !== undefined
+        ? { version: spec.dropbear.version, link: spec.dropbear.link ?? DEFAULTS.dropbearLink }
         : null,
     image: {
       compression: spec.image?.compression ?? DEFAULTS.compression,

@@ -62,6 +62,7 @@ test('the build runs its steps in the documented order', (t) => {
       'kernel',
       'ipvsadm',
       'keepalived',
+      'dropbear',
       'render',
       'check-configs',
       'staging',
@@ -166,6 +167,32 @@ integrationTest(
     t.regex(manifest.keepalived?.versionText[0] ?? '', /^Keepalived v2\.2\.7/);
     const log = readFileSync(path.join(opts.outDir, '.logs/checked-example-build.log'), 'utf8');
     t.regex(log, /lv4: keepalived -t accepts \/etc\/keepalived\/keepalived\.conf/);
+
+    // access.ssh: dropbear in the image, the host key from the secrets folder beside the spec (0600), its public
+    // half in the manifest and the site's known_hosts, the lab key warned about.
+    const ssh = (
+      manifest as {
+        ssh?: { dropbear: { version: string }; hostKey: string; fingerprint: string; listen: string[] };
+      }
+    ).ssh;
+    t.is(ssh?.dropbear.version, '2022.83');
+    t.deepEqual(ssh?.listen, ['192.168.31.11:22']);
+    t.is(readFileSync(path.join(site, 'known_hosts'), 'utf8'), `lv4,192.168.31.11 ${ssh?.hostKey ?? ''}\n`);
+    t.regex(readFileSync(path.join(site, 'SHA256SUMS'), 'utf8'), / {2}known_hosts$/m);
+    const keyFile = path.join(dir, 'secrets/checked-example/lv4/dropbear_ed25519_host_key');
+    const entries = ctx.rootfs?.lv4 ?? [];
+    const key = entries.find((e) => e.path === '/etc/dropbear/dropbear_ed25519_host_key');
+    t.like(key, { type: 'file', mode: 0o600, data: readFileSync(keyFile) });
+    t.true(entries.some((e) => e.path === '/usr/sbin/dropbear'));
+    t.like(
+      entries.find((e) => e.path === '/root/.ssh/authorized_keys'),
+      { mode: 0o600 },
+    );
+    t.regex(log, /WARNING: access\.ssh\.authorizedKeys\[0\] is the lab key/);
+    t.regex(
+      log,
+      new RegExp(`lv4: SSH host key ${ssh?.fingerprint.replace(/[+/]/g, '\\$&') ?? 'x'} \\(new\\)`),
+    );
 
     // A template override keepalived refuses: the build fails at check-configs, quoting keepalived's line.
     const templates = path.join(dir, 'templates');

@@ -30,6 +30,8 @@ export interface BootExpectation {
   realServers: number;
   /** The rendered /etc/iptables.rules (mangle table MARK rules of fwmark services); absent when there is none. */
   netfilter?: string;
+  /** access.ssh: the `address:port` words dropbear must listen on, and nowhere else. */
+  ssh?: { listen: string[] };
 }
 
 /** What the guest printed: the whole console, and the output of each probe command (absent if not run). */
@@ -55,6 +57,8 @@ export interface BootObservation {
     /** How many lines of `logread` (the in-memory log ring) keepalived wrote. */
     logLines: string;
   };
+  /** access.ssh: `cat /run/dropbear.pid` and the director's `netstat -ltn`. */
+  ssh?: { pid: string; listeners: string };
   /** Why the console was given up on before the probes finished: a timeout or the guest stopping. */
   stopped?: string;
 }
@@ -155,6 +159,36 @@ function checkKeepalived(e: BootExpectation, o: BootObservation): BootCheck[] {
   ];
 }
 
+/** The local addresses of `netstat -ltn` lines (`tcp 0 0 192.168.31.11:22 0.0.0.0:* LISTEN`). Pure. */
+export function parseTcpListeners(netstat: string): string[] {
+  return netstat.split('\n').flatMap((l) => {
+    const m = /^tcp\s+\d+\s+\d+\s+(\S+)\s+\S+\s+LISTEN/.exec(l.trim());
+    return m?.[1] !== undefined ? [m[1]] : [];
+  });
+}
+
+/** access.ssh: dropbear runs, and port 22 (or the spec's) listens on the expected addresses only. */
+function checkSsh(e: BootExpectation, o: BootObservation): BootCheck[] {
+  if (e.ssh === undefined) return [];
+  const name = 'SSH server';
+  if (o.ssh === undefined) return [{ name, ok: false, detail: NOT_RUN }];
+  const pid = o.ssh.pid.trim();
+  const running = /^\d+$/.test(pid);
+  const ports = new Set(e.ssh.listen.map((l) => l.split(':').pop()));
+  const seen = parseTcpListeners(o.ssh.listeners).filter((a) => ports.has(a.split(':').pop()));
+  const want = [...e.ssh.listen].sort();
+  const ok = running && seen.sort().join(' ') === want.join(' ');
+  return [
+    {
+      name,
+      ok,
+      detail: `${running ? `dropbear pid ${pid}` : 'dropbear not running'}; listening on ${seen.join(', ') || 'nothing'}${
+        ok ? '' : ` (expected ${want.join(', ')} only)`
+      }`,
+    },
+  ];
+}
+
 /** Pair member alone: every instance became MASTER, and how long it took against the master-down interval. */
 function checkVrrp(e: BootExpectation, o: BootObservation): BootCheck[] {
   if (e.vrrp === undefined) return [];
@@ -229,6 +263,7 @@ export const BOOT_CHECKS: readonly Check[] = [
   checkNoFailure,
   checkRules,
   checkKeepalived,
+  checkSsh,
   checkVrrp,
   checkIpvsVersion,
   checkIpForward,

@@ -12,6 +12,7 @@ import { vrrpTimers, type VrrpTimers } from '../spec/vrrp.js';
 import type { Director, RealServer, Spec } from '../spec/types.js';
 import { planDirectorFiles, renderFiles } from '../stages/render.js';
 import { formatIpvsadmRules } from '../stages/render/ipvsadm-rules.js';
+import { sshListen } from '../stages/render/director-view.js';
 import {
   bareAddress,
   IPVSADM_DEFAULTS,
@@ -164,6 +165,9 @@ export function planBootTests(spec: Spec, vias: readonly BootVia[], outDir: stri
         ...(v.label !== undefined ? { label: v.label } : {}),
       })),
       ...countRules(rules),
+      ...(spec.access?.ssh !== undefined
+        ? { ssh: { listen: sshListen(spec, director).map((l) => `${l.address}:${l.port}`) } }
+        : {}),
     };
     const interfaces = guestInterfaces(director);
     return vias.map((via) => ({

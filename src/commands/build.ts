@@ -48,6 +48,7 @@ interface BuildFlags {
   dryRun?: boolean;
   jobs?: number;
   keep: number;
+  secrets?: string;
   verbose?: boolean;
   json?: boolean;
 }
@@ -73,6 +74,10 @@ export function register(program: Command): void {
     .option('--templates <dir>', 'folder of template overrides (same relative paths as templates/)')
     .option('--dry-run', 'stop after validation, planning and preflight; write nothing')
     .option('--jobs <n>', 'parallel jobs for the kernel build (default: number of cores)', parseJobs)
+    .option(
+      '--secrets <dir>',
+      "folder of the directors' SSH host keys (made there once, then reused); default: secrets/<site> beside the spec",
+    )
     .option('--verbose', 'plain progress lines with every step')
     .option(
       '--keep <n>',
@@ -93,6 +98,7 @@ export function register(program: Command): void {
         dryRun: flags.dryRun === true,
         jobs: flags.jobs,
         keep: flags.keep,
+        ...(flags.secrets !== undefined ? { secretsDir: flags.secrets } : {}),
         epoch: epochFromEnv(),
         renderer: json ? 'silent' : 'default',
         verbose: flags.verbose === true,

@@ -15,7 +15,10 @@ import { formatLabTable } from '../lab/tally.js';
 import { DEFAULT_OUT_DIR, directorFiles, siteRoot } from '../layout.js';
 import { BuildError, SpecError, type Problem } from '../lib/errors.js';
 import { printJson } from '../lib/output.js';
+import { run } from '../lib/exec.js';
+import { indexesOfKey } from '../spec/authorized-keys.js';
 import { loadSpec } from '../spec/load.js';
+import { LAB_KEY } from '../stages/dropbear.js';
 import type { Spec } from '../spec/types.js';
 
 interface LabFlags {
@@ -26,6 +29,7 @@ interface LabFlags {
   json?: boolean;
   rollTo?: string;
   rollOut?: string;
+  sshKey?: string;
 }
 
 function wholeNumber(flag: string, value: string, max: number, problems: Problem[]): number {
@@ -72,6 +76,22 @@ function rollTarget(
   };
 }
 
+/** The private key the lab logs in with: its public half must be one of the spec's authorized keys. */
+async function labSshKey(spec: Spec, file: string): Promise<string> {
+  const r = await run('ssh-keygen', ['-y', '-f', file], { reject: false, timeoutMs: 30_000 });
+  if (r.exitCode !== 0)
+    throw new SpecError({
+      message: `--ssh-key ${file}: not a private key ssh-keygen can read (${r.stderr.trim()})`,
+      hint: 'give an unencrypted private key whose .pub is in access.ssh.authorizedKeys',
+    });
+  if (indexesOfKey(spec.access?.ssh?.authorizedKeys ?? [], r.stdout).length === 0)
+    throw new SpecError({
+      message: `--ssh-key ${file}: its public half is not in access.ssh.authorizedKeys, so the lab could not log in`,
+      hint: 'pass --ssh-key with the private half of a listed key',
+    });
+  return file;
+}
+
 /** Adds the `lab` command. */
 export function register(program: Command): void {
   program
@@ -92,6 +112,10 @@ export function register(program: Command): void {
     )
     .option('--roll-out <dir>', 'output folder the --roll-to spec was built into (default: --out)')
     .option('--timeout <seconds>', 'bound on the director boot, start to ready line', '180')
+    .option(
+      '--ssh-key <file>',
+      'access.ssh: private key the lab logs in with (one the spec lists); default: the lab key, images/lab-keys/lab-operator',
+    )
     .action(async (specFile: string, _opts: unknown, cmd: Command) => {
       const flags = cmd.optsWithGlobals<LabFlags>();
       const problems: Problem[] = [];
@@ -103,6 +127,8 @@ export function register(program: Command): void {
         problems.push({ message: 'the lab creates network namespaces and taps: run it as root' });
       if (problems.length > 0) throw new SpecError(problems);
       const { spec } = await loadSpec(specFile);
+      const sshKey =
+        spec.access?.ssh !== undefined ? await labSshKey(spec, flags.sshKey ?? LAB_KEY) : undefined;
       if (flags.via === 'pxe' && (spec.pairs ?? []).length > 0)
         throw new SpecError({
           message: '--via pxe: the failover lab boots both members of a pair directly (kernel and initrd)',
@@ -171,6 +197,7 @@ export function register(program: Command): void {
                 timeoutMs,
                 requests,
                 ...(serveCommand !== undefined ? { serveCommand } : {}),
+                ...(sshKey !== undefined ? { sshKey } : {}),
               });
         results.push({ hostname: director.hostname, result });
         if (flags.json !== true)

@@ -65,6 +65,8 @@ const RELOADABLE_FILES: ReadonlySet<string> = new Set([
   '/etc/keepalived/keepalived.conf',
   '/etc/iptables.rules',
   '/etc/sysctl.conf',
+  // dropbear reads it at each login: copying the new file over is the whole change.
+  '/root/.ssh/authorized_keys',
 ]);
 
 function compareRecords<V>(
@@ -181,6 +183,7 @@ export function diffDirector(a: DirectorState, b: DirectorState): DirectorDiff {
   const programs = (s: DirectorState): Record<string, string> => ({
     ipvsadm: s.ipvsadm,
     ...(s.keepalived !== null ? { keepalived: s.keepalived } : {}),
+    ...(s.dropbear != null ? { dropbear: s.dropbear } : {}),
     'IPVS table owner': s.mode,
   });
   changes.push(...compareRecords(programs(a), programs(b), plain('programs', 'reboot')));

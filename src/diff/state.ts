@@ -48,6 +48,8 @@ export interface DirectorState {
   ipvsadm: string;
   /** The keepalived version this director runs, null when /init loads the rules itself. */
   keepalived: string | null;
+  /** The dropbear version of its SSH server, null without access.ssh (absent in states of older builds). */
+  dropbear?: string | null;
   /** Who writes the IPVS table. */
   mode: string;
   /** CONFIG_ symbol (without the prefix) → value and the reasons the fragment gives. */
@@ -145,6 +147,7 @@ export function directorStateFromSpec(
     kernel: { version: spec.kernel.version, release: facts?.kernelRelease ?? null },
     ipvsadm: spec.ipvsadm.version,
     keepalived: mode === 'keepalived' ? (spec.keepalived?.version ?? null) : null,
+    dropbear: spec.access?.ssh !== undefined ? (spec.dropbear?.version ?? null) : null,
     mode,
     kernelOptions: Object.fromEntries(
       fragment.lines.map((l) => [l.symbol, { value: l.value, reasons: l.reasons }]),

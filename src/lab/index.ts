@@ -31,6 +31,8 @@ export interface LabOptions {
    * script and files over HTTP); the argv prefix that runs `lvs-image`. Absent: direct kernel boot.
    */
   serveCommand?: string[];
+  /** access.ssh: the private key the lab logs in with (its public half is an authorized key). */
+  sshKey?: string;
 }
 
 /** The checks and where the console log is. */

@@ -1,12 +1,15 @@
 /**
  * The lab's checks of `access`, from an operator's host on the inside network and from the client outside: the
- * director's kernel and keepalived lines reach the syslog receiver; the metrics' per-server connection counts match
+ * director's kernel and keepalived lines reach the syslog receiver; SSH takes the authorized key (and the host key
+ * is the published one) and refuses passwords and unknown keys; the metrics' per-server connection counts match
  * what the client saw; the metrics endpoint refuses writes; and a TCP scan of the director's outside address and
  * VIPs finds only the virtual services, while the director's own socket list shows nothing else listening outside.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { KNOWN_HOSTS } from '../layout.js';
+import { run } from '../lib/exec.js';
 import { runInNetns } from '../lib/netns.js';
 import type { Guest } from '../lib/qemu.js';
 import { ask } from './client.js';
@@ -76,6 +79,7 @@ async function checkSyslog(o: LabOptions, ops: LabOps): Promise<LabCheck> {
     { what: 'kernel', re: /kernel: Linux version / },
     { what: 'IPVS', re: /kernel: IPVS: / },
     ...(o.plan.mode === 'keepalived' ? [{ what: 'keepalived', re: /Keepalived/ }] : []),
+    ...(ops.ssh !== undefined ? [{ what: 'dropbear', re: /dropbear\[\d+\]: / }] : []),
   ];
   const found = await waitForSyslog(
     o,
@@ -176,6 +180,121 @@ async function checkMetrics(o: LabOptions, ops: LabOps): Promise<LabCheck[]> {
   ];
 }
 
+/** OpenSSH client options of every lab login: no prompt, no agent, a bounded connect, this one key only. */
+function sshArgs(known: string, key: string, port: number): string[] {
+  return [
+    '-F',
+    '/dev/null',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'ConnectTimeout=10',
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    `UserKnownHostsFile=${known}`,
+    '-o',
+    'GlobalKnownHostsFile=/dev/null',
+    '-o',
+    'IdentitiesOnly=yes',
+    '-o',
+    'IdentityAgent=none',
+    '-i',
+    key,
+    '-p',
+    String(port),
+  ];
+}
+
+/** The methods the server offers after the `none` probe (`Authentications that can continue: publickey`). Pure. */
+export function offeredAuthMethods(sshVerbose: string): string[] | null {
+  const m = /Authentications that can continue: (\S+)/.exec(sshVerbose);
+  return m?.[1]?.split(',') ?? null;
+}
+
+/**
+ * access.ssh from the ops host, on each listen address: the listed key logs in as root (host key checked against
+ * the published known_hosts, a terminal from devpts); the server offers no password method; an unknown key is
+ * refused.
+ */
+async function checkSsh(o: LabOptions, ops: LabOps): Promise<LabCheck[]> {
+  const ssh = ops.ssh;
+  if (ssh === undefined) return [];
+  if (o.sshKey === undefined)
+    return [check('SSH login with an authorized key', false, 'the lab was given no --ssh-key')];
+  const known = path.join(o.siteRoot, KNOWN_HOSTS);
+  // ssh refuses a private key others can read: copies with mode 0600 in the work folder.
+  const key = path.join(o.workDir, 'ssh-key');
+  await copyFile(o.sshKey, key);
+  await chmod(key, 0o600);
+  const stranger = path.join(o.workDir, 'ssh-unknown-key');
+  await rm(stranger, { force: true });
+  await run(
+    'ssh-keygen',
+    ['-q', '-t', 'ed25519', '-N', '', '-C', 'lvs-image lab: unknown key', '-f', stranger],
+    {
+      timeoutMs: 30_000,
+    },
+  );
+  const login = (args: string[]) =>
+    runInNetns(ops.host.ns, 'ssh', args, { reject: false, timeoutMs: 60_000 });
+  const checks: LabCheck[] = [];
+  for (const l of ssh.listen) {
+    const target = `root@${l.address}`;
+    const okRun = await login([
+      ...sshArgs(known, key, l.port),
+      '-tt',
+      target,
+      'hostname; tty; ipvsadm -Ln | head -n 1',
+    ]);
+    const out = okRun.stdout.replace(/\r/g, '');
+    const loggedIn = okRun.exitCode === 0 && out.split('\n')[0]?.trim() === ssh.hostname;
+    const tty = /^\/dev\/pts\/\d+$/m.exec(out)?.[0];
+    checks.push(
+      check(
+        `SSH ${l.address}:${l.port}: root logs in with the authorized key, host key as published`,
+        loggedIn && tty !== undefined,
+        loggedIn
+          ? `hostname ${ssh.hostname}, terminal ${tty ?? 'none'}, ${out.split('\n')[2]?.trim() ?? ''}`
+          : `exit ${okRun.exitCode}: ${(okRun.stderr || out).trim().slice(0, 300)}`,
+      ),
+    );
+    // -v shows what the server offers once the client's `none` probe fails; no password method may be in it.
+    const pw = await login([
+      ...sshArgs(known, stranger, l.port),
+      '-v',
+      '-o',
+      'PubkeyAuthentication=no',
+      '-o',
+      'PreferredAuthentications=password,keyboard-interactive',
+      target,
+      'true',
+    ]);
+    const offered = offeredAuthMethods(pw.stderr);
+    checks.push(
+      check(
+        `SSH ${l.address}:${l.port}: no password login`,
+        pw.exitCode !== 0 && offered !== null && offered.join(',') === 'publickey',
+        offered === null
+          ? `no method list from the server (exit ${pw.exitCode}): ${pw.stderr.trim().split('\n').slice(-2).join(' ')}`
+          : `the server offers ${offered.join(', ')}; exit ${pw.exitCode}`,
+      ),
+    );
+    const unknown = await login([...sshArgs(known, stranger, l.port), target, 'true']);
+    const denied = /Permission denied \(publickey\)/.test(unknown.stderr);
+    checks.push(
+      check(
+        `SSH ${l.address}:${l.port}: an unknown key is refused`,
+        unknown.exitCode !== 0 && denied,
+        denied
+          ? 'Permission denied (publickey)'
+          : `exit ${unknown.exitCode}: ${unknown.stderr.trim().slice(0, 200)}`,
+      ),
+    );
+  }
+  return checks;
+}
+
 /** A TCP connect scan run in the client namespace: the open ports of `address` (1..65535, bounded per port). */
 async function scanTcp(o: LabOptions, address: string): Promise<number[] | string> {
   const script = [
@@ -244,6 +363,7 @@ async function checkListeners(o: LabOptions, ops: LabOps, guest: Guest): Promise
     const port = Number(local.slice(local.lastIndexOf(':') + 1));
     listeners.push(`${f[0]} ${local}`);
     if (host === '127.0.0.1' || (inside !== undefined && host === inside)) continue;
+    if (f[0] === 'tcp' && ops.ssh?.listen.some((l) => `${l.address}:${l.port}` === local) === true) continue;
     if (f[0] === 'udp' && host === '0.0.0.0' && port >= 32768 && sendOnly > 0) {
       sendOnly--;
       continue;
@@ -264,6 +384,7 @@ export async function runOperationsChecks(o: LabOptions, guest: Guest): Promise<
   const checks: LabCheck[] = [];
   if (ops.syslog !== undefined) checks.push(await checkSyslog(o, ops));
   if (ops.metrics !== undefined) checks.push(...(await checkMetrics(o, ops)));
+  checks.push(...(await checkSsh(o, ops)));
   checks.push(await checkListeners(o, ops, guest));
   checks.push(await checkScan(o, ops));
   return checks;

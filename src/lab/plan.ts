@@ -7,7 +7,7 @@ import { labName } from '../lib/netns.js';
 import { formatIpv4, inSubnet, parseCidr, parseIpv4, prefixMask } from '../spec/net.js';
 import { detectionBound, directorMode, effectiveCheck, type DirectorMode } from '../spec/health-check.js';
 import type { Director, Spec, VirtualService } from '../spec/types.js';
-import { METRICS_PORT, SYSLOG_PORT } from '../stages/render/director-view.js';
+import { METRICS_PORT, SYSLOG_PORT, sshListen } from '../stages/render/director-view.js';
 import { resolveIpvsTable } from '../stages/render/ipvs-table.js';
 import { formatIpvsadmRules } from '../stages/render/ipvsadm-rules.js';
 
@@ -87,6 +87,8 @@ export interface LabOps {
   host: LabHost;
   syslog?: { address: string; port: number };
   metrics?: { url: string };
+  /** access.ssh: where the director's SSH server listens. */
+  ssh?: { hostname: string; listen: { address: string; port: number }[] };
   /** Director addresses the client scans (outside address, VIPs) and the TCP ports each may have open. */
   scan: { address: string; open: number[] }[];
 }
@@ -299,8 +301,17 @@ function opsPlan(
     ...(access.metrics !== undefined && inside !== undefined
       ? { metrics: { url: `http://${inside.address.split('/')[0] ?? ''}:${metricsPort}/cgi-bin/metrics` } }
       : {}),
+    ...(access.ssh !== undefined
+      ? { ssh: { hostname: director.hostname, listen: sshListen(spec, director) } }
+      : {}),
     scan: [
-      ...outside.map((i) => ({ address: i.address.split('/')[0] ?? '', open: [] })),
+      ...outside.map((i) => {
+        const address = i.address.split('/')[0] ?? '';
+        return {
+          address,
+          open: sshListen(spec, director).flatMap((l) => (l.address === address ? [l.port] : [])),
+        };
+      }),
       ...director.vips.map((v) => ({ address: v.address, open: vipPorts(v.address) })),
     ],
   };

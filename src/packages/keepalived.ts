@@ -1,6 +1,8 @@
 /** The keepalived release catalog (src/packages/keepalived.json) with its types and look-ups. */
 import catalog from './keepalived.json' with { type: 'json' };
-import { findRelease, type ProgramCatalog, type ProgramRelease } from './program.js';
+import { findRelease, type KernelNeed, type ProgramCatalog, type ProgramRelease } from './program.js';
+
+export type { KernelNeed } from './program.js';
 
 /** How to build a release: configure arguments, the static link flag, make arguments, the binaries to keep. */
 export interface KeepalivedRecipe {
@@ -13,14 +15,6 @@ export interface KeepalivedRecipe {
   staticLibraryPackages: string[];
   /** True when this recipe was run on the project's build host. */
   verified: boolean;
-}
-
-/** A kernel option keepalived needs at run time, with the reason it is in the fragment. */
-export interface KernelNeed {
-  symbol: string;
-  /** First kernel release with the option (a spec pinning an older kernel is refused). */
-  since: string;
-  reason: string;
 }
 
 /** One keepalived release. */

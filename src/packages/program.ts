@@ -23,6 +23,14 @@ export interface DebianSource {
   sha256: string;
 }
 
+/** A kernel option a program needs at run time, with the reason it is in the fragment. */
+export interface KernelNeed {
+  symbol: string;
+  /** First kernel release with the option (a spec pinning an older kernel is refused). */
+  since: string;
+  reason: string;
+}
+
 /** The part of a release every program has. */
 export interface ProgramRelease {
   version: string;

@@ -18,6 +18,7 @@ export const DEFAULTS = {
   console: 'ttyS0,115200',
   epoch: 0,
   keepalivedLink: 'static',
+  dropbearLink: 'static',
   /** Health-check fields (keepalived keywords in src/stages/render/keepalived-conf.ts). */
   healthCheck: {
     path: '/',

@@ -1,7 +1,7 @@
 /** Gate 3: the cross-field rules, as data: named functions over a spec with defaults applied. Pure. */
 import type { Problem } from '../lib/errors.js';
 import type { Rule } from './rule.js';
-import { accessHasInside } from './rules/access.js';
+import { accessHasInside, authorizedKeysParse, sshHasDropbear, sshListenRoles } from './rules/access.js';
 import {
   checkPortKnown,
   checksHaveKeepalived,
@@ -85,6 +85,9 @@ export const RULES: readonly Rule[] = [
   vrrpStartsAfterChecks,
   natGatewayFloats,
   accessHasInside,
+  sshHasDropbear,
+  authorizedKeysParse,
+  sshListenRoles,
 ];
 
 /** One sentence per rule for docs/spec-reference.md (a test checks every rule has one). */
@@ -143,7 +146,12 @@ export const RULE_SUMMARIES: Readonly<Record<string, string>> = {
     'An advert interval is whole seconds (VRRPv2) or at most 40.95 s with two decimals (VRRPv3, chosen below 1 s).',
   vrrpStartsAfterChecks:
     'A pair member with health checks runs VRRP only once its first checks can have filled its table: `startupDelay` + master-down interval ≥ 1 s + interval + timeout (keepalived starts checked servers out, and a member that hears no master takes the addresses).',
-  accessHasInside: '`access.metrics` listens on the inside address: every director has an interface with `role: inside`.',
+  accessHasInside:
+    '`access.metrics` listens on the inside address: every director has an interface with `role: inside`.',
+  sshHasDropbear: '`access.ssh` pins dropbear (`dropbear.version`), a release of src/packages/dropbear.json.',
+  authorizedKeysParse:
+    'Every `access.ssh.authorizedKeys` item is one bare public key (`type base64 [comment]`) of a type the pinned dropbear accepts, its blob of the same type, each listed once.',
+  sshListenRoles: 'Every director has an interface of each role `access.ssh.listen` names (default inside).',
   natGatewayFloats:
     "A NAT real server behind a pair routes through the pair's floating inside address, never through one member's own address.",
   natGatewayBypass:

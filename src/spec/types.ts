@@ -13,21 +13,35 @@ export interface Spec {
   ipvsadm: IpvsadmPin;
   /** keepalived, needed when a service has a health check: it then owns the IPVS table. */
   keepalived?: KeepalivedPin;
+  /** dropbear, needed when `access.ssh` is set: the SSH server of every director. */
+  dropbear?: DropbearPin;
   image?: ImageOptions;
   directors: Director[];
   /** Directors that share VIPs as a VRRP group (keepalived), so that one takes over when another dies. */
   pairs?: DirectorPair[];
   realServers: RealServer[];
-  /** How operators reach the running directors (remote syslog, metrics), on each director's inside address. */
+  /** How operators reach the running directors (SSH, remote syslog, metrics), on each director's inside address. */
   access?: Access;
 }
 
 /** Operator access to a running director; each part optional, everything on the inside address. */
 export interface Access {
+  /** SSH (dropbear): root logs in with one of these keys, never with a password. */
+  ssh?: SshAccess;
   /** Remote syslog receiver, `host` or `host:port` (UDP, default port 514). */
   syslog?: string;
   /** Prometheus text-format IPVS counters over HTTP: http://<inside>:<port>/cgi-bin/metrics. */
   metrics?: MetricsAccess;
+}
+
+/** The SSH server of each director (dropbear, password logins compiled out). */
+export interface SshAccess {
+  /** Public keys that may log in as root, each one authorized_keys line: `type base64 [comment]`. */
+  authorizedKeys: string[];
+  /** Roles of the interfaces whose own address it listens on; default `[inside]` (never the VIPs). */
+  listen?: InterfaceRole[];
+  /** TCP port, default 22. */
+  port?: number;
 }
 
 /** The metrics server of each director (busybox httpd, read-only CGI). */
@@ -136,15 +150,24 @@ export interface IpvsadmPin {
   link?: IpvsadmLink;
 }
 
-/** keepalived: a release from the catalog, optionally with its source overridden. */
-export interface KeepalivedPin {
-  /** Release, e.g. `2.2.7`; must be in the keepalived catalog (src/packages/keepalived.json). */
+/**
+ * A program built from pinned source (keepalived, dropbear): a release of its catalog (src/packages/<name>.json),
+ * optionally with its source overridden.
+ */
+export interface ProgramSourcePin {
+  /** Release, e.g. `2.2.7`; must be in the program's catalog. */
   version: string;
   /** Where the source comes from; defaults to the catalog's Debian source package. */
   source?: SourceRef;
   /** Link statically (default) or dynamically (its libraries are then carried into the image). */
   link?: IpvsadmLink;
 }
+
+/** keepalived: a release of src/packages/keepalived.json. */
+export type KeepalivedPin = ProgramSourcePin;
+
+/** dropbear: a release of src/packages/dropbear.json. */
+export type DropbearPin = ProgramSourcePin;
 
 export type Compression = 'gzip' | 'xz' | 'zstd' | 'none';
 

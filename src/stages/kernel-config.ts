@@ -4,15 +4,15 @@
  * (profile full), spec.kernel.extraConfig, named for the kernel's era (2.6.16 → IP_NF_CONNTRACK...). Pure.
  *
  * Profile full is the site kernel: besides every IPVS/netfilter option it carries what every program lvs-image can
- * put in an image needs (the conditional base lines, each keepalived release's kernel options), so one kernel runs
+ * put in an image needs (the conditional base lines, each keepalived and dropbear release's kernel options), so one kernel runs
  * any director of the site and adding health checks or rules to a spec does not change the kernel.
  */
 import { parseKconfig } from '../lib/kconfig.js';
 import { SpecError, type Problem } from '../lib/errors.js';
 import { kernelAtLeast, parseKernelVersion } from '../lib/kernel-version.js';
-import { KEEPALIVED_CATALOG } from '../packages/keepalived.js';
 import { DEFAULTS } from '../spec/defaults.js';
 import { specUsesKeepalived } from '../spec/health-check.js';
+import { OPTIONAL_PROGRAMS } from '../spec/programs.js';
 import type { KernelOptionMode, KernelProfile, Spec } from '../spec/types.js';
 import * as catalog from './kernel/catalog.js';
 import { FragmentLines, formatFragment, type FragmentLine } from './kernel/fragment-lines.js';
@@ -68,7 +68,7 @@ export function generateKernelFragment(spec: Spec, opts: { kernelVersion?: strin
     module: mode === 'module',
     ipip: features.some((f) => f.feature === 'forwarding:ipip'),
     iptables: features.some((f) => f.feature.startsWith('netfilter:')),
-    daemons: specUsesKeepalived(spec) || spec.access?.syslog !== undefined,
+    daemons: specUsesKeepalived(spec) || spec.access?.syslog !== undefined || spec.access?.ssh !== undefined,
   };
   const forPrograms = new Set<string>(['iptables', 'daemons']);
 
@@ -145,14 +145,15 @@ export function generateKernelFragment(spec: Spec, opts: { kernelVersion?: strin
   }
 
   // A program the image carries brings its own kernel needs (src/packages/<program>.json), each with its reason.
-  const keepalived = KEEPALIVED_CATALOG.releases.find((r) => r.version === spec.keepalived?.version);
-  if (keepalived !== undefined && specUsesKeepalived(spec)) {
-    for (const o of keepalived.kernelOptions) {
+  for (const program of OPTIONAL_PROGRAMS) {
+    const release = program.catalog.releases.find((r) => r.version === spec[program.name]?.version);
+    if (release === undefined || !program.used(spec)) continue;
+    for (const o of release.kernelOptions) {
       if (!kernelAtLeast(version, o.since)) {
         problems.push({
-          pointer: '/keepalived/version',
-          message: `keepalived ${keepalived.version} needs CONFIG_${o.symbol} (kernel ${o.since} or later), but kernel.version is ${version}`,
-          hint: 'pin a newer kernel or drop the health checks',
+          pointer: `/${program.name}/version`,
+          message: `${program.name} ${release.version} needs CONFIG_${o.symbol} (kernel ${o.since} or later), but kernel.version is ${version}`,
+          hint: `pin a newer kernel or drop ${program.usedBy}`,
         });
         continue;
       }
@@ -160,27 +161,27 @@ export function generateKernelFragment(spec: Spec, opts: { kernelVersion?: strin
         o.symbol,
         'y',
         'feature',
-        'src/packages/keepalived.json',
-        `keepalived ${keepalived.version}: ${o.reason}`,
+        `src/packages/${program.name}.json`,
+        `${program.name} ${release.version}: ${o.reason}`,
       );
     }
   }
 
   if (full) {
     addFullProfile(out, menus, mode, version, problems);
-    // What every keepalived release needs, where this kernel has it (a spec that uses keepalived was checked above).
-    for (const release of KEEPALIVED_CATALOG.releases) {
-      for (const o of release.kernelOptions) {
-        if (!kernelAtLeast(version, o.since)) continue;
-        out.add(
-          o.symbol,
-          'y',
-          'profile',
-          'src/packages/keepalived.json',
-          `profile full runs every program: keepalived ${release.version}: ${o.reason}`,
-        );
-      }
-    }
+    // What every release of every program needs, where this kernel has it (a spec that runs one was checked above).
+    for (const program of OPTIONAL_PROGRAMS)
+      for (const release of program.catalog.releases)
+        for (const o of release.kernelOptions) {
+          if (!kernelAtLeast(version, o.since)) continue;
+          out.add(
+            o.symbol,
+            'y',
+            'profile',
+            `src/packages/${program.name}.json`,
+            `profile full runs every program: ${program.name} ${release.version}: ${o.reason}`,
+          );
+        }
   }
 
   (spec.kernel.extraConfig ?? []).forEach((line, i) => {

@@ -12,8 +12,9 @@ import { formatIpvsVersion } from '../context.js';
 import { BuildError, SpecError, type Problem } from '../lib/errors.js';
 import { sha256, sha256File, writeFileAtomic } from '../lib/fs.js';
 import { findIpvsadmRelease } from '../packages/ipvsadm.js';
-import { findKeepalivedRelease } from '../packages/keepalived.js';
-import type { Spec } from '../spec/types.js';
+import { findRelease } from '../packages/program.js';
+import { OPTIONAL_PROGRAMS, type OptionalProgram, type OptionalProgramName } from '../spec/programs.js';
+import type { ProgramSourcePin, Spec } from '../spec/types.js';
 import { readIpvsadmHeader } from './ipvsadm.js';
 import { compilerVersion } from './ipvsadm/build.js';
 import { describeIpvsMismatch } from './ipvsadm/ipvs-version.js';
@@ -24,6 +25,7 @@ import {
   parseLock,
   serializeLock,
   type Lock,
+  type LockedProgram,
   type LockedSource,
 } from './lock/lock-file.js';
 import { readPrebuiltKernelFacts } from './lock/prebuilt-facts.js';
@@ -110,7 +112,6 @@ export async function computeLock(spec: Spec, io: StageIo, opts: LockOptions = {
   const requests = planSpecSources(spec, specDir);
   const kreq = requests.find((r) => r.name === 'kernel');
   const ireq = requests.find((r) => r.name === 'ipvsadm');
-  const kareq = requests.find((r) => r.name === 'keepalived');
   if (ireq === undefined) throw new BuildError('internal: no ipvsadm source request');
 
   let kernel: KernelFacts & { source: LockedSource | null };
@@ -170,10 +171,13 @@ export async function computeLock(spec: Spec, io: StageIo, opts: LockOptions = {
       });
     if (mismatch !== null) io.log(`WARNING: ${mismatch}`);
   }
-  const keepalived =
-    kareq !== undefined && spec.keepalived !== undefined
-      ? await lockKeepalived(spec.keepalived, kareq, io, opts, unknown)
-      : undefined;
+  const programs: Partial<Record<OptionalProgramName, LockedProgram>> = {};
+  for (const program of OPTIONAL_PROGRAMS) {
+    const req = requests.find((r) => r.name === program.name);
+    const pin = spec[program.name];
+    if (req !== undefined && pin !== undefined)
+      programs[program.name] = await lockProgram(program, pin, req, io, opts, unknown);
+  }
   const compiler = await compilerVersion(io).catch(() => null);
   if (compiler === null) unknown.push('compiler: gcc not found');
   const ipvsadmPath =
@@ -196,21 +200,22 @@ export async function computeLock(spec: Spec, io: StageIo, opts: LockOptions = {
       ipvsVersionFrom: codeFrom,
       checkedWithKernel: { release: kernel.release, sha256: kernel.source?.sha256 ?? null },
     },
-    ...(keepalived !== undefined ? { keepalived } : {}),
+    ...programs,
     compiler,
     unknown,
   };
 }
 
-/** keepalived's lock entry: the catalog release, the link, and its source through the store. */
-async function lockKeepalived(
-  pin: NonNullable<Spec['keepalived']>,
+/** A program's lock entry (keepalived, dropbear): the catalog release, the link, and its source through the store. */
+async function lockProgram(
+  program: OptionalProgram,
+  pin: ProgramSourcePin,
   req: SourceRequest,
   io: StageIo,
   opts: LockOptions,
   unknown: string[],
-): Promise<NonNullable<Lock['keepalived']>> {
-  const release = findKeepalivedRelease(pin.version);
+): Promise<LockedProgram> {
+  const release = findRelease(program.catalog, pin.version, `/${program.name}/version`);
   const got = await provideForLock(req, io, opts, unknown);
   const specPath = pin.source !== undefined && 'path' in pin.source ? pin.source.path : undefined;
   return { version: release.version, link: pin.link ?? 'static', source: lockedSource(req, got, specPath) };
@@ -293,7 +298,8 @@ export function checkLockAgainstSpec(
     if (pin !== undefined)
       differ('ipvsadm source sha256', lock.ipvsadm.source.sha256 ?? 'unknown', pin.toLowerCase());
   }
-  checkProgramPin('keepalived', lock.keepalived, spec, differ, problems, file);
+  for (const program of OPTIONAL_PROGRAMS)
+    checkProgramPin(program.name, lock[program.name], spec, differ, problems, file);
   if (problems.length > 0)
     throw new SpecError(
       problems.map((p) => ({ ...p, hint: `if the change is intended, run \`lvs-image lock ${specFile}\`` })),
@@ -304,10 +310,10 @@ export function checkLockAgainstSpec(
     );
 }
 
-/** The keepalived part of the frozen gate: pinned when the spec runs keepalived, with the same place and link. */
+/** A program's part of the frozen gate: pinned when the spec runs it, with the same place and link. */
 function checkProgramPin(
-  name: 'keepalived',
-  locked: Lock['keepalived'],
+  name: OptionalProgramName,
+  locked: LockedProgram | undefined,
   spec: Spec,
   differ: (what: string, locked: string, now: string) => void,
   problems: Problem[],

@@ -4,6 +4,7 @@
  */
 import { formatIpvsVersion, type IpvsadmArtifacts, type KernelArtifacts } from '../context.js';
 import type { BuildPlan, DirectorPlan } from '../plan.js';
+import type { DropbearArtifacts, HostKey } from './dropbear.js';
 import type { KeepalivedArtifacts } from './keepalived.js';
 
 /** Build inputs that are not in the spec. */
@@ -18,6 +19,14 @@ export interface ManifestInputs {
   lvsImageVersion: string;
 }
 
+/** A director's SSH server: the dropbear built, its host key, where it listens. */
+export interface ManifestSsh {
+  dropbear: DropbearArtifacts;
+  link: 'static' | 'dynamic';
+  hostKey: HostKey;
+  listen: { address: string; port: number }[];
+}
+
 /** The manifest of one director, ready for JSON.stringify. */
 export function buildManifest(
   plan: BuildPlan,
@@ -25,6 +34,7 @@ export function buildManifest(
   kernel: KernelArtifacts,
   ipvsadm: IpvsadmArtifacts,
   keepalived: KeepalivedArtifacts | null,
+  ssh: ManifestSsh | null,
   inputs: ManifestInputs,
 ): object {
   const files = Object.fromEntries(
@@ -61,6 +71,22 @@ export function buildManifest(
             versionText: keepalived.versionText.split('\n'),
           }
         : null,
+    // The host key's public half and fingerprint (what operators compare on first login); the private half
+    // is in the image and in the secrets folder, never here.
+    ssh:
+      ssh === null
+        ? null
+        : {
+            dropbear: {
+              version: ssh.dropbear.version,
+              link: ssh.link,
+              sourceSha256: ssh.dropbear.sourceSha256,
+              versionLine: ssh.dropbear.versionLine,
+            },
+            hostKey: ssh.hostKey.publicKey,
+            fingerprint: ssh.hostKey.fingerprint,
+            listen: ssh.listen.map((l) => `${l.address}:${l.port}`),
+          },
     modules: director.modules,
     cmdline: director.cmdline,
     spec: { file: inputs.specFile, sha256: inputs.specSha256 },

@@ -69,6 +69,19 @@ const DIRECTOR_FILES: readonly FileRule<DirectorView>[] = [
   },
   { template: 'director/etc/init.d/lvs-director.hbs', path: '/etc/init.d/lvs-director', mode: 0o755 },
   {
+    template: 'director/etc/passwd.hbs',
+    path: '/etc/passwd',
+    mode: 0o644,
+    when: (v) => v.access.ssh !== null,
+  },
+  { template: 'director/etc/group.hbs', path: '/etc/group', mode: 0o644, when: (v) => v.access.ssh !== null },
+  {
+    template: 'director/root/.ssh/authorized_keys.hbs',
+    path: '/root/.ssh/authorized_keys',
+    mode: 0o600,
+    when: (v) => v.access.ssh !== null,
+  },
+  {
     template: 'director/www/cgi-bin/metrics.hbs',
     path: '/www/cgi-bin/metrics',
     mode: 0o755,

@@ -27,8 +27,10 @@ export interface RootfsInput {
   modules: string[];
   /** More host programs, by name on PATH or absolute path, e.g. iptables-legacy-restore. */
   extraBinaries?: string[];
-  /** Programs built from pinned source besides ipvsadm (keepalived), each at its path in the image. */
+  /** Programs built from pinned source besides ipvsadm (keepalived, dropbear), each at its path in the image. */
   programs?: BuiltProgram[];
+  /** Files that come from the secrets folder, not from the spec (the SSH host key). */
+  secrets?: RootfsEntry[];
 }
 
 /** A program built from pinned source, placed at `path` with the shared libraries it needs (none when static). */
@@ -61,6 +63,7 @@ export async function assembleRootfs(input: RootfsInput): Promise<RootfsEntry[]>
         { type: 'file', path: '/etc/hostname', mode: 0o644, data: Buffer.from(`${input.hostname}\n`) },
       ],
     },
+    { source: 'secrets folder', rank: 2, entries: input.secrets ?? [] },
     {
       source: 'rendered files',
       rank: 3,

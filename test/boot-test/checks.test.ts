@@ -193,3 +193,35 @@ test('keepalived mode: the ready line promises only the services; keepalived run
     ['keepalived', 'keepalived restarted'],
   );
 });
+
+test('SSH: dropbear runs and listens on the spec addresses only; a wildcard or missing listener fails', (t) => {
+  t.false(checkBoot(EXPECTED, GOOD).some((c) => c.name === 'SSH server'));
+  const expected = { ...EXPECTED, ssh: { listen: ['192.168.31.11:22'] } };
+  const netstat = (locals: string[]): string =>
+    [
+      'Active Internet connections (only servers)',
+      'Proto Recv-Q Send-Q Local Address           Foreign Address         State',
+      ...locals.map((l) => `tcp        0      0 ${l}       0.0.0.0:*               LISTEN`),
+    ].join('\n');
+  t.like(
+    checkBoot(expected, {
+      ...GOOD,
+      ssh: { pid: '42\n', listeners: netstat(['192.168.31.11:22', '192.168.31.11:9100']) },
+    }).find((c) => c.name === 'SSH server'),
+    { ok: true, detail: 'dropbear pid 42; listening on 192.168.31.11:22' },
+  );
+  t.like(
+    checkBoot(expected, { ...GOOD, ssh: { pid: '42\n', listeners: netstat(['0.0.0.0:22']) } }).find(
+      (c) => c.name === 'SSH server',
+    ),
+    { ok: false, detail: 'dropbear pid 42; listening on 0.0.0.0:22 (expected 192.168.31.11:22 only)' },
+  );
+  t.like(
+    checkBoot(expected, {
+      ...GOOD,
+      ssh: { pid: 'cat: /run/dropbear.pid: No such file\n', listeners: netstat([]) },
+    }).find((c) => c.name === 'SSH server'),
+    { ok: false },
+  );
+  t.regex(checkBoot(expected, GOOD).find((c) => c.name === 'SSH server')?.detail ?? '', /never answered/);
+});

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SpecError } from '../../src/lib/errors.js';
 import { parseKconfig } from '../../src/lib/kconfig.js';
-import { KEEPALIVED_CATALOG } from '../../src/packages/keepalived.js';
+import { OPTIONAL_PROGRAMS } from '../../src/spec/programs.js';
 import { loadSpec } from '../../src/spec/load.js';
 import type { Spec } from '../../src/spec/types.js';
 import { generateKernelFragment } from '../../src/stages/kernel-config.js';
@@ -77,8 +77,10 @@ test('the 2.6.16 fragment uses only symbols that exist in 2.6.16, with the old c
   const base = JSON.parse(readFileSync('kernel-config/base/director.json', 'utf8')) as {
     lines: { symbol: string; since: string }[];
   };
-  // Profile full also brings what keepalived needs (src/packages/keepalived.json), where the kernel has it.
-  const programSymbols = KEEPALIVED_CATALOG.releases.flatMap((r) => r.kernelOptions.map((o) => o.symbol));
+  // Profile full also brings what keepalived and dropbear need (src/packages/*.json), where the kernel has it.
+  const programSymbols = OPTIONAL_PROGRAMS.flatMap((p) =>
+    p.catalog.releases.flatMap((r) => r.kernelOptions.map((o) => o.symbol)),
+  );
   const baseSymbols = new Set([...base.lines.map((l) => l.symbol), ...programSymbols]);
   for (const l of f.lines) {
     t.true(symbolExists('2.6.16.27', l.symbol), `${l.symbol} is catalogued as absent from 2.6.16`);

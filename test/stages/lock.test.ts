@@ -201,9 +201,22 @@ test('keepalived in the lock: the frozen gate wants it when a director runs it, 
   );
   t.deepEqual(
     missing.problems.map((p) => p.message),
-    ['the spec runs keepalived 2.2.7 and the lock pins no keepalived'],
+    [
+      'the spec runs keepalived 2.2.7 and the lock pins no keepalived',
+      'the spec runs dropbear 2022.83 and the lock pins no dropbear',
+    ],
   );
-  const withKa = { lock: { ...sampleLock(), keepalived }, file: 'images/checked-example.lock' };
+  const dropbear = {
+    version: '2022.83',
+    link: 'static' as const,
+    source: {
+      file: 'dropbear_2022.83.orig.tar.bz2',
+      sha256: 'c'.repeat(64),
+      size: 2322904,
+      origin: { kind: 'debian-source' as const, package: 'dropbear', version: '2022.83-1+deb12u3', dsc: 'x' },
+    },
+  };
+  const withKa = { lock: { ...sampleLock(), keepalived, dropbear }, file: 'images/checked-example.lock' };
   t.notThrows(() => checkLockAgainstSpec(withKa, spec, 'images/checked-example.yaml', quiet, undefined));
   const linked = { ...spec, keepalived: { ...spec.keepalived!, link: 'dynamic' as const } };
   const err = t.throws(
@@ -226,6 +239,17 @@ test('keepalived in the lock: the frozen gate wants it when a director runs it, 
   };
   t.deepEqual(diffLock({ ...sampleLock(), keepalived }, { ...sampleLock(), keepalived: rebuilt }), [
     'keepalived: keepalived 1:2.2.7-1 (sha256 aaaaaaaa…) is locked; Debian now ships 1:2.2.7-2 (bbbbbbbb…)',
+  ]);
+  const rebuiltDropbear = {
+    ...dropbear,
+    source: {
+      ...dropbear.source,
+      sha256: 'd'.repeat(64),
+      origin: { ...dropbear.source.origin, version: '2022.83-1+deb12u4' },
+    },
+  };
+  t.deepEqual(diffLock({ ...sampleLock(), dropbear }, { ...sampleLock(), dropbear: rebuiltDropbear }), [
+    'dropbear: dropbear 2022.83-1+deb12u3 (sha256 cccccccc…) is locked; Debian now ships 2022.83-1+deb12u4 (dddddddd…)',
   ]);
   // A spec without checks neither needs nor accepts a keepalived pin in its lock.
   const lv1 = await loadSpec('images/dsas-lv1.yaml');

@@ -29,6 +29,7 @@ function plan(directors: DirectorPlan[]): BuildPlan {
     kernel: { version: '6.1', profile: 'full', options: 'module', provider: 'source' },
     ipvsadm: { version: '1.31', link: 'static' },
     keepalived: null,
+    dropbear: null,
     image: { compression: 'gzip', epoch: 0 },
     directors,
     pxe: [],

@@ -1,4 +1,6 @@
-/** Rules about operator access (remote syslog, metrics). Pure. */
+/** Rules about operator access (SSH, remote syslog, metrics). Pure. */
+import { DROPBEAR_CATALOG } from '../../packages/dropbear.js';
+import { isKeyProblem, parseAuthorizedKey } from '../authorized-keys.js';
 import { problemAt, type Rule } from '../rule.js';
 
 /** Metrics listen on the inside address: every director needs an interface with `role: inside`. */
@@ -12,8 +14,65 @@ export const accessHasInside: Rule = (spec) =>
               problemAt(
                 `/directors/${di}/interfaces`,
                 `${d.hostname} has no inside interface for access.metrics to listen on`,
-                'give the interface on the servers\' network `role: inside`, or drop access.metrics',
+                "give the interface on the servers' network `role: inside`, or drop access.metrics",
               ),
             ],
       );
 
+const DROPBEAR_HINT = "add dropbear: { version: '2022.83', source: { debian: dropbear } }";
+
+/** access.ssh is served by dropbear: the spec pins a release the catalog has. */
+export const sshHasDropbear: Rule = (spec) => {
+  if (spec.access?.ssh === undefined) return [];
+  if (spec.dropbear === undefined)
+    return [problemAt('/access/ssh', 'SSH is served by dropbear, and the spec pins none', DROPBEAR_HINT)];
+  const v = spec.dropbear.version;
+  return DROPBEAR_CATALOG.releases.some((r) => r.version === v)
+    ? []
+    : [
+        problemAt(
+          '/dropbear/version',
+          `dropbear ${v} is not in the catalog`,
+          `use one of ${DROPBEAR_CATALOG.releases.map((r) => r.version).join(', ')} (src/packages/dropbear.json)`,
+        ),
+      ];
+};
+
+/** Every authorized key is a bare public key of a type the pinned dropbear accepts. */
+export const authorizedKeysParse: Rule = (spec) => {
+  const ssh = spec.access?.ssh;
+  if (ssh === undefined) return [];
+  const release = DROPBEAR_CATALOG.releases.find((r) => r.version === spec.dropbear?.version);
+  const types = release?.keyTypes ?? [...new Set(DROPBEAR_CATALOG.releases.flatMap((r) => r.keyTypes))];
+  const seen = new Map<string, number>();
+  return ssh.authorizedKeys.flatMap((line, i) => {
+    const pointer = `/access/ssh/authorizedKeys/${i}`;
+    const key = parseAuthorizedKey(line, types);
+    if (isKeyProblem(key)) return [problemAt(pointer, `not an SSH public key: ${key.message}`, key.hint)];
+    const first = seen.get(key.base64);
+    seen.set(key.base64, first ?? i);
+    return first === undefined
+      ? []
+      : [problemAt(pointer, `the same key as authorizedKeys[${first}]`, 'list each key once')];
+  });
+};
+
+/** SSH listens on the address of each role in access.ssh.listen: every director has an interface with each. */
+export const sshListenRoles: Rule = (spec) => {
+  const ssh = spec.access?.ssh;
+  if (ssh === undefined) return [];
+  const roles = ssh.listen ?? ['inside'];
+  return spec.directors.flatMap((d, di) =>
+    roles
+      .filter((role) => !d.interfaces.some((n) => n.role === role))
+      .map((role) =>
+        problemAt(
+          `/directors/${di}/interfaces`,
+          `${d.hostname} has no ${role} interface for access.ssh to listen on`,
+          ssh.listen === undefined
+            ? "give the interface on the servers' network `role: inside`, or set access.ssh.listen"
+            : `give an interface \`role: ${role}\`, or take ${role} out of access.ssh.listen`,
+        ),
+      ),
+  );
+};

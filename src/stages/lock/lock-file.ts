@@ -47,12 +47,15 @@ export interface LockedIpvsadm {
   checkedWithKernel: { release: string | null; sha256: string | null };
 }
 
-/** keepalived, pinned when a director of the spec runs it. */
-export interface LockedKeepalived {
+/** A program built from pinned source (keepalived, dropbear), locked when a director of the spec runs it. */
+export interface LockedProgram {
   version: string;
   link: 'static' | 'dynamic';
   source: LockedSource;
 }
+
+/** keepalived, pinned when a director of the spec runs it. */
+export type LockedKeepalived = LockedProgram;
 
 /** The whole lock file. */
 export interface Lock {
@@ -61,6 +64,8 @@ export interface Lock {
   ipvsadm: LockedIpvsadm;
   /** Present when a director runs keepalived (health checks). */
   keepalived?: LockedKeepalived;
+  /** Present when the directors run dropbear (access.ssh). */
+  dropbear?: LockedProgram;
   /** First line of `gcc --version`. */
   compiler: string | null;
   /** What could not be determined when the lock was written, and why. */
@@ -170,15 +175,16 @@ export function diffLock(locked: Lock, current: Lock): string[] {
   const sources: [string, LockedSource | null, LockedSource | null][] = [
     ['kernel', locked.kernel.source, current.kernel.source],
     ['ipvsadm', locked.ipvsadm.source, current.ipvsadm.source],
-    ...(locked.keepalived !== undefined || current.keepalived !== undefined
-      ? [
-          ['keepalived', locked.keepalived?.source ?? null, current.keepalived?.source ?? null] as [
+    ...(['keepalived', 'dropbear'] as const)
+      .filter((n) => locked[n] !== undefined || current[n] !== undefined)
+      .map(
+        (n) =>
+          [n, locked[n]?.source ?? null, current[n]?.source ?? null] as [
             string,
             LockedSource | null,
             LockedSource | null,
           ],
-        ]
-      : []),
+      ),
   ];
   for (const [name, was, now] of sources) {
     const line = describeSourceDrift(name, was, now);
@@ -192,6 +198,7 @@ export function diffLock(locked: Lock, current: Lock): string[] {
     kernel: { ...l.kernel, source: undefined },
     ipvsadm: { ...l.ipvsadm, source: undefined, checkedWithKernel: undefined },
     keepalived: l.keepalived === undefined ? undefined : { ...l.keepalived, source: undefined },
+    dropbear: l.dropbear === undefined ? undefined : { ...l.dropbear, source: undefined },
   });
   flatten(strip(locked), '', a);
   flatten(strip(current), '', b);

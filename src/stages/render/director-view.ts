@@ -2,6 +2,7 @@
  * The view model every director template reads: plain, precomputed values so templates only print.
  * Built by a pure function from the spec; JSON-serializable so it can sit in the build plan.
  */
+import { DROPBEAR_CATALOG } from '../../packages/dropbear.js';
 import { findKeepalivedRelease } from '../../packages/keepalived.js';
 import { directorMode, pairOf, type DirectorMode } from '../../spec/health-check.js';
 import type { Director, Spec } from '../../spec/types.js';
@@ -69,8 +70,22 @@ export interface DirectorView {
   pairMember: boolean;
   /** Counts the ready line should show when every rule loaded. */
   expected: { services: number; realServers: number };
-  /** Operator access (spec.access): the remote syslog `host:port`, where the metrics server listens. */
-  access: { syslog: string | null; metrics: { listen: string } | null };
+  /** Operator access (spec.access): the remote syslog `host:port`, where the metrics and SSH servers listen. */
+  access: {
+    syslog: string | null;
+    /** No remote syslog, but daemons that log (keepalived, dropbear): syslogd keeps their lines in memory. */
+    localSyslog: boolean;
+    metrics: { listen: string } | null;
+    ssh: SshView | null;
+  };
+}
+
+/** dropbear on a director: where it listens, its host key in the image, the keys root logs in with. */
+export interface SshView {
+  /** `address:port` words for dropbear -p. */
+  listen: string[];
+  hostKey: string;
+  authorizedKeys: string[];
 }
 
 /** The default port of the metrics server (the Prometheus node exporter's, which operators already allow). */
@@ -78,6 +93,14 @@ export const METRICS_PORT = 9100;
 
 /** The default remote syslog port (UDP). */
 export const SYSLOG_PORT = 514;
+
+/** The default SSH port. */
+export const SSH_PORT = 22;
+
+/** Where a director's SSH host key sits in its image (dropbear's default name for the type). */
+export function sshHostKeyPath(type: string): string {
+  return `/etc/dropbear/dropbear_${type}_host_key`;
+}
 
 function lines(text: string): string[] {
   return text === '' ? [] : text.replace(/\n$/, '').split('\n');
@@ -153,16 +176,39 @@ export function makeDirectorView(spec: Spec, director: Director): DirectorView {
     keepalivedConf,
     pairMember: pair !== undefined,
     expected: { services: table.length, realServers: table.reduce((n, s) => n + s.dests.length, 0) },
-    access: accessView(spec, director),
+    access: accessView(spec, director, mode),
   };
 }
 
-function accessView(spec: Spec, director: Director): DirectorView['access'] {
+/** Where a director's SSH server listens: the own address of each interface of an `access.ssh.listen` role. */
+export function sshListen(spec: Spec, director: Director): { address: string; port: number }[] {
+  const ssh = spec.access?.ssh;
+  if (ssh === undefined) return [];
+  return (ssh.listen ?? ['inside']).flatMap((role) =>
+    director.interfaces
+      .filter((i) => i.role === role)
+      .map((i) => ({ address: bareAddress(i.address), port: ssh.port ?? SSH_PORT })),
+  );
+}
+
+function accessView(spec: Spec, director: Director, mode: DirectorMode): DirectorView['access'] {
   const syslog = spec.access?.syslog;
   const metrics = spec.access?.metrics;
+  const ssh = spec.access?.ssh;
   const inside = director.interfaces.find((i) => i.role === 'inside');
+  const release = DROPBEAR_CATALOG.releases.find((r) => r.version === spec.dropbear?.version);
   return {
     syslog: syslog === undefined ? null : syslog.includes(':') ? syslog : `${syslog}:${SYSLOG_PORT}`,
+    localSyslog: syslog === undefined && (mode === 'keepalived' || ssh !== undefined),
+    // The spec rules require an interface of each listen role (sshListenRoles) and a dropbear pin (sshHasDropbear).
+    ssh:
+      ssh === undefined || release === undefined
+        ? null
+        : {
+            listen: sshListen(spec, director).map((l) => `${l.address}:${l.port}`),
+            hostKey: sshHostKeyPath(release.hostKeyType),
+            authorizedKeys: ssh.authorizedKeys.map((k) => k.trim()),
+          },
     // The spec rules require an inside interface when metrics are on (accessHasInside).
     metrics:
       metrics === undefined || inside === undefined

@@ -39,6 +39,7 @@ export function lockedSources(lock: Lock): { name: string; source: LockedSource 
   if (!lock.kernel.prebuilt) add('kernel', lock.kernel.source);
   add('ipvsadm', lock.ipvsadm.source);
   if (lock.keepalived !== undefined) add('keepalived', lock.keepalived.source);
+  if (lock.dropbear !== undefined) add('dropbear', lock.dropbear.source);
   return out;
 }
 

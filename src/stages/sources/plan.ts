@@ -5,8 +5,8 @@
 import path from 'node:path';
 import { SpecError, type Problem } from '../../lib/errors.js';
 import { findIpvsadmRelease } from '../../packages/ipvsadm.js';
-import { findKeepalivedRelease } from '../../packages/keepalived.js';
-import { specUsesKeepalived } from '../../spec/health-check.js';
+import { findRelease } from '../../packages/program.js';
+import { OPTIONAL_PROGRAMS, usedPin, type OptionalProgramName } from '../../spec/programs.js';
 import type { SourceRef, Spec } from '../../spec/types.js';
 import type { ProgramRelease } from '../../packages/program.js';
 import { planProgramSource, type ProgramPin } from '../program/source.js';
@@ -45,7 +45,7 @@ function kernelRequest(ref: SourceRef, specDir: string): SourceRequest {
   };
 }
 
-/** The source request of a program built from pinned source (ipvsadm, keepalived): spec pin or catalog default. */
+/** The source request of a program built from pinned source (ipvsadm, keepalived, dropbear): spec pin or catalog default. */
 export function programRequest(
   name: string,
   pin: ProgramPin,
@@ -67,7 +67,14 @@ export function programRequest(
 }
 
 /** The names of the sources a build can need, in the order they are got. */
-export type SourceName = 'kernel' | 'ipvsadm' | 'keepalived';
+export type SourceName = 'kernel' | 'ipvsadm' | OptionalProgramName;
+
+/** Every source name, in order. */
+export const SOURCE_NAMES: readonly SourceName[] = [
+  'kernel',
+  'ipvsadm',
+  ...OPTIONAL_PROGRAMS.map((p) => p.name),
+];
 
 /**
  * The sources the spec names (all, or `only` these), pinned where the spec or catalog pins them (a kernel
@@ -76,24 +83,33 @@ export type SourceName = 'kernel' | 'ipvsadm' | 'keepalived';
 export function planSpecSources(
   spec: Spec,
   specDir = '.',
-  only: readonly SourceName[] = ['kernel', 'ipvsadm', 'keepalived'],
+  only: readonly SourceName[] = SOURCE_NAMES,
 ): SourceRequest[] {
   const out: SourceRequest[] = [];
   if (only.includes('kernel') && spec.kernel.source !== undefined && spec.kernel.prebuilt === undefined)
     out.push(kernelRequest(spec.kernel.source, specDir));
   if (only.includes('ipvsadm'))
     out.push(programRequest('ipvsadm', spec.ipvsadm, findIpvsadmRelease(spec.ipvsadm.version), specDir));
-  // keepalived only when a director runs it (a pin alone builds nothing).
-  const ka = spec.keepalived;
-  if (only.includes('keepalived') && ka !== undefined && specUsesKeepalived(spec))
-    out.push(programRequest('keepalived', ka, findKeepalivedRelease(ka.version), specDir));
+  // keepalived and dropbear only when a director runs them (a pin alone builds nothing).
+  for (const program of OPTIONAL_PROGRAMS) {
+    const pin = usedPin(spec, program.name);
+    if (!only.includes(program.name) || pin === undefined) continue;
+    out.push(
+      programRequest(
+        program.name,
+        pin,
+        findRelease(program.catalog, pin.version, `/${program.name}/version`),
+        specDir,
+      ),
+    );
+  }
   return out;
 }
 
 function lockedSourceOf(lock: Lock, name: string): LockedSource | undefined {
   if (name === 'kernel') return lock.kernel.source ?? undefined;
   if (name === 'ipvsadm') return lock.ipvsadm.source;
-  if (name === 'keepalived') return lock.keepalived?.source;
+  if (name === 'keepalived' || name === 'dropbear') return lock[name]?.source;
   return undefined;
 }
 
