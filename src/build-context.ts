@@ -7,6 +7,7 @@ import type { HostFacts } from './preflight.js';
 import type { LoadedSpec } from './spec/load.js';
 import type { Lock } from './stages/lock.js';
 import type { PublishResult } from './stages/publish.js';
+import type { BusyboxArtifacts } from './stages/busybox.js';
 import type { DropbearArtifacts, HostKey } from './stages/dropbear.js';
 import type { KeepalivedArtifacts } from './stages/keepalived.js';
 import type { ProvidedSource } from './stages/sources.js';
@@ -53,6 +54,8 @@ export interface BuildContext {
   keepalived?: KeepalivedArtifacts | null;
   /** dropbear and each director's host key, or null when the spec gives no access.ssh. */
   ssh?: { dropbear: DropbearArtifacts; hostKeys: HostKey[] } | null;
+  /** busybox's extra applets (ntpd), or null when the spec gives no access.ntp. */
+  busybox?: BusyboxArtifacts | null;
   /** The site root being built, `out/.staging-<id>/root`. */
   root?: string;
   rendered?: Record<string, RenderedFile[]>;

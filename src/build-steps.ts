@@ -29,6 +29,7 @@ import {
 import { sshHostKeyPath, sshListen } from './stages/render/director-view.js';
 import { KNOWN_HOSTS, knownHostsLine } from './layout.js';
 import type { RootfsEntry } from './lib/cpio.js';
+import { provideBusybox } from './stages/busybox.js';
 import { provideKeepalived } from './stages/keepalived.js';
 import { testKeepalivedConfig } from './stages/keepalived/config-test.js';
 import { provideKernel } from './stages/kernel.js';
@@ -198,6 +199,22 @@ export async function dropbearStep(ctx: BuildContext): Promise<void> {
   ctx.ssh = { dropbear, hostKeys };
 }
 
+/** busybox's extra applets (ntpd) from pinned source when the spec gives access.ntp. */
+export async function busyboxStep(ctx: BuildContext): Promise<void> {
+  const loaded = need(ctx.loaded, 'spec');
+  const pin = loaded.spec.busybox;
+  if (need(ctx.plan, 'plan').busybox === null || pin === undefined) {
+    ctx.busybox = null;
+    ctx.io.log('no access.ntp: no extra busybox applets');
+    return;
+  }
+  ctx.busybox = await provideBusybox(pin, ctx.io, {
+    logFile: need(ctx.logFile, 'log file'),
+    specDir: path.dirname(loaded.file),
+    source: need(need(ctx.sources, 'sources').busybox, 'busybox source'),
+  });
+}
+
 /** The built keepalived checks every rendered keepalived.conf (`keepalived -t`) among the director's interfaces. */
 export async function configCheckStep(ctx: BuildContext): Promise<void> {
   const keepalived = need(ctx.keepalived, 'keepalived');
@@ -248,6 +265,7 @@ export async function rootfsStep(ctx: BuildContext): Promise<void> {
   const ipvsadm = need(ctx.ipvsadm, 'ipvsadm');
   const keepalived = need(ctx.keepalived, 'keepalived');
   const ssh = need(ctx.ssh, 'ssh');
+  const busybox = need(ctx.busybox, 'busybox');
   const entries = await Promise.all(
     plan.directors.map(async (d) =>
       assembleRootfs({
@@ -265,6 +283,12 @@ export async function rootfsStep(ctx: BuildContext): Promise<void> {
           ...(ssh !== null
             ? [{ path: DROPBEAR_BINARY, binary: ssh.dropbear.binary, libraries: ssh.dropbear.libraries }]
             : []),
+          // One busybox binary per applet name (busybox runs the applet its argv[0] names).
+          ...(busybox?.applets ?? []).map((a) => ({
+            path: `/usr/sbin/${a}`,
+            binary: busybox?.binary ?? '',
+            libraries: busybox?.libraries ?? [],
+          })),
         ],
         secrets: ssh === null ? [] : [await hostKeyEntry(ssh.dropbear, ssh.hostKeys, d.hostname)],
       }),
@@ -338,6 +362,7 @@ export async function publishStep(ctx: BuildContext): Promise<void> {
       need(ctx.ipvsadm, 'ipvsadm'),
       need(ctx.keepalived, 'keepalived'),
       sshFacts,
+      need(ctx.busybox, 'busybox'),
       {
         files,
         specFile: path.basename(loaded.file),

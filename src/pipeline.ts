@@ -1,7 +1,7 @@
 /**
  * `lvs-image build`, top to bottom: one listr2 task per step, each one call into src/build-steps.ts.
  * validate → plan → preflight → (dry run stops) → lock → sources → log → kernel config → kernel → ipvsadm →
- * keepalived → dropbear and host keys → render → check configs → staging → rootfs → initramfs → pxe → publish.
+ * keepalived → dropbear and host keys → busybox applets → render → check configs → staging → rootfs → initramfs → pxe → publish.
  */
 import { appendFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -22,6 +22,7 @@ export type StepKey =
   | 'ipvsadm'
   | 'keepalived'
   | 'dropbear'
+  | 'busybox'
   | 'render'
   | 'check-configs'
   | 'staging'
@@ -56,6 +57,7 @@ export const STEPS: readonly Step[] = [
   { key: 'ipvsadm', title: 'Provide ipvsadm', run: step.ipvsadmStep },
   { key: 'keepalived', title: 'Provide keepalived', run: step.keepalivedStep },
   { key: 'dropbear', title: 'Provide dropbear and SSH host keys', run: step.dropbearStep },
+  { key: 'busybox', title: 'Provide busybox applets (ntpd)', run: step.busyboxStep },
   { key: 'render', title: 'Render director files', run: step.renderStep },
   { key: 'check-configs', title: 'Check keepalived configs (keepalived -t)', run: step.configCheckStep },
   { key: 'staging', title: 'Create staging folder', run: step.stagingStep },

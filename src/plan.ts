@@ -44,6 +44,8 @@ export interface BuildPlan {
   keepalived: { version: string; link: 'static' | 'dynamic' } | null;
   /** dropbear, built when the spec gives access.ssh; null otherwise. */
   dropbear: { version: string; link: 'static' | 'dynamic' } | null;
+  /** busybox's extra applets (ntpd), built when the spec gives access.ntp; null otherwise. */
+  busybox: { version: string; link: 'static' | 'dynamic' } | null;
   image: { compression: Compression; epoch: number };
   directors: DirectorPlan[];
   /** Site-level files of the servable root, relative paths (bootloaders, menus, scripts). */
@@ -121,6 +123,10 @@ export function planImage(spec: Spec, overrides: PlanOverrides = {}): BuildPlan 
     dropbear:
       spec.dropbear !== undefined && spec.access?.ssh !== undefined
         ? { version: spec.dropbear.version, link: spec.dropbear.link ?? DEFAULTS.dropbearLink }
+        : null,
+    busybox:
+      spec.busybox !== undefined && spec.access?.ntp !== undefined
+        ? { version: spec.busybox.version, link: spec.busybox.link ?? DEFAULTS.busyboxLink }
         : null,
     image: {
       compression: spec.image?.compression ?? DEFAULTS.compression,

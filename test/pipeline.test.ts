@@ -63,6 +63,7 @@ test('the build runs its steps in the documented order', (t) => {
       'ipvsadm',
       'keepalived',
       'dropbear',
+      'busybox',
       'render',
       'check-configs',
       'staging',

@@ -32,6 +32,8 @@ export interface BootExpectation {
   netfilter?: string;
   /** access.ssh: the `address:port` words dropbear must listen on, and nowhere else. */
   ssh?: { listen: string[] };
+  /** access.ntp: ntpd must run (no NTP server answers inside boot-test; the lab checks the clock). */
+  ntp?: boolean;
 }
 
 /** What the guest printed: the whole console, and the output of each probe command (absent if not run). */
@@ -57,6 +59,8 @@ export interface BootObservation {
     /** How many lines of `logread` (the in-memory log ring) keepalived wrote. */
     logLines: string;
   };
+  /** access.ntp: `pidof ntpd`. */
+  ntpd?: string;
   /** access.ssh: `cat /run/dropbear.pid` and the director's `netstat -ltn`. */
   ssh?: { pid: string; listeners: string };
   /** Why the console was given up on before the probes finished: a timeout or the guest stopping. */
@@ -189,6 +193,15 @@ function checkSsh(e: BootExpectation, o: BootObservation): BootCheck[] {
   ];
 }
 
+/** access.ntp: ntpd runs. */
+function checkNtpd(e: BootExpectation, o: BootObservation): BootCheck[] {
+  if (e.ntp !== true) return [];
+  if (o.ntpd === undefined) return [{ name: 'ntpd', ok: false, detail: NOT_RUN }];
+  const pid = o.ntpd.trim();
+  const ok = /^\d+$/.test(pid);
+  return [{ name: 'ntpd', ok, detail: ok ? `pid ${pid}` : `not running (${pid || 'no pid'})` }];
+}
+
 /** Pair member alone: every instance became MASTER, and how long it took against the master-down interval. */
 function checkVrrp(e: BootExpectation, o: BootObservation): BootCheck[] {
   if (e.vrrp === undefined) return [];
@@ -264,6 +277,7 @@ export const BOOT_CHECKS: readonly Check[] = [
   checkRules,
   checkKeepalived,
   checkSsh,
+  checkNtpd,
   checkVrrp,
   checkIpvsVersion,
   checkIpForward,

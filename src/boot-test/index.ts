@@ -132,6 +132,7 @@ async function observe(
     );
   for (const name of ifaces) observation.addresses[name] = await run(`ip -4 addr show dev ${name}`);
   if (expected.mode === 'keepalived') observation.keepalived = await observeKeepalived(run, expected.rules);
+  if (expected.ntp === true) observation.ntpd = await run('pidof ntpd');
   if (expected.ssh !== undefined)
     observation.ssh = { pid: await run('cat /run/dropbear.pid'), listeners: await run('netstat -ltn') };
   return observation;

@@ -165,6 +165,7 @@ export function planBootTests(spec: Spec, vias: readonly BootVia[], outDir: stri
         ...(v.label !== undefined ? { label: v.label } : {}),
       })),
       ...countRules(rules),
+      ...(spec.access?.ntp !== undefined ? { ntp: true } : {}),
       ...(spec.access?.ssh !== undefined
         ? { ssh: { listen: sshListen(spec, director).map((l) => `${l.address}:${l.port}`) } }
         : {}),

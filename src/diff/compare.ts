@@ -184,6 +184,7 @@ export function diffDirector(a: DirectorState, b: DirectorState): DirectorDiff {
     ipvsadm: s.ipvsadm,
     ...(s.keepalived !== null ? { keepalived: s.keepalived } : {}),
     ...(s.dropbear != null ? { dropbear: s.dropbear } : {}),
+    ...(s.busybox != null ? { 'busybox (ntpd)': s.busybox } : {}),
     'IPVS table owner': s.mode,
   });
   changes.push(...compareRecords(programs(a), programs(b), plain('programs', 'reboot')));

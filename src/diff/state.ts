@@ -50,6 +50,8 @@ export interface DirectorState {
   keepalived: string | null;
   /** The dropbear version of its SSH server, null without access.ssh (absent in states of older builds). */
   dropbear?: string | null;
+  /** The busybox version of its extra applets (ntpd), null without access.ntp (absent in older states). */
+  busybox?: string | null;
   /** Who writes the IPVS table. */
   mode: string;
   /** CONFIG_ symbol (without the prefix) → value and the reasons the fragment gives. */
@@ -148,6 +150,7 @@ export function directorStateFromSpec(
     ipvsadm: spec.ipvsadm.version,
     keepalived: mode === 'keepalived' ? (spec.keepalived?.version ?? null) : null,
     dropbear: spec.access?.ssh !== undefined ? (spec.dropbear?.version ?? null) : null,
+    busybox: spec.access?.ntp !== undefined ? (spec.busybox?.version ?? null) : null,
     mode,
     kernelOptions: Object.fromEntries(
       fragment.lines.map((l) => [l.symbol, { value: l.value, reasons: l.reasons }]),

@@ -11,6 +11,7 @@ import { startGuest, type Guest, type StartGuestOptions } from '../lib/qemu.js';
 import type { Daemon } from './daemon.js';
 import { startBootServer, startRealServers } from './hosts.js';
 import { createLabNetwork, removeLabNetwork } from './network.js';
+import { LAB_RTC_BASE, startNtpServer } from './ntp-server.js';
 import { runOperationsChecks, startSyslogReceiver } from './operations.js';
 import type { LabPlan } from './plan.js';
 import type { LabCheck } from './tally.js';
@@ -61,6 +62,8 @@ function guestOptions(o: LabOptions, consoleLog: string, cmdline: string): Start
     netns: o.plan.hub,
     nics,
     ...(o.serveCommand === undefined ? { direct } : {}),
+    // With access.ntp the director starts years behind, so only its ntpd can have set the clock the lab finds.
+    ...(o.plan.ops?.ntp !== undefined ? { rtcBase: LAB_RTC_BASE } : {}),
   };
 }
 
@@ -92,6 +95,7 @@ export async function runLab(o: LabOptions): Promise<LabResult> {
     if (o.serveCommand !== undefined) daemons.push(await startBootServer(o, o.serveCommand));
     const receiver = o.plan.ops !== undefined ? startSyslogReceiver(o, o.plan.ops) : undefined;
     if (receiver !== undefined) daemons.push(await receiver);
+    if (o.plan.ops?.ntp !== undefined) daemons.push(await startNtpServer(o.plan.ops.host.ns, o.workDir));
     guest = await startGuest(guestOptions(o, consoleLog, cmdline));
     await guest.console.waitForLine(/^lvs-image: ready .*$/m, o.timeoutMs, 'the ready line');
     await guest.console.run('dmesg -n 1', 60_000);

@@ -24,6 +24,8 @@ async function attachHost(plan: LabPlan, host: LabHost, run: Run): Promise<void>
     run,
   );
   await run('ip', ['-n', plan.hub, 'link', 'set', host.peer, 'master', host.bridge], { timeoutMs: 15_000 });
+  for (const cidr of host.extraCidrs ?? [])
+    await run('ip', ['-n', host.ns, 'addr', 'add', cidr, 'dev', 'eth0'], { timeoutMs: 15_000 });
   if (host.cidr6 !== undefined)
     await run('ip', ['-n', host.ns, '-6', 'addr', 'add', host.cidr6, 'dev', 'eth0', 'nodad'], {
       timeoutMs: 15_000,

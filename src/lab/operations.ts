@@ -15,6 +15,7 @@ import type { Guest } from '../lib/qemu.js';
 import { ask } from './client.js';
 import { startDaemon, type Daemon } from './daemon.js';
 import type { LabOptions } from './index.js';
+import { LAB_RTC_BASE } from './ntp-server.js';
 import type { LabOps } from './plan.js';
 import { tallyAnswers, type LabCheck, type Tally } from './tally.js';
 
@@ -295,6 +296,68 @@ async function checkSsh(o: LabOptions, ops: LabOps): Promise<LabCheck[]> {
   return checks;
 }
 
+/** The `step` line /etc/ntpd-event logs: its offset in seconds, or null. Pure. */
+export function parseNtpStep(line: string): number | null {
+  const m = /ntpd: step offset=([+-]?\d+(?:\.\d+)?)s/.exec(line);
+  return m?.[1] !== undefined ? Number(m[1]) : null;
+}
+
+/**
+ * access.ntp: the director booted with its clock at LAB_RTC_BASE (years behind); its ntpd must have brought it within
+ * 2 s of the host (polled, bounded), and, with remote syslog, the step must have been logged with an offset of years.
+ */
+async function checkNtp(o: LabOptions, ops: LabOps, guest: Guest): Promise<LabCheck[]> {
+  const ntp = ops.ntp;
+  if (ntp === undefined) return [];
+  const name = `NTP: the clock, started at ${LAB_RTC_BASE} UTC, was set from ${ntp.served.join(', ') || 'nothing'}`;
+  if (ntp.served.length === 0)
+    return [
+      check(
+        name,
+        false,
+        `no server of access.ntp (${ntp.elsewhere.join(', ')}) is on a director subnet the lab can serve`,
+      ),
+    ];
+  const started = Date.now();
+  let skew = Number.NaN;
+  while (Date.now() - started < 120_000) {
+    const out = (await guest.console.run('date +%s', 30_000)).output;
+    const guestS = Number(/^(\d+)\s*$/m.exec(out)?.[1] ?? NaN);
+    skew = guestS - Date.now() / 1000;
+    if (Math.abs(skew) <= 2) break;
+    await sleep(2000);
+  }
+  const waited = Math.round((Date.now() - started) / 1000);
+  const problems: string[] = [];
+  if (!(Math.abs(skew) <= 2))
+    problems.push(
+      `after ${waited} s the director's clock is ${Number.isNaN(skew) ? 'unreadable' : `${Math.round(skew)} s off`}`,
+    );
+  let logged = '';
+  if (ops.syslog !== undefined) {
+    const [line] = await waitForSyslog(o, [/ntpd: step offset=/], 20_000);
+    const offset = line !== undefined ? parseNtpStep(line) : null;
+    // From 2020-01-01 to now is years: a step of less than a year was not this boot's first setting.
+    if (offset === null || offset < 365 * 86400)
+      problems.push(
+        line === undefined
+          ? 'no "ntpd: step" line at the syslog receiver'
+          : `step of ${offset ?? '?'} s: less than the years behind`,
+      );
+    else logged = `; step logged: offset +${offset.toFixed(0)} s`;
+  }
+  const others = ntp.elsewhere.length > 0 ? ` (${ntp.elsewhere.join(', ')} not reachable in the lab)` : '';
+  return [
+    check(
+      name,
+      problems.length === 0,
+      problems.length === 0
+        ? `within ${Math.abs(skew).toFixed(1)} s of the host${logged}${others}`
+        : problems.join('; '),
+    ),
+  ];
+}
+
 /** A TCP connect scan run in the client namespace: the open ports of `address` (1..65535, bounded per port). */
 async function scanTcp(o: LabOptions, address: string): Promise<number[] | string> {
   const script = [
@@ -385,6 +448,7 @@ export async function runOperationsChecks(o: LabOptions, guest: Guest): Promise<
   if (ops.syslog !== undefined) checks.push(await checkSyslog(o, ops));
   if (ops.metrics !== undefined) checks.push(...(await checkMetrics(o, ops)));
   checks.push(...(await checkSsh(o, ops)));
+  checks.push(...(await checkNtp(o, ops, guest)));
   checks.push(await checkListeners(o, ops, guest));
   checks.push(await checkScan(o, ops));
   return checks;

@@ -29,6 +29,8 @@ export interface LabHost {
   peer: string;
   bridge: string;
   cidr: string;
+  /** More addresses on the same interface (the ops host answering as several servers). */
+  extraCidrs?: string[];
   /** Default gateway inside the lab (the director for NAT); absent: only the connected subnet. */
   gateway?: string;
   /**
@@ -87,6 +89,8 @@ export interface LabOps {
   host: LabHost;
   syslog?: { address: string; port: number };
   metrics?: { url: string };
+  /** access.ntp: the servers the ops host answers as (on its subnet), and those the lab cannot serve. */
+  ntp?: { served: string[]; elsewhere: string[] };
   /** access.ssh: where the director's SSH server listens. */
   ssh?: { hostname: string; listen: { address: string; port: number }[] };
   /** Director addresses the client scans (outside address, VIPs) and the TCP ports each may have open. */
@@ -274,12 +278,22 @@ function opsPlan(
   const [syslogHost, syslogPort] = access.syslog?.split(':') ?? [];
   const inside = director.interfaces.find((i) => i.role === 'inside');
   const insideBridge = bridges.find((b) => b.iface === inside?.name);
-  const bridge = syslogHost !== undefined ? bridgeFor(bridges, syslogHost) : insideBridge;
+  const ntpOnSubnet = access.ntp?.find((a) => bridgeFor(bridges, a) !== undefined);
+  const bridge =
+    syslogHost !== undefined
+      ? bridgeFor(bridges, syslogHost)
+      : ntpOnSubnet !== undefined
+        ? bridgeFor(bridges, ntpOnSubnet)
+        : insideBridge;
   if (bridge === undefined)
     throw new Error(
       `access.syslog ${access.syslog ?? ''} is on no subnet of ${director.hostname}: the lab can only receive it there`,
     );
-  const address = syslogHost ?? freeHosts(bridge.cidr, used, 8)[7] ?? '';
+  const address = syslogHost ?? ntpOnSubnet ?? freeHosts(bridge.cidr, used, 8)[7] ?? '';
+  // The ops host answers as every NTP server on its subnet; the others are out of the lab's reach.
+  const onBridge = (a: string): boolean => bridgeFor(bridges, a)?.bridge === bridge.bridge;
+  const served = (access.ntp ?? []).filter(onBridge);
+  const extraCidrs = served.filter((a) => a !== address).map((a) => `${a}/${prefixOf(bridge.cidr)}`);
   const metricsPort = access.metrics?.port ?? METRICS_PORT;
   const outside = director.interfaces.filter((i) => i.role === 'outside');
   const vipPorts = (vip: string): number[] =>
@@ -294,7 +308,11 @@ function opsPlan(
       peer: 'lvsop0',
       bridge: bridge.bridge,
       cidr: `${address}/${prefixOf(bridge.cidr)}`,
+      ...(extraCidrs.length > 0 ? { extraCidrs } : {}),
     },
+    ...(access.ntp !== undefined
+      ? { ntp: { served, elsewhere: access.ntp.filter((a) => !onBridge(a)) } }
+      : {}),
     ...(syslogHost !== undefined
       ? { syslog: { address: syslogHost, port: Number(syslogPort ?? SYSLOG_PORT) } }
       : {}),

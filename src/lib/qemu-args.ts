@@ -54,6 +54,8 @@ export interface GuestSpec {
   firmware?: Firmware;
   /** Shown in `ps` and in QEMU's messages. */
   name?: string;
+  /** Where the guest's real-time clock starts, e.g. `2020-01-01T00:00:00` (UTC); default: the host's time. */
+  rtcBase?: string;
 }
 
 /** The QEMU binary lvs-image runs. */
@@ -107,6 +109,7 @@ export function buildQemuArgs(spec: GuestSpec): string[] {
     '-nodefaults',
   ];
   if (spec.name !== undefined) args.push('-name', optionValue('guest name', spec.name));
+  if (spec.rtcBase !== undefined) args.push('-rtc', `base=${optionValue('RTC base', spec.rtcBase)}`);
   if (fw.kind === 'uefi') {
     if (secure) args.push('-global', 'driver=cfi.pflash01,property=secure,value=on');
     args.push(

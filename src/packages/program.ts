@@ -26,8 +26,10 @@ export interface DebianSource {
 /** A kernel option a program needs at run time, with the reason it is in the fragment. */
 export interface KernelNeed {
   symbol: string;
-  /** First kernel release with the option (a spec pinning an older kernel is refused). */
+  /** First kernel release with the option (a spec pinning an older kernel is refused, unless `olderAlwaysHave`). */
   since: string;
+  /** True when kernels before `since` have the facility without an option (it became optional then). */
+  olderAlwaysHave?: boolean;
   reason: string;
 }
 

@@ -19,6 +19,7 @@ export const DEFAULTS = {
   epoch: 0,
   keepalivedLink: 'static',
   dropbearLink: 'static',
+  busyboxLink: 'static',
   /** Health-check fields (keepalived keywords in src/stages/render/keepalived-conf.ts). */
   healthCheck: {
     path: '/',

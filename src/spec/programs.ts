@@ -1,8 +1,9 @@
 /**
  * The programs built from pinned source that a director may carry besides ipvsadm, and when a spec runs each:
- * keepalived (health checks, pairs) and dropbear (access.ssh). One table for every stage that treats them alike
+ * keepalived (health checks, pairs), dropbear (access.ssh) and busybox's extra applets (access.ntp: ntpd). One table for every stage that treats them alike
  * (kernel needs, sources, lock). Pure.
  */
+import { BUSYBOX_CATALOG } from '../packages/busybox.js';
 import { DROPBEAR_CATALOG } from '../packages/dropbear.js';
 import { KEEPALIVED_CATALOG } from '../packages/keepalived.js';
 import type { KernelNeed, ProgramCatalog, ProgramRelease } from '../packages/program.js';
@@ -10,7 +11,7 @@ import { specUsesKeepalived } from './health-check.js';
 import type { ProgramSourcePin, Spec } from './types.js';
 
 /** The spec keys of the optional programs. */
-export type OptionalProgramName = 'keepalived' | 'dropbear';
+export type OptionalProgramName = 'keepalived' | 'dropbear' | 'busybox';
 
 /** One optional program: its catalog, its pin, and whether the spec runs it. */
 export interface OptionalProgram {
@@ -35,6 +36,12 @@ export const OPTIONAL_PROGRAMS: readonly OptionalProgram[] = [
     catalog: DROPBEAR_CATALOG,
     used: (spec) => spec.access?.ssh !== undefined,
     usedBy: 'access.ssh',
+  },
+  {
+    name: 'busybox',
+    catalog: BUSYBOX_CATALOG,
+    used: (spec) => spec.access?.ntp !== undefined,
+    usedBy: 'access.ntp',
   },
 ];
 

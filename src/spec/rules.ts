@@ -1,7 +1,13 @@
 /** Gate 3: the cross-field rules, as data: named functions over a spec with defaults applied. Pure. */
 import type { Problem } from '../lib/errors.js';
 import type { Rule } from './rule.js';
-import { accessHasInside, authorizedKeysParse, sshHasDropbear, sshListenRoles } from './rules/access.js';
+import {
+  accessHasInside,
+  authorizedKeysParse,
+  ntpHasBusybox,
+  sshHasDropbear,
+  sshListenRoles,
+} from './rules/access.js';
 import {
   checkPortKnown,
   checksHaveKeepalived,
@@ -88,6 +94,7 @@ export const RULES: readonly Rule[] = [
   sshHasDropbear,
   authorizedKeysParse,
   sshListenRoles,
+  ntpHasBusybox,
 ];
 
 /** One sentence per rule for docs/spec-reference.md (a test checks every rule has one). */
@@ -152,6 +159,8 @@ export const RULE_SUMMARIES: Readonly<Record<string, string>> = {
   authorizedKeysParse:
     'Every `access.ssh.authorizedKeys` item is one bare public key (`type base64 [comment]`) of a type the pinned dropbear accepts, its blob of the same type, each listed once.',
   sshListenRoles: 'Every director has an interface of each role `access.ssh.listen` names (default inside).',
+  ntpHasBusybox:
+    '`access.ntp` pins busybox (`busybox.version`), a release of src/packages/busybox.json (its ntpd).',
   natGatewayFloats:
     "A NAT real server behind a pair routes through the pair's floating inside address, never through one member's own address.",
   natGatewayBypass:

@@ -15,6 +15,8 @@ export interface Spec {
   keepalived?: KeepalivedPin;
   /** dropbear, needed when `access.ssh` is set: the SSH server of every director. */
   dropbear?: DropbearPin;
+  /** busybox built from source for the applets Debian's busybox-static lacks; needed when `access.ntp` is set. */
+  busybox?: BusyboxPin;
   image?: ImageOptions;
   directors: Director[];
   /** Directors that share VIPs as a VRRP group (keepalived), so that one takes over when another dies. */
@@ -30,6 +32,8 @@ export interface Access {
   ssh?: SshAccess;
   /** Remote syslog receiver, `host` or `host:port` (UDP, default port 514). */
   syslog?: string;
+  /** NTP servers (IPv4 addresses) busybox ntpd sets the clock from. */
+  ntp?: string[];
   /** Prometheus text-format IPVS counters over HTTP: http://<inside>:<port>/cgi-bin/metrics. */
   metrics?: MetricsAccess;
 }
@@ -168,6 +172,9 @@ export type KeepalivedPin = ProgramSourcePin;
 
 /** dropbear: a release of src/packages/dropbear.json. */
 export type DropbearPin = ProgramSourcePin;
+
+/** busybox (extra applets such as ntpd): a release of src/packages/busybox.json. */
+export type BusyboxPin = ProgramSourcePin;
 
 export type Compression = 'gzip' | 'xz' | 'zstd' | 'none';
 

@@ -68,7 +68,11 @@ export function generateKernelFragment(spec: Spec, opts: { kernelVersion?: strin
     module: mode === 'module',
     ipip: features.some((f) => f.feature === 'forwarding:ipip'),
     iptables: features.some((f) => f.feature.startsWith('netfilter:')),
-    daemons: specUsesKeepalived(spec) || spec.access?.syslog !== undefined || spec.access?.ssh !== undefined,
+    daemons:
+      specUsesKeepalived(spec) ||
+      spec.access?.syslog !== undefined ||
+      spec.access?.ssh !== undefined ||
+      spec.access?.ntp !== undefined,
   };
   const forPrograms = new Set<string>(['iptables', 'daemons']);
 
@@ -149,6 +153,7 @@ export function generateKernelFragment(spec: Spec, opts: { kernelVersion?: strin
     const release = program.catalog.releases.find((r) => r.version === spec[program.name]?.version);
     if (release === undefined || !program.used(spec)) continue;
     for (const o of release.kernelOptions) {
+      if (!kernelAtLeast(version, o.since) && o.olderAlwaysHave === true) continue;
       if (!kernelAtLeast(version, o.since)) {
         problems.push({
           pointer: `/${program.name}/version`,

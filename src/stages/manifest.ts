@@ -4,6 +4,7 @@
  */
 import { formatIpvsVersion, type IpvsadmArtifacts, type KernelArtifacts } from '../context.js';
 import type { BuildPlan, DirectorPlan } from '../plan.js';
+import type { BusyboxArtifacts } from './busybox.js';
 import type { DropbearArtifacts, HostKey } from './dropbear.js';
 import type { KeepalivedArtifacts } from './keepalived.js';
 
@@ -35,6 +36,7 @@ export function buildManifest(
   ipvsadm: IpvsadmArtifacts,
   keepalived: KeepalivedArtifacts | null,
   ssh: ManifestSsh | null,
+  busybox: BusyboxArtifacts | null,
   inputs: ManifestInputs,
 ): object {
   const files = Object.fromEntries(
@@ -86,6 +88,16 @@ export function buildManifest(
             hostKey: ssh.hostKey.publicKey,
             fingerprint: ssh.hostKey.fingerprint,
             listen: ssh.listen.map((l) => `${l.address}:${l.port}`),
+          },
+    // busybox built from source for applets busybox-static lacks (ntpd), and the NTP servers it uses.
+    busybox:
+      busybox === null
+        ? null
+        : {
+            version: busybox.version,
+            link: plan.busybox?.link ?? 'static',
+            sourceSha256: busybox.sourceSha256,
+            applets: busybox.applets,
           },
     modules: director.modules,
     cmdline: director.cmdline,

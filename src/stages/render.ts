@@ -69,6 +69,12 @@ const DIRECTOR_FILES: readonly FileRule<DirectorView>[] = [
   },
   { template: 'director/etc/init.d/lvs-director.hbs', path: '/etc/init.d/lvs-director', mode: 0o755 },
   {
+    template: 'director/etc/ntpd-event.hbs',
+    path: '/etc/ntpd-event',
+    mode: 0o755,
+    when: (v) => v.access.ntp !== null,
+  },
+  {
     template: 'director/etc/passwd.hbs',
     path: '/etc/passwd',
     mode: 0o644,

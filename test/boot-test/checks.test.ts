@@ -225,3 +225,20 @@ test('SSH: dropbear runs and listens on the spec addresses only; a wildcard or m
   );
   t.regex(checkBoot(expected, GOOD).find((c) => c.name === 'SSH server')?.detail ?? '', /never answered/);
 });
+
+test('NTP: ntpd runs', (t) => {
+  t.false(checkBoot(EXPECTED, GOOD).some((c) => c.name === 'ntpd'));
+  const expected = { ...EXPECTED, ntp: true };
+  t.like(
+    checkBoot(expected, { ...GOOD, ntpd: '61\n' }).find((c) => c.name === 'ntpd'),
+    { ok: true, detail: 'pid 61' },
+  );
+  t.like(
+    checkBoot(expected, { ...GOOD, ntpd: '\n' }).find((c) => c.name === 'ntpd'),
+    { ok: false },
+  );
+  t.like(
+    checkBoot(expected, GOOD).find((c) => c.name === 'ntpd'),
+    { ok: false },
+  );
+});

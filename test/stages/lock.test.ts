@@ -204,6 +204,7 @@ test('keepalived in the lock: the frozen gate wants it when a director runs it, 
     [
       'the spec runs keepalived 2.2.7 and the lock pins no keepalived',
       'the spec runs dropbear 2022.83 and the lock pins no dropbear',
+      'the spec runs busybox 1.35.0 and the lock pins no busybox',
     ],
   );
   const dropbear = {
@@ -216,7 +217,20 @@ test('keepalived in the lock: the frozen gate wants it when a director runs it, 
       origin: { kind: 'debian-source' as const, package: 'dropbear', version: '2022.83-1+deb12u3', dsc: 'x' },
     },
   };
-  const withKa = { lock: { ...sampleLock(), keepalived, dropbear }, file: 'images/checked-example.lock' };
+  const busybox = {
+    version: '1.35.0',
+    link: 'static' as const,
+    source: {
+      file: 'busybox_1.35.0.orig.tar.bz2',
+      sha256: 'e'.repeat(64),
+      size: 2480624,
+      origin: { kind: 'debian-source' as const, package: 'busybox', version: '1:1.35.0-4+deb12u1', dsc: 'x' },
+    },
+  };
+  const withKa = {
+    lock: { ...sampleLock(), keepalived, dropbear, busybox },
+    file: 'images/checked-example.lock',
+  };
   t.notThrows(() => checkLockAgainstSpec(withKa, spec, 'images/checked-example.yaml', quiet, undefined));
   const linked = { ...spec, keepalived: { ...spec.keepalived!, link: 'dynamic' as const } };
   const err = t.throws(

@@ -30,6 +30,7 @@ function plan(directors: DirectorPlan[]): BuildPlan {
     ipvsadm: { version: '1.31', link: 'static' },
     keepalived: null,
     dropbear: null,
+    busybox: null,
     image: { compression: 'gzip', epoch: 0 },
     directors,
     pxe: [],

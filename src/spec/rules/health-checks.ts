@@ -35,7 +35,9 @@ export const keepalivedFitsKernel: Rule = (spec) => {
   if (spec.keepalived === undefined || !specUsesKeepalived(spec)) return [];
   const release = KEEPALIVED_CATALOG.releases.find((r) => r.version === spec.keepalived?.version);
   if (release === undefined) return [];
-  const missing = release.kernelOptions.filter((o) => !kernelAtLeast(spec.kernel.version, o.since));
+  const missing = release.kernelOptions.filter(
+    (o) => o.olderAlwaysHave !== true && !kernelAtLeast(spec.kernel.version, o.since),
+  );
   if (missing.length === 0) return [];
   const needed = missing.map((o) => o.since).sort((a, b) => (kernelAtLeast(a, b) ? -1 : 1))[0];
   return [

@@ -47,7 +47,7 @@ export interface LockedIpvsadm {
   checkedWithKernel: { release: string | null; sha256: string | null };
 }
 
-/** A program built from pinned source (keepalived, dropbear), locked when a director of the spec runs it. */
+/** A program built from pinned source (keepalived, dropbear, busybox), locked when a director of the spec runs it. */
 export interface LockedProgram {
   version: string;
   link: 'static' | 'dynamic';
@@ -56,6 +56,9 @@ export interface LockedProgram {
 
 /** keepalived, pinned when a director of the spec runs it. */
 export type LockedKeepalived = LockedProgram;
+
+/** The lock's entries of programs built from pinned source besides ipvsadm (src/spec/programs.ts), in order. */
+export const LOCKED_PROGRAMS = ['keepalived', 'dropbear', 'busybox'] as const;
 
 /** The whole lock file. */
 export interface Lock {
@@ -66,6 +69,8 @@ export interface Lock {
   keepalived?: LockedKeepalived;
   /** Present when the directors run dropbear (access.ssh). */
   dropbear?: LockedProgram;
+  /** Present when the directors run busybox's extra applets (access.ntp: ntpd). */
+  busybox?: LockedProgram;
   /** First line of `gcc --version`. */
   compiler: string | null;
   /** What could not be determined when the lock was written, and why. */
@@ -175,16 +180,14 @@ export function diffLock(locked: Lock, current: Lock): string[] {
   const sources: [string, LockedSource | null, LockedSource | null][] = [
     ['kernel', locked.kernel.source, current.kernel.source],
     ['ipvsadm', locked.ipvsadm.source, current.ipvsadm.source],
-    ...(['keepalived', 'dropbear'] as const)
-      .filter((n) => locked[n] !== undefined || current[n] !== undefined)
-      .map(
-        (n) =>
-          [n, locked[n]?.source ?? null, current[n]?.source ?? null] as [
-            string,
-            LockedSource | null,
-            LockedSource | null,
-          ],
-      ),
+    ...LOCKED_PROGRAMS.filter((n) => locked[n] !== undefined || current[n] !== undefined).map(
+      (n) =>
+        [n, locked[n]?.source ?? null, current[n]?.source ?? null] as [
+          string,
+          LockedSource | null,
+          LockedSource | null,
+        ],
+    ),
   ];
   for (const [name, was, now] of sources) {
     const line = describeSourceDrift(name, was, now);
@@ -198,7 +201,9 @@ export function diffLock(locked: Lock, current: Lock): string[] {
     kernel: { ...l.kernel, source: undefined },
     ipvsadm: { ...l.ipvsadm, source: undefined, checkedWithKernel: undefined },
     keepalived: l.keepalived === undefined ? undefined : { ...l.keepalived, source: undefined },
-    dropbear: l.dropbear === undefined ? undefined : { ...l.dropbear, source: undefined },
+    ...Object.fromEntries(
+      LOCKED_PROGRAMS.map((n) => [n, l[n] === undefined ? undefined : { ...l[n], source: undefined }]),
+    ),
   });
   flatten(strip(locked), '', a);
   flatten(strip(current), '', b);

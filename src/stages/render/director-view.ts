@@ -73,10 +73,12 @@ export interface DirectorView {
   /** Operator access (spec.access): the remote syslog `host:port`, where the metrics and SSH servers listen. */
   access: {
     syslog: string | null;
-    /** No remote syslog, but daemons that log (keepalived, dropbear): syslogd keeps their lines in memory. */
+    /** No remote syslog, but daemons that log (keepalived, dropbear, ntpd): syslogd keeps their lines in memory. */
     localSyslog: boolean;
     metrics: { listen: string } | null;
     ssh: SshView | null;
+    /** busybox ntpd's servers (access.ntp), or null. */
+    ntp: { servers: string[] } | null;
   };
 }
 
@@ -199,7 +201,9 @@ function accessView(spec: Spec, director: Director, mode: DirectorMode): Directo
   const release = DROPBEAR_CATALOG.releases.find((r) => r.version === spec.dropbear?.version);
   return {
     syslog: syslog === undefined ? null : syslog.includes(':') ? syslog : `${syslog}:${SYSLOG_PORT}`,
-    localSyslog: syslog === undefined && (mode === 'keepalived' || ssh !== undefined),
+    localSyslog:
+      syslog === undefined && (mode === 'keepalived' || ssh !== undefined || spec.access?.ntp !== undefined),
+    ntp: spec.access?.ntp === undefined ? null : { servers: spec.access.ntp },
     // The spec rules require an interface of each listen role (sshListenRoles) and a dropbear pin (sshHasDropbear).
     ssh:
       ssh === undefined || release === undefined

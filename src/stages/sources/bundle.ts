@@ -8,7 +8,7 @@ import { copyFile, mkdir, readFile, readdir, rename, rm, rmdir, stat } from 'nod
 import path from 'node:path';
 import { BuildError, SpecError, type Problem } from '../../lib/errors.js';
 import { makeStagingDir, sha256File, writeFileAtomic } from '../../lib/fs.js';
-import type { Lock, LockedSource } from '../lock/lock-file.js';
+import { LOCKED_PROGRAMS, type Lock, type LockedSource } from '../lock/lock-file.js';
 import { describeOrigin, shortSha, type SourceOrigin } from './origin.js';
 import { listStored, lookupStored, putStored, removeStored, type StoredEntry } from './store.js';
 
@@ -38,8 +38,7 @@ export function lockedSources(lock: Lock): { name: string; source: LockedSource 
   };
   if (!lock.kernel.prebuilt) add('kernel', lock.kernel.source);
   add('ipvsadm', lock.ipvsadm.source);
-  if (lock.keepalived !== undefined) add('keepalived', lock.keepalived.source);
-  if (lock.dropbear !== undefined) add('dropbear', lock.dropbear.source);
+  for (const name of LOCKED_PROGRAMS) add(name, lock[name]?.source ?? null);
   return out;
 }
 

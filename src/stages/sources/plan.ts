@@ -45,7 +45,7 @@ function kernelRequest(ref: SourceRef, specDir: string): SourceRequest {
   };
 }
 
-/** The source request of a program built from pinned source (ipvsadm, keepalived, dropbear): spec pin or catalog default. */
+/** The source request of a program built from pinned source (ipvsadm, keepalived, dropbear, busybox): spec pin or catalog default. */
 export function programRequest(
   name: string,
   pin: ProgramPin,
@@ -90,7 +90,7 @@ export function planSpecSources(
     out.push(kernelRequest(spec.kernel.source, specDir));
   if (only.includes('ipvsadm'))
     out.push(programRequest('ipvsadm', spec.ipvsadm, findIpvsadmRelease(spec.ipvsadm.version), specDir));
-  // keepalived and dropbear only when a director runs them (a pin alone builds nothing).
+  // keepalived, dropbear and busybox only when a director runs them (a pin alone builds nothing).
   for (const program of OPTIONAL_PROGRAMS) {
     const pin = usedPin(spec, program.name);
     if (!only.includes(program.name) || pin === undefined) continue;
@@ -109,7 +109,7 @@ export function planSpecSources(
 function lockedSourceOf(lock: Lock, name: string): LockedSource | undefined {
   if (name === 'kernel') return lock.kernel.source ?? undefined;
   if (name === 'ipvsadm') return lock.ipvsadm.source;
-  if (name === 'keepalived' || name === 'dropbear') return lock[name]?.source;
+  if (name === 'keepalived' || name === 'dropbear' || name === 'busybox') return lock[name]?.source;
   return undefined;
 }
 
