@@ -139,6 +139,12 @@ export interface RollbackResult {
   to: string;
 }
 
+/** The ids among `ids` that start with `prefix` (case-insensitive; an empty prefix matches none). Pure. */
+export function matchReleaseIds(ids: readonly string[], prefix: string): string[] {
+  const p = prefix.toLowerCase();
+  return p === '' ? [] : ids.filter((id) => id.startsWith(p));
+}
+
 /**
  * Makes release `to` (an id or a unique prefix of one; default: the previous release) the current release of
  * `site`; the release it replaces becomes the previous one. Refuses, changing nothing, when there is no such
@@ -156,7 +162,11 @@ export async function rollback(outDir: string, site: string, to?: string): Promi
         hint: `\`lvs-image releases ${site}\` lists what is kept; pass --to ID for another one`,
       });
   } else {
-    const matches = to === '' ? [] : releases.filter((r) => r.id.startsWith(to.toLowerCase()));
+    const ids = matchReleaseIds(
+      releases.map((r) => r.id),
+      to,
+    );
+    const matches = releases.filter((r) => ids.includes(r.id));
     const [only] = matches;
     if (matches.length !== 1 || only === undefined)
       throw new SpecError({

@@ -8,6 +8,7 @@ import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { SpecError } from '../lib/errors.js';
 import { loadSpec } from '../spec/load.js';
+import { matchReleaseIds } from '../releases.js';
 import { releasesDir } from '../stages/publish.js';
 import { planDirectorFiles, renderFiles } from '../stages/render.js';
 import { directorStateFromSpec, STATE_VERSION, type DirectorState } from './state.js';
@@ -81,10 +82,12 @@ export async function fromReleaseFolder(dir: string, label: string): Promise<Dif
 /** Release folders under `outDir/.releases` whose id starts with `id`. */
 async function releasesWithId(outDir: string, id: string): Promise<string[]> {
   const names = await readdir(releasesDir(outDir)).catch(() => [] as string[]);
-  return names.filter((n) => {
-    const m = /-([0-9a-f]{16})$/.exec(n);
-    return m?.[1]?.startsWith(id) === true;
-  });
+  const idOf = (n: string): string => /-([0-9a-f]{16})$/.exec(n)?.[1] ?? '';
+  const ids = matchReleaseIds(
+    names.map(idOf).filter((i) => i !== ''),
+    id,
+  );
+  return names.filter((n) => ids.includes(idOf(n)));
 }
 
 /** Reads operand `what` (see the module comment); `outDir` is where site names and release ids are looked up. */

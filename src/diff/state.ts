@@ -4,7 +4,7 @@
  * filesystem. `lvs-image diff` compares two of these; the build publishes one per director
  * (`<hostname>/state.json`) so a release can be compared without its spec. Pure.
  */
-import { createHash } from 'node:crypto';
+import { sha256 } from '../lib/fs.js';
 import { readFile } from 'node:fs/promises';
 import type { RootfsEntry } from '../lib/cpio.js';
 import type { RenderedFile } from '../context.js';
@@ -77,11 +77,6 @@ export interface BuildFacts {
   files: Record<string, FileState>;
 }
 
-/** sha256 hex of a string or bytes. */
-export function sha256Hex(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
-}
-
 /** Octal mode text, e.g. `0755`. */
 export function modeText(mode: number): string {
   return `0${(mode & 0o7777).toString(8).padStart(3, '0')}`;
@@ -140,7 +135,7 @@ export function directorStateFromSpec(
   const renderedFiles = Object.fromEntries(
     rendered.map((f) => [
       f.path,
-      { size: Buffer.byteLength(f.content), sha256: sha256Hex(f.content), mode: modeText(f.mode) },
+      { size: Buffer.byteLength(f.content), sha256: sha256(f.content), mode: modeText(f.mode) },
     ]),
   );
   return {
@@ -172,10 +167,10 @@ export async function rootfsFileStates(entries: readonly RootfsEntry[]): Promise
   const out: [string, FileState][] = [];
   for (const e of entries) {
     if (e.type === 'symlink') {
-      out.push([e.path, { size: e.target.length, sha256: sha256Hex(e.target), mode: 'link' }]);
+      out.push([e.path, { size: e.target.length, sha256: sha256(e.target), mode: 'link' }]);
     } else if (e.type === 'file') {
       const data = e.data instanceof Uint8Array ? e.data : await readFile(e.data.file);
-      out.push([e.path, { size: data.length, sha256: sha256Hex(data), mode: modeText(e.mode) }]);
+      out.push([e.path, { size: data.length, sha256: sha256(data), mode: modeText(e.mode) }]);
     }
   }
   return Object.fromEntries(out.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
