@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Pins that hold (issue 11's acceptance, with issue 12's keepalived): the health-checked example is locked to
-# what Debian ships today (kernel, ipvsadm and keepalived sources), built online, its sources exported; then, with
-# an empty cache and store and no downloads allowed, the export is imported and `build --frozen --offline` must
-# publish a kernel and initrd byte-identical to the online build (kernel and keepalived rebuilt from the store).
+# what Debian ships today (kernel, ipvsadm, keepalived, dropbear and busybox sources), built online, its sources
+# exported; then, with an empty cache and store and no downloads allowed, the export is imported and `build --frozen
+# --offline` must publish a kernel and initrd byte-identical to the online build (kernel and programs rebuilt from
+# the store; the SSH host key is the one the online build made in the secrets folder beside the spec).
 # Nothing here compares with a lock shipped in the repository, so a Debian rebuild cannot make it fail.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,7 +24,7 @@ offline=("env" "LVS_IMAGE_CACHE=$work/empty-cache" "LVS_IMAGE_OFFLINE=1")
 
 # Every source came from the store (not from the installed package or the archive).
 log="$work/offline/.logs/$site-build.log"
-for s in kernel ipvsadm keepalived dropbear; do
+for s in kernel ipvsadm keepalived dropbear busybox; do
   grep -E "^source $s: .*\(store\)$" "$log" || { echo "frozen-offline: $s did not come from the store" >&2; exit 1; }
 done
 for f in "$host/$host-kernel" "$host/$host-initrd.img"; do

@@ -3,7 +3,8 @@
  * director in QEMU on tap NICs), sends real traffic to the VIP, prints who answered, and tears it all down.
  */
 import type { Command } from 'commander';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmod, copyFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runFailoverLab, type RollTarget } from '../lab/failover.js';
@@ -77,11 +78,27 @@ function rollTarget(
 }
 
 /** The private key the lab logs in with: its public half must be one of the spec's authorized keys. */
-async function labSshKey(spec: Spec, file: string): Promise<string> {
-  const r = await run('ssh-keygen', ['-y', '-f', file], { reject: false, timeoutMs: 30_000 });
+export async function labSshKey(spec: Spec, file: string): Promise<string> {
+  // ssh-keygen refuses a private key others can read, and a git checkout gives the lab key mode 0644: it reads a
+  // 0600 copy. The login itself copies the same way (checkSsh).
+  const dir = mkdtempSync(path.join(tmpdir(), 'lvs-image-key-'));
+  const copy = path.join(dir, 'key');
+  let r;
+  try {
+    await copyFile(file, copy);
+    await chmod(copy, 0o600);
+    r = await run('ssh-keygen', ['-y', '-f', copy], { reject: false, timeoutMs: 30_000 });
+  } catch (e) {
+    throw new SpecError({
+      message: `--ssh-key ${file}: cannot read it (${(e as Error).message})`,
+      hint: 'give an unencrypted private key whose .pub is in access.ssh.authorizedKeys',
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
   if (r.exitCode !== 0)
     throw new SpecError({
-      message: `--ssh-key ${file}: not a private key ssh-keygen can read (${r.stderr.trim()})`,
+      message: `--ssh-key ${file}: not a private key ssh-keygen can read (${r.stderr.trim().split('\n').at(-1) ?? ''})`,
       hint: 'give an unencrypted private key whose .pub is in access.ssh.authorizedKeys',
     });
   if (indexesOfKey(spec.access?.ssh?.authorizedKeys ?? [], r.stdout).length === 0)
@@ -167,7 +184,9 @@ export function register(program: Command): void {
           });
         const workDir = mkdtempSync(path.join(tmpdir(), `lvs-lab-${director.hostname}-`));
         if (flags.json !== true)
-          process.stderr.write(`lab for ${director.hostname} (work folder ${workDir}) ...\n`);
+          process.stderr.write(
+            `lab for ${director.hostname} (work folder ${workDir}, kept if a check fails) ...\n`,
+          );
         const pairPlan = pair !== undefined ? planPairLab(spec, director) : undefined;
         const roll =
           pairPlan !== undefined && rollSpec !== undefined && rollRoot !== undefined
@@ -200,6 +219,8 @@ export function register(program: Command): void {
                 ...(sshKey !== undefined ? { sshKey } : {}),
               });
         results.push({ hostname: director.hostname, result });
+        // A passed lab leaves nothing behind; a failed one keeps its work folder (console logs, received syslog).
+        if (result.ok) rmSync(workDir, { recursive: true, force: true });
         if (flags.json !== true)
           process.stdout.write(`${director.hostname}\n${formatLabTable(result.checks)}`);
       }

@@ -239,6 +239,23 @@ async function checkSsh(o: LabOptions, ops: LabOps): Promise<LabCheck[]> {
   );
   const login = (args: string[]) =>
     runInNetns(ops.host.ns, 'ssh', args, { reject: false, timeoutMs: 60_000 });
+  try {
+    return await sshChecks({ ssh, known, key, stranger, login });
+  } finally {
+    // The copy of the operator's private key does not outlive the check (the work folder may be kept).
+    await rm(key, { force: true });
+  }
+}
+
+/** The three SSH checks on each listen address; `key` logs in, `stranger` is a key the director does not know. */
+async function sshChecks(o: {
+  ssh: NonNullable<LabOps['ssh']>;
+  known: string;
+  key: string;
+  stranger: string;
+  login: (args: string[]) => ReturnType<typeof runInNetns>;
+}): Promise<LabCheck[]> {
+  const { ssh, known, key, stranger, login } = o;
   const checks: LabCheck[] = [];
   for (const l of ssh.listen) {
     const target = `root@${l.address}`;
@@ -407,6 +424,94 @@ async function checkScan(o: LabOptions, ops: LabOps): Promise<LabCheck> {
   );
 }
 
+/** UDP ports a scan tries besides the director's own sockets: the usual services of a Linux box. */
+const WELL_KNOWN_UDP = [53, 67, 68, 69, 111, 123, 161, 500, 514, 1900, 4500, 5353];
+
+/**
+ * A UDP probe from the client namespace, one port after another: `closed` (ICMP port unreachable, seen as
+ * ECONNREFUSED), `answered`, or `silent` (nothing in 1 s: open or filtered). Probes go out 1.1 s apart whatever
+ * the answer: Linux sends a peer at most one ICMP error a second once a burst of 6 is spent (icmp_ratelimit), so
+ * probes that follow quick refusals faster would read as silent.
+ */
+async function probeUdp(
+  o: LabOptions,
+  address: string,
+  ports: number[],
+): Promise<Record<number, string> | string> {
+  const script = [
+    'const [addr, list] = process.argv.slice(1);',
+    "const dgram = require('node:dgram');",
+    'const out = {};',
+    'const one = (port) => new Promise((done) => {',
+    "  const s = dgram.createSocket('udp4'); let state = 'silent'; let over = false;",
+    '  const end = () => { if (over) return; over = true; clearTimeout(t); s.close(); out[port] = state; };',
+    '  const t = setTimeout(end, 1000);',
+    '  setTimeout(() => { end(); done(); }, 1100);',
+    "  s.on('message', () => { state = 'answered'; end(); });",
+    "  s.on('error', (e) => { state = e.code === 'ECONNREFUSED' ? 'closed' : `error ${e.code}`; end(); });",
+    "  s.connect(port, addr, () => s.send(Buffer.from('lvs-image lab probe\\n')));",
+    '});',
+    "(async () => { for (const p of list.split(',').map(Number)) await one(p); process.stdout.write(JSON.stringify(out)); })();",
+  ].join('\n');
+  const r = await runInNetns(o.plan.client.ns, process.execPath, ['-e', script, address, ports.join(',')], {
+    reject: false,
+    timeoutMs: 30_000 + ports.length * 2_000,
+  });
+  try {
+    return JSON.parse(r.stdout) as Record<number, string>;
+  } catch {
+    return `probe failed (exit ${r.exitCode}): ${r.stderr.slice(0, 200)}`;
+  }
+}
+
+/** The local UDP ports of `netstat -lun` output. Pure. */
+export function udpPorts(netstat: string): number[] {
+  const ports = netstat.split('\n').flatMap((l) => {
+    const f = l.trim().split(/\s+/);
+    return f[0] === 'udp' ? [Number(f[3]?.slice(f[3].lastIndexOf(':') + 1))] : [];
+  });
+  return [...new Set(ports.filter((p) => p > 0))].sort((a, b) => a - b);
+}
+
+/**
+ * A UDP scan from the client of the outside address and every VIP, on each port the director has a UDP socket on
+ * and the usual service ports: each must answer ICMP port unreachable, except the VIP's UDP services and, with
+ * remote syslog, busybox syslogd's send socket (bound on every address, it takes datagrams it never reads).
+ */
+async function checkUdpScan(o: LabOptions, ops: LabOps, guest: Guest): Promise<LabCheck> {
+  const own = udpPorts((await guest.console.run('netstat -lun', 60_000)).output);
+  const ephemeral = ops.syslog !== undefined ? own.filter((p) => p >= 32768) : [];
+  const ports = [...new Set([...own, ...WELL_KNOWN_UDP, ...ops.scan.flatMap((s) => s.openUdp ?? [])])].sort(
+    (a, b) => a - b,
+  );
+  const problems: string[] = [];
+  const seen: string[] = [];
+  const started = Date.now();
+  for (const target of ops.scan) {
+    const states = await probeUdp(o, target.address, ports);
+    if (typeof states === 'string') {
+      problems.push(`${target.address}: ${states}`);
+      continue;
+    }
+    const notClosed = ports.filter((p) => states[p] !== 'closed');
+    seen.push(
+      `${target.address}: ${notClosed.map((p) => `${p} ${states[p] ?? '?'}`).join(', ') || 'all closed'}`,
+    );
+    const allowed = new Set([...(target.openUdp ?? []), ...ephemeral]);
+    const extra = notClosed.filter((p) => !allowed.has(p));
+    if (extra.length > 0)
+      problems.push(`${target.address} UDP ${extra.map((p) => `${p} ${states[p] ?? '?'}`).join(', ')}`);
+  }
+  const s = Math.round((Date.now() - started) / 1000);
+  return check(
+    `UDP scan from the client (${ports.length} ports: the director's own sockets and the usual services)`,
+    problems.length === 0,
+    problems.length === 0
+      ? `${seen.join('; ')} (${s} s${ephemeral.length > 0 ? `; ${ephemeral.join(', ')} is syslogd's send socket` : ''})`
+      : `not closed: ${problems.join('; ')}`,
+  );
+}
+
 /**
  * The director's own sockets (`netstat -ltun`): TCP listeners only on the inside address or loopback; UDP likewise,
  * except one socket on a wildcard ephemeral port when syslog goes remote (busybox syslogd's send socket: the kernel
@@ -451,5 +556,6 @@ export async function runOperationsChecks(o: LabOptions, guest: Guest): Promise<
   checks.push(...(await checkNtp(o, ops, guest)));
   checks.push(await checkListeners(o, ops, guest));
   checks.push(await checkScan(o, ops));
+  checks.push(await checkUdpScan(o, ops, guest));
   return checks;
 }

@@ -93,8 +93,8 @@ export interface LabOps {
   ntp?: { served: string[]; elsewhere: string[] };
   /** access.ssh: where the director's SSH server listens. */
   ssh?: { hostname: string; listen: { address: string; port: number }[] };
-  /** Director addresses the client scans (outside address, VIPs) and the TCP ports each may have open. */
-  scan: { address: string; open: number[] }[];
+  /** Director addresses the client scans (outside address, VIPs) and the TCP (and UDP) ports each may have open. */
+  scan: { address: string; open: number[]; openUdp?: number[] }[];
 }
 
 /** Added to the configured bound: console polling (a few hundred ms under emulation) and QEMU scheduling. */
@@ -330,7 +330,17 @@ function opsPlan(
           open: sshListen(spec, director).flatMap((l) => (l.address === address ? [l.port] : [])),
         };
       }),
-      ...director.vips.map((v) => ({ address: v.address, open: vipPorts(v.address) })),
+      ...director.vips.map((v) => ({
+        address: v.address,
+        open: vipPorts(v.address),
+        openUdp: [
+          ...new Set(
+            director.services.flatMap((s) =>
+              s.protocol === 'udp' && s.vip === v.address && s.port ? [s.port] : [],
+            ),
+          ),
+        ],
+      })),
     ],
   };
 }

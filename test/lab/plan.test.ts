@@ -147,8 +147,19 @@ test('checked-example: access plans an ops host at the syslog address, the metri
   t.deepEqual(ops.metrics, { url: 'http://192.168.31.11:9100/cgi-bin/metrics' });
   t.deepEqual(ops.scan, [
     { address: '10.10.31.11', open: [] },
-    { address: '10.10.31.100', open: [80] },
+    { address: '10.10.31.100', open: [80], openUdp: [] },
   ]);
+  t.deepEqual(ops.ssh, { hostname: 'lv4', listen: [{ address: '192.168.31.11', port: 22 }] });
+  t.deepEqual(ops.ntp, { served: ['192.168.31.250'], elsewhere: [] });
+  t.is(ops.host.extraCidrs, undefined, 'the NTP server is the syslog host');
+  // A second NTP server on the subnet is one more address of the ops host; one off every subnet is out of reach.
+  const more = {
+    ...spec,
+    access: { ...spec.access!, ntp: ['192.168.31.250', '192.168.31.251', '172.16.0.1'] },
+  };
+  const moreOps = planLab(more, more.directors[0]!, 4242).ops!;
+  t.deepEqual(moreOps.host.extraCidrs, ['192.168.31.251/24']);
+  t.deepEqual(moreOps.ntp, { served: ['192.168.31.250', '192.168.31.251'], elsewhere: ['172.16.0.1'] });
   t.true(labNamespaces(plan).includes(ops.host.ns));
   t.false(plan.boot.cidr.startsWith('192.168.31.250/'), 'the boot host keeps clear of the syslog address');
   const lv1 = (await loadSpec('images/dsas-lv1.yaml')).spec;

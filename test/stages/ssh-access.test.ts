@@ -1,7 +1,7 @@
 /** access.ssh outside the build: where dropbear listens, the site's known_hosts, what the lab reads from ssh -v. */
 import test from 'ava';
 import { knownHostsLine } from '../../src/layout.js';
-import { offeredAuthMethods } from '../../src/lab/operations.js';
+import { offeredAuthMethods, udpPorts } from '../../src/lab/operations.js';
 import { applyDefaults } from '../../src/spec/defaults.js';
 import { loadSpec } from '../../src/spec/load.js';
 import { makeDirectorView, sshListen } from '../../src/stages/render/director-view.js';
@@ -57,4 +57,16 @@ test('offeredAuthMethods reads what the server offers after the none probe', (t)
     'password',
   ]);
   t.is(offeredAuthMethods('ssh: connect to host 1.2.3.4 port 22: Connection refused'), null);
+});
+
+test('udpPorts reads the local UDP ports of netstat -lun', (t) => {
+  const out = [
+    'Active Internet connections (only servers)',
+    'Proto Recv-Q Send-Q Local Address           Foreign Address         State',
+    'udp        0      0 0.0.0.0:33374           0.0.0.0:*',
+    'udp        0      0 192.168.31.11:123       0.0.0.0:*',
+    'udp        0      0 0.0.0.0:33374           0.0.0.0:*',
+  ].join('\n');
+  t.deepEqual(udpPorts(out), [123, 33374]);
+  t.deepEqual(udpPorts(''), []);
 });
