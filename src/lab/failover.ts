@@ -5,7 +5,9 @@
  * master's QEMU is killed (hard failure), it boots again (preempt takes the addresses back, or nopreempt leaves
  * them), and keepalived on the master is stopped cleanly (priority-0 advert). Each change is timed against its bound
  * and the client's failed requests are counted; none may fail once the new master answers, and every stream must end
- * complete. Everything the lab made is removed on return, on failure and on Ctrl-C.
+ * complete. With access.metrics, each living member's `lvs_vip_held` is scraped at steady state, after the kill
+ * and after the master's return: only the master may say it holds the floating addresses. Everything the lab made
+ * is removed on return, on failure and on Ctrl-C.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -20,6 +22,7 @@ import { startRealServers, startStreamingServer } from './hosts.js';
 import type { LabResult } from './index.js';
 import { createLabNetwork, removeLabNetwork } from './network.js';
 import type { LabMember, PairLabPlan } from './pair-plan.js';
+import { parseVipHeld, scrapeMetrics } from './operations.js';
 import { checkAllAnswer, tallyAnswers, type LabCheck } from './tally.js';
 
 /** What to run the failover lab on. */
@@ -197,6 +200,42 @@ function lossAround(
 }
 
 /** The failover lab (see the module comment). */
+/**
+ * access.metrics of a pair, as the operator's monitoring sees it: each living member's `lvs_vip_held`, scraped from
+ * the ops host. The holder must say 1 for every floating address, every other member 0. Undefined without metrics.
+ */
+async function heldCheck(
+  name: string,
+  plan: PairLabPlan,
+  living: LabMember[],
+  holder: LabMember,
+): Promise<LabCheck | undefined> {
+  const ns = plan.base.ops?.host.ns;
+  if (ns === undefined || living.some((m) => m.metricsUrl === undefined)) return undefined;
+  const problems: string[] = [];
+  const seen: string[] = [];
+  for (const m of living) {
+    const r = await scrapeMetrics(ns, m.metricsUrl ?? '');
+    if (r.status !== '200') {
+      problems.push(`${m.hostname}: HTTP ${r.status} from ${m.metricsUrl ?? ''}`);
+      continue;
+    }
+    const held = parseVipHeld(r.body);
+    const want = m === holder ? 1 : 0;
+    const said = (a: string): string => `${a} ${held[a] ?? 'absent'}`;
+    seen.push(`${m.hostname}: ${plan.floating.map(said).join(', ')}`);
+    const wrong = plan.floating.filter((a) => held[a] !== want);
+    if (wrong.length > 0)
+      problems.push(`${m.hostname} says ${wrong.map(said).join(', ')} (expected ${want})`);
+  }
+  return {
+    name,
+    ok: problems.length === 0,
+    tally: { byServer: {}, unknown: 0, failed: 0 },
+    detail: problems.length === 0 ? `lvs_vip_held: ${seen.join('; ')}` : problems.join('; '),
+  };
+}
+
 export async function runFailoverLab(o: FailoverOptions): Promise<LabResult> {
   const { plan } = o;
   const base = plan.base;
@@ -286,6 +325,15 @@ export async function runFailoverLab(o: FailoverOptions): Promise<LabResult> {
       }, tables ${tables.every((t) => t !== undefined) ? 'both as the spec' : tables.map((t) => (t !== undefined ? 'as the spec' : 'not the spec')).join(' and ')}; ${steady.detail}`,
     });
     checks.push(arpCheck('steady: one director answers ARP for the VIP', await arpOwners(o), master));
+    const held = async (name: string, living: LabMember[], holder: LabMember): Promise<void> => {
+      const c = await heldCheck(name, plan, living, holder);
+      if (c !== undefined) checks.push(c);
+    };
+    await held(
+      `steady: metrics say ${master.hostname} holds the floating addresses`,
+      [master, backup],
+      master,
+    );
 
     // A change under traffic: a stream opened first, a request loop, the change, then the new master's console line
     // (counted from `from()`, default the change itself). When the taking-over member is already up, the change
@@ -355,6 +403,11 @@ export async function runFailoverLab(o: FailoverOptions): Promise<LabResult> {
       boundS: backup.masterDownS,
     });
     checks.push(arpCheck(`after the kill: only ${backup.hostname} answers ARP`, await arpOwners(o), backup));
+    await held(
+      `after the kill: metrics say ${backup.hostname} holds the floating addresses`,
+      [backup],
+      backup,
+    );
 
     // The old master boots again. preempt: it takes the addresses back (timed from its ready line); nopreempt: the
     // backup keeps them.
@@ -379,6 +432,7 @@ export async function runFailoverLab(o: FailoverOptions): Promise<LabResult> {
       });
       if (back === undefined) throw new Error(`${master.hostname} did not boot again`);
       checks.push(arpCheck(`back: only ${master.hostname} answers ARP`, await arpOwners(o), master));
+      await held(`back: metrics say ${master.hostname} holds them again`, [master, backup], master);
       [current, other] = [
         [master, back],
         [backup, gb],

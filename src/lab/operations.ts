@@ -107,15 +107,35 @@ export function parseConnections(text: string): Record<string, number> {
   return out;
 }
 
-async function scrape(ops: LabOps, method = 'GET'): Promise<{ status: string; body: string }> {
+/** `lvs_vip_held` per floating address, from a scrape. Pure. */
+export function parseVipHeld(text: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const m of text.matchAll(/^lvs_vip_held\{address="([^"]+)"[^}]*\} (\d+)$/gm))
+    out[m[1] ?? ''] = Number(m[2]);
+  return out;
+}
+
+/** One HTTP request to `url` with curl from namespace `ns`: the status code and the body. */
+export async function scrapeMetrics(
+  ns: string,
+  url: string,
+  method = 'GET',
+): Promise<{ status: string; body: string }> {
   const r = await runInNetns(
-    ops.host.ns,
+    ns,
     'curl',
-    ['-s', '-X', method, '--max-time', '10', '-w', '\n%{http_code}', ops.metrics?.url ?? ''],
-    { reject: false, timeoutMs: 20_000 },
+    ['-s', '-X', method, '--max-time', '10', '-w', '\n%{http_code}', url],
+    {
+      reject: false,
+      timeoutMs: 20_000,
+    },
   );
   const cut = r.stdout.lastIndexOf('\n');
   return { status: r.stdout.slice(cut + 1), body: r.stdout.slice(0, cut) };
+}
+
+function scrape(ops: LabOps, method = 'GET'): Promise<{ status: string; body: string }> {
+  return scrapeMetrics(ops.host.ns, ops.metrics?.url ?? '', method);
 }
 
 /**

@@ -9,7 +9,7 @@ import { instanceName } from '../stages/render/keepalived-conf.js';
 import { vrrpTimers } from '../spec/vrrp.js';
 import { formatIpvsadmRules } from '../stages/render/ipvsadm-rules.js';
 import { resolveIpvsTable } from '../stages/render/ipvs-table.js';
-import { planLab, type LabPlan } from './plan.js';
+import { metricsUrl, planLab, type LabPlan } from './plan.js';
 
 /** A pair member in the lab: its taps (one per bridge, in its NIC order) and its VRRP facts. */
 export interface LabMember {
@@ -24,6 +24,8 @@ export interface LabMember {
   skewS: number;
   /** MAC of its NIC on the client's bridge (ARP answers for the VIP come from it). */
   outsideMac?: string;
+  /** access.metrics: its metrics URL on its inside address (the lab's ops host scrapes it). */
+  metricsUrl?: string;
 }
 
 /** The whole failover lab: the master's lab plan plus the members and the pair. */
@@ -33,6 +35,8 @@ export interface PairLabPlan {
   members: LabMember[];
   /** Instance names, e.g. dsas_eth0. */
   instances: string[];
+  /** The addresses VRRP moves (every instance's), bare. */
+  floating: string[];
   /** The whole IPVS table of the spec (every real server healthy), as `ipvsadm -Sn` prints it. */
   healthyTable: string;
 }
@@ -48,6 +52,7 @@ function memberOf(spec: Spec, pair: DirectorPair, d: Director, base: LabPlan, in
     ];
   });
   const outside = d.interfaces.find((i) => i.role === 'outside');
+  const inside = d.interfaces.find((i) => i.role === 'inside');
   return {
     hostname: d.hostname,
     nics,
@@ -56,6 +61,9 @@ function memberOf(spec: Spec, pair: DirectorPair, d: Director, base: LabPlan, in
     startupS,
     skewS,
     ...(outside?.mac !== undefined ? { outsideMac: outside.mac.toLowerCase() } : {}),
+    ...(spec.access?.metrics !== undefined && inside !== undefined
+      ? { metricsUrl: metricsUrl(inside.address, spec.access.metrics.port) }
+      : {}),
   };
 }
 
@@ -72,6 +80,7 @@ export function planPairLab(spec: Spec, director: Director, pid: number = proces
     pair,
     members: directors.map((d, i) => memberOf(spec, pair, d, base, i)),
     instances: pair.instances.map((i) => instanceName(pair, i.interface)),
+    floating: pair.instances.flatMap((i) => i.addresses.map((a) => a.split('/')[0] ?? a)),
     healthyTable: formatIpvsadmRules(resolveIpvsTable(first, spec.realServers), spec.ipvsadm.version),
   };
 }

@@ -265,6 +265,11 @@ export function planLab(spec: Spec, director: Director, pid: number = process.pi
   };
 }
 
+/** The metrics URL of a director whose inside address is `cidr` (access.metrics.port, default METRICS_PORT). */
+export function metricsUrl(cidr: string, port: number | undefined): string {
+  return `http://${cidr.split('/')[0] ?? ''}:${port ?? METRICS_PORT}/cgi-bin/metrics`;
+}
+
 /** The ops host and scan of `access` (undefined without it); the syslog receiver must sit on a director subnet. */
 function opsPlan(
   spec: Spec,
@@ -294,7 +299,6 @@ function opsPlan(
   const onBridge = (a: string): boolean => bridgeFor(bridges, a)?.bridge === bridge.bridge;
   const served = (access.ntp ?? []).filter(onBridge);
   const extraCidrs = served.filter((a) => a !== address).map((a) => `${a}/${prefixOf(bridge.cidr)}`);
-  const metricsPort = access.metrics?.port ?? METRICS_PORT;
   const outside = director.interfaces.filter((i) => i.role === 'outside');
   const vipPorts = (vip: string): number[] =>
     [
@@ -317,7 +321,7 @@ function opsPlan(
       ? { syslog: { address: syslogHost, port: Number(syslogPort ?? SYSLOG_PORT) } }
       : {}),
     ...(access.metrics !== undefined && inside !== undefined
-      ? { metrics: { url: `http://${inside.address.split('/')[0] ?? ''}:${metricsPort}/cgi-bin/metrics` } }
+      ? { metrics: { url: metricsUrl(inside.address, access.metrics.port) } }
       : {}),
     ...(access.ssh !== undefined
       ? { ssh: { hostname: director.hostname, listen: sshListen(spec, director) } }

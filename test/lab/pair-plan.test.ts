@@ -26,6 +26,13 @@ test('dsas-ha: one lab for the pair, lv2 on the same bridges through taps of its
     { bridge: 'lvsbr1', tap: 'lvstap1m1', mac: '52:54:00:35:01:12' },
   ]);
   t.true(plan.members.every((m) => m.nics.every((n) => n.tap.length <= 15)));
+  // access.metrics: each member is scraped on its own inside address; the ops host sits on the inside bridge.
+  t.deepEqual(
+    plan.members.map((m) => m.metricsUrl),
+    ['http://192.168.31.11:9100/cgi-bin/metrics', 'http://192.168.31.12:9100/cgi-bin/metrics'],
+  );
+  t.deepEqual(plan.floating, ['10.10.31.100', '192.168.31.1']);
+  t.is(plan.base.ops?.host.bridge, 'lvsbr1');
   // The real servers route through the floating inside address, and the healthy table is the spec's.
   t.deepEqual(
     plan.base.realServers.map((r) => r.gateway),

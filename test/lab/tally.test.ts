@@ -1,5 +1,5 @@
 import test from 'ava';
-import { parseConnections } from '../../src/lab/operations.js';
+import { parseConnections, parseVipHeld } from '../../src/lab/operations.js';
 import type { LabRealServer } from '../../src/lab/plan.js';
 import { checkAllAnswer, checkOnly, formatLabTable, tallyAnswers } from '../../src/lab/tally.js';
 
@@ -44,4 +44,15 @@ test('parseConnections: lvs_realserver_connections_total per real server address
     'lvs_service_connections_total{protocol="tcp",service="10.10.31.100:80"} 20',
   ].join('\n');
   t.deepEqual(parseConnections(text), { '192.168.31.101:80': 11, '192.168.31.102:80': 9 });
+});
+
+test('parseVipHeld: lvs_vip_held per floating address', (t) => {
+  const text = [
+    '# TYPE lvs_vip_held gauge',
+    'lvs_vip_held{address="10.10.31.100",interface="eth0"} 1',
+    'lvs_vip_held{address="192.168.31.1",interface="eth1"} 0',
+    'lvs_service_connections_total{protocol="tcp",service="10.10.31.100:80"} 20',
+  ].join('\n');
+  t.deepEqual(parseVipHeld(text), { '10.10.31.100': 1, '192.168.31.1': 0 });
+  t.deepEqual(parseVipHeld('# no pair\n'), {});
 });
