@@ -59,10 +59,10 @@ export interface BootObservation {
     /** How many lines of `logread` (the in-memory log ring) keepalived wrote. */
     logLines: string;
   };
-  /** access.ntp: `pidof ntpd`. */
-  ntpd?: string;
-  /** access.ssh: `cat /run/dropbear.pid` and the director's `netstat -ltn`. */
-  ssh?: { pid: string; listeners: string };
+  /** access.ntp: `pidof ntpd`, and again after a kill -9 of it (empty: not back). */
+  ntpd?: { pid: string; pidAfterKill: string };
+  /** access.ssh: `cat /run/dropbear.pid` and the director's `netstat -ltn`; both again after a kill -9 of dropbear. */
+  ssh?: { pid: string; listeners: string; pidAfterKill: string; listenersAfterKill: string };
   /** Why the console was given up on before the probes finished: a timeout or the guest stopping. */
   stopped?: string;
 }
@@ -140,7 +140,6 @@ function checkKeepalived(e: BootExpectation, o: BootObservation): BootCheck[] {
   const sha = /^([0-9a-f]{64})\b/.exec(k.confSha256.trim())?.[1];
   const running = /^\d+$/.test(k.pid.trim());
   const confOk = sha === e.keepalivedConfSha256;
-  const back = /^\d+$/.test(k.pidAfterKill.trim()) && k.pidAfterKill.trim() !== k.pid.trim();
   const tableBack = normalizeRules(k.rulesAfterKill) === normalizeRules(e.rules);
   const logged = Number(k.logLines.trim()) > 0;
   return [
@@ -153,13 +152,10 @@ function checkKeepalived(e: BootExpectation, o: BootObservation): BootCheck[] {
           : `sha256 ${sha ?? '?'} is not the rendered ${e.keepalivedConfSha256 ?? '?'}`
       }; ${logged ? `${k.logLines.trim()} keepalived lines in logread` : 'nothing from keepalived in logread'}`,
     },
-    {
-      name: 'keepalived restarted',
-      ok: back && tableBack,
-      detail: back
-        ? `after kill -9 of pid ${k.pid.trim()}: pid ${k.pidAfterKill.trim()}, ${tableBack ? 'table as before' : 'table differs'}`
-        : `after kill -9 of pid ${k.pid.trim()}: not running again (${k.pidAfterKill.trim() || 'no pid'})`,
-    },
+    restartCheck('keepalived restarted', k, {
+      ok: tableBack,
+      detail: tableBack ? 'table as before' : 'table differs',
+    }),
   ];
 }
 
@@ -171,17 +167,51 @@ export function parseTcpListeners(netstat: string): string[] {
   });
 }
 
-/** access.ssh: dropbear runs, and port 22 (or the spec's) listens on the expected addresses only. */
+/** A supervised daemon came back after a kill -9: another pid, and `also` (what else must hold) true. */
+function restartCheck(
+  name: string,
+  o: { pid: string; pidAfterKill: string },
+  also: { ok: boolean; detail: string } = { ok: true, detail: '' },
+): BootCheck {
+  const pid = o.pid.trim();
+  if (!/^\d+$/.test(pid)) return { name, ok: false, detail: 'not running, so not killed' };
+  const back = /^\d+$/.test(o.pidAfterKill.trim()) && o.pidAfterKill.trim() !== pid;
+  return {
+    name,
+    ok: back && also.ok,
+    detail: back
+      ? `after kill -9 of pid ${pid}: pid ${o.pidAfterKill.trim()}${also.detail !== '' ? `, ${also.detail}` : ''}`
+      : `after kill -9 of pid ${pid}: not running again (${o.pidAfterKill.trim() || 'no pid'})`,
+  };
+}
+
+/** The expected SSH addresses among `netstat -ltn` output on the spec's ports, sorted. */
+function sshListeners(e: { listen: string[] }, netstat: string): string[] {
+  const ports = new Set(e.listen.map((l) => l.split(':').pop()));
+  return parseTcpListeners(netstat)
+    .filter((a) => ports.has(a.split(':').pop()))
+    .sort();
+}
+
+/**
+ * access.ssh: dropbear runs, and port 22 (or the spec's) listens on the expected addresses only; killed, it comes
+ * back on the same addresses.
+ */
 function checkSsh(e: BootExpectation, o: BootObservation): BootCheck[] {
   if (e.ssh === undefined) return [];
   const name = 'SSH server';
-  if (o.ssh === undefined) return [{ name, ok: false, detail: NOT_RUN }];
+  const again = 'SSH server restarted';
+  if (o.ssh === undefined)
+    return [
+      { name, ok: false, detail: NOT_RUN },
+      { name: again, ok: false, detail: NOT_RUN },
+    ];
   const pid = o.ssh.pid.trim();
   const running = /^\d+$/.test(pid);
-  const ports = new Set(e.ssh.listen.map((l) => l.split(':').pop()));
-  const seen = parseTcpListeners(o.ssh.listeners).filter((a) => ports.has(a.split(':').pop()));
   const want = [...e.ssh.listen].sort();
-  const ok = running && seen.sort().join(' ') === want.join(' ');
+  const seen = sshListeners(e.ssh, o.ssh.listeners);
+  const ok = running && seen.join(' ') === want.join(' ');
+  const seenAgain = sshListeners(e.ssh, o.ssh.listenersAfterKill);
   return [
     {
       name,
@@ -190,16 +220,27 @@ function checkSsh(e: BootExpectation, o: BootObservation): BootCheck[] {
         ok ? '' : ` (expected ${want.join(', ')} only)`
       }`,
     },
+    restartCheck(again, o.ssh, {
+      ok: seenAgain.join(' ') === want.join(' '),
+      detail: `listening on ${seenAgain.join(', ') || 'nothing'}`,
+    }),
   ];
 }
 
-/** access.ntp: ntpd runs. */
+/** access.ntp: ntpd runs, and comes back after a kill -9. */
 function checkNtpd(e: BootExpectation, o: BootObservation): BootCheck[] {
   if (e.ntp !== true) return [];
-  if (o.ntpd === undefined) return [{ name: 'ntpd', ok: false, detail: NOT_RUN }];
-  const pid = o.ntpd.trim();
+  if (o.ntpd === undefined)
+    return [
+      { name: 'ntpd', ok: false, detail: NOT_RUN },
+      { name: 'ntpd restarted', ok: false, detail: NOT_RUN },
+    ];
+  const pid = o.ntpd.pid.trim();
   const ok = /^\d+$/.test(pid);
-  return [{ name: 'ntpd', ok, detail: ok ? `pid ${pid}` : `not running (${pid || 'no pid'})` }];
+  return [
+    { name: 'ntpd', ok, detail: ok ? `pid ${pid}` : `not running (${pid || 'no pid'})` },
+    restartCheck('ntpd restarted', o.ntpd),
+  ];
 }
 
 /** Pair member alone: every instance became MASTER, and how long it took against the master-down interval. */

@@ -68,6 +68,28 @@ async function poll(
   }
 }
 
+/**
+ * A supervised daemon: its pid (what `pidCommand` prints), then a kill -9 and the pid of the daemon /init's
+ * supervisor started again (bounded wait; empty when it did not come back, or when there was no pid to kill).
+ */
+async function observeRestart(
+  run: (command: string) => Promise<string>,
+  pidCommand: string,
+): Promise<{ pid: string; pidAfterKill: string }> {
+  const pid = (await run(pidCommand)).trim();
+  if (!/^\d+$/.test(pid)) return { pid, pidAfterKill: '' };
+  await run(`kill -9 ${pid}`);
+  const pidAfterKill = (
+    await poll(
+      run,
+      `p=$(${pidCommand} 2>/dev/null); [ -n "$p" ] && [ "$p" != ${pid} ] && [ -d "/proc/$p" ] && echo "$p"`,
+      (out) => /^\d+$/.test(out.trim()),
+      SETTLE_MS,
+    )
+  ).trim();
+  return { pid, pidAfterKill };
+}
+
 /** keepalived mode: its config's sha256, its pid, and whether it (and the table) come back after a kill -9. */
 async function observeKeepalived(
   run: (command: string) => Promise<string>,
@@ -75,20 +97,23 @@ async function observeKeepalived(
 ): Promise<NonNullable<BootObservation['keepalived']>> {
   const confSha256 = await run('sha256sum /etc/keepalived/keepalived.conf');
   const logLines = await run('logread | grep -c Keepalived');
-  const pid = (await run('cat /run/keepalived.pid')).trim();
-  if (!/^\d+$/.test(pid)) return { confSha256, logLines, pid, pidAfterKill: '', rulesAfterKill: '' };
-  await run(`kill -9 ${pid}`);
-  const pidAfterKill = (
-    await poll(
-      run,
-      `p=$(cat /run/keepalived.pid 2>/dev/null); [ "$p" != ${pid} ] && [ -d "/proc/$p" ] && echo "$p"`,
-      (out) => /^\d+$/.test(out.trim()),
-      SETTLE_MS,
-    )
-  ).trim();
+  const { pid, pidAfterKill } = await observeRestart(run, 'cat /run/keepalived.pid');
+  if (pidAfterKill === '') return { confSha256, logLines, pid, pidAfterKill, rulesAfterKill: '' };
   const settled = (out: string): boolean => normalizeRules(out) === normalizeRules(rules);
   const rulesAfterKill = await poll(run, 'ipvsadm -Sn', settled, SETTLE_MS);
   return { confSha256, logLines, pid, pidAfterKill, rulesAfterKill };
+}
+
+/** access.ssh: dropbear's pid and listeners, then both again once it is back after a kill -9. */
+async function observeSsh(run: (command: string) => Promise<string>): Promise<BootObservation['ssh']> {
+  const listeners = await run('netstat -ltn');
+  const { pid, pidAfterKill } = await observeRestart(run, 'cat /run/dropbear.pid');
+  return {
+    pid,
+    listeners,
+    pidAfterKill,
+    listenersAfterKill: pidAfterKill === '' ? '' : await run('netstat -ltn'),
+  };
 }
 
 function defaultInterfaces(expected: BootExpectation): GuestInterface[] {
@@ -132,9 +157,8 @@ async function observe(
     );
   for (const name of ifaces) observation.addresses[name] = await run(`ip -4 addr show dev ${name}`);
   if (expected.mode === 'keepalived') observation.keepalived = await observeKeepalived(run, expected.rules);
-  if (expected.ntp === true) observation.ntpd = await run('pidof ntpd');
-  if (expected.ssh !== undefined)
-    observation.ssh = { pid: await run('cat /run/dropbear.pid'), listeners: await run('netstat -ltn') };
+  if (expected.ntp === true) observation.ntpd = await observeRestart(run, 'pidof ntpd');
+  if (expected.ssh !== undefined) observation.ssh = await observeSsh(run);
   return observation;
 }
 

@@ -203,42 +203,55 @@ test('SSH: dropbear runs and listens on the spec addresses only; a wildcard or m
       'Proto Recv-Q Send-Q Local Address           Foreign Address         State',
       ...locals.map((l) => `tcp        0      0 ${l}       0.0.0.0:*               LISTEN`),
     ].join('\n');
-  t.like(
-    checkBoot(expected, {
-      ...GOOD,
-      ssh: { pid: '42\n', listeners: netstat(['192.168.31.11:22', '192.168.31.11:9100']) },
-    }).find((c) => c.name === 'SSH server'),
-    { ok: true, detail: 'dropbear pid 42; listening on 192.168.31.11:22' },
-  );
-  t.like(
-    checkBoot(expected, { ...GOOD, ssh: { pid: '42\n', listeners: netstat(['0.0.0.0:22']) } }).find(
-      (c) => c.name === 'SSH server',
-    ),
-    { ok: false, detail: 'dropbear pid 42; listening on 0.0.0.0:22 (expected 192.168.31.11:22 only)' },
-  );
-  t.like(
-    checkBoot(expected, {
-      ...GOOD,
-      ssh: { pid: 'cat: /run/dropbear.pid: No such file\n', listeners: netstat([]) },
-    }).find((c) => c.name === 'SSH server'),
-    { ok: false },
-  );
+  const good = netstat(['192.168.31.11:22', '192.168.31.11:9100']);
+  const ssh = { pid: '42\n', listeners: good, pidAfterKill: '77\n', listenersAfterKill: good };
+  const seen = (o: Partial<typeof ssh>, name = 'SSH server') =>
+    checkBoot(expected, { ...GOOD, ssh: { ...ssh, ...o } }).find((c) => c.name === name);
+  t.like(seen({}), { ok: true, detail: 'dropbear pid 42; listening on 192.168.31.11:22' });
+  t.like(seen({ listeners: netstat(['0.0.0.0:22']) }), {
+    ok: false,
+    detail: 'dropbear pid 42; listening on 0.0.0.0:22 (expected 192.168.31.11:22 only)',
+  });
+  t.like(seen({ pid: 'cat: /run/dropbear.pid: No such file\n', listeners: netstat([]) }), { ok: false });
   t.regex(checkBoot(expected, GOOD).find((c) => c.name === 'SSH server')?.detail ?? '', /never answered/);
+  // Killed, the supervisor starts it again, on the same addresses.
+  t.like(seen({}, 'SSH server restarted'), {
+    ok: true,
+    detail: 'after kill -9 of pid 42: pid 77, listening on 192.168.31.11:22',
+  });
+  t.like(seen({ pidAfterKill: '' }, 'SSH server restarted'), {
+    ok: false,
+    detail: 'after kill -9 of pid 42: not running again (no pid)',
+  });
+  t.like(seen({ listenersAfterKill: netstat([]) }, 'SSH server restarted'), {
+    ok: false,
+    detail: 'after kill -9 of pid 42: pid 77, listening on nothing',
+  });
+  t.like(seen({ pidAfterKill: '42\n' }, 'SSH server restarted'), { ok: false });
 });
 
-test('NTP: ntpd runs', (t) => {
+test('NTP: ntpd runs, and comes back after a kill -9', (t) => {
   t.false(checkBoot(EXPECTED, GOOD).some((c) => c.name === 'ntpd'));
   const expected = { ...EXPECTED, ntp: true };
+  const seen = (ntpd: { pid: string; pidAfterKill: string }, name = 'ntpd') =>
+    checkBoot(expected, { ...GOOD, ntpd }).find((c) => c.name === name);
+  t.like(seen({ pid: '61\n', pidAfterKill: '80\n' }), { ok: true, detail: 'pid 61' });
+  t.like(seen({ pid: '61\n', pidAfterKill: '80\n' }, 'ntpd restarted'), {
+    ok: true,
+    detail: 'after kill -9 of pid 61: pid 80',
+  });
+  t.like(seen({ pid: '\n', pidAfterKill: '' }), { ok: false });
+  t.like(seen({ pid: '\n', pidAfterKill: '' }, 'ntpd restarted'), {
+    ok: false,
+    detail: 'not running, so not killed',
+  });
+  t.like(seen({ pid: '61\n', pidAfterKill: '' }, 'ntpd restarted'), { ok: false });
   t.like(
-    checkBoot(expected, { ...GOOD, ntpd: '61\n' }).find((c) => c.name === 'ntpd'),
-    { ok: true, detail: 'pid 61' },
-  );
-  t.like(
-    checkBoot(expected, { ...GOOD, ntpd: '\n' }).find((c) => c.name === 'ntpd'),
+    checkBoot(expected, GOOD).find((c) => c.name === 'ntpd'),
     { ok: false },
   );
   t.like(
-    checkBoot(expected, GOOD).find((c) => c.name === 'ntpd'),
+    checkBoot(expected, GOOD).find((c) => c.name === 'ntpd restarted'),
     { ok: false },
   );
 });

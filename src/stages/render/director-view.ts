@@ -68,6 +68,8 @@ export interface DirectorView {
    * while its VRRP side hands the VIPs over (see templates/director/init.hbs).
    */
   pairMember: boolean;
+  /** Whether /init runs daemons (keepalived or any of access): it then defines `supervise`, which restarts them. */
+  supervised: boolean;
   /** Counts the ready line should show when every rule loaded. */
   expected: { services: number; realServers: number };
   /** Operator access (spec.access): the remote syslog `host:port`, where the metrics and SSH servers listen. */
@@ -150,6 +152,7 @@ export function makeDirectorView(spec: Spec, director: Director): DirectorView {
   const mode = directorMode(spec, director);
   const pair = pairOf(spec, director);
   const members = spec.directors.filter((m) => pair?.directors.includes(m.hostname) === true);
+  const access = accessView(spec, director, mode);
   const keepalivedConf =
     mode === 'keepalived'
       ? formatKeepalivedConf(
@@ -177,8 +180,9 @@ export function makeDirectorView(spec: Spec, director: Director): DirectorView {
     mode,
     keepalivedConf,
     pairMember: pair !== undefined,
+    supervised: keepalivedConf !== null || Object.values(access).some((a) => a !== null && a !== false),
     expected: { services: table.length, realServers: table.reduce((n, s) => n + s.dests.length, 0) },
-    access: accessView(spec, director, mode),
+    access,
   };
 }
 
