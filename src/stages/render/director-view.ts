@@ -74,7 +74,8 @@ export interface DirectorView {
   expected: { services: number; realServers: number };
   /** Operator access (spec.access): the remote syslog `host:port`, where the metrics and SSH servers listen. */
   access: {
-    syslog: string | null;
+    /** syslogd's `-R` target (`host:port`) and the bare host, whose next hop /init waits for before klogd starts. */
+    syslog: { target: string; host: string } | null;
     /** No remote syslog, but daemons that log (keepalived, dropbear, ntpd): syslogd keeps their lines in memory. */
     localSyslog: boolean;
     metrics: { listen: string } | null;
@@ -204,7 +205,13 @@ function accessView(spec: Spec, director: Director, mode: DirectorMode): Directo
   const inside = director.interfaces.find((i) => i.role === 'inside');
   const release = DROPBEAR_CATALOG.releases.find((r) => r.version === spec.dropbear?.version);
   return {
-    syslog: syslog === undefined ? null : syslog.includes(':') ? syslog : `${syslog}:${SYSLOG_PORT}`,
+    syslog:
+      syslog === undefined
+        ? null
+        : {
+            target: syslog.includes(':') ? syslog : `${syslog}:${SYSLOG_PORT}`,
+            host: syslog.split(':')[0] ?? syslog,
+          },
     localSyslog:
       syslog === undefined && (mode === 'keepalived' || ssh !== undefined || spec.access?.ntp !== undefined),
     ntp: spec.access?.ntp === undefined ? null : { servers: spec.access.ntp },
