@@ -6,8 +6,9 @@
  * them), and keepalived on the master is stopped cleanly (priority-0 advert). Each change is timed against its bound
  * and the client's failed requests are counted; none may fail once the new master answers, and every stream must end
  * complete. With access.metrics, each living member's `lvs_vip_held` is scraped at steady state, after the kill
- * and after the master's return: only the master may say it holds the floating addresses. Everything the lab made
- * is removed on return, on failure and on Ctrl-C.
+ * and after the master's return: only the master may say it holds the floating addresses. With access.syslog, the
+ * lab's log host must get each new master's "Entering MASTER STATE" line, sent from that member's inside address.
+ * Everything the lab made is removed on return, on failure and on Ctrl-C.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -22,7 +23,13 @@ import { startRealServers, startStreamingServer } from './hosts.js';
 import type { LabResult } from './index.js';
 import { createLabNetwork, removeLabNetwork } from './network.js';
 import type { LabMember, PairLabPlan } from './pair-plan.js';
-import { parseVipHeld, scrapeMetrics } from './operations.js';
+import {
+  parseVipHeld,
+  receivedSyslog,
+  scrapeMetrics,
+  startSyslogReceiver,
+  waitForSyslog,
+} from './operations.js';
 import { checkAllAnswer, tallyAnswers, type LabCheck } from './tally.js';
 
 /** What to run the failover lab on. */
@@ -52,6 +59,9 @@ export interface RollTarget {
 
 /** Added to each VRRP bound: console latency, QEMU scheduling on a loaded 2-core machine. */
 export const TAKEOVER_SLACK_S = 1;
+
+/** Bound on a takeover's syslog line reaching the lab's receiver, counted from the new master's console line. */
+const SYSLOG_BOUND_S = 10;
 /** Stops keepalived on a member for good (the supervisor honours the down file): a priority-0 advert goes out. */
 const STOP_KEEPALIVED = 'touch /run/keepalived.down; kill $(cat /run/keepalived.pid)';
 /**
@@ -199,7 +209,6 @@ function lossAround(
   };
 }
 
-/** The failover lab (see the module comment). */
 /**
  * access.metrics of a pair, as the operator's monitoring sees it: each living member's `lvs_vip_held`, scraped from
  * the ops host. The holder must say 1 for every floating address, every other member 0. Undefined without metrics.
@@ -236,6 +245,38 @@ async function heldCheck(
   };
 }
 
+/**
+ * access.syslog of a pair, as the operator's log host sees it: `member` said it entered MASTER state in a datagram
+ * from its own inside address, among the lines received after the first `after` (bounded wait). Undefined without
+ * syslog.
+ */
+async function takeoverLoggedCheck(
+  name: string,
+  o: FailoverOptions,
+  member: LabMember,
+  instance: string,
+  after: number,
+): Promise<LabCheck | undefined> {
+  if (o.plan.base.ops?.syslog === undefined) return undefined;
+  const entered = `(${instance}) Entering MASTER STATE`;
+  const [line] = await waitForSyslog(
+    o.workDir,
+    [(l) => l.from === member.inside && l.text.includes(entered)],
+    SYSLOG_BOUND_S * 1000,
+    after,
+  );
+  return {
+    name,
+    ok: line !== undefined,
+    tally: { byServer: {}, unknown: 0, failed: 0 },
+    detail:
+      line !== undefined
+        ? `from ${line.from}: "${line.text.slice(0, 100)}"`
+        : `no "${entered}" from ${member.hostname} (${member.inside ?? 'no inside address'}) within ${SYSLOG_BOUND_S} s of the change (${path.join(o.workDir, 'syslog-received.log')})`,
+  };
+}
+
+/** The failover lab (see the module comment). */
 export async function runFailoverLab(o: FailoverOptions): Promise<LabResult> {
   const { plan } = o;
   const base = plan.base;
@@ -284,6 +325,8 @@ export async function runFailoverLab(o: FailoverOptions): Promise<LabResult> {
     for (const m of plan.members.slice(1))
       for (const n of m.nics) await createTap({ ns: base.hub, ifname: n.tap, bridge: n.bridge }, run);
     daemons.push(...(await startRealServers({ ...o, plan: base }, startStreamingServer)));
+    const receiver = base.ops !== undefined ? startSyslogReceiver(o.workDir, base.ops) : undefined;
+    if (receiver !== undefined) daemons.push(await receiver);
     // Under preempt both members boot together (the preferred one takes the addresses whoever wins the first race);
     // under nopreempt the first MASTER keeps them, so the preferred member boots first, as an operator would.
     const preempt = plan.pair.preempt !== false;
@@ -334,6 +377,12 @@ export async function runFailoverLab(o: FailoverOptions): Promise<LabResult> {
       [master, backup],
       master,
     );
+    const logged = async (name: string, member: LabMember, after: number): Promise<void> => {
+      const c = await takeoverLoggedCheck(name, o, member, instance, after);
+      if (c !== undefined) checks.push(c);
+    };
+    const received = async (): Promise<number> => (await receivedSyslog(o.workDir)).length;
+    await logged(`steady: the log host got ${master.hostname}'s MASTER line`, master, 0);
 
     // A change under traffic: a stream opened first, a request loop, the change, then the new master's console line
     // (counted from `from()`, default the change itself). When the taking-over member is already up, the change
@@ -392,6 +441,7 @@ export async function runFailoverLab(o: FailoverOptions): Promise<LabResult> {
     };
 
     // Hard failure: the master's QEMU is killed; the backup waits out its master-down interval.
+    let mark = await received();
     await underTraffic({
       name: `hard failure: ${master.hostname} killed, ${backup.hostname} takes over`,
       change: async () => {
@@ -408,6 +458,7 @@ export async function runFailoverLab(o: FailoverOptions): Promise<LabResult> {
       [backup],
       backup,
     );
+    await logged(`after the kill: the log host got ${backup.hostname}'s MASTER line`, backup, mark);
 
     // The old master boots again. preempt: it takes the addresses back (timed from its ready line); nopreempt: the
     // backup keeps them.
@@ -420,6 +471,7 @@ export async function runFailoverLab(o: FailoverOptions): Promise<LabResult> {
     let current: [LabMember, Guest];
     let other: [LabMember, Guest];
     if (preempt) {
+      mark = await received();
       await underTraffic({
         name: `${master.hostname} boots again: preempt takes the VIPs back`,
         change: reboot,
@@ -433,6 +485,7 @@ export async function runFailoverLab(o: FailoverOptions): Promise<LabResult> {
       if (back === undefined) throw new Error(`${master.hostname} did not boot again`);
       checks.push(arpCheck(`back: only ${master.hostname} answers ARP`, await arpOwners(o), master));
       await held(`back: metrics say ${master.hostname} holds them again`, [master, backup], master);
+      await logged(`back: the log host got ${master.hostname}'s MASTER line`, master, mark);
       [current, other] = [
         [master, back],
         [backup, gb],
@@ -459,6 +512,7 @@ export async function runFailoverLab(o: FailoverOptions): Promise<LabResult> {
 
     // Clean stop: keepalived on the master stops for good and sends priority 0; the other member takes over after its
     // skew time instead of the whole master-down interval.
+    mark = await received();
     await underTraffic({
       name: `clean stop: keepalived on ${current[0].hostname} stopped, ${other[0].hostname} takes over`,
       change: async () => {
@@ -467,6 +521,7 @@ export async function runFailoverLab(o: FailoverOptions): Promise<LabResult> {
       newMaster: () => other[1],
       boundS: other[0].skewS,
     });
+    await logged(`clean stop: the log host got ${other[0].hostname}'s MASTER line`, other[0], mark);
 
     // Rolling change: the idle member onto the new build, a failover to it unless preempt already moved the
     // addresses, then the other member onto the new build. Failures are allowed only inside the takeover windows.

@@ -93,7 +93,7 @@ export async function runLab(o: LabOptions): Promise<LabResult> {
       if (d !== undefined) servers.set(rs.name, d);
     });
     if (o.serveCommand !== undefined) daemons.push(await startBootServer(o, o.serveCommand));
-    const receiver = o.plan.ops !== undefined ? startSyslogReceiver(o, o.plan.ops) : undefined;
+    const receiver = o.plan.ops !== undefined ? startSyslogReceiver(o.workDir, o.plan.ops) : undefined;
     if (receiver !== undefined) daemons.push(await receiver);
     if (o.plan.ops?.ntp !== undefined) daemons.push(await startNtpServer(o.plan.ops.host.ns, o.workDir));
     guest = await startGuest(guestOptions(o, consoleLog, cmdline));

@@ -25,19 +25,44 @@ function check(name: string, ok: boolean, detail: string, tally: Tally = NO_TALL
   return { name, ok, tally, detail };
 }
 
-/** Where the syslog receiver writes what it got, one datagram per line. */
-function syslogFile(o: LabOptions): string {
-  return path.join(o.workDir, 'syslog-received.log');
+/** Where the syslog receiver writes what it got: one datagram per line, after the sender's address and a space. */
+function syslogFile(workDir: string): string {
+  return path.join(workDir, 'syslog-received.log');
 }
 
-/** Starts the ops host's syslog receiver (UDP, Node's dgram, run by the node binary running lvs-image). */
-export function startSyslogReceiver(o: LabOptions, ops: LabOps): Promise<Daemon> | undefined {
+/** A datagram the syslog receiver got: who sent it (the director's source address) and its text. */
+export interface SyslogLine {
+  from: string;
+  text: string;
+}
+
+/** The receiver's file as lines (see syslogFile). Pure. */
+export function parseReceived(file: string): SyslogLine[] {
+  return file
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => {
+      const at = l.indexOf(' ');
+      return at < 0 ? { from: l, text: '' } : { from: l.slice(0, at), text: l.slice(at + 1) };
+    });
+}
+
+/** What the syslog receiver has got so far (none before its first datagram). */
+export async function receivedSyslog(workDir: string): Promise<SyslogLine[]> {
+  return parseReceived(await readFile(syslogFile(workDir), 'utf8').catch(() => ''));
+}
+
+/**
+ * Starts the ops host's syslog receiver (UDP, Node's dgram, run by the node binary running lvs-image), writing into
+ * `workDir`. Undefined when the plan has no syslog.
+ */
+export function startSyslogReceiver(workDir: string, ops: LabOps): Promise<Daemon> | undefined {
   if (ops.syslog === undefined) return undefined;
   const script = [
     'const [addr, port, file] = process.argv.slice(1);',
     "const fs = require('node:fs');",
     "const s = require('node:dgram').createSocket('udp4');",
-    "s.on('message', (m) => fs.appendFileSync(file, m.toString().replace(/\\n$/, '') + '\\n'));",
+    "s.on('message', (m, r) => fs.appendFileSync(file, r.address + ' ' + m.toString().replace(/\\n$/, '') + '\\n'));",
     's.bind(Number(port), addr);',
   ].join('\n');
   return startDaemon(
@@ -51,27 +76,36 @@ export function startSyslogReceiver(o: LabOptions, ops: LabOps): Promise<Daemon>
       script,
       ops.syslog.address,
       String(ops.syslog.port),
-      syslogFile(o),
+      syslogFile(workDir),
     ],
-    path.join(o.workDir, 'syslog-receiver.log'),
+    path.join(workDir, 'syslog-receiver.log'),
   );
 }
 
-/** Polls the received log (bounded) until every pattern matched; returns the lines that matched each. */
-async function waitForSyslog(
-  o: LabOptions,
-  patterns: RegExp[],
+/**
+ * Polls the received lines (bounded) until each of `wanted` matched a line after the first `after`; returns the line
+ * each matched (undefined: none within the bound).
+ */
+export async function waitForSyslog(
+  workDir: string,
+  wanted: ((l: SyslogLine) => boolean)[],
   boundMs: number,
-): Promise<(string | undefined)[]> {
+  after = 0,
+): Promise<(SyslogLine | undefined)[]> {
   const until = Date.now() + boundMs;
   for (;;) {
-    const text = await readFile(syslogFile(o), 'utf8').catch(() => '');
-    const lines = text.split('\n');
-    const found = patterns.map((p) => lines.find((l) => p.test(l)));
+    const lines = (await receivedSyslog(workDir)).slice(after);
+    const found = wanted.map((w) => lines.find(w));
     if (found.every((f) => f !== undefined) || Date.now() > until) return found;
     await sleep(500);
   }
 }
+
+/** A waitForSyslog predicate: the text matches `re`. */
+const texts =
+  (re: RegExp) =>
+  (l: SyslogLine): boolean =>
+    re.test(l.text);
 
 async function checkSyslog(o: LabOptions, ops: LabOps): Promise<LabCheck> {
   const name = `remote syslog to ${ops.syslog?.address ?? ''}:${ops.syslog?.port ?? ''}`;
@@ -83,19 +117,19 @@ async function checkSyslog(o: LabOptions, ops: LabOps): Promise<LabCheck> {
     ...(ops.ssh !== undefined ? [{ what: 'dropbear', re: /dropbear\[\d+\]: / }] : []),
   ];
   const found = await waitForSyslog(
-    o,
-    wanted.map((w) => w.re),
+    o.workDir,
+    wanted.map((w) => texts(w.re)),
     20_000,
   );
-  const text = await readFile(syslogFile(o), 'utf8').catch(() => '');
-  const count = text.split('\n').filter((l) => l !== '').length;
+  const lines = await receivedSyslog(o.workDir);
+  const senders = [...new Set(lines.map((l) => l.from))].join(', ');
   const missing = wanted.filter((_, i) => found[i] === undefined).map((w) => w.what);
   return check(
     name,
     missing.length === 0,
     missing.length === 0
-      ? `${count} lines received; ${wanted.map((w, i) => `${w.what}: "${(found[i] ?? '').slice(0, 80)}"`).join('; ')}`
-      : `no ${missing.join(' or ')} line among ${count} received (${syslogFile(o)})`,
+      ? `${lines.length} lines received from ${senders}; ${wanted.map((w, i) => `${w.what}: "${(found[i]?.text ?? '').slice(0, 80)}"`).join('; ')}`
+      : `no ${missing.join(' or ')} line among ${lines.length} received (${syslogFile(o.workDir)})`,
   );
 }
 
@@ -372,7 +406,8 @@ async function checkNtp(o: LabOptions, ops: LabOps, guest: Guest): Promise<LabCh
     );
   let logged = '';
   if (ops.syslog !== undefined) {
-    const [line] = await waitForSyslog(o, [/ntpd: step offset=/], 20_000);
+    const [found] = await waitForSyslog(o.workDir, [texts(/ntpd: step offset=/)], 20_000);
+    const line = found?.text;
     const offset = line !== undefined ? parseNtpStep(line) : null;
     // From 2020-01-01 to now is years: a step of less than a year was not this boot's first setting.
     if (offset === null || offset < 365 * 86400)

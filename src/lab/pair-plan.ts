@@ -24,6 +24,8 @@ export interface LabMember {
   skewS: number;
   /** MAC of its NIC on the client's bridge (ARP answers for the VIP come from it). */
   outsideMac?: string;
+  /** Its own address on the inside interface (where its syslog datagrams come from); bare. */
+  inside?: string;
   /** access.metrics: its metrics URL on its inside address (the lab's ops host scrapes it). */
   metricsUrl?: string;
 }
@@ -61,6 +63,7 @@ function memberOf(spec: Spec, pair: DirectorPair, d: Director, base: LabPlan, in
     startupS,
     skewS,
     ...(outside?.mac !== undefined ? { outsideMac: outside.mac.toLowerCase() } : {}),
+    ...(inside !== undefined ? { inside: inside.address.split('/')[0] ?? inside.address } : {}),
     ...(spec.access?.metrics !== undefined && inside !== undefined
       ? { metricsUrl: metricsUrl(inside.address, spec.access.metrics.port) }
       : {}),

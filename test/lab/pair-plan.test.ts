@@ -33,6 +33,13 @@ test('dsas-ha: one lab for the pair, lv2 on the same bridges through taps of its
   );
   t.deepEqual(plan.floating, ['10.10.31.100', '192.168.31.1']);
   t.is(plan.base.ops?.host.bridge, 'lvsbr1');
+  // access.syslog: the log host is the ops host, and each member's lines come from its own inside address.
+  t.deepEqual(plan.base.ops?.syslog, { address: '192.168.31.250', port: 514 });
+  t.is(plan.base.ops?.host.cidr, '192.168.31.250/24');
+  t.deepEqual(
+    plan.members.map((m) => m.inside),
+    ['192.168.31.11', '192.168.31.12'],
+  );
   // The real servers route through the floating inside address, and the healthy table is the spec's.
   t.deepEqual(
     plan.base.realServers.map((r) => r.gateway),

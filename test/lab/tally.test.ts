@@ -1,5 +1,5 @@
 import test from 'ava';
-import { parseConnections, parseVipHeld } from '../../src/lab/operations.js';
+import { parseConnections, parseReceived, parseVipHeld } from '../../src/lab/operations.js';
 import type { LabRealServer } from '../../src/lab/plan.js';
 import { checkAllAnswer, checkOnly, formatLabTable, tallyAnswers } from '../../src/lab/tally.js';
 
@@ -55,4 +55,20 @@ test('parseVipHeld: lvs_vip_held per floating address', (t) => {
   ].join('\n');
   t.deepEqual(parseVipHeld(text), { '10.10.31.100': 1, '192.168.31.1': 0 });
   t.deepEqual(parseVipHeld('# no pair\n'), {});
+});
+
+test('parseReceived: each received datagram with its sender, the text kept whole', (t) => {
+  const file = [
+    '192.168.31.12 <29>Dec  1 12:00:03 Keepalived_vrrp[61]: (dsas_eth0) Entering MASTER STATE',
+    '192.168.31.11 <6>Dec  1 12:00:01 kernel: IPVS: ipvs loaded.',
+    '',
+  ].join('\n');
+  t.deepEqual(parseReceived(file), [
+    {
+      from: '192.168.31.12',
+      text: '<29>Dec  1 12:00:03 Keepalived_vrrp[61]: (dsas_eth0) Entering MASTER STATE',
+    },
+    { from: '192.168.31.11', text: '<6>Dec  1 12:00:01 kernel: IPVS: ipvs loaded.' },
+  ]);
+  t.deepEqual(parseReceived(''), []);
 });
