@@ -60,7 +60,7 @@ export interface RollTarget {
 /** Added to each VRRP bound: console latency, QEMU scheduling on a loaded 2-core machine. */
 export const TAKEOVER_SLACK_S = 1;
 
-/** Bound on a takeover's syslog line reaching the lab's receiver, counted from the new master's console line. */
+/** Bound on a takeover's syslog line reaching the lab's receiver, counted once the change's checks are done. */
 const SYSLOG_BOUND_S = 10;
 /** Stops keepalived on a member for good (the supervisor honours the down file): a priority-0 advert goes out. */
 const STOP_KEEPALIVED = 'touch /run/keepalived.down; kill $(cat /run/keepalived.pid)';
