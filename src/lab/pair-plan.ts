@@ -8,7 +8,7 @@ import type { Director, DirectorPair, Spec } from '../spec/types.js';
 import { instanceName } from '../stages/render/keepalived-conf.js';
 import { vrrpTimers } from '../spec/vrrp.js';
 import { formatIpvsadmRules } from '../stages/render/ipvsadm-rules.js';
-import { resolveIpvsTable } from '../stages/render/ipvs-table.js';
+import { bareAddress, resolveIpvsTable } from '../stages/render/ipvs-table.js';
 import { metricsUrl, planLab, type LabPlan } from './plan.js';
 
 /** A pair member in the lab: its taps (one per bridge, in its NIC order) and its VRRP facts. */
@@ -63,7 +63,7 @@ function memberOf(spec: Spec, pair: DirectorPair, d: Director, base: LabPlan, in
     startupS,
     skewS,
     ...(outside?.mac !== undefined ? { outsideMac: outside.mac.toLowerCase() } : {}),
-    ...(inside !== undefined ? { inside: inside.address.split('/')[0] ?? inside.address } : {}),
+    ...(inside !== undefined ? { inside: bareAddress(inside.address) } : {}),
     ...(spec.access?.metrics !== undefined && inside !== undefined
       ? { metricsUrl: metricsUrl(inside.address, spec.access.metrics.port) }
       : {}),

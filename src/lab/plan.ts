@@ -7,7 +7,7 @@ import { labName } from '../lib/netns.js';
 import { formatIpv4, inSubnet, parseCidr, parseIpv4, prefixMask } from '../spec/net.js';
 import { detectionBound, directorMode, effectiveCheck, type DirectorMode } from '../spec/health-check.js';
 import type { Director, Spec, VirtualService } from '../spec/types.js';
-import { METRICS_PORT, SYSLOG_PORT, sshListen } from '../stages/render/director-view.js';
+import { METRICS_PORT, sshListen, syslogTarget } from '../stages/render/director-view.js';
 import { resolveIpvsTable } from '../stages/render/ipvs-table.js';
 import { formatIpvsadmRules } from '../stages/render/ipvsadm-rules.js';
 
@@ -210,8 +210,7 @@ export function planLab(spec: Spec, director: Director, pid: number = process.pi
     [...director.interfaces, ...spec.realServers].map((x) => x.address.split('/')[0] ?? ''),
   );
   for (const v of director.vips) used.add(v.address);
-  const syslogHost = spec.access?.syslog?.split(':')[0];
-  if (syslogHost !== undefined) used.add(syslogHost);
+  if (spec.access?.syslog !== undefined) used.add(syslogTarget(spec.access.syslog).host);
   const methods = new Set(service.realServers.map((m) => (m.forwarding === 'masq' ? 'masq' : 'direct')));
   const replyPath = methods.size === 1 ? [...methods][0] : undefined;
   const vipIface = director.vips.find((v) => v.address === service.vip)?.interface;
@@ -280,7 +279,8 @@ function opsPlan(
 ): LabOps | undefined {
   const access = spec.access;
   if (access === undefined) return undefined;
-  const [syslogHost, syslogPort] = access.syslog?.split(':') ?? [];
+  const syslog = access.syslog !== undefined ? syslogTarget(access.syslog) : undefined;
+  const syslogHost = syslog?.host;
   const inside = director.interfaces.find((i) => i.role === 'inside');
   const insideBridge = bridges.find((b) => b.iface === inside?.name);
   const ntpOnSubnet = access.ntp?.find((a) => bridgeFor(bridges, a) !== undefined);
@@ -317,9 +317,7 @@ function opsPlan(
     ...(access.ntp !== undefined
       ? { ntp: { served, elsewhere: access.ntp.filter((a) => !onBridge(a)) } }
       : {}),
-    ...(syslogHost !== undefined
-      ? { syslog: { address: syslogHost, port: Number(syslogPort ?? SYSLOG_PORT) } }
-      : {}),
+    ...(syslog !== undefined ? { syslog: { address: syslog.host, port: syslog.port } } : {}),
     ...(access.metrics !== undefined && inside !== undefined
       ? { metrics: { url: metricsUrl(inside.address, access.metrics.port) } }
       : {}),

@@ -99,6 +99,12 @@ export const METRICS_PORT = 9100;
 /** The default remote syslog port (UDP). */
 export const SYSLOG_PORT = 514;
 
+/** access.syslog (`host` or `host:port`, checked by the schema) as its host and port. Pure. */
+export function syslogTarget(value: string): { host: string; port: number } {
+  const [host = value, port] = value.split(':');
+  return { host, port: port !== undefined ? Number(port) : SYSLOG_PORT };
+}
+
 /** The default SSH port. */
 export const SSH_PORT = 22;
 
@@ -200,18 +206,13 @@ export function sshListen(spec: Spec, director: Director): { address: string; po
 
 function accessView(spec: Spec, director: Director, mode: DirectorMode): DirectorView['access'] {
   const syslog = spec.access?.syslog;
+  const target = syslog === undefined ? undefined : syslogTarget(syslog);
   const metrics = spec.access?.metrics;
   const ssh = spec.access?.ssh;
   const inside = director.interfaces.find((i) => i.role === 'inside');
   const release = DROPBEAR_CATALOG.releases.find((r) => r.version === spec.dropbear?.version);
   return {
-    syslog:
-      syslog === undefined
-        ? null
-        : {
-            target: syslog.includes(':') ? syslog : `${syslog}:${SYSLOG_PORT}`,
-            host: syslog.split(':')[0] ?? syslog,
-          },
+    syslog: target === undefined ? null : { target: `${target.host}:${target.port}`, host: target.host },
     localSyslog:
       syslog === undefined && (mode === 'keepalived' || ssh !== undefined || spec.access?.ntp !== undefined),
     ntp: spec.access?.ntp === undefined ? null : { servers: spec.access.ntp },
