@@ -32,7 +32,9 @@ if [ "${#missing[@]}" -gt 0 ]; then
   # policy-rc.d keeps package scripts from starting services (tftpd-hpa, dnsmasq) on this machine.
   printf '#!/bin/sh\nexit 101\n' | sudo_ tee /usr/sbin/policy-rc.d >/dev/null
   sudo_ chmod +x /usr/sbin/policy-rc.d
-  sudo_ apt-get install -y -q "${missing[@]}"
+  # Without recommends: qemu-system-x86 alone would pull GTK, gstreamer and mesa (qemu-system-gui), which no test
+  # uses; what a recommend gave that the build needs (libc6-dev for gcc) is listed in apt-packages.txt.
+  sudo_ apt-get install -y -q --no-install-recommends "${missing[@]}"
   sudo_ rm -f /usr/sbin/policy-rc.d
 else
   echo "Debian packages: all ${#pkgs[@]} present"
