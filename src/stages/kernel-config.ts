@@ -4,7 +4,8 @@
  * (profile full), spec.kernel.extraConfig, named for the kernel's era (2.6.16 → IP_NF_CONNTRACK...). Pure.
  *
  * Profile full is the site kernel: besides every IPVS/netfilter option it carries what every program lvs-image can
- * put in an image needs (the conditional base lines, each keepalived and dropbear release's kernel options), so one kernel runs
+ * put in an image needs (the conditional base lines, each keepalived and dropbear release's kernel options) and the TUN
+ * method's tunnel driver, so one kernel runs
  * any director of the site and adding health checks or rules to a spec does not change the kernel.
  */
 import { parseKconfig } from '../lib/kconfig.js';
@@ -74,18 +75,24 @@ export function generateKernelFragment(spec: Spec, opts: { kernelVersion?: strin
       spec.access?.ssh !== undefined ||
       spec.access?.ntp !== undefined,
   };
-  const forPrograms = new Set<string>(['iptables', 'daemons']);
+  // What profile full (the site kernel) carries whatever this spec uses, so every director of a site boots one
+  // kernel: every program's needs, and the tunnel driver of the TUN method.
+  const siteKernel: Partial<Record<NonNullable<catalog.BaseLine['if']>, string>> = {
+    iptables: 'profile full runs every program',
+    daemons: 'profile full runs every program',
+    ipip: 'profile full forwards by every method',
+  };
 
   for (const l of catalog.loadBaseLines(version)) {
     const bySpec = l.if === undefined || applies[l.if];
-    const byProfile = !bySpec && full && forPrograms.has(l.if!);
+    const byProfile = !bySpec && full && siteKernel[l.if!] !== undefined;
     if (!bySpec && !byProfile) continue;
     out.add(
       l.symbol,
       l.value === 'option' ? valueFor(l.symbol, mode, undefined) : l.value,
       'base',
       'kernel-config/base/director.json',
-      byProfile ? `base (profile full runs every program): ${l.reason}` : `base: ${l.reason}`,
+      byProfile ? `base (${siteKernel[l.if!]}): ${l.reason}` : `base: ${l.reason}`,
     );
   }
   const base = new Map(catalog.loadBaseLines(version).map((l) => [l.symbol, l]));

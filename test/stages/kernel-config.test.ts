@@ -127,7 +127,11 @@ test('the 6.1 full fragment has every IPVS scheduler built in and no 2.6-era nam
   t.false(v.has('IP_NF_CONNTRACK'));
   t.false(v.has('MODULES'), 'builtin: no module support requested');
   t.false(v.has('IP_VS_IPV6'));
-  t.false(v.has('NET_IPIP'), 'no ipip in the reference');
+  t.is(
+    v.get('NET_IPIP'),
+    'y',
+    'the site kernel carries the tunnel driver, though the reference has no TUN member',
+  );
   t.is(v.get('FILE_LOCKING'), 'y', 'profile full runs every program, iptables included');
   t.is(v.get('TIMERFD'), 'y', 'profile full runs every program, keepalived included');
 });
@@ -296,6 +300,13 @@ test('every 6.1 example shares one kernel: their fragments set the same symbols 
     ),
   );
   fragments.forEach((f, i) => t.is(f, fragments[0] ?? '', `${specs[i] ?? i} has another fragment`));
+  // A TUN member (ipip) does not add NET_IPIP to profile full: the site kernel has it already.
+  const { spec: tun } = await loadSpec('images/dr-example.yaml');
+  for (const s of tun.directors[0]!.services) for (const r of s.realServers) r.forwarding = 'ipip';
+  const tunFragment = generateKernelFragment(tun)
+    .lines.map((l) => `${l.symbol}=${l.value}`)
+    .join('\n');
+  t.is(tunFragment, fragments[0] ?? '', 'a TUN member changes the site kernel');
 });
 
 test('remote syslog keeps the in-memory ring too: a minimal kernel gets SYSVIPC for syslogd -C', (t) => {
