@@ -2,11 +2,22 @@
 import type { Command } from 'commander';
 import { open } from 'node:fs/promises';
 import { SpecError } from '../lib/errors.js';
+import { shellQuote } from '../lib/exec.js';
 import { printJson } from '../lib/output.js';
-import { STARTER_SPEC } from '../spec/starter.js';
+import { starterSpec } from '../spec/starter.js';
 
-/** Creates `file` with the starter spec; refuses (SpecError) when it already exists. */
+/** What the printed starter's validate hint names: the user picks the file it is saved to. */
+const PRINTED_NAME = 'FILE';
+
+/** Creates `file` with the starter spec naming it; refuses (SpecError) when it already exists. */
 export async function writeStarterSpec(file: string): Promise<void> {
+  // The starter's comment names the file; a line break in the name would end the comment mid-name.
+  if (/[\r\n]/.test(file))
+    throw new SpecError({
+      file,
+      message: 'the file name has a line break; the starter spec names its own file in a comment',
+      hint: 'pick a name without line breaks',
+    });
   let handle;
   try {
     // 'wx' creates the file and fails if it exists, with no window between a check and the write.
@@ -26,7 +37,7 @@ export async function writeStarterSpec(file: string): Promise<void> {
     });
   }
   try {
-    await handle.writeFile(STARTER_SPEC);
+    await handle.writeFile(starterSpec(file));
   } finally {
     await handle.close();
   }
@@ -41,12 +52,14 @@ export function register(program: Command): void {
     .action(async (file: string | undefined, _opts: unknown, cmd: Command) => {
       const json = cmd.optsWithGlobals<{ json?: boolean }>().json === true;
       if (file === undefined) {
-        if (json) printJson({ ok: true, spec: STARTER_SPEC });
-        else process.stdout.write(STARTER_SPEC);
+        const spec = starterSpec(PRINTED_NAME);
+        if (json) printJson({ ok: true, spec });
+        else process.stdout.write(spec);
         return;
       }
       await writeStarterSpec(file);
       if (json) printJson({ ok: true, file });
-      else process.stdout.write(`${file}: written; check it with \`lvs-image validate ${file}\`\n`);
+      else
+        process.stdout.write(`${file}: written; check it with \`lvs-image validate ${shellQuote(file)}\`\n`);
     });
 }

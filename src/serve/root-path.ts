@@ -1,7 +1,7 @@
 /**
  * Confinement of TFTP and HTTP requests to the served root.
  *
- * Decision (documented in bench/README.md and the serve help): a leading `/` is stripped, as tftpd-hpa does
+ * Decision (documented in docs/output-layout.md, "lvs-image serve"): a leading `/` is stripped, as tftpd-hpa does
  * with `-s` (its chroot makes `/pxelinux.0` mean `<root>/pxelinux.0`), because some PXE ROMs and clients send
  * absolute names while pxelinux sends root-relative ones. Backslashes count as separators (Windows-style
  * clients). Any `..` segment is refused outright, and the real path (symlinks resolved) must stay inside the

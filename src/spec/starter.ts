@@ -1,7 +1,13 @@
-/** The starter spec `lvs-image init` writes: the reference director, commented (equal to images/dsas-lv1.yaml; a test checks). */
-export const STARTER_SPEC = `# The reference director: one LVS-NAT load balancer in front of two web servers
+import { shellQuote } from '../lib/exec.js';
+
+/**
+ * The starter spec `lvs-image init` writes to `file`: the reference director, commented, its validate hint naming
+ * `file` (for `images/dsas-lv1.yaml` it is that file, byte for byte; a test checks).
+ */
+export function starterSpec(file: string): string {
+  return `# The reference director: one LVS-NAT load balancer in front of two web servers
 # (the KLab DSAS 2006 setup, see docs/spec-reference.md for every field).
-# Check it with \`lvs-image validate images/dsas-lv1.yaml\`.
+# Check it with \`lvs-image validate ${shellQuote(file)}\`.
 
 # Site name: outputs go to out/dsas/.
 name: dsas
@@ -69,3 +75,4 @@ realServers:
       host: example.org
       body: w102 desu
 `;
+}
