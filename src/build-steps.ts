@@ -26,7 +26,7 @@ import {
   type DropbearArtifacts,
   type HostKey,
 } from './stages/dropbear.js';
-import { sshHostKeyPath, sshListen } from './stages/render/director-view.js';
+import { sshHostKeyPath, sshListen } from './director/access.js';
 import { KNOWN_HOSTS, knownHostsLine } from './layout.js';
 import type { RootfsEntry } from './lib/cpio.js';
 import { provideBusybox } from './stages/busybox.js';
@@ -376,7 +376,7 @@ export async function publishStep(ctx: BuildContext): Promise<void> {
     await writeFileAtomic(path.join(root, d.outputs.manifest), text);
     // What `lvs-image diff` compares, so a release can be diffed without its spec.
     const state = formatState(
-      directorStateFromSpec(loaded.spec, director, need(ctx.rendered, 'rendered files')[d.hostname] ?? [], {
+      directorStateFromSpec(loaded.spec, d.model, need(ctx.rendered, 'rendered files')[d.hostname] ?? [], {
         kernelRelease: need(ctx.kernel, 'kernel').release,
         files: await rootfsFileStates(need(ctx.rootfs, 'rootfs')[d.hostname] ?? []),
       }),

@@ -2,16 +2,19 @@
  * `planImage(spec)`: everything a build will do, decided up front, pure and JSON-serializable.
  * Stages consume the plan; `lvs-image plan SPEC` prints it and `build --dry-run` stops after it.
  */
+import { resolveDirector } from './director/resolve.js';
+import type { DirectorModel } from './director/types.js';
 import { directorFiles, pxelinuxMacName } from './layout.js';
-import { directorModules } from './plan-modules.js';
 import { DEFAULTS } from './spec/defaults.js';
-import { directorMode, specUsesKeepalived, type DirectorMode } from './spec/health-check.js';
+import { specUsesKeepalived, type DirectorMode } from './spec/health-check.js';
 import type { Compression, Director, KernelOptionMode, KernelProfile, Spec } from './spec/types.js';
 import { planDirectorFiles } from './stages/render.js';
 
 /** One director: its rendered files, modules, outputs and kernel command line. */
 export interface DirectorPlan {
   hostname: string;
+  /** The resolved director (src/director/): what every other field, the views and the release records read. */
+  model: DirectorModel;
   /** MACs of its interfaces, lowercase with colons (the per-MAC PXE configs). */
   macs: string[];
   /** Files rendered into its root filesystem (template, data, target path, mode). */
@@ -57,12 +60,6 @@ export interface PlanOverrides {
   epoch?: number;
 }
 
-/** The kernel command line for every director of the spec. */
-export function planCmdline(spec: Spec): string {
-  const words = spec.image?.console !== undefined ? [`console=${spec.image.console}`] : [];
-  return [...words, ...(spec.image?.cmdline ?? [])].join(' ');
-}
-
 /** Host programs a director's rendered files call, beyond busybox and ipvsadm (a table, by target path). */
 const FILE_NEEDS: Readonly<Record<string, string[]>> = {
   // restore for /init; list and save for whoever checks the rules on the console (boot-test does).
@@ -70,19 +67,20 @@ const FILE_NEEDS: Readonly<Record<string, string[]>> = {
 };
 
 function planDirector(spec: Spec, director: Director): DirectorPlan {
-  const files = planDirectorFiles(spec, director);
-  const macs = director.interfaces.flatMap((i) => (i.mac !== undefined ? [i.mac.toLowerCase()] : []));
+  const model = resolveDirector(spec, director);
+  const files = planDirectorFiles(model);
   return {
-    hostname: director.hostname,
-    macs,
+    hostname: model.hostname,
+    model,
+    macs: model.interfaces.flatMap((i) => (i.mac !== null ? [i.mac] : [])),
     files,
-    mode: directorMode(spec, director),
-    modules: directorModules(spec, director),
+    mode: model.mode,
+    modules: model.modules,
     extraBinaries: files.flatMap((f) => FILE_NEEDS[f.path] ?? []),
-    outputs: directorFiles(director.hostname),
-    cmdline: planCmdline(spec),
-    services: director.services.length,
-    realServers: director.services.reduce((n, s) => n + s.realServers.length, 0),
+    outputs: directorFiles(model.hostname),
+    cmdline: model.cmdline,
+    services: model.counts.services,
+    realServers: model.counts.realServers,
   };
 }
 

@@ -1,6 +1,7 @@
 import test from 'ava';
 import path from 'node:path';
-import { planCmdline, planImage } from '../src/plan.js';
+import { planCmdline } from '../src/director/resolve.js';
+import { planImage } from '../src/plan.js';
 import { applyDefaults } from '../src/spec/defaults.js';
 import { loadSpec } from '../src/spec/load.js';
 import { ROOT } from './_helpers/cli.js';

@@ -16,7 +16,7 @@ import type { BootCell } from './cells.js';
 import { guestSpecFor } from './guest.js';
 import { bootTest, type BootTestResult } from './index.js';
 import { firmwareFor, startBootNet, type BootNet } from './netboot.js';
-import { consoleLogPath, planBootTests, requiredFiles } from './plan.js';
+import { consoleLogPath, planBootTests, readExpectations, requiredFiles } from './plan.js';
 
 /** True when the kernel image is also a PE/COFF program (CONFIG_EFI_STUB): "MZ", then "PE\0\0" where 0x3c points. */
 export function hasEfiStub(head: Buffer): boolean {
@@ -127,13 +127,13 @@ export async function runMatrix(o: {
   json: boolean;
   serveCommand?: string[];
 }): Promise<BootTestResult[]> {
-  const plans = planBootTests(o.spec, ['direct'], o.outDir);
   checkCells(
     o.root,
     o.specFile,
-    plans.map((p) => p.hostname),
+    o.spec.directors.map((d) => d.hostname),
     o.cells,
   );
+  const plans = planBootTests(o.spec, ['direct'], o.outDir, await readExpectations(o.root, o.spec));
   const serveCommand = o.serveCommand ?? [process.execPath, ...process.execArgv, process.argv[1] ?? ''];
   const results: BootTestResult[] = [];
   for (const p of plans) {

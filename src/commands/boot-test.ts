@@ -8,7 +8,7 @@ import path from 'node:path';
 import { bootTest, type BootTestResult } from '../boot-test/index.js';
 import { FIRMWARE_CHOICES, PATH_CHOICES, selectCells, type BootCell } from '../boot-test/cells.js';
 import { runMatrix } from '../boot-test/matrix.js';
-import { planBootTests, requiredFiles, VIA_CHOICES } from '../boot-test/plan.js';
+import { planBootTests, readExpectations, requiredFiles, VIA_CHOICES } from '../boot-test/plan.js';
 import { formatBootFailures, formatBootTable } from '../boot-test/report.js';
 import { DEFAULT_OUT_DIR, siteRoot } from '../layout.js';
 import { BuildError, SpecError, type Problem } from '../lib/errors.js';
@@ -110,12 +110,15 @@ export function register(program: Command): void {
         report(results, flags.json === true);
         return;
       }
-      const plans = planBootTests(spec, VIA_CHOICES[flags.via] ?? [], flags.out);
+      const vias = VIA_CHOICES[flags.via] ?? [];
       checkPublished(
         root,
-        plans.map((p) => ({ hostname: p.hostname, files: requiredFiles(p.hostname, p.via) })),
+        spec.directors.flatMap((d) =>
+          vias.map((v) => ({ hostname: d.hostname, files: requiredFiles(d.hostname, v) })),
+        ),
         specFile,
       );
+      const plans = planBootTests(spec, vias, flags.out, await readExpectations(root, spec));
       const results: BootTestResult[] = [];
       // One guest at a time: software emulation takes a whole core, and the machine is shared.
       for (const p of plans) {

@@ -10,7 +10,8 @@ import { SpecError } from '../lib/errors.js';
 import { loadSpec } from '../spec/load.js';
 import { matchReleaseIds } from '../releases.js';
 import { releasesDir } from '../stages/publish.js';
-import { planDirectorFiles, renderFiles } from '../stages/render.js';
+import { planImage } from '../plan.js';
+import { renderFiles } from '../stages/render.js';
 import { directorStateFromSpec, STATE_VERSION, type DirectorState } from './state.js';
 
 /** One side of a diff. */
@@ -28,10 +29,38 @@ async function fromSpec(file: string): Promise<DiffSide> {
   const { spec } = await loadSpec(file);
   return {
     label: `spec ${file}`,
-    directors: spec.directors.map((d) =>
-      directorStateFromSpec(spec, d, renderFiles(planDirectorFiles(spec, d))),
+    directors: planImage(spec).directors.map((d) =>
+      directorStateFromSpec(spec, d.model, renderFiles(d.files)),
     ),
   };
+}
+
+/** Reads a published `<hostname>/state.json`; a missing, unreadable or older one is an error naming the file. */
+export async function readDirectorState(file: string): Promise<DirectorState> {
+  const text = await readFile(file, 'utf8').catch(() => undefined);
+  if (text === undefined)
+    throw new SpecError({
+      file,
+      message: 'missing: this release was built before lvs-image published director states',
+      hint: 'rebuild the spec (lvs-image build): diff and boot-test read this file',
+    });
+  let state: DirectorState;
+  try {
+    state = JSON.parse(text) as DirectorState;
+  } catch (err) {
+    throw new SpecError({
+      file,
+      message: `not JSON: ${(err as Error).message}`,
+      hint: 'rebuild the release',
+    });
+  }
+  if (state.stateVersion !== STATE_VERSION)
+    throw new SpecError({
+      file,
+      message: `state version ${String(state.stateVersion)}, this lvs-image reads version ${STATE_VERSION}`,
+      hint: 'rebuild the release with this lvs-image',
+    });
+  return state;
 }
 
 /** The states of a published folder; a folder that is not a release is an error naming what is missing. */
@@ -49,31 +78,7 @@ export async function fromReleaseFolder(dir: string, label: string): Promise<Dif
   for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
     const hasManifest = await lstat(path.join(dir, e.name, 'manifest.json')).catch(() => undefined);
     if (hasManifest === undefined) continue;
-    const file = path.join(dir, e.name, 'state.json');
-    const text = await readFile(file, 'utf8').catch(() => undefined);
-    if (text === undefined)
-      throw new SpecError({
-        file,
-        message: 'missing: this release was built before lvs-image published director states',
-        hint: 'rebuild the spec (lvs-image build) to get a release diff can read',
-      });
-    let state: DirectorState;
-    try {
-      state = JSON.parse(text) as DirectorState;
-    } catch (err) {
-      throw new SpecError({
-        file,
-        message: `not JSON: ${(err as Error).message}`,
-        hint: 'rebuild the release',
-      });
-    }
-    if (state.stateVersion !== STATE_VERSION)
-      throw new SpecError({
-        file,
-        message: `state version ${String(state.stateVersion)}, this lvs-image reads version ${STATE_VERSION}`,
-        hint: 'rebuild the release with this lvs-image',
-      });
-    directors.push(state);
+    directors.push(await readDirectorState(path.join(dir, e.name, 'state.json')));
   }
   if (directors.length === 0) throw notRelease('no <hostname>/manifest.json in it');
   return { label, directors };

@@ -8,18 +8,12 @@ import { sha256 } from '../lib/fs.js';
 import { readFile } from 'node:fs/promises';
 import type { RootfsEntry } from '../lib/cpio.js';
 import type { RenderedFile } from '../context.js';
-import type { Director, Spec } from '../spec/types.js';
+import { bootExpectation } from '../boot-test/expectation.js';
+import type { BootExpectation } from '../boot-test/checks.js';
+import type { Spec } from '../spec/types.js';
 import { generateKernelFragment } from '../stages/kernel-config.js';
-import { makeDirectorView } from '../stages/render/director-view.js';
-import { resolveIpvsTable, type IpvsService } from '../stages/render/ipvs-table.js';
-import {
-  formatDestLine,
-  formatIpvsadmThresholds,
-  formatServiceLine,
-  IPVSADM_DIALECTS,
-  serviceSwitch,
-} from '../stages/render/ipvsadm-rules.js';
-import { directorMode } from '../spec/health-check.js';
+import { formatDestLine, formatServiceLine, serviceSwitch } from '../director/ipvsadm-rules.js';
+import type { DirectorModel, ModelIpvs } from '../director/types.js';
 
 /** Bumped when the shape of DirectorState changes; diff refuses states of another version. */
 export const STATE_VERSION = 1;
@@ -69,6 +63,11 @@ export interface DirectorState {
   files: Record<string, FileState>;
   /** True when `files` holds every file of the root filesystem (a built release). */
   filesComplete: boolean;
+  /**
+   * What a boot of this image must show (src/boot-test/expectation.ts), from the files the build rendered into
+   * it; boot-test reads it from the release. Absent in states of older builds; diff does not compare it.
+   */
+  boot?: BootExpectation;
 }
 
 /** Facts only a build knows, merged into a spec's state when the build publishes it. */
@@ -82,23 +81,19 @@ export function modeText(mode: number): string {
   return `0${(mode & 0o7777).toString(8).padStart(3, '0')}`;
 }
 
-function serviceStates(table: readonly IpvsService[], ipvsadmVersion: string): Record<string, ServiceState> {
-  const dialect = IPVSADM_DIALECTS[ipvsadmVersion] ?? { sorted: true, tunnelType: true };
+function serviceStates(ipvs: ModelIpvs): Record<string, ServiceState> {
   const thresholds = new Map(
-    formatIpvsadmThresholds(table, ipvsadmVersion)
-      .split('\n')
-      .filter((l) => l !== '')
-      .map((l) => {
-        const m = /^-e (.* -r \S+) .* (-x \d+ -y \d+)$/.exec(l);
-        return [m?.[1] ?? l, m?.[2] ?? ''] as const;
-      }),
+    ipvs.thresholds.map((l) => {
+      const m = /^-e (.* -r \S+) .* (-x \d+ -y \d+)$/.exec(l);
+      return [m?.[1] ?? l, m?.[2] ?? ''] as const;
+    }),
   );
   const out: Record<string, ServiceState> = {};
-  for (const svc of table) {
+  for (const svc of ipvs.services) {
     const sw = serviceSwitch(svc);
     const members: Record<string, string> = {};
     for (const dest of svc.dests) {
-      const line = formatDestLine(svc, dest, dialect);
+      const line = formatDestLine(svc, dest, ipvs.ipvsadm.dialect);
       const target = `${dest.address}:${dest.port}`;
       const extra = thresholds.get(`${sw} -r ${target}`);
       members[target] =
@@ -109,28 +104,30 @@ function serviceStates(table: readonly IpvsService[], ipvsadmVersion: string): R
   return out;
 }
 
-/** The state of `director` as `spec` describes it, with the rendered files of its root; pure. */
+/** The state of a director as `spec` and its model describe it, with the rendered files of its root; pure. */
 export function directorStateFromSpec(
   spec: Spec,
-  director: Director,
+  model: DirectorModel,
   rendered: readonly RenderedFile[],
   facts?: BuildFacts,
 ): DirectorState {
-  const view = makeDirectorView(spec, director);
   const fragment = generateKernelFragment(spec);
-  const mode = directorMode(spec, director);
   const interfaces = Object.fromEntries(
-    view.interfaces.map((i) => [
+    model.interfaces.map((i) => [
       i.name,
       `${i.cidr}${i.mac !== null ? ` mac ${i.mac}` : ''}${i.gateway !== null ? ` gateway ${i.gateway}` : ''}`,
     ]),
   );
   const vips: Record<string, string> = Object.fromEntries([
-    ...view.vips.map((v): [string, string] => [
-      v.address,
-      `on ${v.interface}${v.label !== null ? ` label ${v.label}` : ''}`,
-    ]),
-    ...view.floatingVips.map((v): [string, string] => [v.address, `floating on ${v.interface} (pair)`]),
+    ...model.vips
+      .filter((v) => !v.floating)
+      .map((v): [string, string] => [
+        v.address,
+        `on ${v.interface}${v.label !== null ? ` label ${v.label}` : ''}`,
+      ]),
+    ...model.vips
+      .filter((v) => v.floating)
+      .map((v): [string, string] => [v.address, `floating on ${v.interface} (pair)`]),
   ]);
   const renderedFiles = Object.fromEntries(
     rendered.map((f) => [
@@ -140,25 +137,24 @@ export function directorStateFromSpec(
   );
   return {
     stateVersion: STATE_VERSION,
-    hostname: director.hostname,
+    hostname: model.hostname,
     kernel: { version: spec.kernel.version, release: facts?.kernelRelease ?? null },
-    ipvsadm: spec.ipvsadm.version,
-    keepalived: mode === 'keepalived' ? (spec.keepalived?.version ?? null) : null,
-    dropbear: spec.access?.ssh !== undefined ? (spec.dropbear?.version ?? null) : null,
-    busybox: spec.access?.ntp !== undefined ? (spec.busybox?.version ?? null) : null,
-    mode,
+    ipvsadm: model.programs.ipvsadm,
+    keepalived: model.programs.keepalived,
+    dropbear: model.programs.dropbear,
+    busybox: model.programs.busybox,
+    mode: model.mode,
     kernelOptions: Object.fromEntries(
       fragment.lines.map((l) => [l.symbol, { value: l.value, reasons: l.reasons }]),
     ),
-    services: serviceStates(resolveIpvsTable(director, spec.realServers), spec.ipvsadm.version),
-    netfilter: Object.fromEntries(
-      (view.iptables ?? []).map((t) => [`*${t.name}`, [...t.chains, ...t.rules]]),
-    ),
-    sysctls: Object.fromEntries(view.sysctls.map((s) => [s.key, s.value])),
+    services: serviceStates(model.ipvs),
+    netfilter: Object.fromEntries(model.netfilter.map((t) => [`*${t.name}`, [...t.chains, ...t.rules]])),
+    sysctls: Object.fromEntries(model.sysctls.map((s) => [s.key, s.value])),
     interfaces,
     vips,
     files: facts?.files ?? renderedFiles,
     filesComplete: facts !== undefined,
+    boot: bootExpectation(model, rendered),
   };
 }
 

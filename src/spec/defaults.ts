@@ -1,5 +1,5 @@
 /** applyDefaults: fills every optional field with its documented default (ipvsadm's own defaults where they exist). Pure. */
-import { hostPart, inSubnet, parseCidr, parseIpv4 } from './net.js';
+import { bareAddress, inSubnet, parseCidr, parseIpv4 } from '../lib/address.js';
 import type { Director, RealServer, ServiceRealServer, Spec, VirtualService } from './types.js';
 
 /** ipvsadm's and lvs-image's defaults, in one table (lvs-facts §5a for the ipvsadm ones). */
@@ -76,7 +76,7 @@ function fillRealServer(rs: RealServer, spec: Spec): void {
 
 /** For a real server behind a director pair: the pair's floating address in its subnet (it moves with the master). */
 export function floatingGatewayFor(address: string, spec: Spec): string | undefined {
-  const ip = parseIpv4(hostPart(address));
+  const ip = parseIpv4(bareAddress(address));
   if (ip === null) return undefined;
   for (const pair of spec.pairs ?? []) {
     const member = spec.directors.find((d) => pair.directors.includes(d.hostname));
@@ -103,12 +103,12 @@ export function usedWithNat(name: string, directors: readonly Director[]): boole
 
 /** The address of the first director inside interface whose subnet holds `address`; undefined when none. */
 export function natGatewayFor(address: string, directors: readonly Director[]): string | undefined {
-  const ip = parseIpv4(hostPart(address));
+  const ip = parseIpv4(bareAddress(address));
   if (ip === null) return undefined;
   for (const d of directors) {
     for (const nic of d.interfaces) {
       const cidr = parseCidr(nic.address);
-      if (nic.role === 'inside' && cidr && inSubnet(ip, cidr)) return hostPart(nic.address);
+      if (nic.role === 'inside' && cidr && inSubnet(ip, cidr)) return bareAddress(nic.address);
     }
   }
   return undefined;

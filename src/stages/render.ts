@@ -9,7 +9,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RenderedFile } from '../context.js';
 import { InternalError, SpecError } from '../lib/errors.js';
-import type { Director, Forwarding, Spec } from '../spec/types.js';
+import { resolveDirector } from '../director/resolve.js';
+import type { DirectorModel } from '../director/types.js';
+import type { Forwarding, Spec } from '../spec/types.js';
 import { makeCompanionView, type CompanionView } from './render/companion-view.js';
 import { makeDirectorView, type DirectorView } from './render/director-view.js';
 
@@ -125,9 +127,9 @@ function planFrom<V extends DirectorView | CompanionView>(
     .map((r) => ({ template: r.template, view, path: r.path, mode: r.mode }));
 }
 
-/** The files of one director's root filesystem. Pure. */
-export function planDirectorFiles(spec: Spec, director: Director): FileToRender[] {
-  return planFrom(DIRECTOR_FILES, makeDirectorView(spec, director));
+/** The files of one director's root filesystem, from its model. Pure. */
+export function planDirectorFiles(model: DirectorModel): FileToRender[] {
+  return planFrom(DIRECTOR_FILES, makeDirectorView(model));
 }
 
 /** The companion bundle of every real server in the spec. Pure. */
@@ -201,7 +203,10 @@ export function renderSite(
     files.map((f) => ({ relPath: `${prefix}${f.path}`, mode: f.mode, content: f.content }));
   return [
     ...spec.directors.flatMap((d) =>
-      place(`${d.hostname}/rootfs`, renderFiles(planDirectorFiles(spec, d), templatesDir, overrideDir)),
+      place(
+        `${d.hostname}/rootfs`,
+        renderFiles(planDirectorFiles(resolveDirector(spec, d)), templatesDir, overrideDir),
+      ),
     ),
     ...planCompanionFiles(spec).flatMap((c) =>
       place(`realservers/${c.server}`, renderFiles(c.files, templatesDir, overrideDir)),

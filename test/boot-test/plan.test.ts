@@ -1,19 +1,35 @@
 import test from 'ava';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { BootExpectation } from '../../src/boot-test/checks.js';
+import type { BootVia } from '../../src/boot-test/guest.js';
+import { guestInterfaces, planBootTests, readExpectations, requiredFiles } from '../../src/boot-test/plan.js';
+import { directorStateFromSpec, formatState } from '../../src/diff/state.js';
+import { SpecError } from '../../src/lib/errors.js';
 import { sha256 } from '../../src/lib/fs.js';
-import {
-  countRules,
-  guestInterfaces,
-  planBootTests,
-  requiredFiles,
-  unansweredTable,
-} from '../../src/boot-test/plan.js';
+import { planImage } from '../../src/plan.js';
 import { loadSpec } from '../../src/spec/load.js';
-import type { Director } from '../../src/spec/types.js';
+import type { Spec } from '../../src/spec/types.js';
+import { renderFiles } from '../../src/stages/render.js';
+
+/** The states a build of `spec` publishes (stock templates), as the build computes them. */
+function publishedStates(spec: Spec) {
+  return planImage(spec).directors.map((d) => directorStateFromSpec(spec, d.model, renderFiles(d.files)));
+}
+
+/** The boot expectations a build of `spec` publishes. */
+function published(spec: Spec): Map<string, BootExpectation> {
+  return new Map(publishedStates(spec).map((s) => [s.hostname, s.boot!]));
+}
+
+function bootPlans(spec: Spec, vias: BootVia[]) {
+  return planBootTests(spec, vias, 'out', published(spec));
+}
 
 test('dsas-lv1: the reference rules, VIP, counts and NICs, both boot paths, logs beside the release', async (t) => {
   const { spec } = await loadSpec('images/dsas-lv1.yaml');
-  const plans = planBootTests(spec, ['direct', 'pxe'], 'out');
+  const plans = bootPlans(spec, ['direct', 'pxe']);
   t.deepEqual(
     plans.map((p) => [p.hostname, p.via, p.consoleLog]),
     [
@@ -33,7 +49,7 @@ test('dsas-lv1: the reference rules, VIP, counts and NICs, both boot paths, logs
 
 test('checked-example: keepalived mode expects the members quiesced and the sorry server in, and the rendered config', async (t) => {
   const { spec } = await loadSpec('images/checked-example.yaml');
-  const [plan] = planBootTests(spec, ['direct'], 'out');
+  const [plan] = bootPlans(spec, ['direct']);
   t.is(plan?.expected.mode, 'keepalived');
   t.is(
     plan?.expected.rules,
@@ -46,24 +62,9 @@ test('checked-example: keepalived mode expects the members quiesced and the sorr
   t.is(plan?.expected.keepalivedConfSha256, sha256(golden));
 });
 
-test('unanswered table: remove leaves members out, an unchecked member with weight keeps the sorry server out', async (t) => {
-  const { spec } = await loadSpec('test/fixtures/keepalived/every-option.yaml');
-  const table = unansweredTable(spec.directors[0]!, spec.realServers);
-  // tcp/80: w101 quiesced, w102 removed (tcp check, remove), w103 unchecked at weight 1: no sorry server.
-  t.deepEqual(
-    table[0]?.dests.map((d) => [d.server, d.weight]),
-    [
-      ['w101', 0],
-      ['w103', 1],
-    ],
-  );
-  // tcp/443: both removed, no sorry server configured.
-  t.deepEqual(table[1]?.dests, []);
-});
-
 test('dsas-ha: each member alone must go MASTER on every instance within its master-down interval, VIPs included', async (t) => {
   const { spec } = await loadSpec('images/dsas-ha.yaml');
-  const plans = planBootTests(spec, ['direct'], 'out');
+  const plans = bootPlans(spec, ['direct']);
   t.deepEqual(
     plans.map((p) => [p.hostname, p.expected.vrrp?.instances, p.expected.vrrp?.masterDownS.toFixed(3)]),
     [
@@ -79,38 +80,81 @@ test('dsas-ha: each member alone must go MASTER on every instance within its mas
 
 test('fwmark-example: the rendered mangle rules are expected too; dsas-lv1 has none', async (t) => {
   const { spec } = await loadSpec('images/fwmark-example.yaml');
-  const [plan] = planBootTests(spec, ['direct'], 'out');
+  const [plan] = bootPlans(spec, ['direct']);
   t.regex(
     plan?.expected.netfilter ?? '',
     /^-A PREROUTING -d 10\.10\.31\.100\/32 -p tcp -m multiport --dports 80,443 -j MARK --set-mark 1$/m,
   );
-  const lv1 = planBootTests((await loadSpec('images/dsas-lv1.yaml')).spec, ['direct'], 'out');
+  const lv1 = bootPlans((await loadSpec('images/dsas-lv1.yaml')).spec, ['direct']);
   t.false('netfilter' in (lv1[0]?.expected ?? {}));
 });
 
 test('NICs are ordered eth0, eth1, ... eth10 and the inside one PXE-boots', (t) => {
-  const director = {
-    interfaces: [
-      { name: 'eth10', address: '10.0.2.1/24', role: 'outside' },
-      { name: 'eth1', address: '192.168.31.11/24', role: 'inside', mac: '52:54:00:00:00:02' },
-      { name: 'eth0', address: '10.10.31.11/24', role: 'outside' },
-    ],
-  } as Director;
-  t.deepEqual(guestInterfaces(director), [
+  const interfaces = [
+    { name: 'eth10', role: 'outside', mac: null },
+    { name: 'eth1', role: 'inside', mac: '52:54:00:00:00:02' },
+    { name: 'eth0', role: 'outside', mac: null },
+  ] as const;
+  t.deepEqual(guestInterfaces(interfaces), [
     { name: 'eth0' },
     { name: 'eth1', mac: '52:54:00:00:00:02', boot: true },
     { name: 'eth10' },
   ]);
 });
 
-test('ready-line counts come from -A and -a lines', (t) => {
-  t.deepEqual(countRules('-A -f 1 -s rr\n-a -f 1 -r 10.0.0.1:0 -g -w 1\n-A -t 1.2.3.4:80 -s lc\n'), {
-    services: 2,
-    realServers: 1,
-  });
-});
-
 test('PXE also needs the iPXE script', (t) => {
   t.deepEqual(requiredFiles('lv1', 'direct'), ['lv1/lv1-kernel', 'lv1/lv1-initrd.img', 'lv1/lv1-cmdline']);
   t.is(requiredFiles('lv1', 'pxe')[0], 'lv1.ipxe');
+});
+
+/** A site root holding `states` as a build publishes them. */
+function siteRoot(
+  states: { hostname: string }[],
+  edit: (s: Record<string, unknown>) => void = () => {},
+): string {
+  const root = mkdtempSync(path.join(tmpdir(), 'lvs-boot-plan-'));
+  for (const s of states) {
+    const copy = structuredClone(s) as Record<string, unknown>;
+    edit(copy);
+    mkdirSync(path.join(root, s.hostname), { recursive: true });
+    writeFileSync(path.join(root, s.hostname, 'state.json'), formatState(copy as never));
+  }
+  return root;
+}
+
+test("readExpectations: the boot expectation each director's build published in <hostname>/state.json", async (t) => {
+  const { spec } = await loadSpec('images/dsas-ha.yaml');
+  const root = siteRoot(publishedStates(spec));
+  t.teardown(() => rmSync(root, { recursive: true, force: true }));
+  t.deepEqual(await readExpectations(root, spec), published(spec));
+});
+
+const UNREADABLE: [string, (s: Record<string, unknown>) => void, RegExp][] = [
+  ['a state of an older build (no boot expectation)', (s) => delete s.boot, /has no boot expectation/],
+  ['a state of another director', (s) => (s.hostname = 'lv9'), /the state of lv9, not of lv1/],
+  ['a state of another state version', (s) => (s.stateVersion = 0), /state version 0/],
+];
+for (const [title, edit, message] of UNREADABLE) {
+  test(`readExpectations refuses ${title}, naming the file`, async (t) => {
+    const { spec } = await loadSpec('images/dsas-lv1.yaml');
+    const root = siteRoot(publishedStates(spec), edit);
+    t.teardown(() => rmSync(root, { recursive: true, force: true }));
+    const err = await t.throwsAsync(readExpectations(root, spec), { instanceOf: SpecError, message });
+    t.is(err?.problems[0]?.file, path.join(root, 'lv1/state.json'));
+  });
+}
+
+test('readExpectations: a release without state.json says to rebuild', async (t) => {
+  const { spec } = await loadSpec('images/dsas-lv1.yaml');
+  const root = mkdtempSync(path.join(tmpdir(), 'lvs-boot-plan-'));
+  t.teardown(() => rmSync(root, { recursive: true, force: true }));
+  await t.throwsAsync(readExpectations(root, spec), { instanceOf: SpecError, message: /missing/ });
+});
+
+test('planBootTests: a director without a published expectation is an error, not a re-render', async (t) => {
+  const { spec } = await loadSpec('images/dsas-lv1.yaml');
+  t.throws(() => planBootTests(spec, ['direct'], 'out', new Map()), {
+    instanceOf: SpecError,
+    message: /no published boot expectation for lv1/,
+  });
 });

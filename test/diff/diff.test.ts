@@ -3,6 +3,7 @@
  * its exit codes (0 equal, 1 different, 2 bad operand) and the reboot/reload verdict.
  */
 import test from 'ava';
+import { resolveDirector } from '../../src/director/resolve.js';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -34,7 +35,11 @@ function golden(t: { is: (a: string, b: string, m?: string) => void }, name: str
 async function stateOf(file: string, host?: string): Promise<DirectorState> {
   const { spec } = await loadSpec(file);
   const d = host === undefined ? spec.directors[0]! : spec.directors.find((x) => x.hostname === host)!;
-  return directorStateFromSpec(spec, d, renderFiles(planDirectorFiles(spec, d)));
+  return directorStateFromSpec(
+    spec,
+    resolveDirector(spec, d),
+    renderFiles(planDirectorFiles(resolveDirector(spec, d))),
+  );
 }
 
 /** A published-looking folder holding `states` (what the build writes: manifest.json, state.json, SHA256SUMS). */

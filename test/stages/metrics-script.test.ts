@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { resolveDirector } from '../../src/director/resolve.js';
 import { loadSpec } from '../../src/spec/load.js';
 import { planDirectorFiles, renderFiles } from '../../src/stages/render.js';
 import { integrationTest } from '../_helpers/integration.js';
@@ -30,7 +31,9 @@ TCP  10.10.31.100:80 lc
 async function script(specFile: string, ipAddrOutput = ''): Promise<string> {
   const { spec } = await loadSpec(specFile);
   const d = spec.directors[0]!;
-  const metrics = renderFiles(planDirectorFiles(spec, d)).find((f) => f.path === '/www/cgi-bin/metrics');
+  const metrics = renderFiles(planDirectorFiles(resolveDirector(spec, d))).find(
+    (f) => f.path === '/www/cgi-bin/metrics',
+  );
   if (metrics === undefined) throw new Error(`${specFile} renders no metrics script`);
   const dir = mkdtempSync(path.join(tmpdir(), 'lvs-metrics-'));
   writeFileSync(path.join(dir, 'stats'), STATS);

@@ -1,16 +1,26 @@
 import test from 'ava';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { resolveDirector } from '../../src/director/resolve.js';
 import { directorFiles } from '../../src/layout.js';
+import { applyDefaults } from '../../src/spec/defaults.js';
 import type { BuildPlan, DirectorPlan } from '../../src/plan.js';
 import { BOOT_LOADERS, emitPxeFiles, loadPxeTemplates, type PxeFile } from '../../src/stages/pxe.js';
 import { ROOT } from '../_helpers/cli.js';
+import { makeSpec } from '../_helpers/make-spec.js';
 
 const GOLDEN = path.join(ROOT, 'test/fixtures/golden/pxe');
+
+/** The reference director's model under another name (emitPxeFiles reads only names, MACs and outputs). */
+const MODEL = (() => {
+  const spec = applyDefaults(makeSpec());
+  return resolveDirector(spec, spec.directors[0]!);
+})();
 
 function director(hostname: string, macs: string[]): DirectorPlan {
   return {
     hostname,
+    model: { ...MODEL, hostname },
     macs,
     files: [],
     mode: 'rules',

@@ -3,6 +3,7 @@
  * director in each mode, and keyword spelling taken from the catalog. Regenerate with UPDATE_GOLDEN=1.
  */
 import test from 'ava';
+import { resolveDirector } from '../../src/director/resolve.js';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { findKeepalivedRelease } from '../../src/packages/keepalived.js';
@@ -53,7 +54,7 @@ test('keyword spelling comes from the catalog entry of the pinned release', asyn
   const director = spec.directors[0]!;
   const release = findKeepalivedRelease('2.2.7');
   const old = { ...release, keywords: { scheduler: 'lb_algo', method: 'lb_kind' } };
-  const text = formatKeepalivedConf(director, spec.realServers, old, spec.name).join('\n');
+  const text = formatKeepalivedConf(resolveDirector(spec, director), old).join('\n');
   t.regex(text, /^ {4}lb_algo wrr$/m);
   t.regex(text, /^ {8}lb_kind NAT$/m);
   t.notRegex(text, /lvs_sched|^ *lvs_method/m);

@@ -1,10 +1,12 @@
 /** access.ssh outside the build: where dropbear listens, the site's known_hosts, what the lab reads from ssh -v. */
 import test from 'ava';
+import { resolveDirector } from '../../src/director/resolve.js';
 import { knownHostsLine } from '../../src/layout.js';
 import { offeredAuthMethods, udpPorts } from '../../src/lab/operations.js';
 import { applyDefaults } from '../../src/spec/defaults.js';
 import { loadSpec } from '../../src/spec/load.js';
-import { makeDirectorView, sshListen } from '../../src/stages/render/director-view.js';
+import { sshListen } from '../../src/director/access.js';
+import { makeDirectorView } from '../../src/stages/render/director-view.js';
 
 test('sshListen: the own address of each listen role (never a VIP), default inside, on the spec port', async (t) => {
   const { spec } = await loadSpec('images/checked-example.yaml');
@@ -21,7 +23,7 @@ test('sshListen: the own address of each listen role (never a VIP), default insi
     { address: '10.10.31.11', port: 2222 },
     { address: '192.168.31.11', port: 2222 },
   ]);
-  t.deepEqual(makeDirectorView(applyDefaults(both), d).access.ssh?.listen, [
+  t.deepEqual(makeDirectorView(resolveDirector(applyDefaults(both), d)).access.ssh?.listen, [
     '10.10.31.11:2222',
     '192.168.31.11:2222',
   ]);
@@ -33,10 +35,13 @@ test('sshListen: the own address of each listen role (never a VIP), default insi
 test('the local syslog ring runs when daemons log and nothing goes remote', async (t) => {
   const { spec } = await loadSpec('images/checked-example.yaml');
   const d = spec.directors[0]!;
-  t.false(makeDirectorView(spec, d).access.localSyslog, 'remote syslog keeps the ring itself');
+  t.false(
+    makeDirectorView(resolveDirector(spec, d)).access.localSyslog,
+    'remote syslog keeps the ring itself',
+  );
   const noRemote = { ...spec.access! };
   delete noRemote.syslog;
-  t.true(makeDirectorView({ ...spec, access: noRemote }, d).access.localSyslog);
+  t.true(makeDirectorView(resolveDirector({ ...spec, access: noRemote }, d)).access.localSyslog);
 });
 
 test('knownHostsLine: the hostname and every listen address, [address]:port off port 22', (t) => {

@@ -1,5 +1,5 @@
 /** Rules about addresses: VIPs on interfaces, NAT and DR real servers on the right subnets. Pure. */
-import { formatSubnet, hostPart, inSubnet, parseCidr, parseIpv4, type Cidr } from '../net.js';
+import { formatSubnet, bareAddress, inSubnet, parseCidr, parseIpv4, type Cidr } from '../../lib/address.js';
 import { eachMember, problemAt, type Rule } from '../rule.js';
 import type { Director, NetInterface, Spec } from '../types.js';
 
@@ -11,7 +11,7 @@ function subnets(d: Director, only?: NetInterface['role']): Cidr[] {
 
 function realServerAddress(spec: Spec, name: string): number | null {
   const rs = spec.realServers.find((r) => r.name === name);
-  return rs ? parseIpv4(hostPart(rs.address)) : null;
+  return rs ? parseIpv4(bareAddress(rs.address)) : null;
 }
 
 /** A VIP names an existing interface, lies in that interface's subnet, and its label starts with `<interface>:`. */
@@ -87,7 +87,7 @@ export const natGatewayBypass: Rule = (spec) =>
   eachMember(spec).flatMap(({ director: d, member: m }) => {
     const ri = spec.realServers.findIndex((r) => r.name === m.server);
     const rs = spec.realServers[ri];
-    const inside = d.interfaces.filter((n) => n.role === 'inside').map((n) => hostPart(n.address));
+    const inside = d.interfaces.filter((n) => n.role === 'inside').map((n) => bareAddress(n.address));
     // A pair's floating addresses route through whichever member is master (natGatewayFloats checks pairs).
     const floating = (spec.pairs ?? [])
       .filter((p) => p.directors.includes(d.hostname))

@@ -2,7 +2,7 @@
  * Rules for director pairs (VRRP groups): the checks a single keepalived.conf cannot make, because they are about
  * two or more directors at once. Pure.
  */
-import { hostPart, inSubnet, parseCidr, parseIpv4 } from '../net.js';
+import { bareAddress, inSubnet, parseCidr, parseIpv4 } from '../../lib/address.js';
 import { problemAt, type Rule } from '../rule.js';
 import type { Director, DirectorPair, Spec } from '../types.js';
 import { defaultPriority, firstChecksBound, vrrpTimers } from '../vrrp.js';
@@ -214,7 +214,7 @@ export const advertIntervalFits: Rule = (spec) =>
 export const natGatewayFloats: Rule = (spec) =>
   eachPair(spec).flatMap(({ pair, members }) => {
     const floating = new Set(pair.instances.flatMap((i) => i.addresses));
-    const own = new Set(members.flatMap(([d]) => d.interfaces.map((n) => hostPart(n.address))));
+    const own = new Set(members.flatMap(([d]) => d.interfaces.map((n) => bareAddress(n.address))));
     const names = new Set(
       members.flatMap(([d]) =>
         d.services.flatMap((s) => s.realServers.filter((m) => m.forwarding === 'masq').map((m) => m.server)),
@@ -222,7 +222,7 @@ export const natGatewayFloats: Rule = (spec) =>
     );
     return spec.realServers.flatMap((rs, r) => {
       if (!names.has(rs.name) || rs.gateway === undefined || floating.has(rs.gateway)) return [];
-      const ip = parseIpv4(hostPart(rs.address));
+      const ip = parseIpv4(bareAddress(rs.address));
       const candidates = [...floating].filter((a) =>
         members.some(([d]) =>
           d.interfaces.some((n) => {

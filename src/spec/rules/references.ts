@@ -1,5 +1,5 @@
 /** Rules about names that refer to other parts of the spec: real servers, VIPs, interfaces, marks, duplicates. Pure. */
-import { hostPart } from '../net.js';
+import { bareAddress } from '../../lib/address.js';
 import { eachMember, eachService, findDuplicates, problemAt, serviceName, type Rule } from '../rule.js';
 import type { Director } from '../types.js';
 
@@ -58,7 +58,7 @@ export const uniqueServices: Rule = (spec) =>
 
 /** No real server (by name, or by address and port) appears twice in one service. */
 export const uniqueMembers: Rule = (spec) => {
-  const addressOf = new Map(spec.realServers.map((r) => [r.name, hostPart(r.address)]));
+  const addressOf = new Map(spec.realServers.map((r) => [r.name, bareAddress(r.address)]));
   return eachService(spec).flatMap(({ service: s, pointer }) =>
     findDuplicates(
       s.realServers,

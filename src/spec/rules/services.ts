@@ -1,5 +1,5 @@
 /** Rules about one virtual service's own fields: shape, ports, weights, thresholds, flags. Pure. */
-import { netmaskPrefix } from '../net.js';
+import { netmaskPrefix } from '../../lib/address.js';
 import { eachMember, eachService, problemAt, type Rule } from '../rule.js';
 
 const PORT_PROTOCOLS = new Set(['tcp', 'udp', 'sctp']);

@@ -4,9 +4,8 @@
  * on ARP for it).
  */
 import type { Forwarding, RealServer, Spec } from '../../spec/types.js';
-import { cidrContains, parseCidr } from './ipv4.js';
-import { bareAddress } from './ipvs-table.js';
-import { checkName } from './names.js';
+import { checkName } from '../../director/names.js';
+import { bareAddress, cidrContains, cidrForms } from '../../lib/address.js';
 
 /** Everything the real-server templates print. */
 export interface CompanionView {
@@ -57,7 +56,7 @@ function natGateway(spec: Spec, address: string): string | null {
 
 /** Builds the companion view of real server `rs` (index `r` in `spec.realServers`). */
 export function makeCompanionView(spec: Spec, rs: RealServer, r: number): CompanionView {
-  const net = parseCidr(rs.address);
+  const net = cidrForms(rs.address);
   const uses = memberships(spec, rs.name);
   const forwarding = FORWARDING_ORDER.filter((f) => uses.some((u) => u.forwarding === f));
   const vipsFor = (f: Forwarding): string[] => [

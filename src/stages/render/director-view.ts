@@ -1,17 +1,15 @@
 /**
- * The view model every director template reads: plain, precomputed values so templates only print.
- * Built by a pure function from the spec; JSON-serializable so it can sit in the build plan.
+ * The view model every director template reads: plain, precomputed values so templates only print. A projection
+ * of the director model (src/director/), JSON-serializable so it can sit in the build plan.
  */
-import { DROPBEAR_CATALOG } from '../../packages/dropbear.js';
 import { findKeepalivedRelease } from '../../packages/keepalived.js';
-import { directorMode, pairOf, type DirectorMode } from '../../spec/health-check.js';
-import type { Director, Spec } from '../../spec/types.js';
-import { parseCidr } from './ipv4.js';
-import { formatIptablesTables, type IptablesTable } from './iptables-rules.js';
-import { formatIpvsadmRules, formatIpvsadmThresholds } from './ipvsadm-rules.js';
+import type { DirectorMode } from '../../spec/health-check.js';
+import type { DirectorModel, ModelVip } from '../../director/types.js';
+import type { IptablesTable } from '../../director/netfilter.js';
 import { formatKeepalivedConf } from './keepalived-conf.js';
-import { bareAddress, resolveIpvsTable } from './ipvs-table.js';
-import { checkName } from './names.js';
+
+// NOTE: re-exported for src/lab/plan.ts until it reads the director model; import src/director/access.ts instead.
+export { METRICS_PORT, sshListen, syslogTarget } from '../../director/access.js';
 
 /** One director interface with its address in every form the files need. */
 export interface InterfaceView {
@@ -93,142 +91,69 @@ export interface SshView {
   authorizedKeys: string[];
 }
 
-/** The default port of the metrics server (the Prometheus node exporter's, which operators already allow). */
-export const METRICS_PORT = 9100;
-
-/** The default remote syslog port (UDP). */
-export const SYSLOG_PORT = 514;
-
-/** access.syslog (`host` or `host:port`, checked by the schema) as its host and port. Pure. */
-export function syslogTarget(value: string): { host: string; port: number } {
-  const [host = value, port] = value.split(':');
-  return { host, port: port !== undefined ? Number(port) : SYSLOG_PORT };
+function vipView(v: ModelVip): VipView {
+  return { address: v.address, cidr: `${v.address}/32`, interface: v.interface, label: v.label };
 }
 
-/** The default SSH port. */
-export const SSH_PORT = 22;
-
-/** Where a director's SSH host key sits in its image (dropbear's default name for the type). */
-export function sshHostKeyPath(type: string): string {
-  return `/etc/dropbear/dropbear_${type}_host_key`;
-}
-
-function lines(text: string): string[] {
-  return text === '' ? [] : text.replace(/\n$/, '').split('\n');
-}
-
-/** Builds the view model of one director (index `d` in `spec.directors`). */
-export function makeDirectorView(spec: Spec, director: Director): DirectorView {
-  const d = spec.directors.indexOf(director);
-  const at = `/directors/${d < 0 ? 0 : d}`;
-  const routeIndex = director.interfaces.findIndex((i) => i.gateway !== undefined && i.gateway !== '');
-  const floating = new Set(
-    (spec.pairs ?? [])
-      .filter((p) => p.directors.includes(director.hostname))
-      .flatMap((p) => p.instances.flatMap((i) => i.addresses)),
-  );
-  const allVips: VipView[] = (director.vips ?? []).map((vip, v) => ({
-    address: bareAddress(vip.address),
-    cidr: `${bareAddress(vip.address)}/32`,
-    interface: checkName('interface', vip.interface, `${at}/vips/${v}/interface`),
-    label: vip.label === undefined ? null : checkName('interface', vip.label, `${at}/vips/${v}/label`),
+/** Builds the view model of one director from its model. */
+export function makeDirectorView(model: DirectorModel): DirectorView {
+  const vips = model.vips.filter((v) => !v.floating).map(vipView);
+  const interfaces: InterfaceView[] = model.interfaces.map((ifc) => ({
+    name: ifc.name,
+    mac: ifc.mac,
+    cidr: ifc.cidr,
+    address: ifc.address,
+    netmask: ifc.netmask,
+    network: ifc.network,
+    broadcast: ifc.broadcast,
+    gateway: ifc.gateway,
+    unlabeledVips: vips.filter((v) => v.interface === ifc.name && v.label === null).map((v) => v.cidr),
   }));
-  const vips = allVips.filter((v) => !floating.has(v.address));
-  const interfaces: InterfaceView[] = director.interfaces.map((ifc, i) => {
-    const net = parseCidr(ifc.address);
-    const name = checkName('interface', ifc.name, `${at}/interfaces/${i}/name`);
-    return {
-      name,
-      mac:
-        ifc.mac === undefined ? null : checkName('mac', ifc.mac.toLowerCase(), `${at}/interfaces/${i}/mac`),
-      cidr: `${net.address}/${net.prefix}`,
-      address: net.address,
-      netmask: net.netmask,
-      network: net.network,
-      broadcast: net.broadcast,
-      gateway: i === routeIndex ? bareAddress(ifc.gateway ?? '') : null,
-      unlabeledVips: vips.filter((v) => v.interface === name && v.label === null).map((v) => v.cidr),
-    };
-  });
-  const route = interfaces[routeIndex];
-  const table = resolveIpvsTable(director, spec.realServers);
-  const sysctls = Object.entries(director.sysctls ?? {})
-    .filter(([key]) => key !== 'net.ipv4.ip_forward')
-    .map(([key, value]) => ({ key, value: String(value) }));
-  const iptables = formatIptablesTables(director.netfilter);
-  const mode = directorMode(spec, director);
-  const pair = pairOf(spec, director);
-  const members = spec.directors.filter((m) => pair?.directors.includes(m.hostname) === true);
-  const access = accessView(spec, director, mode);
+  const access = accessView(model);
   const keepalivedConf =
-    mode === 'keepalived'
+    model.mode === 'keepalived'
       ? formatKeepalivedConf(
-          director,
-          spec.realServers,
-          findKeepalivedRelease(spec.keepalived?.version ?? '', '/keepalived/version'),
-          spec.name,
-          pair !== undefined ? { pair, members } : undefined,
+          model,
+          findKeepalivedRelease(model.programs.keepalived ?? '', '/keepalived/version'),
         )
       : null;
   return {
-    hostname: checkName('hostname', director.hostname, `${at}/hostname`),
+    hostname: model.hostname,
     interfaces,
     macBindings: interfaces.flatMap((ifc, i) =>
       ifc.mac === null ? [] : [{ mac: ifc.mac, name: ifc.name, tmp: `lvstmp${i}` }],
     ),
-    defaultRoute: route?.gateway ? { via: route.gateway, dev: route.name } : null,
+    defaultRoute: model.defaultRoute,
     vips,
-    floatingVips: allVips.filter((v) => floating.has(v.address)),
+    floatingVips: model.vips.filter((v) => v.floating).map(vipView),
     labeledVips: vips.filter((v) => v.label !== null),
-    sysctls: [{ key: 'net.ipv4.ip_forward', value: '1' }, ...sysctls],
-    iptables: iptables.length > 0 ? iptables : null,
-    ipvsadmRules: lines(formatIpvsadmRules(table, spec.ipvsadm.version)),
-    ipvsadmThresholds: lines(formatIpvsadmThresholds(table, spec.ipvsadm.version)),
-    mode,
+    sysctls: model.sysctls,
+    iptables: model.netfilter.length > 0 ? model.netfilter : null,
+    ipvsadmRules: model.ipvs.rules,
+    ipvsadmThresholds: model.ipvs.thresholds,
+    mode: model.mode,
     keepalivedConf,
-    pairMember: pair !== undefined,
-    supervised: keepalivedConf !== null || Object.values(access).some((a) => a !== null && a !== false),
-    expected: { services: table.length, realServers: table.reduce((n, s) => n + s.dests.length, 0) },
+    pairMember: model.pair !== null,
+    supervised: model.daemons.length > 0,
+    expected: model.counts,
     access,
   };
 }
 
-/** Where a director's SSH server listens: the own address of each interface of an `access.ssh.listen` role. */
-export function sshListen(spec: Spec, director: Director): { address: string; port: number }[] {
-  const ssh = spec.access?.ssh;
-  if (ssh === undefined) return [];
-  return (ssh.listen ?? ['inside']).flatMap((role) =>
-    director.interfaces
-      .filter((i) => i.role === role)
-      .map((i) => ({ address: bareAddress(i.address), port: ssh.port ?? SSH_PORT })),
-  );
-}
-
-function accessView(spec: Spec, director: Director, mode: DirectorMode): DirectorView['access'] {
-  const syslog = spec.access?.syslog;
-  const target = syslog === undefined ? undefined : syslogTarget(syslog);
-  const metrics = spec.access?.metrics;
-  const ssh = spec.access?.ssh;
-  const inside = director.interfaces.find((i) => i.role === 'inside');
-  const release = DROPBEAR_CATALOG.releases.find((r) => r.version === spec.dropbear?.version);
+function accessView(model: DirectorModel): DirectorView['access'] {
+  const { syslog, localSyslog, ntp, ssh, metrics } = model.access;
   return {
-    syslog: target === undefined ? null : { target: `${target.host}:${target.port}`, host: target.host },
-    localSyslog:
-      syslog === undefined && (mode === 'keepalived' || ssh !== undefined || spec.access?.ntp !== undefined),
-    ntp: spec.access?.ntp === undefined ? null : { servers: spec.access.ntp },
-    // The spec rules require an interface of each listen role (sshListenRoles) and a dropbear pin (sshHasDropbear).
+    syslog: syslog === null ? null : { target: `${syslog.host}:${syslog.port}`, host: syslog.host },
+    localSyslog,
+    ntp,
     ssh:
-      ssh === undefined || release === undefined
+      ssh === null
         ? null
         : {
-            listen: sshListen(spec, director).map((l) => `${l.address}:${l.port}`),
-            hostKey: sshHostKeyPath(release.hostKeyType),
-            authorizedKeys: ssh.authorizedKeys.map((k) => k.trim()),
+            listen: ssh.listen.map((l) => `${l.address}:${l.port}`),
+            hostKey: ssh.hostKey,
+            authorizedKeys: ssh.authorizedKeys,
           },
-    // The spec rules require an inside interface when metrics are on (accessHasInside).
-    metrics:
-      metrics === undefined || inside === undefined
-        ? null
-        : { listen: `${bareAddress(inside.address)}:${metrics.port ?? METRICS_PORT}` },
+    metrics: metrics === null ? null : { listen: `${metrics.address}:${metrics.port}` },
   };
 }

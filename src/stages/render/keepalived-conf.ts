@@ -1,20 +1,17 @@
 /**
  * /etc/keepalived/keepalived.conf of a director whose IPVS table keepalived owns: one `virtual_server` per
- * resolved service (src/stages/render/ipvs-table.ts, the same table ipvsadm.rules describes), each member a
+ * service of the director model (src/director/, the same table ipvsadm.rules describes), each member a
  * `real_server` with its checker. Keywords as the pinned release spells them (src/packages/keepalived.json).
  * keepalived's parser wants one statement per line, nested blocks included. Pure.
  */
 import type { KeepalivedRelease } from '../../packages/keepalived.js';
-import { effectiveCheck, type EffectiveCheck } from '../../spec/health-check.js';
-import { pairPriority } from '../../spec/vrrp.js';
-import type { Director, DirectorPair, Forwarding, RealServer } from '../../spec/types.js';
-import {
-  bareAddress,
-  IPVSADM_DEFAULTS,
-  resolveIpvsTable,
-  type IpvsDest,
-  type IpvsService,
-} from './ipvs-table.js';
+import type { EffectiveCheck } from '../../spec/health-check.js';
+import type { Forwarding } from '../../spec/types.js';
+import { IPVSADM_DEFAULTS, type IpvsDest, type IpvsService } from '../../director/ipvs-table.js';
+import type { DirectorModel, ModelPair } from '../../director/types.js';
+
+// NOTE: re-exported for src/lab/pair-plan.ts until it reads the director model; import src/director/pair.ts instead.
+export { instanceName } from '../../director/pair.js';
 
 /** keepalived's names of the forwarding methods. */
 const METHOD: Record<Forwarding, string> = { masq: 'NAT', gate: 'DR', ipip: 'TUN' };
@@ -71,99 +68,62 @@ function realServerLines(
   return block(0, `real_server ${dest.address} ${dest.port}`, body);
 }
 
-/** The VRRP version a pair's advert interval needs: v2 counts whole seconds, v3 centiseconds. */
-export function vrrpVersion(pair: DirectorPair): 2 | 3 {
-  const a = pair.advertInterval ?? 1;
-  return Number.isInteger(a) ? 2 : 3;
-}
-
-/** `<pair>_<interface>`: the instance name keepalived logs (`(dsas_eth0) Entering MASTER STATE`). */
-export function instanceName(pair: DirectorPair, iface: string): string {
-  return `${pair.name}_${iface.replace(/[^A-Za-z0-9_]/g, '_')}`;
-}
-
-/**
- * The sync group (two or more instances) and the instances of a pair member. Every member starts as BACKUP: the priorities pick the master
- * after the master-down interval, and `nopreempt` (only valid with BACKUP) works.
+/** The sync group (two or more instances) and the instances of a pair member. Every member starts as BACKUP: the
+ * priorities pick the master after the master-down interval, and `nopreempt` (only valid with BACKUP) works.
  */
-function vrrpLines(pair: DirectorPair, director: Director, members: readonly Director[]): string[] {
-  const names = pair.instances.map((i) => instanceName(pair, i.interface));
-  const peersOn = (iface: string): string[] =>
-    members
-      .filter((m) => m.hostname !== director.hostname)
-      .flatMap((m) => m.interfaces.filter((n) => n.name === iface).map((n) => bareAddress(n.address)));
+function vrrpLines(pair: ModelPair): string[] {
+  const names = pair.instances.map((i) => i.name);
   // A sync group moves its instances together; keepalived reports a group of one as a config error.
   const out =
     names.length > 1 ? ['', ...block(0, `vrrp_sync_group ${pair.name}`, block(0, 'group', names))] : [];
   for (const inst of pair.instances) {
-    const own = director.interfaces.find((n) => n.name === inst.interface);
-    const addresses = inst.addresses.map((a) => {
-      const label = director.vips.find((v) => v.address === a && v.interface === inst.interface)?.label;
-      return `${a}/32 dev ${inst.interface}${label !== undefined ? ` label ${label}` : ''}`;
-    });
+    const addresses = inst.addresses.map(
+      (a) => `${a.address}/32 dev ${a.interface}${a.label !== null ? ` label ${a.label}` : ''}`,
+    );
     const body = [
       'state BACKUP',
       `interface ${inst.interface}`,
       `virtual_router_id ${inst.vrid}`,
-      `priority ${pairPriority(pair, director.hostname)}`,
-      `advert_int ${pair.advertInterval ?? 1}`,
-      ...(pair.preempt === false ? ['nopreempt'] : []),
-      ...(pair.preempt !== false && (pair.preemptDelay ?? 0) > 0
-        ? [`preempt_delay ${pair.preemptDelay}`]
-        : []),
-      ...(pair.unicast === true && own !== undefined
-        ? [`unicast_src_ip ${bareAddress(own.address)}`, ...block(0, 'unicast_peer', peersOn(inst.interface))]
+      `priority ${pair.timers.priority}`,
+      `advert_int ${pair.timers.advertS}`,
+      ...(!pair.preempt ? ['nopreempt'] : []),
+      ...(pair.preempt && pair.preemptDelay > 0 ? [`preempt_delay ${pair.preemptDelay}`] : []),
+      ...(pair.unicast && inst.ownAddress !== null
+        ? [`unicast_src_ip ${inst.ownAddress}`, ...block(0, 'unicast_peer', inst.peers)]
         : []),
       ...block(0, 'virtual_ipaddress', addresses),
     ];
-    out.push('', ...block(0, `vrrp_instance ${instanceName(pair, inst.interface)}`, body));
+    out.push('', ...block(0, `vrrp_instance ${inst.name}`, body));
   }
   return out;
 }
 
-/** The lines of keepalived.conf for `director`; `pair` with its members when it is in a VRRP group. */
-export function formatKeepalivedConf(
-  director: Director,
-  realServers: readonly RealServer[],
-  release: KeepalivedRelease,
-  site: string,
-  pair?: { pair: DirectorPair; members: readonly Director[] },
-): string[] {
-  const byName = new Map(realServers.map((r) => [r.name, r]));
-  const table = resolveIpvsTable(director, realServers);
+/** The lines of keepalived.conf of a director in keepalived mode, keywords as `release` spells them. */
+export function formatKeepalivedConf(model: DirectorModel, release: KeepalivedRelease): string[] {
   const kw = release.keywords;
+  const pair = model.pair;
   const out = [
-    `# keepalived.conf of ${director.hostname} (site ${site}), generated by lvs-image for keepalived ${release.version}.`,
+    `# keepalived.conf of ${model.hostname} (site ${model.site}), generated by lvs-image for keepalived ${release.version}.`,
     "# keepalived owns this director's IPVS table: it flushes the table at start and writes every service below.",
     ...block(0, 'global_defs', [
-      `router_id ${director.hostname}`,
+      `router_id ${model.hostname}`,
       'lvs_flush',
-      ...(pair !== undefined && vrrpVersion(pair.pair) === 3 ? ['vrrp_version 3'] : []),
-      ...(pair !== undefined && (pair.pair.startupDelay ?? 0) > 0
-        ? [`vrrp_startup_delay ${pair.pair.startupDelay}`]
-        : []),
-      // The sync daemon follows the first instance: master daemon while MASTER, backup daemon otherwise.
-      ...(pair?.pair.connectionSync !== undefined
+      ...(pair !== null && pair.vrrpVersion === 3 ? ['vrrp_version 3'] : []),
+      ...(pair !== null && pair.timers.startupS > 0 ? [`vrrp_startup_delay ${pair.timers.startupS}`] : []),
+      ...(pair !== null && pair.connectionSync !== null
         ? [
-            `lvs_sync_daemon ${pair.pair.connectionSync.interface} ${instanceName(pair.pair, pair.pair.instances[0]?.interface ?? '')} id ${
-              pair.pair.connectionSync.syncId ?? pair.pair.instances[0]?.vrid ?? 0
-            }`,
+            `lvs_sync_daemon ${pair.connectionSync.interface} ${pair.connectionSync.instance} id ${pair.connectionSync.syncId}`,
           ]
         : []),
     ]),
-    ...(pair !== undefined ? vrrpLines(pair.pair, director, pair.members) : []),
+    ...(pair !== null ? vrrpLines(pair) : []),
   ];
-  table.forEach((svc, i) => {
-    const spec = director.services[i];
-    if (spec === undefined) return;
-    const checks = spec.realServers.map((m) => effectiveCheck(spec, m));
+  for (const svc of model.ipvs.services) {
     const head =
       svc.protocol === 'fwmark'
         ? `virtual_server fwmark ${svc.fwmark}`
         : `virtual_server ${svc.vip} ${svc.port}`;
     const first = svc.dests[0]?.forwarding ?? IPVSADM_DEFAULTS.forwarding;
-    const sorry = spec.sorryServer;
-    const sorryRs = sorry !== undefined ? byName.get(sorry.server) : undefined;
     const body = [
       `${kw.scheduler} ${svc.scheduler}`,
       `${kw.method} ${METHOD[first]}`,
@@ -180,19 +140,19 @@ export function formatKeepalivedConf(
       ...(svc.onePacket ? ['ops'] : []),
       ...svc.schedulerFlags.map((f) => FLAG[f] ?? f),
       // A member is down until its first check passes: a director that boots never sends to a dead server.
-      ...(checks.some((c) => c !== null && c.type !== 'none') ? ['alpha'] : []),
-      ...(sorry !== undefined && sorryRs !== undefined
+      ...(svc.checks.some((c) => c !== null && c.type !== 'none') ? ['alpha'] : []),
+      ...(svc.sorry !== null
         ? [
-            `sorry_server ${bareAddress(sorryRs.address)} ${sorry.port ?? svc.port}`,
-            `sorry_server_lvs_method ${METHOD[sorry.forwarding ?? first]}`,
+            `sorry_server ${svc.sorry.address} ${svc.sorry.port}`,
+            `sorry_server_lvs_method ${METHOD[svc.sorry.forwarding]}`,
           ]
         : []),
     ];
     const members = svc.dests.flatMap((d, m) => [
       '',
-      ...realServerLines(d, svc, checks[m] ?? null, kw.method),
+      ...realServerLines(d, svc, svc.checks[m] ?? null, kw.method),
     ]);
     out.push('', ...block(0, head, [...body, ...members]));
-  });
+  }
   return out;
 }

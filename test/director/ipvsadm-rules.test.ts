@@ -1,7 +1,16 @@
 import test from 'ava';
-import { formatIpvsadmRules, formatIpvsadmThresholds } from '../../src/stages/render/ipvsadm-rules.js';
-import { resolveIpvsTable, type IpvsDest, type IpvsService } from '../../src/stages/render/ipvs-table.js';
+import {
+  formatIpvsadmRules as formatIn,
+  formatIpvsadmThresholds as thresholdsIn,
+  ipvsadmDialect,
+} from '../../src/director/ipvsadm-rules.js';
+import { resolveIpvsTable, type IpvsDest, type IpvsService } from '../../src/director/ipvs-table.js';
 import { makeSpec } from '../_helpers/make-spec.js';
+
+const formatIpvsadmRules = (table: readonly IpvsService[], version = '1.31'): string =>
+  formatIn(table, ipvsadmDialect(version));
+const formatIpvsadmThresholds = (table: readonly IpvsService[]): string =>
+  thresholdsIn(table, ipvsadmDialect('1.31'));
 
 function dest(over: Partial<IpvsDest> = {}): IpvsDest {
   return {

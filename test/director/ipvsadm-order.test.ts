@@ -1,5 +1,5 @@
 import test from 'ava';
-import { compareDests, compareServices, sortLikeGlibc } from '../../src/stages/render/ipvsadm-order.js';
+import { compareDests, compareServices, sortLikeGlibc } from '../../src/director/ipvsadm-order.js';
 
 const svc = (fwmark: number, protocol: number, address: string, port: number) => ({
   fwmark,

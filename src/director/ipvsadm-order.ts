@@ -5,7 +5,7 @@
  * "wrapped" (10.x sorts after 192.168.x). We reproduce that arithmetic and glibc's qsort, which is a
  * stable top-down merge sort (glibc msort.c `msort_with_tmp`).
  */
-import { parseIpv4 } from './ipv4.js';
+import { parseIpv4 } from '../lib/address.js';
 
 /** The fields the service comparator reads. */
 export interface ServiceSortKey {

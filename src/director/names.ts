@@ -2,7 +2,7 @@
  * Names that reach shell scripts (/init, ifupdown stanzas) are checked here as a last line of defence:
  * the spec rules reject them first, and nothing is ever escaped-and-hoped.
  */
-import { SpecError } from '../../lib/errors.js';
+import { SpecError } from '../lib/errors.js';
 
 /** What a safe word of each kind looks like. */
 const SAFE: Record<'interface' | 'hostname' | 'mac', RegExp> = {

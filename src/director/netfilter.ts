@@ -2,7 +2,7 @@
  * `/etc/iptables.rules` in iptables-restore format: one `*table` block per table the spec uses, its chains,
  * the `-A` rules, and `COMMIT`. Firewall marks for fwmark services become mangle PREROUTING MARK rules.
  */
-import type { FirewallMark, Netfilter, NetfilterRule } from '../../spec/types.js';
+import type { FirewallMark, Netfilter, NetfilterRule } from '../spec/types.js';
 
 /** One iptables-restore table block. */
 export interface IptablesTable {

@@ -1,0 +1,63 @@
+/**
+ * `resolveDirector(spec, director)`: the one place a director of a spec is resolved into its model
+ * (src/director/types.ts). Computed once per director in the build plan; everything else reads the model. Pure.
+ */
+import { directorModules } from '../plan-modules.js';
+import { directorMode } from '../spec/health-check.js';
+import type { Director, Spec } from '../spec/types.js';
+import { resolveAccess } from './access.js';
+import { directorDaemons } from './daemons.js';
+import { resolveInterfaces, resolveVips } from './interfaces.js';
+import { checkName } from './names.js';
+import { formatIptablesTables } from './netfilter.js';
+import { resolvePair } from './pair.js';
+import { resolveIpvs } from './services.js';
+import type { DirectorModel } from './types.js';
+
+/** The kernel command line of every director of the spec. */
+export function planCmdline(spec: Spec): string {
+  const words = spec.image?.console !== undefined ? [`console=${spec.image.console}`] : [];
+  return [...words, ...(spec.image?.cmdline ?? [])].join(' ');
+}
+
+/** sysctls as /etc/sysctl.conf sets them: IP forwarding first (a director forwards), then the spec's. */
+function resolveSysctls(director: Director): { key: string; value: string }[] {
+  const own = Object.entries(director.sysctls ?? {})
+    .filter(([key]) => key !== 'net.ipv4.ip_forward')
+    .map(([key, value]) => ({ key, value: String(value) }));
+  return [{ key: 'net.ipv4.ip_forward', value: '1' }, ...own];
+}
+
+/** Resolves `director` (one of `spec.directors`, defaults applied) into its model. */
+export function resolveDirector(spec: Spec, director: Director): DirectorModel {
+  const d = spec.directors.indexOf(director);
+  const at = `/directors/${d < 0 ? 0 : d}`;
+  const mode = directorMode(spec, director);
+  const access = resolveAccess(spec, director, mode);
+  const ipvs = resolveIpvs(spec, director);
+  return {
+    site: spec.name,
+    hostname: checkName('hostname', director.hostname, `${at}/hostname`),
+    mode,
+    ...resolveInterfaces(director, at),
+    vips: resolveVips(spec, director, at),
+    ipvs,
+    netfilter: formatIptablesTables(director.netfilter),
+    sysctls: resolveSysctls(director),
+    access,
+    pair: resolvePair(spec, director),
+    daemons: directorDaemons({ mode, access }),
+    programs: {
+      ipvsadm: spec.ipvsadm.version,
+      keepalived: mode === 'keepalived' ? (spec.keepalived?.version ?? null) : null,
+      dropbear: access.ssh !== null ? (spec.dropbear?.version ?? null) : null,
+      busybox: access.ntp !== null ? (spec.busybox?.version ?? null) : null,
+    },
+    counts: {
+      services: ipvs.services.length,
+      realServers: ipvs.services.reduce((n, s) => n + s.dests.length, 0),
+    },
+    modules: directorModules(spec, director),
+    cmdline: planCmdline(spec),
+  };
+}

@@ -1,0 +1,142 @@
+/**
+ * The resolved director: everything a consumer needs to know about one director of a spec, every default
+ * applied and every cross-reference followed, in one pure JSON-serializable value. The build plan carries one
+ * per director (src/plan.ts); render views, boot-test expectations, lab plans and diff states are projections of
+ * it. Built by `resolveDirector` (src/director/resolve.ts).
+ */
+import type { DirectorMode } from '../spec/health-check.js';
+import type { EffectiveCheck } from '../spec/health-check.js';
+import type { InterfaceRole } from '../spec/types.js';
+import type { VrrpTimers } from '../spec/vrrp.js';
+import type { IpvsDest, IpvsService } from './ipvs-table.js';
+import type { IpvsadmDialect } from './ipvsadm-rules.js';
+import type { IptablesTable } from './netfilter.js';
+
+/** One NIC with its own address in every printed form. */
+export interface ModelInterface {
+  name: string;
+  role: InterfaceRole;
+  /** Lowercase MAC, or null when the spec gives none. */
+  mac: string | null;
+  /** Dotted own address, e.g. `10.10.31.11`. */
+  address: string;
+  prefix: number;
+  /** `10.10.31.11/24` */
+  cidr: string;
+  netmask: string;
+  network: string;
+  broadcast: string;
+  /** The default gateway, on the one interface that carries the default route; else null. */
+  gateway: string | null;
+}
+
+/** An address on an interface beside its own. */
+export interface ModelAddress {
+  /** Dotted, no prefix. */
+  address: string;
+  interface: string;
+  /** Alias label such as `eth0:100`, or null. */
+  label: string | null;
+}
+
+/** A VIP: the director's own (added at boot) or, `floating`, a pair's (added by keepalived while master). */
+export interface ModelVip extends ModelAddress {
+  floating: boolean;
+}
+
+/** A virtual service with what keepalived needs beyond ipvsadm's table: each member's check and the sorry server. */
+export interface ModelService extends IpvsService {
+  /** The effective health check of each destination (same order as `dests`), null when it has none. */
+  checks: (EffectiveCheck | null)[];
+  /** The sorry server keepalived puts in while no member is up (weight 1), or null. */
+  sorry: IpvsDest | null;
+}
+
+/** The IPVS table and the ipvsadm release that lists it. */
+export interface ModelIpvs {
+  /** The spec's ipvsadm version and the save format it prints (sort order, `--tun-type`). */
+  ipvsadm: { version: string; dialect: IpvsadmDialect };
+  services: ModelService[];
+  /** `ipvsadm -Sn` of the table in that dialect, one line each (/etc/ipvsadm.rules). */
+  rules: string[];
+  /** `-e` lines of the connection thresholds (/etc/ipvsadm.thresholds); empty when none is set. */
+  thresholds: string[];
+}
+
+/** Operator access (spec.access) as this director serves it. */
+export interface ModelAccess {
+  /** Remote syslog (UDP); /init waits for the next hop towards `host` before klogd starts. */
+  syslog: { host: string; port: number } | null;
+  /** No remote syslog, but daemons that log (keepalived, dropbear, ntpd): syslogd keeps their lines in memory. */
+  localSyslog: boolean;
+  /** busybox httpd serving the metrics CGI, on the inside address. */
+  metrics: { address: string; port: number } | null;
+  /** dropbear: where it listens (each interface of a listen role), its host key path, root's keys. */
+  ssh: { listen: { address: string; port: number }[]; hostKey: string; authorizedKeys: string[] } | null;
+  /** busybox ntpd's servers. */
+  ntp: { servers: string[] } | null;
+}
+
+/** One VRRP instance of a pair member (one per interface carrying floating addresses). */
+export interface ModelVrrpInstance {
+  /** `<pair>_<interface>`, the name keepalived logs (`(dsas_eth0) Entering MASTER STATE`). */
+  name: string;
+  interface: string;
+  vrid: number;
+  /** The floating addresses, with the label this director's VIP list gives each. */
+  addresses: ModelAddress[];
+  /** This member's own address on the interface (unicast source), null when it has no such interface. */
+  ownAddress: string | null;
+  /** The other members' own addresses on the interface (unicast peers). */
+  peers: string[];
+}
+
+/** The VRRP pair this director belongs to, from its side. */
+export interface ModelPair {
+  name: string;
+  /** Member hostnames in the pair's order (the first is the preferred master by default). */
+  members: string[];
+  /** This member's priority and the timers RFC 5798 derives from it. */
+  timers: VrrpTimers;
+  /** 2 for whole-second adverts, 3 for fractional ones. */
+  vrrpVersion: 2 | 3;
+  preempt: boolean;
+  /** Seconds a returning higher-priority member waits before it takes over (0: none). */
+  preemptDelay: number;
+  /** Adverts to the members' addresses instead of the multicast group. */
+  unicast: boolean;
+  /** The IPVS sync daemon: its interface, the instance it follows, its sync id. */
+  connectionSync: { interface: string; instance: string; syncId: number } | null;
+  instances: ModelVrrpInstance[];
+}
+
+/** A daemon /init starts and supervises, in start order (names only; the runtime table says how). */
+export type DaemonName = 'syslogd' | 'klogd' | 'ntpd' | 'dropbear' | 'keepalived' | 'httpd';
+
+/** One resolved director. */
+export interface DirectorModel {
+  site: string;
+  hostname: string;
+  /** Who writes the IPVS table: /init from the ipvsadm rules, or keepalived (health checks, pairs). */
+  mode: DirectorMode;
+  interfaces: ModelInterface[];
+  defaultRoute: { via: string; dev: string } | null;
+  /** Every VIP of the spec's list, in its order; a pair's floating ones are marked. */
+  vips: ModelVip[];
+  ipvs: ModelIpvs;
+  /** iptables-restore tables (fwmark MARK rules, the spec's rules); empty when none is needed. */
+  netfilter: IptablesTable[];
+  /** sysctl keys and values, `net.ipv4.ip_forward = 1` first. */
+  sysctls: { key: string; value: string }[];
+  access: ModelAccess;
+  pair: ModelPair | null;
+  daemons: DaemonName[];
+  /** Program versions this director runs; null where it runs none. */
+  programs: { ipvsadm: string; keepalived: string | null; dropbear: string | null; busybox: string | null };
+  /** What the ready line counts when every rule loaded. */
+  counts: { services: number; realServers: number };
+  /** Kernel modules /init loads, in order; empty when IPVS is built in. */
+  modules: string[];
+  /** The kernel command line, one line. */
+  cmdline: string;
+}
