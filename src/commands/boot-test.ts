@@ -152,7 +152,7 @@ function report(results: BootTestResult[], json: boolean): void {
     throw new BuildError(
       `boot test failed for ${failed} of ${results.length} boots\n${formatBootFailures(results)}`,
       {
-        hint: 'the diff compares the spec (rendered /etc/ipvsadm.rules) with what the booted director holds',
+        hint: "the diff compares what the build published (<hostname>/state.json: the image's own /etc/ipvsadm.rules) with what the booted director holds",
       },
     );
   }

@@ -7,7 +7,7 @@ import { sha256 } from '../lib/fs.js';
 import { printJson } from '../lib/output.js';
 import { loadSpec } from '../spec/load.js';
 import { renderSite } from '../stages/render.js';
-import { writeSite } from '../stages/render/write-site.js';
+import { writeTree } from '../lib/write-tree.js';
 
 interface RenderOptions {
   out: string;
@@ -49,7 +49,7 @@ export function register(program: Command): void {
       if (opts.templates !== undefined) await checkTemplatesDir(opts.templates);
       const loaded = await loadSpec(specFile);
       const files = renderSite(loaded.spec, opts.templates);
-      await writeSite(files, opts.out);
+      await writeTree(files, opts.out);
       if (opts.json === true) {
         printJson({
           ok: true,

@@ -4,28 +4,20 @@
  * per director (src/plan.ts); render views, boot-test expectations, lab plans and diff states are projections of
  * it. Built by `resolveDirector` (src/director/resolve.ts).
  */
-import type { DirectorMode } from '../spec/health-check.js';
-import type { EffectiveCheck } from '../spec/health-check.js';
+import type { CidrForms } from '../lib/address.js';
+import type { DirectorMode, EffectiveCheck } from '../spec/health-check.js';
 import type { InterfaceRole } from '../spec/types.js';
 import type { VrrpTimers } from '../spec/vrrp.js';
 import type { IpvsDest, IpvsService } from './ipvs-table.js';
 import type { IpvsadmDialect } from './ipvsadm-rules.js';
 import type { IptablesTable } from './netfilter.js';
 
-/** One NIC with its own address in every printed form. */
-export interface ModelInterface {
+/** One NIC with its own address in every printed form (address, prefix, cidr, netmask, network, broadcast). */
+export interface ModelInterface extends CidrForms {
   name: string;
   role: InterfaceRole;
   /** Lowercase MAC, or null when the spec gives none. */
   mac: string | null;
-  /** Dotted own address, e.g. `10.10.31.11`. */
-  address: string;
-  prefix: number;
-  /** `10.10.31.11/24` */
-  cidr: string;
-  netmask: string;
-  network: string;
-  broadcast: string;
   /** The default gateway, on the one interface that carries the default route; else null. */
   gateway: string | null;
 }

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { resolveDirector } from '../../src/director/resolve.js';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { InternalError, SpecError } from '../../src/lib/errors.js';
@@ -10,6 +10,7 @@ import { applyDefaults } from '../../src/spec/defaults.js';
 import type { Spec } from '../../src/spec/types.js';
 import { planCompanionFiles, planDirectorFiles, renderFiles, renderSite } from '../../src/stages/render.js';
 import { makeSpec } from '../_helpers/make-spec.js';
+import { overrideDir } from '../_helpers/override-dir.js';
 
 /** The reference site plus a DR/TUN fwmark service, thresholds, extra sysctls and free netfilter rules. */
 function busySpec(): Spec {
@@ -273,15 +274,6 @@ test('a DR-only real server without a gateway gets no gateway line', (t) => {
   const [w101] = planCompanionFiles(applyDefaults(spec));
   t.notRegex(file(renderFiles(w101!.files), '/etc/network/interfaces'), /gateway/);
 });
-
-function overrideDir(files: Record<string, string>): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'lvs-render-tpl-'));
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
-    writeFileSync(path.join(dir, name), text);
-  }
-  return dir;
-}
 
 test('--templates overrides same-named templates and leaves the others', (t) => {
   const dir = overrideDir({ 'director/etc/sysctl.conf.hbs': 'custom for {{hostname}}\n' });

@@ -1,12 +1,19 @@
 /**
- * Writes a rendered site under an output folder atomically per top-level entry (`<hostname>/`,
- * `realservers/`): everything is written in a staging folder first, then each entry is renamed into place,
- * so a reader sees the old tree or the new one, never a mix. Other entries of the folder are left alone.
+ * Writes a tree of files under an output folder atomically per top-level entry (a rendered site's
+ * `<hostname>/`, `realservers/`): everything is written in a staging folder first, then each entry is renamed
+ * into place, so a reader sees the old tree or the new one, never a mix. Other entries of the folder are left
+ * alone.
  */
 import { chmod, mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { makeStagingDir, removeTree } from '../../lib/fs.js';
-import type { SiteFile } from '../render.js';
+import { makeStagingDir, removeTree } from './fs.js';
+
+/** A file of the tree: its path relative to the output folder, mode and content. */
+export interface TreeFile {
+  relPath: string;
+  mode: number;
+  content: string;
+}
 
 async function exists(p: string): Promise<boolean> {
   return stat(p).then(
@@ -16,7 +23,7 @@ async function exists(p: string): Promise<boolean> {
 }
 
 /** Writes `files` under `outDir`, replacing the top-level entries they belong to. */
-export async function writeSite(files: readonly SiteFile[], outDir: string): Promise<void> {
+export async function writeTree(files: readonly TreeFile[], outDir: string): Promise<void> {
   const staging = await makeStagingDir(outDir);
   try {
     for (const f of files) {
