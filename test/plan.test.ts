@@ -1,6 +1,6 @@
 import test from 'ava';
 import path from 'node:path';
-import { planCmdline } from '../src/director/resolve.js';
+import { planCmdline, resolveDirector } from '../src/director/resolve.js';
 import { planImage } from '../src/plan.js';
 import { applyDefaults } from '../src/spec/defaults.js';
 import { loadSpec } from '../src/spec/load.js';
@@ -64,4 +64,28 @@ test('per-MAC pxelinux configs and one iPXE script per director in the site file
     state: 'lv1/state.json',
     ipxe: 'lv1.ipxe',
   });
+});
+
+test('each director plan carries its resolved model once; the other fields and the views are read from it', async (t) => {
+  const { spec } = await loadSpec(path.join(ROOT, 'images/dsas-ha.yaml'));
+  for (const [i, d] of planImage(spec).directors.entries()) {
+    t.deepEqual(d.model, resolveDirector(spec, spec.directors[i]!));
+    t.deepEqual(
+      [d.hostname, d.mode, d.modules, d.cmdline, d.services, d.realServers],
+      [
+        d.model.hostname,
+        d.model.mode,
+        d.model.modules,
+        d.model.cmdline,
+        d.model.counts.services,
+        d.model.counts.realServers,
+      ],
+    );
+    const view = d.files[0]?.view;
+    t.true(view !== undefined && 'ipvsadmRules' in view);
+    if (view !== undefined && 'ipvsadmRules' in view) {
+      t.deepEqual(view.ipvsadmRules, d.model.ipvs.rules);
+      t.is(view.pairMember, d.model.pair !== null);
+    }
+  }
 });
