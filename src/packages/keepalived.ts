@@ -23,6 +23,8 @@ export interface KeepalivedRelease extends ProgramRelease {
   recipe: KeepalivedRecipe;
   /** The `Config options` keepalived -v must list for what lvs-image renders. */
   features: string[];
+  /** The `System options` keepalived -v must list (LIBIPVS_NETLINK: IPVS through netlink, not setsockopt). */
+  systemOptions: string[];
   kernelOptions: KernelNeed[];
   /** How this release spells the virtual_server keywords lvs-image renders. */
   keywords: { scheduler: string; method: string };

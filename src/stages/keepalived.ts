@@ -58,9 +58,9 @@ export function planKeepalivedBuild(
   };
 }
 
-/** The words after `Config options:` in `keepalived -v` output. Pure. */
-export function parseConfigOptions(text: string): string[] {
-  return /^Config options:\s+(.*)$/m.exec(text)?.[1]?.trim().split(/\s+/) ?? [];
+/** The words after `Config options:` (or another `label:`) in `keepalived -v` output. Pure. */
+export function parseConfigOptions(text: string, label = 'Config options'): string[] {
+  return new RegExp(`^${label}:\\s+(.*)$`, 'm').exec(text)?.[1]?.trim().split(/\s+/) ?? [];
 }
 
 /** Builds (or reuses) keepalived for `pin` and checks that it has the features the catalog requires. */
@@ -101,13 +101,17 @@ export async function provideKeepalived(
     },
   });
   const configOptions = parseConfigOptions(built.extra.versionText);
-  const missing = release.features.filter((f) => !configOptions.includes(f));
+  const systemOptions = parseConfigOptions(built.extra.versionText, 'System options');
+  const missing = [
+    ...release.features.filter((f) => !configOptions.includes(f)),
+    ...release.systemOptions.filter((f) => !systemOptions.includes(f)),
+  ];
   if (missing.length > 0)
     throw new BuildError(
       `keepalived ${release.version} was built without ${missing.join(', ')} (keepalived -v: ${configOptions.join(' ')})`,
       {
         logFile: opts.logFile,
-        hint: 'the recipe in src/packages/keepalived.json disables a feature lvs-image needs',
+        hint: 'the recipe in src/packages/keepalived.json disables a feature lvs-image needs, or a library it needs is missing (configure drops libnl without libnl-3-dev and libnl-genl-3-dev)',
       },
     );
   io.log(`keepalived ${release.version}: ${configOptions.join(' ')}${built.cacheHit ? ' (cached)' : ''}`);

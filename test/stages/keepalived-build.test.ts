@@ -31,6 +31,8 @@ test('the plan: minimal configure, static LDFLAGS as an argument, the prefix map
   t.is(configure?.file, './configure');
   t.true(configure?.args.includes('--disable-snmp'));
   t.true(configure?.args.includes('LDFLAGS=-static'));
+  t.false(configure?.args.includes('--disable-libnl'), 'IPVS through netlink: fwmark and IPv6 services');
+  t.true(plan.commands[1]?.args.includes('KA_LIBS=-lnl-genl-3 -lnl-3 -lssl -lcrypto -lm -ldl -lpthread'));
   t.false(
     configure?.args.some((a) => a.includes('{srcDir}')) ?? true,
     'no scratch path in `configure options`',
@@ -53,6 +55,8 @@ test('parseConfigOptions reads the words after "Config options:"', (t) => {
     'VRRP_AUTH',
   ]);
   t.deepEqual(parseConfigOptions('nothing'), []);
+  const v = 'Config options:  LVS VRRP\n\nSystem options:  VSYSLOG LIBNL3 LIBIPVS_NETLINK\n';
+  t.deepEqual(parseConfigOptions(v, 'System options'), ['VSYSLOG', 'LIBNL3', 'LIBIPVS_NETLINK']);
 });
 
 test('a version the catalog lacks is a spec error naming the field', (t) => {
@@ -69,6 +73,8 @@ integrationTest(
     const first = await provideKeepalived(pin, io, { logFile });
     t.regex(first.versionText, /^Keepalived v2\.2\.7 /);
     for (const f of ['LVS', 'VRRP']) t.true(first.configOptions.includes(f), f);
+    for (const f of ['LIBNL3', 'LIBIPVS_NETLINK'])
+      t.true(parseConfigOptions(first.versionText, 'System options').includes(f), f);
     t.is(first.sourceSha256, 'c61940d874154a560a54627ecf7ef47adebdf832164368d10bf242a4d9b7d49d');
     t.deepEqual(first.libraries, []);
     t.is(
