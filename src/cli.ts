@@ -29,6 +29,24 @@ export function makeProgram(): Command {
   return program;
 }
 
+/**
+ * The command `args` name when the program has no such command, looking past the global options and through
+ * `help NAME`; commander checks `--help` before the command name, so `discover --help` would print the global
+ * help and exit 0 (commander 14, Command._parseCommand). Reads the options on a silenced copy of the program.
+ */
+function unknownCommandName(args: string[]): string | undefined {
+  const probe = makeProgram().configureOutput({ writeOut: () => undefined, writeErr: () => undefined });
+  let operands: string[];
+  try {
+    operands = probe.parseOptions(args).operands;
+  } catch {
+    return undefined; // --version and friends: the real parse does it
+  }
+  const name = operands[0] === 'help' ? operands[1] : operands[0];
+  const known = probe.commands.some((c) => c.name() === name || c.aliases().includes(name ?? ''));
+  return name === undefined || known ? undefined : name;
+}
+
 function reportError(err: unknown, json: boolean): number {
   const code = exitCodeFor(err);
   if (json) {
@@ -60,8 +78,10 @@ function reportError(err: unknown, json: boolean): number {
 
 async function main(argv: string[]): Promise<number> {
   const program = makeProgram();
+  // An unknown command is parsed alone, so that commander reports it (exit 2) instead of a help it asked for.
+  const unknown = unknownCommandName(argv.slice(2));
   try {
-    await program.parseAsync(argv);
+    await program.parseAsync(unknown === undefined ? argv : [...argv.slice(0, 2), unknown]);
     // A command that printed its own JSON result may set a failing exit status without throwing.
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
