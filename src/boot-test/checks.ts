@@ -18,6 +18,8 @@ export interface BootExpectation {
   mode: 'rules' | 'keepalived';
   /** Expected `ipvsadm -Sn`: the rendered /etc/ipvsadm.rules, or keepalived's table with every check failing. */
   rules: string;
+  /** keepalived mode running no checker: the same spec's rules-mode table (src/boot-test/rules-mode.ts). */
+  rulesModeTable?: string;
   /** keepalived mode: sha256 of the rendered /etc/keepalived/keepalived.conf. */
   keepalivedConfSha256?: string;
   /**
@@ -112,20 +114,41 @@ function checkNoFailure(_e: BootExpectation, o: BootObservation): BootCheck {
   };
 }
 
+/** `ipvsadm -Sn` against `want`: `said.ok(lines)` when equal, else `said.differs` and a diff from `said.source`. */
+function compareTable(
+  name: string,
+  want: string,
+  o: BootObservation,
+  said: { ok: (lines: number) => string; differs: string; source: string },
+): BootCheck {
+  if (o.rules === undefined) return { name, ok: false, detail: NOT_RUN };
+  const [w, got] = [normalizeRules(want), normalizeRules(o.rules)];
+  if (w === got) return { name, ok: true, detail: said.ok(got.split('\n').length - 1) };
+  const labels = { expected: `expected (${said.source})`, actual: `actual (ipvsadm -Sn on ${o.hostname})` };
+  return { name, ok: false, detail: said.differs, diff: unifiedDiff(w, got, labels) };
+}
+
 function checkRules(e: BootExpectation, o: BootObservation): BootCheck {
-  if (o.rules === undefined) return { name: 'ipvsadm -Sn', ok: false, detail: NOT_RUN };
-  const want = normalizeRules(e.rules);
-  const got = normalizeRules(o.rules);
-  if (want === got)
-    return { name: 'ipvsadm -Sn', ok: true, detail: `${got.split('\n').length - 1} lines as rendered` };
-  const diff = unifiedDiff(want, got, {
-    expected:
+  return compareTable('ipvsadm -Sn', e.rules, o, {
+    ok: (lines) => `${lines} lines as rendered`,
+    differs: 'the IPVS table differs from the rendered rules',
+    source:
       e.mode === 'keepalived'
-        ? "expected (keepalived's table with no real server answering)"
-        : 'expected (rendered /etc/ipvsadm.rules)',
-    actual: `actual (ipvsadm -Sn on ${o.hostname})`,
+        ? "keepalived's table with no real server answering"
+        : 'rendered /etc/ipvsadm.rules',
   });
-  return { name: 'ipvsadm -Sn', ok: false, detail: 'the IPVS table differs from the rendered rules', diff };
+}
+
+/** keepalived running no checker wrote exactly the table /init loads in rules mode from the same spec. */
+function checkRulesModeTable(e: BootExpectation, o: BootObservation): BootCheck[] {
+  if (e.rulesModeTable === undefined) return [];
+  return [
+    compareTable('keepalived = rules mode', e.rulesModeTable, o, {
+      ok: (lines) => `${lines} lines, the same spec's rules-mode table`,
+      differs: 'keepalived wrote another table than /init would in rules mode',
+      source: "the same spec's rules-mode /etc/ipvsadm.rules",
+    }),
+  ];
 }
 
 /** keepalived mode: it runs, from the rendered config, and comes back (table and all) after a kill -9. */
@@ -316,6 +339,7 @@ export const BOOT_CHECKS: readonly Check[] = [
   checkReady,
   checkNoFailure,
   checkRules,
+  checkRulesModeTable,
   checkKeepalived,
   checkSsh,
   checkNtpd,

@@ -9,6 +9,7 @@ import { formatIpvsadmRules } from '../director/ipvsadm-rules.js';
 import type { DirectorModel, ModelService } from '../director/types.js';
 import { sha256 } from '../lib/fs.js';
 import type { BootExpectation } from './checks.js';
+import { rulesModeTable } from './rules-mode.js';
 
 /** Where the files boot-test compares sit in a director's root. */
 const IPVSADM_RULES = '/etc/ipvsadm.rules';
@@ -56,6 +57,7 @@ export function bootExpectation(model: DirectorModel, rendered: readonly Rendere
       : (fileText(rendered, IPVSADM_RULES) ?? '');
   const netfilter = fileText(rendered, IPTABLES_RULES);
   const conf = fileText(rendered, KEEPALIVED_CONF);
+  const rulesMode = rulesModeTable(model);
   const pair = model.pair;
   return {
     ...(pair !== null
@@ -70,6 +72,7 @@ export function bootExpectation(model: DirectorModel, rendered: readonly Rendere
     mode: model.mode,
     ...(conf !== undefined ? { keepalivedConfSha256: sha256(conf) } : {}),
     rules,
+    ...(rulesMode !== undefined ? { rulesModeTable: rulesMode } : {}),
     ...(netfilter !== undefined ? { netfilter } : {}),
     vips: model.vips.map((v) => ({
       address: v.address,

@@ -23,6 +23,7 @@ const GOOD: BootObservation = {
   },
 };
 
+const NOT_ANSWERED = 'not checked: the guest shell never answered (see the console log)';
 const failing = (o: BootObservation, e = EXPECTED) => checkBoot(e, o).filter((c) => !c.ok);
 
 test('a good boot passes every check', (t) => {
@@ -191,6 +192,27 @@ test('keepalived mode: the ready line promises only the services; keepalived run
   t.deepEqual(
     failing({ ...good, keepalived: undefined }, expected).map((c) => c.name),
     ['keepalived', 'keepalived restarted'],
+  );
+});
+
+test('keepalived running no checker: ipvsadm -Sn must be the rules-mode table, with a diff when it is not', (t) => {
+  const FWMARK = '-A -f 7 -s wlc -p 600\n-a -f 7 -r 192.168.31.101:0 -m -w 1\n';
+  const table = RULES + FWMARK;
+  const expected: BootExpectation = { ...EXPECTED, mode: 'keepalived', rules: table, rulesModeTable: table };
+  const named = (o: BootObservation) =>
+    checkBoot(expected, o).find((c) => c.name === 'keepalived = rules mode');
+  t.like(named({ ...GOOD, rules: table }), {
+    ok: true,
+    detail: "5 lines, the same spec's rules-mode table",
+  });
+  // The setsockopt keepalived: every service but the fwmark one.
+  const short = named({ ...GOOD, rules: RULES });
+  t.like(short, { ok: false, detail: 'keepalived wrote another table than /init would in rules mode' });
+  t.regex(short?.diff ?? '', /^--- expected \(the same spec's rules-mode \/etc\/ipvsadm\.rules\)$/m);
+  t.regex(short?.diff ?? '', /^--A -f 7 -s wlc -p 600$/m);
+  t.like(named({ ...GOOD, rules: undefined }), { ok: false, detail: NOT_ANSWERED });
+  t.false(
+    checkBoot({ ...expected, rulesModeTable: undefined }, GOOD).some((c) => c.name.includes('rules mode')),
   );
 });
 

@@ -62,6 +62,37 @@ test('checked-example: keepalived mode expects the members quiesced and the sorr
   t.is(plan?.expected.keepalivedConfSha256, sha256(golden));
 });
 
+test('mixed-example: keepalived (no checker) is held to the rules-mode table of every kind of service', async (t) => {
+  const { spec } = await loadSpec('images/mixed-example.yaml');
+  const [plan] = bootPlans(spec, ['direct']);
+  t.is(plan?.expected.mode, 'keepalived');
+  // What /init loads in rules mode, as ipvsadm 1.31 lists it: NAT with a mapped port, TUN, persistent DR,
+  // one-packet UDP and the persistent fwmark service.
+  const rulesMode = [
+    '-A -t 10.10.31.100:80 -s wlc',
+    '-a -t 10.10.31.100:80 -r 192.168.31.101:8080 -m -w 1',
+    '-a -t 10.10.31.100:80 -r 192.168.31.102:8080 -m -w 3',
+    '-A -t 10.10.31.101:25 -s lc',
+    '-a -t 10.10.31.101:25 -r 172.16.35.21:25 -i -w 1 --tun-type ipip',
+    '-a -t 10.10.31.101:25 -r 172.16.35.22:25 -i -w 1 --tun-type ipip',
+    '-A -t 10.10.31.101:443 -s rr -p 300 -M 255.255.255.0',
+    '-a -t 10.10.31.101:443 -r 10.10.31.211:443 -g -w 1',
+    '-a -t 10.10.31.101:443 -r 10.10.31.212:443 -g -w 2',
+    '-A -u 10.10.31.100:53 -s rr -o',
+    '-a -u 10.10.31.100:53 -r 192.168.31.101:53 -m -w 1',
+    '-a -u 10.10.31.100:53 -r 192.168.31.102:53 -m -w 1',
+    '-A -f 7 -s wlc -p 600',
+    '-a -f 7 -r 192.168.31.101:0 -m -w 1',
+    '-a -f 7 -r 192.168.31.102:0 -m -w 1',
+  ];
+  t.is(plan?.expected.rulesModeTable, rulesMode.map((l) => `${l}\n`).join(''));
+  // keepalived's own expectation (no real server answering, none checked) agrees with it.
+  t.is(plan?.expected.rules, plan?.expected.rulesModeTable);
+  t.like(plan?.expected, { services: 5, realServers: 10 });
+  const [checked] = bootPlans((await loadSpec('images/checked-example.yaml')).spec, ['direct']);
+  t.false('rulesModeTable' in (checked?.expected ?? {}));
+});
+
 test('dsas-ha: each member alone must go MASTER on every instance within its master-down interval, VIPs included', async (t) => {
   const { spec } = await loadSpec('images/dsas-ha.yaml');
   const plans = bootPlans(spec, ['direct']);

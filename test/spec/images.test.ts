@@ -9,7 +9,7 @@ import { makeSpec } from '../_helpers/make-spec.js';
 
 const IMAGES = readdirSync(path.join(ROOT, 'images')).filter((f) => /\.(ya?ml|json)$/.test(f));
 
-test('images/ holds the reference, the 2006 build, DR, fwmark, health-checked and pair (NAT and DR) examples', (t) => {
+test('images/ holds the reference, the 2006 build, DR, fwmark, health-checked, mixed and pair (NAT and DR) examples', (t) => {
   t.deepEqual(IMAGES.sort(), [
     'checked-example.yaml',
     'dr-example.yaml',
@@ -18,6 +18,7 @@ test('images/ holds the reference, the 2006 build, DR, fwmark, health-checked an
     'dsas-ha.yaml',
     'dsas-lv1.yaml',
     'fwmark-example.yaml',
+    'mixed-example.yaml',
   ]);
 });
 
@@ -64,4 +65,15 @@ test('the fwmark example marks tcp 80 and 443 with mark 1 for a NAT fwmark servi
     { mark: 1, protocol: 'tcp', destination: '10.10.31.100', ports: [80, 443] },
   ]);
   t.true(d.services[0]!.realServers.every((m) => m.forwarding === 'masq' && m.port === 0));
+});
+
+test('the mixed example: NAT, UDP, DR, TUN, persistence and fwmark, every service checked with type none', async (t) => {
+  const { spec } = await loadSpec(path.join(ROOT, 'images/mixed-example.yaml'));
+  const services = spec.directors[0]!.services;
+  const forwarding = new Set(services.flatMap((s) => s.realServers.map((m) => m.forwarding)));
+  t.deepEqual([...forwarding].sort(), ['gate', 'ipip', 'masq']);
+  t.deepEqual([...new Set(services.map((s) => s.protocol))].sort(), ['fwmark', 'tcp', 'udp']);
+  t.true(services.some((s) => s.persistence !== undefined && s.protocol === 'tcp'));
+  t.true(services.every((s) => s.healthCheck?.type === 'none' && s.sorryServer === undefined));
+  t.true(services.every((s) => s.realServers.every((m) => m.healthCheck === undefined)));
 });

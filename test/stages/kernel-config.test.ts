@@ -287,6 +287,7 @@ test('every 6.1 example shares one kernel: their fragments set the same symbols 
     'images/dr-example.yaml',
     'images/fwmark-example.yaml',
     'images/checked-example.yaml',
+    'images/mixed-example.yaml',
     'images/dsas-ha.yaml',
     'images/dr-pair-example.yaml',
     'test/fixtures/rolling/dsas-ha-reweighted.yaml',
