@@ -1,15 +1,15 @@
-/** What a build carries from task to task: the options, the loaded spec and plan, and each stage's result. */
+/** What a build carries from step to step: the options, and each step's typed result (src/pipeline.ts). */
 import type { RootfsEntry } from './lib/cpio.js';
 import type { IpvsadmArtifacts, KernelArtifacts, RenderedFile, StageIo } from './context.js';
-import { InternalError, SpecError } from './lib/errors.js';
+import { SpecError } from './lib/errors.js';
 import type { BuildPlan } from './plan.js';
 import type { HostFacts } from './preflight.js';
 import type { LoadedSpec } from './spec/load.js';
 import type { Lock } from './stages/lock.js';
 import type { PublishResult } from './stages/publish.js';
-import type { BusyboxArtifacts } from './stages/busybox.js';
-import type { DropbearArtifacts, HostKey } from './stages/dropbear.js';
-import type { KeepalivedArtifacts } from './stages/keepalived.js';
+import type { ProgramName } from './packages/programs.js';
+import type { KernelFragment } from './stages/kernel-config.js';
+import type { ProgramArtifacts } from './stages/program/definition.js';
 import type { ProvidedSource } from './stages/sources.js';
 
 /** Options of `lvs-image build`, resolved by the command (the environment is read there, not here). */
@@ -34,45 +34,48 @@ export interface BuildOptions {
   verbose: boolean;
 }
 
-/** The mutable state of one build; each task fills one field. */
-export interface BuildContext {
+/** What every step gets besides the results of the steps before it. */
+export interface BuildEnv {
   options: BuildOptions;
   io: StageIo;
-  /** `out/.logs/<site>-build.log`, set once the spec is valid (nothing is written before). */
-  logFile?: string;
-  loaded?: LoadedSpec;
-  plan?: BuildPlan;
-  host?: HostFacts;
-  lockSha256?: string;
-  /** With `--frozen`: the lock, checked against the spec; the sources step gets exactly its bytes. */
-  locked?: { lock: Lock; file: string };
-  /** Every source the build uses, by name (`kernel`, `ipvsadm`), from the source store. */
-  sources?: Record<string, ProvidedSource>;
-  kernel?: KernelArtifacts;
-  ipvsadm?: IpvsadmArtifacts;
-  /** keepalived, or null when no director runs it. */
-  keepalived?: KeepalivedArtifacts | null;
-  /** dropbear and each director's host key, or null when the spec gives no access.ssh. */
-  ssh?: { dropbear: DropbearArtifacts; hostKeys: HostKey[] } | null;
-  /** busybox's extra applets (ntpd), or null when the spec gives no access.ntp. */
-  busybox?: BusyboxArtifacts | null;
-  /** The site root being built, `out/.staging-<id>/root`. */
-  root?: string;
-  rendered?: Record<string, RenderedFile[]>;
-  rootfs?: Record<string, RootfsEntry[]>;
-  published?: PublishResult;
-  /** sha256 of each director's published files, by path relative to the site root. */
-  sha256?: Record<string, string>;
-  /** Milliseconds per task key. */
-  timings: Record<string, number>;
 }
 
-/** Returns `value`, or throws an InternalError naming the missing context field (a task ran out of order). */
-export function need<T>(value: T | undefined, what: string): T {
-  if (value === undefined)
-    throw new InternalError(`build context has no ${what} yet (pipeline order is wrong)`);
-  return value;
+/** The built programs of the table by name (src/packages/programs.ts); null for one no director runs. */
+export type BuiltPrograms = Record<ProgramName, ProgramArtifacts | null>;
+
+/** The result of each step, by the field it fills (src/pipeline.ts says which step fills which). */
+export interface BuildResults {
+  loaded: LoadedSpec;
+  plan: BuildPlan;
+  host: HostFacts;
+  /** The lock beside the spec: its sha256 for the manifest, and with `--frozen` the lock checked against the spec. */
+  lock: { sha256: string | undefined; frozen: { lock: Lock; file: string } | undefined };
+  /** Every source the build uses, by name (`kernel`, `ipvsadm`, each program), from the source store. */
+  sources: Record<string, ProvidedSource>;
+  /** `out/.logs/<site>-build.log`, set once the spec is valid (nothing is written before). */
+  logFile: string;
+  /** The spec's kernel config fragment, made once per build. */
+  fragment: KernelFragment;
+  kernel: KernelArtifacts;
+  ipvsadm: IpvsadmArtifacts;
+  programs: BuiltPrograms;
+  rendered: Record<string, RenderedFile[]>;
+  /** The site root being built, `out/.staging-<id>/root`. */
+  root: string;
+  rootfs: Record<string, RootfsEntry[]>;
+  /** sha256 of each director's published files and the release records, by path relative to the site root. */
+  sha256: Record<string, string>;
+  published: PublishResult;
 }
+
+/** The results of the steps named: what a step that needs them takes (the pipeline's order guarantees them). */
+export type After<K extends keyof BuildResults> = BuildEnv & Pick<BuildResults, K>;
+
+/**
+ * A build as `lvs-image build` returns it: the options, the results of the steps that ran (all of them after a
+ * full build; fewer after a dry run or a failure) and milliseconds per step key.
+ */
+export type BuildContext = BuildEnv & Partial<BuildResults> & { timings: Record<string, number> };
 
 /** SOURCE_DATE_EPOCH from the environment, validated; undefined when unset. */
 export function epochFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {

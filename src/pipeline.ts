@@ -1,13 +1,15 @@
 /**
  * `lvs-image build`, top to bottom: one listr2 task per step, each one call into src/build-steps.ts.
  * validate → plan → preflight → (dry run stops) → lock → sources → log → kernel config → kernel → ipvsadm →
- * keepalived → dropbear and host keys → busybox applets → render → check configs → staging → rootfs → initramfs → pxe → publish.
+ * programs (src/packages/programs.ts) → render → check configs → staging → rootfs → initramfs → pxe → publish.
+ * Each step takes the results of the steps before it, typed (src/build-context.ts), and returns its own.
  */
 import { appendFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Listr, PRESET_TIMER, type ListrRendererValue, type ListrTask } from 'listr2';
-import type { BuildContext } from './build-context.js';
+import type { BuildContext, BuildEnv } from './build-context.js';
 import * as step from './build-steps.js';
+import { PROGRAMS } from './packages/programs.js';
 
 /** Keys of the build's tasks, in order (the `--json` timings use them). */
 export type StepKey =
@@ -20,9 +22,7 @@ export type StepKey =
   | 'kernel-config'
   | 'kernel'
   | 'ipvsadm'
-  | 'keepalived'
-  | 'dropbear'
-  | 'busybox'
+  | 'programs'
   | 'render'
   | 'check-configs'
   | 'staging'
@@ -34,38 +34,73 @@ export type StepKey =
 interface Step {
   key: StepKey;
   title: string;
-  run: (ctx: BuildContext) => Promise<void> | void;
+  /** Runs the step and merges its result into the build. */
+  run: (ctx: BuildContext) => Promise<void>;
   /** Runs in `--dry-run` too. */
   dryRun?: true;
 }
 
-/** The build, in order. */
-export const STEPS: readonly Step[] = [
-  { key: 'validate', title: 'Validate spec', run: step.validateStep, dryRun: true },
-  { key: 'plan', title: 'Plan image', run: step.planStep, dryRun: true },
-  {
-    key: 'preflight',
-    title: 'Check host tools, sources and output folder',
-    run: step.preflightStep,
-    dryRun: true,
-  },
-  { key: 'lock', title: 'Check lock file', run: step.lockStep },
-  { key: 'sources', title: 'Get sources through the store', run: step.sourcesStep },
-  { key: 'log', title: 'Open build log', run: step.logStep },
-  { key: 'kernel-config', title: 'Generate kernel config fragment', run: step.kernelConfigStep },
-  { key: 'kernel', title: 'Provide kernel', run: step.kernelStep },
-  { key: 'ipvsadm', title: 'Provide ipvsadm', run: step.ipvsadmStep },
-  { key: 'keepalived', title: 'Provide keepalived', run: step.keepalivedStep },
-  { key: 'dropbear', title: 'Provide dropbear and SSH host keys', run: step.dropbearStep },
-  { key: 'busybox', title: 'Provide busybox applets (ntpd)', run: step.busyboxStep },
-  { key: 'render', title: 'Render director files', run: step.renderStep },
-  { key: 'check-configs', title: 'Check keepalived configs (keepalived -t)', run: step.configCheckStep },
-  { key: 'staging', title: 'Create staging folder', run: step.stagingStep },
-  { key: 'rootfs', title: 'Assemble root filesystems', run: step.rootfsStep },
-  { key: 'initramfs', title: 'Pack initramfs', run: step.initramfsStep },
-  { key: 'pxe', title: 'Write kernels and PXE boot files', run: step.pxeStep },
-  { key: 'publish', title: 'Publish release', run: step.publishStep },
-];
+/**
+ * The build's steps as a typed chain: `then` adds a step that may read what the steps before it returned (`C`)
+ * and adds what it returns, so a step placed before a result it needs does not compile.
+ */
+class Chain<C extends object> {
+  constructor(readonly steps: readonly Step[]) {}
+
+  then<R extends object>(
+    key: StepKey,
+    title: string,
+    run: (ctx: BuildEnv & C) => R | Promise<R>,
+    dryRun?: true,
+  ): Chain<C & R> {
+    const step: Step = {
+      key,
+      title,
+      // NOTE: the one cast of the build: the chain ran every step before this one (listr stops at the first error).
+      run: async (ctx) => void Object.assign(ctx, await run(ctx as unknown as BuildEnv & C)),
+      ...(dryRun ? { dryRun } : {}),
+    };
+    return new Chain<C & R>([...this.steps, step]);
+  }
+}
+
+const DRY = true as const;
+
+/** The gates: nothing is written before they pass, and a dry run stops after them. */
+const checked = new Chain<object>([])
+  .then('validate', 'Validate spec', step.validateStep, DRY)
+  .then('plan', 'Plan image', step.planStep, DRY)
+  .then('preflight', 'Check host tools, sources and output folder', step.preflightStep, DRY);
+
+/** The inputs: the lock, every source, the log. */
+const sourced = checked
+  .then('lock', 'Check lock file', step.lockStep)
+  .then('sources', 'Get sources through the store', step.sourcesStep)
+  .then('log', 'Open build log', step.logStep);
+
+/** The binaries: kernel (its fragment made once), ipvsadm, each program of the table a director runs. */
+const built = sourced
+  .then('kernel-config', 'Generate kernel config fragment', step.kernelConfigStep)
+  .then('kernel', 'Provide kernel', step.kernelStep)
+  .then('ipvsadm', 'Provide ipvsadm', step.ipvsadmStep)
+  .then('programs', `Provide ${PROGRAMS.map((p) => p.title).join(', ')}`, step.programsStep);
+
+/** The files: rendered, then checked by the programs that read them. */
+const rendered = built
+  .then('render', 'Render director files', step.renderStep)
+  .then(
+    'check-configs',
+    'Check rendered files with the built programs (keepalived -t)',
+    step.configCheckStep,
+  );
+
+/** The build, in order: the release assembled in staging, then published. */
+export const STEPS: readonly Step[] = rendered
+  .then('staging', 'Create staging folder', step.stagingStep)
+  .then('rootfs', 'Assemble root filesystems', step.rootfsStep)
+  .then('initramfs', 'Pack initramfs', step.initramfsStep)
+  .then('pxe', 'Write kernels and PXE boot files', step.pxeStep)
+  .then('publish', 'Publish release', step.publishStep).steps;
 
 /**
  * Test hook (documented in test/pipeline-kill.test.ts): with LVS_IMAGE_TEST_PAUSE_AT=<step key> the build

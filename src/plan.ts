@@ -6,7 +6,9 @@ import { resolveDirector } from './director/resolve.js';
 import type { DirectorModel } from './director/types.js';
 import { directorFiles, pxelinuxMacName } from './layout.js';
 import { DEFAULTS } from './spec/defaults.js';
-import { specUsesKeepalived, type DirectorMode } from './spec/health-check.js';
+import { PROGRAMS, type ProgramName } from './packages/programs.js';
+import type { DirectorMode } from './spec/health-check.js';
+import { DEFAULT_PROGRAM_LINK, usedPin, type ProgramLink } from './stages/program/definition.js';
 import type { Compression, Director, KernelOptionMode, KernelProfile, Spec } from './spec/types.js';
 import { planDirectorFiles } from './stages/render.js';
 
@@ -33,8 +35,19 @@ export interface DirectorPlan {
   realServers: number;
 }
 
-/** The whole build of one site. */
-export interface BuildPlan {
+/** A program of the table (src/packages/programs.ts) the build makes: its release and link. */
+export interface ProgramPlan {
+  version: string;
+  link: ProgramLink;
+  /** Hostnames of the directors that run it (its binaries go into their roots, its section into their manifests). */
+  directors: string[];
+}
+
+/**
+ * The whole build of one site. Each program of the table has a field of its name: its plan when some director
+ * runs it, null otherwise (a pin alone builds nothing).
+ */
+export type BuildPlan = {
   site: string;
   kernel: {
     version: string;
@@ -43,16 +56,24 @@ export interface BuildPlan {
     provider: 'source' | 'prebuilt';
   };
   ipvsadm: { version: string; link: 'static' | 'dynamic' };
-  /** keepalived, built when a director runs it; null otherwise. */
-  keepalived: { version: string; link: 'static' | 'dynamic' } | null;
-  /** dropbear, built when the spec gives access.ssh; null otherwise. */
-  dropbear: { version: string; link: 'static' | 'dynamic' } | null;
-  /** busybox's extra applets (ntpd), built when the spec gives access.ntp; null otherwise. */
-  busybox: { version: string; link: 'static' | 'dynamic' } | null;
   image: { compression: Compression; epoch: number };
   directors: DirectorPlan[];
   /** Site-level files of the servable root, relative paths (bootloaders, menus, scripts). */
   pxe: string[];
+} & Record<ProgramName, ProgramPlan | null>;
+
+/** Each program's plan, by name, in the table's order. */
+function planPrograms(
+  spec: Spec,
+  directors: readonly DirectorPlan[],
+): Record<ProgramName, ProgramPlan | null> {
+  const plans = PROGRAMS.map((p) => {
+    const pin = usedPin(spec, p);
+    const on = directors.filter((d) => p.runsOn(d.model)).map((d) => d.hostname);
+    const link = pin?.link ?? DEFAULT_PROGRAM_LINK;
+    return [p.name, pin === undefined ? null : { version: pin.version, link, directors: on }];
+  });
+  return Object.fromEntries(plans) as Record<ProgramName, ProgramPlan | null>;
 }
 
 /** Inputs that come from outside the spec (the CLI reads SOURCE_DATE_EPOCH and passes it here). */
@@ -114,18 +135,7 @@ export function planImage(spec: Spec, overrides: PlanOverrides = {}): BuildPlan 
       provider: spec.kernel.prebuilt !== undefined ? 'prebuilt' : 'source',
     },
     ipvsadm: { version: spec.ipvsadm.version, link: spec.ipvsadm.link ?? DEFAULTS.ipvsadmLink },
-    keepalived:
-      spec.keepalived !== undefined && specUsesKeepalived(spec)
-        ? { version: spec.keepalived.version, link: spec.keepalived.link ?? DEFAULTS.keepalivedLink }
-        : null,
-    dropbear:
-      spec.dropbear !== undefined && spec.access?.ssh !== undefined
-        ? { version: spec.dropbear.version, link: spec.dropbear.link ?? DEFAULTS.dropbearLink }
-        : null,
-    busybox:
-      spec.busybox !== undefined && spec.access?.ntp !== undefined
-        ? { version: spec.busybox.version, link: spec.busybox.link ?? DEFAULTS.busyboxLink }
-        : null,
+    ...planPrograms(spec, directors),
     image: {
       compression: spec.image?.compression ?? DEFAULTS.compression,
       epoch: overrides.epoch ?? spec.image?.epoch ?? DEFAULTS.epoch,

@@ -11,7 +11,7 @@ import type { RenderedFile } from '../context.js';
 import { bootExpectation } from '../boot-test/expectation.js';
 import type { BootExpectation } from '../boot-test/checks.js';
 import type { Spec } from '../spec/types.js';
-import { generateKernelFragment } from '../stages/kernel-config.js';
+import { generateKernelFragment, type KernelFragment } from '../stages/kernel-config.js';
 import { formatDestLine, formatServiceLine, serviceSwitch } from '../director/ipvsadm-rules.js';
 import type { DirectorModel, ModelIpvs } from '../director/types.js';
 
@@ -74,6 +74,8 @@ export interface DirectorState {
 export interface BuildFacts {
   kernelRelease: string;
   files: Record<string, FileState>;
+  /** The spec's kernel fragment as the build made it (once per build). */
+  kernelFragment: KernelFragment;
 }
 
 /** Octal mode text, e.g. `0755`. */
@@ -111,7 +113,7 @@ export function directorStateFromSpec(
   rendered: readonly RenderedFile[],
   facts?: BuildFacts,
 ): DirectorState {
-  const fragment = generateKernelFragment(spec);
+  const fragment = facts?.kernelFragment ?? generateKernelFragment(spec);
   const interfaces = Object.fromEntries(
     model.interfaces.map((i) => [
       i.name,

@@ -2,6 +2,7 @@
  * `resolveDirector(spec, director)`: the one place a director of a spec is resolved into its model
  * (src/director/types.ts). Computed once per director in the build plan; everything else reads the model. Pure.
  */
+import { programVersions } from '../packages/programs.js';
 import { directorModules } from '../plan-modules.js';
 import { directorMode } from '../spec/health-check.js';
 import type { Director, Spec } from '../spec/types.js';
@@ -47,12 +48,8 @@ export function resolveDirector(spec: Spec, director: Director): DirectorModel {
     access,
     pair: resolvePair(spec, director),
     daemons: directorDaemons({ mode, access }),
-    programs: {
-      ipvsadm: spec.ipvsadm.version,
-      keepalived: mode === 'keepalived' ? (spec.keepalived?.version ?? null) : null,
-      dropbear: access.ssh !== null ? (spec.dropbear?.version ?? null) : null,
-      busybox: access.ntp !== null ? (spec.busybox?.version ?? null) : null,
-    },
+    // Each program of the table (src/packages/programs.ts): its version where this director runs it.
+    programs: { ipvsadm: spec.ipvsadm.version, ...programVersions(spec, { mode, access }) },
     counts: {
       services: ipvs.services.length,
       realServers: ipvs.services.reduce((n, s) => n + s.dests.length, 0),

@@ -1,118 +1,14 @@
 /**
- * Stage: dropbear, the directors' SSH server, built from pinned source through the one program build
- * (src/stages/program/build.ts): catalog recipe → localoptions.h (password logins and forwarding compiled out) →
- * configure + make (static) → `dropbear -V` read back. Then each director's host key: made once by the built
- * dropbearkey into the secrets folder beside the spec and reused by every later build, so a director that boots
- * a new image keeps the key its operators' known_hosts already have.
+ * The directors' SSH host keys (dropbear's part beyond its build, src/packages/dropbear.ts): made once by the
+ * built dropbearkey into the secrets folder beside the spec and reused by every later build, so a director that
+ * boots a new image keeps the key its operators' known_hosts already have.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StageIo } from '../context.js';
 import { BuildError } from '../lib/errors.js';
-import { findDropbearRelease, type DropbearRelease } from '../packages/dropbear.js';
-import type { DropbearPin } from '../spec/types.js';
-import { buildProgram, type ProgramBuildPlan } from './program/build.js';
-import { provideSources, type ProvidedSource } from './sources.js';
-import { describeOrigin } from './sources/origin.js';
-import { programRequest } from './sources/plan.js';
-
-/** Bumped when the recipe code changes in a way that changes the binary (part of the cache key). */
-export const DROPBEAR_RECIPE_REVISION = '1';
-
-/** A built dropbear, ready to be packed. */
-export interface DropbearArtifacts {
-  version: string;
-  /** The server, for the image. */
-  binary: string;
-  /** The key maker, run at build time only. */
-  keygen: string;
-  libraries: string[];
-  /** What `dropbear -V` printed. */
-  versionLine: string;
-  hostKeyType: string;
-  sourceSha256: string;
-  cacheHit: boolean;
-}
-
-/** The build plan of a release (pure): localoptions.h from the catalog, configure, make the server and keygen. */
-export function planDropbearBuild(release: DropbearRelease, link: 'static' | 'dynamic'): ProgramBuildPlan {
-  const r = release.recipe;
-  const configure = [...r.configure, ...(link === 'static' ? r.staticConfigure : [])];
-  return {
-    name: 'dropbear',
-    version: release.version,
-    link,
-    commands: [
-      // localoptions.h overrides default_options.h (dropbear's documented place for build switches).
-      { file: 'sh', args: ['-c', 'printf "%s\\n" "$@" > localoptions.h', 'sh', ...r.localOptions] },
-      { file: './configure', args: configure },
-      { file: 'make', args: [`-j${availableParallelism()}`, ...r.makeArgs] },
-    ],
-    binaries: r.binaries,
-    keyInputs: [
-      DROPBEAR_RECIPE_REVISION,
-      release.version,
-      link,
-      ...configure,
-      ...r.localOptions,
-      ...r.makeArgs,
-    ],
-    staticLibraryPackages: r.staticLibraryPackages,
-  };
-}
-
-/** Builds (or reuses) dropbear for `pin`. */
-export async function provideDropbear(
-  pin: DropbearPin,
-  io: StageIo,
-  opts: { logFile: string; specDir?: string; source?: ProvidedSource },
-): Promise<DropbearArtifacts> {
-  const release = findDropbearRelease(pin.version);
-  const link = pin.link ?? 'static';
-  const got =
-    opts.source ??
-    (await provideSources([programRequest('dropbear', pin, release, opts.specDir ?? '.')], io)).dropbear;
-  if (got === undefined) throw new BuildError('internal: no dropbear source was provided');
-  const built = await buildProgram({
-    plan: planDropbearBuild(release, link),
-    source: {
-      path: got.path,
-      isDirectory: got.isDirectory,
-      sha256: got.sha256,
-      origin: describeOrigin(got.origin),
-    },
-    io,
-    logFile: opts.logFile,
-    inspect: async (src, runOpts) => {
-      // dropbear -V prints its version on stderr and exits 0.
-      const v = await io.run(path.join(src, 'dropbear'), ['-V'], { ...runOpts, reject: false });
-      const versionLine = `${v.stdout}${v.stderr}`.trim().split('\n')[0] ?? '';
-      if (!versionLine.includes(`v${release.version}`))
-        throw new BuildError(`dropbear -V printed no "v${release.version}": ${versionLine}`, {
-          logFile: opts.logFile,
-        });
-      return { versionLine };
-    },
-  });
-  io.log(`dropbear ${release.version}: ${built.extra.versionLine}${built.cacheHit ? ' (cached)' : ''}`);
-  const binary = built.binaries.dropbear;
-  const keygen = built.binaries.dropbearkey;
-  if (binary === undefined || keygen === undefined)
-    throw new BuildError('internal: the dropbear recipe keeps no dropbear or dropbearkey');
-  return {
-    version: release.version,
-    binary,
-    keygen,
-    libraries: built.libraries,
-    versionLine: built.extra.versionLine,
-    hostKeyType: release.hostKeyType,
-    sourceSha256: got.sha256,
-    cacheHit: built.cacheHit,
-  };
-}
 
 /** The lab key pair (images/lab-keys): its private half is in the repository, so it is for the lab only. */
 export const LAB_KEY = path.resolve(
@@ -156,7 +52,8 @@ const GITIGNORE = `# Host keys of the directors (lvs-image build made them). Pri
  * renamed into place: an interrupted build leaves no half key). A new secrets root gets a `.gitignore` of `*`.
  */
 export async function ensureHostKeys(a: {
-  dropbear: DropbearArtifacts;
+  /** The built dropbearkey and the key type to make. */
+  dropbear: { keygen: string; hostKeyType: string };
   dir: string;
   hostnames: readonly string[];
   io: StageIo;

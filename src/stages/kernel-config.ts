@@ -13,7 +13,7 @@ import { SpecError, type Problem } from '../lib/errors.js';
 import { kernelAtLeast, parseKernelVersion } from '../lib/kernel-version.js';
 import { DEFAULTS } from '../spec/defaults.js';
 import { specUsesKeepalived } from '../spec/health-check.js';
-import { OPTIONAL_PROGRAMS } from '../spec/programs.js';
+import { PROGRAMS as OPTIONAL_PROGRAMS } from '../packages/programs.js';
 import type { KernelOptionMode, KernelProfile, Spec } from '../spec/types.js';
 import * as catalog from './kernel/catalog.js';
 import { FragmentLines, formatFragment, type FragmentLine } from './kernel/fragment-lines.js';

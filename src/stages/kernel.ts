@@ -9,7 +9,7 @@ import type { KernelArtifacts, StageIo } from '../context.js';
 import { BuildError, SpecError } from '../lib/errors.js';
 import { DEFAULTS } from '../spec/defaults.js';
 import type { Spec } from '../spec/types.js';
-import { generateKernelFragment } from './kernel-config.js';
+import { generateKernelFragment, type KernelFragment } from './kernel-config.js';
 import { buildKernel } from './kernel/build.js';
 import { configureKernel } from './kernel/configure.js';
 import { readIpvsVersionCode } from './kernel/ipvs-version.js';
@@ -32,6 +32,8 @@ export interface ProvideKernelOptions {
   source?: ProvidedSource;
   /** Folder relative source paths are resolved against. */
   specDir?: string;
+  /** The spec's fragment when the build made it already (its kernel-config step); made here otherwise. */
+  fragment?: KernelFragment;
 }
 
 /** The spec's kernel source through the store (a tree folder is used where it is). */
@@ -73,7 +75,7 @@ export async function provideKernel(
     const needed = generateKernelFragment({ ...spec, kernel: { ...spec.kernel, profile: 'minimal' } });
     return checkPrebuiltKernel(spec.kernel.prebuilt, needed, io, { ...opts, step });
   }
-  const fragment = generateKernelFragment(spec);
+  const fragment = opts.fragment ?? generateKernelFragment(spec);
   const src = await kernelSource(spec, io, opts);
   let treeDir = '';
   await step('extract', async () => {

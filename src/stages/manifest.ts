@@ -1,17 +1,15 @@
 /**
  * A director's manifest.json: what is in the image and what it was built from. Deterministic by design (no
  * timestamps, no absolute temporary paths), so two builds of the same inputs give byte-identical manifests.
+ * Each program of the table (src/packages/programs.ts) adds its section under its `manifestKey`.
  */
 import { formatIpvsVersion, type IpvsadmArtifacts, type KernelArtifacts } from '../context.js';
+import { PROGRAMS } from '../packages/programs.js';
 import type { BuildPlan, DirectorPlan } from '../plan.js';
-import type { BusyboxArtifacts } from './busybox.js';
-import type { DropbearArtifacts, HostKey } from './dropbear.js';
-import type { KeepalivedArtifacts } from './keepalived.js';
+import type { ProgramArtifacts } from './program/definition.js';
 
 /** Build inputs that are not in the spec. */
 export interface ManifestInputs {
-  /** sha256 of every published file of this director, keyed by path relative to the site root. */
-  files: Record<string, string>;
   specFile: string;
   specSha256: string;
   lockSha256: string | undefined;
@@ -20,28 +18,34 @@ export interface ManifestInputs {
   lvsImageVersion: string;
 }
 
-/** A director's SSH server: the dropbear built, its host key, where it listens. */
-export interface ManifestSsh {
-  dropbear: DropbearArtifacts;
-  link: 'static' | 'dynamic';
-  hostKey: HostKey;
-  listen: { address: string; port: number }[];
+/** What a director's manifest is made of. */
+export interface ManifestSource {
+  plan: BuildPlan;
+  director: DirectorPlan;
+  kernel: KernelArtifacts;
+  ipvsadm: IpvsadmArtifacts;
+  /** The built programs by name; null for one no director runs. */
+  programs: Readonly<Record<string, ProgramArtifacts | null>>;
+  /** sha256 of every published file of this director, keyed by path relative to the site root. */
+  files: Record<string, string>;
+  inputs: ManifestInputs;
 }
 
-/** The manifest of one director, ready for JSON.stringify. */
-export function buildManifest(
-  plan: BuildPlan,
-  director: DirectorPlan,
-  kernel: KernelArtifacts,
-  ipvsadm: IpvsadmArtifacts,
-  keepalived: KeepalivedArtifacts | null,
-  ssh: ManifestSsh | null,
-  busybox: BusyboxArtifacts | null,
-  inputs: ManifestInputs,
-): object {
-  const files = Object.fromEntries(
-    Object.entries(inputs.files).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+/** Each program's section: its definition's, where this director runs it; null elsewhere. */
+function programSections(m: ManifestSource): Record<string, unknown> {
+  return Object.fromEntries(
+    PROGRAMS.map((p) => {
+      const built = m.programs[p.name] ?? null;
+      const runs = built !== null && m.plan[p.name]?.directors.includes(m.director.hostname) === true;
+      return [p.manifestKey, runs ? p.manifest(built, m.director.model) : null];
+    }),
   );
+}
+
+/** The manifest of one director, ready for JSON.stringify. Pure. */
+export function buildManifest(m: ManifestSource): object {
+  const { plan, director, kernel, ipvsadm, inputs } = m;
+  const files = Object.fromEntries(Object.entries(m.files).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   return {
     site: plan.site,
     hostname: director.hostname,
@@ -62,43 +66,7 @@ export function buildManifest(
       ipvsVersion: formatIpvsVersion(ipvsadm.ipvsVersionCode),
     },
     mode: director.mode,
-    // keepalived -v as evidence of what was built in (Config options), only where this director runs it.
-    keepalived:
-      director.mode === 'keepalived' && keepalived !== null
-        ? {
-            version: keepalived.version,
-            link: plan.keepalived?.link ?? 'static',
-            sourceSha256: keepalived.sourceSha256,
-            configOptions: keepalived.configOptions,
-            versionText: keepalived.versionText.split('\n'),
-          }
-        : null,
-    // The host key's public half and fingerprint (what operators compare on first login); the private half
-    // is in the image and in the secrets folder, never here.
-    ssh:
-      ssh === null
-        ? null
-        : {
-            dropbear: {
-              version: ssh.dropbear.version,
-              link: ssh.link,
-              sourceSha256: ssh.dropbear.sourceSha256,
-              versionLine: ssh.dropbear.versionLine,
-            },
-            hostKey: ssh.hostKey.publicKey,
-            fingerprint: ssh.hostKey.fingerprint,
-            listen: ssh.listen.map((l) => `${l.address}:${l.port}`),
-          },
-    // busybox built from source for applets busybox-static lacks (ntpd), and the NTP servers it uses.
-    busybox:
-      busybox === null
-        ? null
-        : {
-            version: busybox.version,
-            link: plan.busybox?.link ?? 'static',
-            sourceSha256: busybox.sourceSha256,
-            applets: busybox.applets,
-          },
+    ...programSections(m),
     modules: director.modules,
     cmdline: director.cmdline,
     spec: { file: inputs.specFile, sha256: inputs.specSha256 },

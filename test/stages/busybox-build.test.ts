@@ -10,9 +10,14 @@ import path from 'node:path';
 import type { StageIo } from '../../src/context.js';
 import { run } from '../../src/lib/exec.js';
 import { createNetns, deleteNetns } from '../../src/lib/netns.js';
-import { findBusyboxRelease } from '../../src/packages/busybox.js';
+import {
+  BUSYBOX,
+  findBusyboxRelease,
+  parseAppletTable,
+  planBusyboxBuild,
+} from '../../src/packages/busybox.js';
 import { readElfLinkInfo } from '../../src/stages/ipvsadm/elf.js';
-import { parseAppletTable, planBusyboxBuild, provideBusybox } from '../../src/stages/busybox.js';
+import { provideProgram } from '../../src/stages/program/provide.js';
 import { startNtpServer } from '../../src/lab/ntp-server.js';
 import { integrationTest } from '../_helpers/integration.js';
 
@@ -49,15 +54,15 @@ integrationTest(
   'busybox 1.35.0 static with ntpd only; the built ntpd takes the time of the lab NTP server',
   ['gcc', 'make', 'apt-get', 'strip', 'ip', 'root'],
   async (t) => {
-    const bb = await provideBusybox({ version: '1.35.0' }, io, { logFile });
+    const bb = await provideProgram(BUSYBOX, { version: '1.35.0' }, io, { logFile });
     t.deepEqual(bb.applets, ['ntpd']);
     t.is(bb.sourceSha256, 'faeeb244c35a348a334f4a59e44626ee870fb07b6884d68c10ae8bc19f83a694');
-    t.is(readElfLinkInfo(readFileSync(bb.binary))?.interpreter, undefined, 'static');
-    t.false(readFileSync(bb.binary).includes('(2026-'), 'no build time in the banner');
+    t.is(readElfLinkInfo(readFileSync(bb.binaries.busybox ?? ''))?.interpreter, undefined, 'static');
+    t.false(readFileSync(bb.binaries.busybox ?? '').includes('(2026-'), 'no build time in the banner');
 
     // Run as `ntpd` (busybox picks the applet by argv[0]); -w only queries, -d prints each reply's offset.
     const ntpd = path.join(work, 'ntpd');
-    await run('cp', [bb.binary, ntpd]);
+    await run('cp', [bb.binaries.busybox ?? '', ntpd]);
     const ns = `lvsbbtest${process.pid % 100000}`;
     await createNetns(ns, run);
     t.teardown(() => deleteNetns(ns, run));

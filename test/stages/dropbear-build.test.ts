@@ -10,15 +10,10 @@ import path from 'node:path';
 import type { StageIo } from '../../src/context.js';
 import { BuildError } from '../../src/lib/errors.js';
 import { run } from '../../src/lib/exec.js';
-import { findDropbearRelease } from '../../src/packages/dropbear.js';
+import { DROPBEAR, findDropbearRelease, planDropbearBuild } from '../../src/packages/dropbear.js';
+import { provideProgram } from '../../src/stages/program/provide.js';
 import { readElfLinkInfo } from '../../src/stages/ipvsadm/elf.js';
-import {
-  ensureHostKeys,
-  parseDropbearkeyOutput,
-  planDropbearBuild,
-  provideDropbear,
-  secretsDirFor,
-} from '../../src/stages/dropbear.js';
+import { ensureHostKeys, parseDropbearkeyOutput, secretsDirFor } from '../../src/stages/dropbear.js';
 import { integrationTest } from '../_helpers/integration.js';
 
 const work = await mkdtemp(path.join(tmpdir(), 'lvs-dropbear-build-'));
@@ -76,13 +71,13 @@ integrationTest(
   'dropbear 2022.83 static from Debian source; host keys made once, kept private, reused; a broken key is an error',
   ['gcc', 'make', 'apt-get', 'strip'],
   async (t) => {
-    const dropbear = await provideDropbear({ version: '2022.83' }, io, { logFile });
+    const dropbear = await provideProgram(DROPBEAR, { version: '2022.83' }, io, { logFile });
     t.is(dropbear.versionLine, 'Dropbear v2022.83');
     t.is(dropbear.sourceSha256, 'bc5a121ffbc94b5171ad5ebe01be42746d50aa797c9549a4639894a16749443b');
     t.deepEqual(dropbear.libraries, []);
-    t.is(readElfLinkInfo(readFileSync(dropbear.binary))?.interpreter, undefined, 'static');
+    t.is(readElfLinkInfo(readFileSync(dropbear.binaries.dropbear ?? ''))?.interpreter, undefined, 'static');
     // Password logins are compiled out: the switches that turn them off do not even exist.
-    const usage = await run(dropbear.binary, ['-s'], { reject: false, timeoutMs: 10_000 });
+    const usage = await run(dropbear.binaries.dropbear ?? '', ['-s'], { reject: false, timeoutMs: 10_000 });
     t.regex(usage.stderr, /Invalid option -s/);
 
     const dir = path.join(work, 'images/secrets/site');

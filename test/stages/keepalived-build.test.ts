@@ -11,9 +11,14 @@ import type { StageIo } from '../../src/context.js';
 import { BuildError } from '../../src/lib/errors.js';
 import { run } from '../../src/lib/exec.js';
 import { sha256 } from '../../src/lib/fs.js';
-import { findKeepalivedRelease } from '../../src/packages/keepalived.js';
+import {
+  findKeepalivedRelease,
+  KEEPALIVED,
+  parseConfigOptions,
+  planKeepalivedBuild,
+} from '../../src/packages/keepalived.js';
 import { readElfLinkInfo } from '../../src/stages/ipvsadm/elf.js';
-import { parseConfigOptions, planKeepalivedBuild, provideKeepalived } from '../../src/stages/keepalived.js';
+import { provideProgram } from '../../src/stages/program/provide.js';
 import { sourceStoreDir } from '../../src/stages/sources.js';
 import { integrationTest } from '../_helpers/integration.js';
 
@@ -70,7 +75,7 @@ integrationTest(
   NEEDS,
   async (t) => {
     const pin = { version: '2.2.7' };
-    const first = await provideKeepalived(pin, io, { logFile });
+    const first = await provideProgram(KEEPALIVED, pin, io, { logFile });
     t.regex(first.versionText, /^Keepalived v2\.2\.7 /);
     for (const f of ['LVS', 'VRRP']) t.true(first.configOptions.includes(f), f);
     for (const f of ['LIBNL3', 'LIBIPVS_NETLINK'])
@@ -78,7 +83,7 @@ integrationTest(
     t.is(first.sourceSha256, 'c61940d874154a560a54627ecf7ef47adebdf832164368d10bf242a4d9b7d49d');
     t.deepEqual(first.libraries, []);
     t.is(
-      readElfLinkInfo(readFileSync(first.binary))?.interpreter,
+      readElfLinkInfo(readFileSync(first.binaries.keepalived ?? ''))?.interpreter,
       undefined,
       'static: no program interpreter',
     );
@@ -89,10 +94,13 @@ integrationTest(
     process.env.LVS_IMAGE_SOURCES = sourceStoreDir();
     process.env.LVS_IMAGE_CACHE = path.join(work, 'cache-2');
     try {
-      const second = await provideKeepalived(pin, io, { logFile });
+      const second = await provideProgram(KEEPALIVED, pin, io, { logFile });
       t.false(second.cacheHit);
-      t.not(second.binary, first.binary);
-      t.is(sha256(readFileSync(second.binary)), sha256(readFileSync(first.binary)));
+      t.not(second.binaries.keepalived ?? '', first.binaries.keepalived ?? '');
+      t.is(
+        sha256(readFileSync(second.binaries.keepalived ?? '')),
+        sha256(readFileSync(first.binaries.keepalived ?? '')),
+      );
     } finally {
       if (machineCache === undefined) delete process.env.LVS_IMAGE_CACHE;
       else process.env.LVS_IMAGE_CACHE = machineCache;
@@ -100,9 +108,14 @@ integrationTest(
       else process.env.LVS_IMAGE_SOURCES = machineSources;
     }
     await t.throwsAsync(
-      provideKeepalived({ version: '2.2.7', source: { path: logFile, sha256: '0'.repeat(64) } }, io, {
-        logFile,
-      }),
+      provideProgram(
+        KEEPALIVED,
+        { version: '2.2.7', source: { path: logFile, sha256: '0'.repeat(64) } },
+        io,
+        {
+          logFile,
+        },
+      ),
       {
         instanceOf: BuildError,
         message: /sha256 mismatch: expected 0{64}/,

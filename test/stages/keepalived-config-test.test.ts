@@ -9,7 +9,8 @@ import path from 'node:path';
 import { BuildError } from '../../src/lib/errors.js';
 import { run } from '../../src/lib/exec.js';
 import { listNetns } from '../../src/lib/netns.js';
-import { provideKeepalived } from '../../src/stages/keepalived.js';
+import { KEEPALIVED } from '../../src/packages/keepalived.js';
+import { provideProgram } from '../../src/stages/program/provide.js';
 import { complaintLines, testKeepalivedConfig } from '../../src/stages/keepalived/config-test.js';
 import { integrationTest } from '../_helpers/integration.js';
 
@@ -56,7 +57,8 @@ integrationTest(
   'keepalived -t: the config passes with its interfaces present; a missing interface or a bad scheduler is quoted',
   ['gcc', 'make', 'apt-get', 'ip'],
   async (t) => {
-    const ka = await provideKeepalived(
+    const ka = await provideProgram(
+      KEEPALIVED,
       { version: '2.2.7' },
       { run, log: () => undefined },
       {
@@ -68,7 +70,7 @@ integrationTest(
     const good = await file('good.conf', CONFIG);
     const before = await listNetns();
     const ok = await testKeepalivedConfig({
-      binary: ka.binary,
+      binary: ka.binaries.keepalived ?? '',
       configFile: good,
       interfaces: ['eth0', 'eth1'],
       run,
@@ -76,7 +78,12 @@ integrationTest(
     t.deepEqual(ok.warnings, []);
 
     const noIf = await t.throwsAsync(
-      testKeepalivedConfig({ binary: ka.binary, configFile: good, interfaces: ['eth1'], run }),
+      testKeepalivedConfig({
+        binary: ka.binaries.keepalived ?? '',
+        configFile: good,
+        interfaces: ['eth1'],
+        run,
+      }),
       { instanceOf: BuildError },
     );
     t.regex(noIf.message, /keepalived -t rejected .*good\.conf \(exit status \d+\)/);
@@ -84,7 +91,12 @@ integrationTest(
 
     const bad = await file('bad.conf', CONFIG.replace('lb_algo lc', 'lb_algo nope'));
     const algo = await t.throwsAsync(
-      testKeepalivedConfig({ binary: ka.binary, configFile: bad, interfaces: ['eth0'], run }),
+      testKeepalivedConfig({
+        binary: ka.binaries.keepalived ?? '',
+        configFile: bad,
+        interfaces: ['eth0'],
+        run,
+      }),
       {
         instanceOf: BuildError,
       },
@@ -92,7 +104,7 @@ integrationTest(
     t.regex(algo.message, /Line 16\) Invalid lvs_scheduler 'nope'/);
     await t.throwsAsync(
       testKeepalivedConfig({
-        binary: ka.binary,
+        binary: ka.binaries.keepalived ?? '',
         configFile: path.join(work, 'absent.conf'),
         interfaces: [],
         run,

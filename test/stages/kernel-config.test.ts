@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SpecError } from '../../src/lib/errors.js';
 import { parseKconfig } from '../../src/lib/kconfig.js';
-import { OPTIONAL_PROGRAMS } from '../../src/spec/programs.js';
+import { PROGRAMS as OPTIONAL_PROGRAMS } from '../../src/packages/programs.js';
 import { loadSpec } from '../../src/spec/load.js';
 import type { Spec } from '../../src/spec/types.js';
 import { generateKernelFragment } from '../../src/stages/kernel-config.js';

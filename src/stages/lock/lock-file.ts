@@ -5,6 +5,7 @@
  */
 import { SpecError } from '../../lib/errors.js';
 import type { IpvsadmLink } from '../../spec/types.js';
+import { PROGRAMS, type ProgramName } from '../../packages/programs.js';
 import { describeOrigin, shortSha, type SourceOrigin } from '../sources/origin.js';
 
 /** Format version of the lock file (2: sources with their Debian versions and sizes, for the source store). */
@@ -54,28 +55,22 @@ export interface LockedProgram {
   source: LockedSource;
 }
 
-/** keepalived, pinned when a director of the spec runs it. */
-export type LockedKeepalived = LockedProgram;
+/** The lock's entries of programs built from pinned source besides ipvsadm (src/packages/programs.ts), in order. */
+export const LOCKED_PROGRAMS: readonly ProgramName[] = PROGRAMS.map((p) => p.name);
 
-/** The lock's entries of programs built from pinned source besides ipvsadm (src/spec/programs.ts), in order. */
-export const LOCKED_PROGRAMS = ['keepalived', 'dropbear', 'busybox'] as const;
-
-/** The whole lock file. */
-export interface Lock {
+/**
+ * The whole lock file. Each program of the table (src/packages/programs.ts) has an entry of its name, present
+ * when a director of the spec runs it.
+ */
+export type Lock = {
   lockVersion: number;
   kernel: LockedKernel;
   ipvsadm: LockedIpvsadm;
-  /** Present when a director runs keepalived (health checks). */
-  keepalived?: LockedKeepalived;
-  /** Present when the directors run dropbear (access.ssh). */
-  dropbear?: LockedProgram;
-  /** Present when the directors run busybox's extra applets (access.ntp: ntpd). */
-  busybox?: LockedProgram;
   /** First line of `gcc --version`. */
   compiler: string | null;
   /** What could not be determined when the lock was written, and why. */
   unknown: string[];
-}
+} & Partial<Record<ProgramName, LockedProgram>>;
 
 /** The lock file beside a spec: `images/dsas-lv1.yaml` → `images/dsas-lv1.lock`. */
 export function lockFileFor(specFile: string): string {
@@ -200,7 +195,6 @@ export function diffLock(locked: Lock, current: Lock): string[] {
     unknown: undefined,
     kernel: { ...l.kernel, source: undefined },
     ipvsadm: { ...l.ipvsadm, source: undefined, checkedWithKernel: undefined },
-    keepalived: l.keepalived === undefined ? undefined : { ...l.keepalived, source: undefined },
     ...Object.fromEntries(
       LOCKED_PROGRAMS.map((n) => [n, l[n] === undefined ? undefined : { ...l[n], source: undefined }]),
     ),

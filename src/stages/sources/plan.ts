@@ -6,7 +6,8 @@ import path from 'node:path';
 import { SpecError, type Problem } from '../../lib/errors.js';
 import { findIpvsadmRelease } from '../../packages/ipvsadm.js';
 import { findRelease } from '../../packages/program.js';
-import { OPTIONAL_PROGRAMS, usedPin, type OptionalProgramName } from '../../spec/programs.js';
+import { PROGRAMS, type ProgramName } from '../../packages/programs.js';
+import { usedPin } from '../program/definition.js';
 import type { SourceRef, Spec } from '../../spec/types.js';
 import type { ProgramRelease } from '../../packages/program.js';
 import { planProgramSource, type ProgramPin } from '../program/source.js';
@@ -67,14 +68,10 @@ export function programRequest(
 }
 
 /** The names of the sources a build can need, in the order they are got. */
-export type SourceName = 'kernel' | 'ipvsadm' | OptionalProgramName;
+export type SourceName = 'kernel' | 'ipvsadm' | ProgramName;
 
 /** Every source name, in order. */
-export const SOURCE_NAMES: readonly SourceName[] = [
-  'kernel',
-  'ipvsadm',
-  ...OPTIONAL_PROGRAMS.map((p) => p.name),
-];
+export const SOURCE_NAMES: readonly SourceName[] = ['kernel', 'ipvsadm', ...PROGRAMS.map((p) => p.name)];
 
 /**
  * The sources the spec names (all, or `only` these), pinned where the spec or catalog pins them (a kernel
@@ -91,8 +88,8 @@ export function planSpecSources(
   if (only.includes('ipvsadm'))
     out.push(programRequest('ipvsadm', spec.ipvsadm, findIpvsadmRelease(spec.ipvsadm.version), specDir));
   // keepalived, dropbear and busybox only when a director runs them (a pin alone builds nothing).
-  for (const program of OPTIONAL_PROGRAMS) {
-    const pin = usedPin(spec, program.name);
+  for (const program of PROGRAMS) {
+    const pin = usedPin(spec, program);
     if (!only.includes(program.name) || pin === undefined) continue;
     out.push(
       programRequest(
@@ -109,8 +106,7 @@ export function planSpecSources(
 function lockedSourceOf(lock: Lock, name: string): LockedSource | undefined {
   if (name === 'kernel') return lock.kernel.source ?? undefined;
   if (name === 'ipvsadm') return lock.ipvsadm.source;
-  if (name === 'keepalived' || name === 'dropbear' || name === 'busybox') return lock[name]?.source;
-  return undefined;
+  return PROGRAMS.find((p) => p.name === name) !== undefined ? lock[name as ProgramName]?.source : undefined;
 }
 
 /**
