@@ -44,7 +44,7 @@ interface Step {
  * The build's steps as a typed chain: `then` adds a step that may read what the steps before it returned (`C`)
  * and adds what it returns, so a step placed before a result it needs does not compile.
  */
-class Chain<C extends object> {
+export class Chain<C extends object> {
   constructor(readonly steps: readonly Step[]) {}
 
   then<R extends object>(

@@ -13,7 +13,8 @@ import path from 'node:path';
 import type { BuildOptions } from '../src/build-context.js';
 import { runBuild } from '../src/commands/build.js';
 import { BuildError, SpecError } from '../src/lib/errors.js';
-import { STEPS } from '../src/pipeline.js';
+import * as step from '../src/build-steps.js';
+import { Chain, STEPS } from '../src/pipeline.js';
 import { ROOT } from './_helpers/cli.js';
 import { integrationTest } from './_helpers/integration.js';
 
@@ -75,6 +76,21 @@ test('the build runs its steps in the documented order', (t) => {
     STEPS.filter((s) => s.dryRun === true).map((s) => s.key),
     ['validate', 'plan', 'preflight'],
   );
+});
+
+test('a step placed before a result it needs does not compile (tsc checks this file)', (t) => {
+  const validated = new Chain<object>([]).then('validate', 'Validate spec', step.validateStep);
+  // @ts-expect-error kernelStep takes the log file, the sources and the fragment, which no step before it returns
+  const wrong = validated.then('kernel', 'Provide kernel', step.kernelStep);
+  const right = validated
+    .then('plan', 'Plan image', step.planStep)
+    .then('preflight', 'Preflight', step.preflightStep)
+    .then('lock', 'Lock', step.lockStep)
+    .then('sources', 'Sources', step.sourcesStep)
+    .then('log', 'Log', step.logStep)
+    .then('kernel-config', 'Kernel config', step.kernelConfigStep)
+    .then('kernel', 'Provide kernel', step.kernelStep);
+  t.deepEqual([wrong.steps.length, right.steps.length], [2, 8]);
 });
 
 test('a dry run plans and preflights, times each step and opens no log', async (t) => {

@@ -9,12 +9,8 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { BuildError } from '../lib/errors.js';
 import type { ProgramBuildPlan } from '../stages/program/build.js';
-import {
-  withAccess,
-  type ProgramArtifacts,
-  type ProgramDefinition,
-  type ProgramLink,
-} from '../stages/program/definition.js';
+import { keptBinary, withAccess } from '../stages/program/definition.js';
+import type { ProgramArtifacts, ProgramDefinition, ProgramLink } from '../stages/program/definition.js';
 import catalog from './busybox.json' with { type: 'json' };
 import { findRelease, type KernelNeed, type ProgramCatalog, type ProgramRelease } from './program.js';
 
@@ -129,7 +125,7 @@ export const BUSYBOX: ProgramDefinition<'busybox', BusyboxRelease, BusyboxArtifa
   installs: (a) =>
     a.applets.map((name) => ({
       path: `/usr/sbin/${name}`,
-      binary: a.binaries.busybox ?? '',
+      binary: keptBinary(a, 'busybox'),
       libraries: a.libraries,
     })),
   manifestKey: 'busybox',

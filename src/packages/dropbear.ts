@@ -14,12 +14,8 @@ import { BuildError } from '../lib/errors.js';
 import { indexesOfKey } from '../spec/authorized-keys.js';
 import { ensureHostKeys, LAB_KEY, type HostKey } from '../stages/dropbear.js';
 import type { ProgramBuildPlan } from '../stages/program/build.js';
-import {
-  withAccess,
-  type ProgramArtifacts,
-  type ProgramDefinition,
-  type ProgramLink,
-} from '../stages/program/definition.js';
+import { keptBinary, withAccess } from '../stages/program/definition.js';
+import type { ProgramArtifacts, ProgramDefinition, ProgramLink } from '../stages/program/definition.js';
 import catalog from './dropbear.json' with { type: 'json' };
 import { findRelease, type KernelNeed, type ProgramCatalog, type ProgramRelease } from './program.js';
 
@@ -148,7 +144,7 @@ export const DROPBEAR: ProgramDefinition<'dropbear', DropbearRelease, DropbearAr
     const hostKeys = await ensureHostKeys({ dropbear: a, dir: site.secretsDir, hostnames, io: site.io });
     return { ...a, hostKeys };
   },
-  installs: (a) => [{ path: BINARY, binary: a.binaries.dropbear ?? '', libraries: a.libraries }],
+  installs: (a) => [{ path: BINARY, binary: keptBinary(a, 'dropbear'), libraries: a.libraries }],
   // The private half, mode 0600, at dropbear's default path for its type.
   secrets: async (a, director) => [
     {

@@ -11,6 +11,7 @@ import { BuildError } from '../lib/errors.js';
 import { specUsesKeepalived } from '../spec/health-check.js';
 import { testKeepalivedConfig } from '../stages/keepalived/config-test.js';
 import { SRC_DIR, type ProgramBuildPlan } from '../stages/program/build.js';
+import { keptBinary } from '../stages/program/definition.js';
 import type { ProgramArtifacts, ProgramDefinition, ProgramLink } from '../stages/program/definition.js';
 import catalog from './keepalived.json' with { type: 'json' };
 import { findRelease, type KernelNeed, type ProgramCatalog, type ProgramRelease } from './program.js';
@@ -142,7 +143,7 @@ export const KEEPALIVED: ProgramDefinition<'keepalived', KeepalivedRelease, Keep
     const result = await writeFile(configFile, conf.content)
       .then(() =>
         testKeepalivedConfig({
-          binary: a.binaries.keepalived ?? '',
+          binary: keptBinary(a, 'keepalived'),
           configFile,
           interfaces: director.interfaces.map((i) => i.name),
           run: io.run,
@@ -153,7 +154,7 @@ export const KEEPALIVED: ProgramDefinition<'keepalived', KeepalivedRelease, Keep
     const warnings = result.warnings.length > 0 ? ` (${result.warnings.length} warnings)` : '';
     io.log(`${director.hostname}: keepalived -t accepts ${CONF}${warnings}`);
   },
-  installs: (a) => [{ path: BINARY, binary: a.binaries.keepalived ?? '', libraries: a.libraries }],
+  installs: (a) => [{ path: BINARY, binary: keptBinary(a, 'keepalived'), libraries: a.libraries }],
   manifestKey: 'keepalived',
   // keepalived -v as evidence of what was built in (Config options).
   manifest: (a) => ({

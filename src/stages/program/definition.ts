@@ -8,6 +8,7 @@ import type { RenderedFile, StageIo } from '../../context.js';
 import type { RootfsEntry } from '../../lib/cpio.js';
 import type { KernelNeed, ProgramCatalog, ProgramRelease } from '../../packages/program.js';
 import type { DirectorModel } from '../../director/types.js';
+import { InternalError } from '../../lib/errors.js';
 import type { ProgramSourcePin, Spec } from '../../spec/types.js';
 import type { ProgramBuildPlan } from './build.js';
 
@@ -122,4 +123,12 @@ export function withAccess(field: 'ssh' | 'ntp'): Pick<ProgramDefinition, 'used'
     runsOn: (d) => d.access[field] !== null,
     usedBy: `access.${field}`,
   };
+}
+
+/** The kept binary `dest` of a built program; InternalError when its recipe keeps none of that name. */
+export function keptBinary(artifacts: ProgramArtifacts, dest: string): string {
+  const binary = artifacts.binaries[dest];
+  if (binary === undefined)
+    throw new InternalError(`the recipe keeps no binary ${dest} (src/packages/*.json)`);
+  return binary;
 }
