@@ -1,7 +1,17 @@
 /**
  * The programs built from pinned source besides ipvsadm, in build order: one definition each
- * (src/stages/program/definition.ts), beside its catalog. Plan, sources, lock, the build step, rootfs, kernel
- * options and the release records map over this table.
+ * (src/stages/program/definition.ts), beside its catalog. Plan, sources, lock and the frozen gate, kernel
+ * options, the programs build step, keepalived -t, rootfs, the release records and the director model's program
+ * versions map over this table.
+ *
+ * A new program is its catalog (src/packages/<name>.json), its definition (src/packages/<name>.ts), its line in
+ * TABLE, and its pin in the spec (src/spec/schema.json `properties.<name>`, `$ref: programSourcePin`, and
+ * src/spec/types.ts): test/packages/programs.test.ts names what is missing.
+ *
+ * NOTE: ipvsadm is not on the table: its build needs the kernel (its IPVS version matched against the kernel's,
+ * the kernel's headers for 1.24), every director runs it, and its lock entry and manifest record that pairing
+ * (checkedWithKernel, ipvsVersion). It uses the same catalog shape, source plan and program build
+ * (src/stages/ipvsadm.ts).
  */
 import type { Spec } from '../spec/types.js';
 import { usedPin, type DirectorRuns, type ProgramDefinition } from '../stages/program/definition.js';

@@ -17,9 +17,6 @@ export const DEFAULTS = {
   compression: 'gzip',
   console: 'ttyS0,115200',
   epoch: 0,
-  keepalivedLink: 'static',
-  dropbearLink: 'static',
-  busyboxLink: 'static',
   /** Health-check fields (keepalived keywords in src/stages/render/keepalived-conf.ts). */
   healthCheck: {
     path: '/',
