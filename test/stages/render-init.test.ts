@@ -16,7 +16,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { READY_PATTERN } from '../../src/layout.js';
+import { READY_PATTERN } from '../../src/runtime/console-contract.js';
 import { applyDefaults } from '../../src/spec/defaults.js';
 import { renderSite } from '../../src/stages/render.js';
 import { integrationTest } from '../_helpers/integration.js';

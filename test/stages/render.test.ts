@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { InternalError, SpecError } from '../../src/lib/errors.js';
-import { READY_PATTERN, readyLine } from '../../src/layout.js';
+import { READY_PATTERN, readyLine } from '../../src/runtime/console-contract.js';
 import { applyDefaults } from '../../src/spec/defaults.js';
 import type { Spec } from '../../src/spec/types.js';
 import { planCompanionFiles, planDirectorFiles, renderFiles, renderSite } from '../../src/stages/render.js';
