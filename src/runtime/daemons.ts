@@ -6,10 +6,26 @@
  * (src/packages/*.ts: what it installs where) when it is not a busybox applet.
  */
 import { InternalError } from '../lib/errors.js';
+import type { DaemonName } from '../director/types.js';
+import type { DirectorMode } from '../spec/health-check.js';
 import type { DirectorView } from '../stages/render/director-view.js';
 
-/** The daemons of the table. */
-export type DaemonName = 'syslogd' | 'klogd' | 'ntpd' | 'dropbear' | 'keepalived' | 'httpd';
+export type { DaemonName } from '../director/types.js';
+
+/**
+ * What decides whether a director runs a daemon: who writes its table and which access it serves. Both the
+ * director model (src/director/types.ts) and the render view have this shape.
+ */
+export interface DaemonFacts {
+  mode: DirectorMode;
+  access: {
+    syslog: object | null;
+    localSyslog: boolean;
+    ntp: object | null;
+    ssh: object | null;
+    metrics: object | null;
+  };
+}
 
 /**
  * The fixed boot step after which a daemon starts: `network` once addresses and routes are up (before netfilter
@@ -29,8 +45,8 @@ export interface Daemon {
   phase: BootPhase;
   /** One line for the service file's comment. */
   summary: string;
-  /** Whether a director runs it. */
-  when: (v: DirectorView) => boolean;
+  /** Whether a director runs it (the model's `daemons` list is this table filtered by it). */
+  when: (f: DaemonFacts) => boolean;
   /** Its command line, kept in the foreground (the supervisor restarts it when it exits). */
   argv: (v: DirectorView) => string[];
   pid: PidProbe;
@@ -61,7 +77,7 @@ export const DAEMONS: readonly Daemon[] = [
     phase: 'network',
     summary:
       'busybox syslogd: every line into the in-memory ring (`logread`), and to the remote log host with access.syslog',
-    when: (v) => v.access.syslog !== null || v.access.localSyslog,
+    when: (f) => f.access.syslog !== null || f.access.localSyslog,
     argv: (v) =>
       v.access.syslog !== null
         ? ['syslogd', '-n', '-C64', '-R', v.access.syslog.target, '-L']
@@ -75,7 +91,7 @@ export const DAEMONS: readonly Daemon[] = [
     order: 20,
     phase: 'network',
     summary: "busybox klogd: the kernel's messages into syslog, from the first line of this boot",
-    when: (v) => v.access.syslog !== null,
+    when: (f) => f.access.syslog !== null,
     argv: () => ['klogd', '-n'],
     pid: { name: 'klogd' },
     needsLog: true,
@@ -90,7 +106,7 @@ export const DAEMONS: readonly Daemon[] = [
     phase: 'network',
     summary:
       'busybox ntpd: sets the clock from access.ntp and keeps it set (a client only); /etc/ntpd-event logs each step',
-    when: (v) => v.access.ntp !== null,
+    when: (f) => f.access.ntp !== null,
     argv: (v) => [
       'ntpd',
       '-n',
@@ -107,7 +123,7 @@ export const DAEMONS: readonly Daemon[] = [
     phase: 'network',
     summary:
       'dropbear: SSH on the access.ssh addresses only; root logs in with a key of /root/.ssh/authorized_keys (no passwords)',
-    when: (v) => v.access.ssh !== null,
+    when: (f) => f.access.ssh !== null,
     argv: (v) => [
       'dropbear',
       '-F',
@@ -127,7 +143,7 @@ export const DAEMONS: readonly Daemon[] = [
     phase: 'table',
     summary:
       'keepalived: writes the IPVS table from /etc/keepalived/keepalived.conf (health checks), and runs VRRP in a pair',
-    when: (v) => v.keepalivedConf !== null,
+    when: (f) => f.mode === 'keepalived',
     // A pair member: --dont-release-ipvs, so a stop leaves the table in place. Since Linux 5.5, deleting the last
     // virtual service unhooks IPVS; keepalived's checker deletes them on stop while its VRRP side still holds the
     // VIPs, and in that window this director's own TCP stack resets every connection through it. Without the VIPs
@@ -149,7 +165,7 @@ export const DAEMONS: readonly Daemon[] = [
     phase: 'ready',
     summary:
       'busybox httpd: the metrics on the inside address only, serving /www (cgi-bin/metrics answers GET/HEAD)',
-    when: (v) => v.access.metrics !== null,
+    when: (f) => f.access.metrics !== null,
     argv: (v) => ['httpd', '-f', '-p', v.access.metrics?.listen ?? '', '-h', '/www'],
     pid: { name: 'httpd' },
     needsLog: false,
@@ -157,8 +173,8 @@ export const DAEMONS: readonly Daemon[] = [
 ];
 
 /** The daemons a director runs, in start order. Pure. */
-export function runningDaemons(view: DirectorView): Daemon[] {
-  return DAEMONS.filter((d) => d.when(view));
+export function runningDaemons(facts: DaemonFacts): Daemon[] {
+  return DAEMONS.filter((d) => d.when(facts));
 }
 
 /** The row of `name`. */
