@@ -117,23 +117,28 @@ async function withInit(
   }
 }
 
+/** A keepalived-mode boot: no failed step, ready with keepalived's services, keepalived started with `argv`. */
+function checkKeepalivedBoot(t: ExecutionContext, out: string, hostname: string, argv: string): void {
+  t.deepEqual(findFailures(out), []);
+  t.deepEqual(parseReadyLine(out), { hostname, mode: 'keepalived', services: 1, realServers: 0 });
+  t.true(out.includes(`[keepalived] fake keepalived started: ${argv}\n`), argv);
+  // The ready line comes once the table is there.
+  t.true(out.indexOf('lvs-image: ready') > out.indexOf('[keepalived] fake keepalived started'));
+}
+
 integrationTest(
   'keepalived mode: /init starts keepalived after netfilter and sysctls, waits for its table, then gets ready',
   NEEDS,
   async (t) => {
-    const s = await spec('checked-example.yaml');
-    await withInit(t, s, 'lv4', (init) => {
-      const out = init.console();
-      t.deepEqual(findFailures(out), []);
-      t.deepEqual(parseReadyLine(out), { hostname: 'lv4', mode: 'keepalived', services: 1, realServers: 0 });
-      t.regex(
-        out,
-        /^\[keepalived\] fake keepalived started: --dont-fork --log-console -f \/etc\/keepalived\/keepalived\.conf$/m,
+    await withInit(t, await spec('checked-example.yaml'), 'lv4', (init) => {
+      checkKeepalivedBoot(
+        t,
+        init.console(),
+        'lv4',
+        '--dont-fork --log-console -f /etc/keepalived/keepalived.conf',
       );
       // keepalived owns the table: the one its stand-in restored from the rendered config.
       t.is(init.inside('cat /run/ipvs'), '-A -t 10.10.31.100:80 -s lc\n');
-      // The ready line comes once the table is there.
-      t.true(out.indexOf('lvs-image: ready') > out.indexOf('[keepalived] fake keepalived started'));
       t.is(init.inside('cat /proc/sys/net/ipv4/ip_forward').trim(), '1');
     });
   },
@@ -143,15 +148,10 @@ integrationTest(
   'a pair member: keepalived keeps the table on stop (--dont-release-ipvs) and its MASTER lines are the contract',
   NEEDS,
   async (t) => {
-    const s = await spec('dsas-ha.yaml');
-    await withInit(t, s, 'lv1', (init) => {
+    await withInit(t, await spec('dsas-ha.yaml'), 'lv1', (init) => {
       const out = init.console();
-      t.deepEqual(findFailures(out), []);
-      t.deepEqual(parseReadyLine(out), { hostname: 'lv1', mode: 'keepalived', services: 1, realServers: 0 });
-      t.regex(
-        out,
-        /^\[keepalived\] fake keepalived started: --dont-fork --log-console --dont-release-ipvs -f /m,
-      );
+      const argv = '--dont-fork --log-console --dont-release-ipvs -f /etc/keepalived/keepalived.conf';
+      checkKeepalivedBoot(t, out, 'lv1', argv);
       t.regex(out, masterLine('dsas_eth0'));
       t.regex(out, masterLine('dsas_eth1'));
       t.is(out.match(masterLine('dsas_eth0', 'g'))?.length, 1);
