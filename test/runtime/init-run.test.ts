@@ -210,40 +210,43 @@ integrationTest(
   },
 );
 
+/** checked-example's lv4 booted with a log host behind its inside NIC whose link comes up `delayS` late (or never). */
+async function withLogHost(
+  t: ExecutionContext,
+  delayS: number | null,
+  body: (init: BootedInit, root: string) => Promise<void> | void,
+): Promise<void> {
+  const s = await spec('checked-example.yaml');
+  const inside = s.directors[0]?.interfaces.find((i) => i.role === 'inside')?.mac ?? '';
+  await withInit(t, s, 'lv4', body, (root, nics) => logHostSetup(root, nics, inside, delayS));
+}
+
 integrationTest(
   'syslog: syslogd first, one logger line to the log host, klogd only once the log host answered ARP',
   NEEDS,
   async (t) => {
-    const s = await spec('checked-example.yaml');
-    const inside = s.directors[0]!.interfaces.find((i) => i.role === 'inside')!.mac!;
-    await withInit(
-      t,
-      s,
-      'lv4',
-      async (init, root) => {
-        const out = init.console();
-        t.deepEqual(findFailures(out), []);
-        t.notRegex(out, /no ARP answer/);
-        t.regex(
-          out,
-          new RegExp(
-            `^\\[klogd\\] neighbour at start: ${LOG_HOST.replace(/\./g, '\\.')} dev eth1 lladdr `,
-            'm',
-          ),
-        );
-        t.true(
-          init.inside('ls -l /dev/log').startsWith('s'),
-          'syslogd made /dev/log before the daemons after it',
-        );
-        let received = '';
-        for (let i = 0; i < 50 && !received.includes('booting'); i++) {
-          await new Promise((r) => setTimeout(r, 100));
-          received = readFileSync(path.join(root, '.loghost'), 'utf8');
-        }
-        t.regex(received, /lvs-image: lv4 booting; remote syslog to 192\.168\.31\.250:514/);
-      },
-      (root, nics) => logHostSetup(root, nics, inside, 0.5),
-    );
+    await withLogHost(t, 0.5, async (init, root) => {
+      const out = init.console();
+      t.deepEqual(findFailures(out), []);
+      t.notRegex(out, /no ARP answer/);
+      t.regex(
+        out,
+        new RegExp(
+          `^\\[klogd\\] neighbour at start: ${LOG_HOST.replace(/\./g, '\\.')} dev eth1 lladdr `,
+          'm',
+        ),
+      );
+      t.true(
+        init.inside('ls -l /dev/log').startsWith('s'),
+        'syslogd made /dev/log before the daemons after it',
+      );
+      let received = '';
+      for (let i = 0; i < 50 && !received.includes('booting'); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        received = readFileSync(path.join(root, '.loghost'), 'utf8');
+      }
+      t.regex(received, /lvs-image: lv4 booting; remote syslog to 192\.168\.31\.250:514/);
+    });
   },
 );
 
@@ -251,23 +254,15 @@ integrationTest(
   'syslog: a log host that never answers ARP holds klogd back 2 s, said on the console',
   NEEDS,
   async (t) => {
-    const s = await spec('checked-example.yaml');
-    const inside = s.directors[0]!.interfaces.find((i) => i.role === 'inside')!.mac!;
-    await withInit(
-      t,
-      s,
-      'lv4',
-      (init) => {
-        const out = init.console();
-        t.regex(
-          out,
-          /^lvs-image: klogd: no ARP answer on the way to 192\.168\.31\.250 after 2 s; its first lines may not arrive$/m,
-        );
-        t.true(out.indexOf('no ARP answer') < out.indexOf('[klogd] fake klogd started'));
-        t.regex(out, /^\[klogd\] neighbour at start: (?!.*lladdr)/m);
-        t.deepEqual(findFailures(out), []);
-      },
-      (root, nics) => logHostSetup(root, nics, inside, null),
-    );
+    await withLogHost(t, null, (init) => {
+      const out = init.console();
+      t.regex(
+        out,
+        /^lvs-image: klogd: no ARP answer on the way to 192\.168\.31\.250 after 2 s; its first lines may not arrive$/m,
+      );
+      t.true(out.indexOf('no ARP answer') < out.indexOf('[klogd] fake klogd started'));
+      t.regex(out, /^\[klogd\] neighbour at start: (?!.*lladdr)/m);
+      t.deepEqual(findFailures(out), []);
+    });
   },
 );
