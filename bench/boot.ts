@@ -17,7 +17,7 @@ import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { READY_PATTERN } from '../src/layout.js';
+import { READY_PATTERN } from '../src/runtime/console-contract.js';
 import { run } from '../src/lib/exec.js';
 import { startGuest } from '../src/lib/qemu.js';
 import type { GuestNic, NicModel } from '../src/lib/qemu-args.js';

@@ -21,20 +21,6 @@
  */
 import path from 'node:path';
 
-/** The line /init prints when the director is configured (parsed by boot-test and lab). */
-export const READY_PATTERN =
-  /^lvs-image: ready (\S+) mode=(rules|keepalived) services=(\d+) realservers=(\d+)$/m;
-
-/** Formats the ready line /init prints; `mode` says who wrote the IPVS table (the rules, or keepalived). */
-export function readyLine(
-  hostname: string,
-  mode: 'rules' | 'keepalived',
-  services: number,
-  realServers: number,
-): string {
-  return `lvs-image: ready ${hostname} mode=${mode} services=${services} realservers=${realServers}`;
-}
-
 /** Paths of one director's published files, relative to the site root. */
 export function directorFiles(hostname: string): {
   kernel: string;

@@ -1,18 +1,25 @@
 /** What a boot test asserts, as a table of named checks over what the guest printed. Pure. */
+import { findFailures, parseReadyLine, readyLikeLine } from '../runtime/console-contract.js';
+import {
+  checkDaemons,
+  checkKeepalived,
+  checkSshListeners,
+  type DaemonsExpected,
+  type DaemonsObserved,
+} from './daemon-checks.js';
 import { unifiedDiff } from './diff.js';
 import {
-  findFailures,
   ipvsVersionOfIpvsadm,
   ipvsVersionOfKernel,
   normalizeMarkRules,
   normalizeRules,
   parseInetAddresses,
-  parseReadyLine,
-  readyLikeLine,
 } from './parse.js';
 
+export { parseTcpListeners } from './daemon-checks.js';
+
 /** What the director should show once booted. */
-export interface BootExpectation {
+export interface BootExpectation extends DaemonsExpected {
   /** Who writes the IPVS table: /init from the rules, or keepalived (then `rules` is its table with no real
    * server answering, since none does inside boot-test). */
   mode: 'rules' | 'keepalived';
@@ -34,12 +41,10 @@ export interface BootExpectation {
   netfilter?: string;
   /** access.ssh: the `address:port` words dropbear must listen on, and nowhere else. */
   ssh?: { listen: string[] };
-  /** access.ntp: ntpd must run (no NTP server answers inside boot-test; the lab checks the clock). */
-  ntp?: boolean;
 }
 
 /** What the guest printed: the whole console, and the output of each probe command (absent if not run). */
-export interface BootObservation {
+export interface BootObservation extends DaemonsObserved {
   hostname: string;
   console: string;
   rules?: string;
@@ -52,19 +57,6 @@ export interface BootObservation {
   addresses: Record<string, string>;
   /** Pair member: milliseconds from the ready line to each instance's `Entering MASTER STATE` (absent: never). */
   vrrpMasterMs?: Record<string, number>;
-  /** keepalived mode: `sha256sum /etc/keepalived/keepalived.conf` and its pid before and after a `kill -9`. */
-  keepalived?: {
-    confSha256: string;
-    pid: string;
-    pidAfterKill: string;
-    rulesAfterKill: string;
-    /** How many lines of `logread` (the in-memory log ring) keepalived wrote. */
-    logLines: string;
-  };
-  /** access.ntp: `pidof ntpd`, and again after a kill -9 of it (empty: not back). */
-  ntpd?: { pid: string; pidAfterKill: string };
-  /** access.ssh: `cat /run/dropbear.pid` and the director's `netstat -ltn`; both again after a kill -9 of dropbear. */
-  ssh?: { pid: string; listeners: string; pidAfterKill: string; listenersAfterKill: string };
   /** Why the console was given up on before the probes finished: a timeout or the guest stopping. */
   stopped?: string;
 }
@@ -151,121 +143,6 @@ function checkRulesModeTable(e: BootExpectation, o: BootObservation): BootCheck[
   ];
 }
 
-/** keepalived mode: it runs, from the rendered config, and comes back (table and all) after a kill -9. */
-function checkKeepalived(e: BootExpectation, o: BootObservation): BootCheck[] {
-  if (e.mode !== 'keepalived') return [];
-  const k = o.keepalived;
-  if (k === undefined)
-    return [
-      { name: 'keepalived', ok: false, detail: NOT_RUN },
-      { name: 'keepalived restarted', ok: false, detail: NOT_RUN },
-    ];
-  const sha = /^([0-9a-f]{64})\b/.exec(k.confSha256.trim())?.[1];
-  const running = /^\d+$/.test(k.pid.trim());
-  const confOk = sha === e.keepalivedConfSha256;
-  const tableBack = normalizeRules(k.rulesAfterKill) === normalizeRules(e.rules);
-  const logged = Number(k.logLines.trim()) > 0;
-  return [
-    {
-      name: 'keepalived',
-      ok: running && confOk && logged,
-      detail: `${running ? `pid ${k.pid.trim()}` : 'not running'}; /etc/keepalived/keepalived.conf ${
-        confOk
-          ? 'is the rendered one'
-          : `sha256 ${sha ?? '?'} is not the rendered ${e.keepalivedConfSha256 ?? '?'}`
-      }; ${logged ? `${k.logLines.trim()} keepalived lines in logread` : 'nothing from keepalived in logread'}`,
-    },
-    restartCheck('keepalived restarted', k, {
-      ok: tableBack,
-      detail: tableBack ? 'table as before' : 'table differs',
-    }),
-  ];
-}
-
-/** The local addresses of `netstat -ltn` lines (`tcp 0 0 192.168.31.11:22 0.0.0.0:* LISTEN`). Pure. */
-export function parseTcpListeners(netstat: string): string[] {
-  return netstat.split('\n').flatMap((l) => {
-    const m = /^tcp\s+\d+\s+\d+\s+(\S+)\s+\S+\s+LISTEN/.exec(l.trim());
-    return m?.[1] !== undefined ? [m[1]] : [];
-  });
-}
-
-/** A supervised daemon came back after a kill -9: another pid, and `also` (what else must hold) true. */
-function restartCheck(
-  name: string,
-  o: { pid: string; pidAfterKill: string },
-  also: { ok: boolean; detail: string } = { ok: true, detail: '' },
-): BootCheck {
-  const pid = o.pid.trim();
-  if (!/^\d+$/.test(pid)) return { name, ok: false, detail: 'not running, so not killed' };
-  const back = /^\d+$/.test(o.pidAfterKill.trim()) && o.pidAfterKill.trim() !== pid;
-  return {
-    name,
-    ok: back && also.ok,
-    detail: back
-      ? `after kill -9 of pid ${pid}: pid ${o.pidAfterKill.trim()}${also.detail !== '' ? `, ${also.detail}` : ''}`
-      : `after kill -9 of pid ${pid}: not running again (${o.pidAfterKill.trim() || 'no pid'})`,
-  };
-}
-
-/** The expected SSH addresses among `netstat -ltn` output on the spec's ports, sorted. */
-function sshListeners(e: { listen: string[] }, netstat: string): string[] {
-  const ports = new Set(e.listen.map((l) => l.split(':').pop()));
-  return parseTcpListeners(netstat)
-    .filter((a) => ports.has(a.split(':').pop()))
-    .sort();
-}
-
-/**
- * access.ssh: dropbear runs, and port 22 (or the spec's) listens on the expected addresses only; killed, it comes
- * back on the same addresses.
- */
-function checkSsh(e: BootExpectation, o: BootObservation): BootCheck[] {
-  if (e.ssh === undefined) return [];
-  const name = 'SSH server';
-  const again = 'SSH server restarted';
-  if (o.ssh === undefined)
-    return [
-      { name, ok: false, detail: NOT_RUN },
-      { name: again, ok: false, detail: NOT_RUN },
-    ];
-  const pid = o.ssh.pid.trim();
-  const running = /^\d+$/.test(pid);
-  const want = [...e.ssh.listen].sort();
-  const seen = sshListeners(e.ssh, o.ssh.listeners);
-  const ok = running && seen.join(' ') === want.join(' ');
-  const seenAgain = sshListeners(e.ssh, o.ssh.listenersAfterKill);
-  return [
-    {
-      name,
-      ok,
-      detail: `${running ? `dropbear pid ${pid}` : 'dropbear not running'}; listening on ${seen.join(', ') || 'nothing'}${
-        ok ? '' : ` (expected ${want.join(', ')} only)`
-      }`,
-    },
-    restartCheck(again, o.ssh, {
-      ok: seenAgain.join(' ') === want.join(' '),
-      detail: `listening on ${seenAgain.join(', ') || 'nothing'}`,
-    }),
-  ];
-}
-
-/** access.ntp: ntpd runs, and comes back after a kill -9. */
-function checkNtpd(e: BootExpectation, o: BootObservation): BootCheck[] {
-  if (e.ntp !== true) return [];
-  if (o.ntpd === undefined)
-    return [
-      { name: 'ntpd', ok: false, detail: NOT_RUN },
-      { name: 'ntpd restarted', ok: false, detail: NOT_RUN },
-    ];
-  const pid = o.ntpd.pid.trim();
-  const ok = /^\d+$/.test(pid);
-  return [
-    { name: 'ntpd', ok, detail: ok ? `pid ${pid}` : `not running (${pid || 'no pid'})` },
-    restartCheck('ntpd restarted', o.ntpd),
-  ];
-}
-
 /** Pair member alone: every instance became MASTER, and how long it took against the master-down interval. */
 function checkVrrp(e: BootExpectation, o: BootObservation): BootCheck[] {
   if (e.vrrp === undefined) return [];
@@ -340,9 +217,9 @@ export const BOOT_CHECKS: readonly Check[] = [
   checkNoFailure,
   checkRules,
   checkRulesModeTable,
+  checkDaemons,
   checkKeepalived,
-  checkSsh,
-  checkNtpd,
+  checkSshListeners,
   checkVrrp,
   checkIpvsVersion,
   checkIpForward,

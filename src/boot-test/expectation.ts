@@ -80,7 +80,7 @@ export function bootExpectation(model: DirectorModel, rendered: readonly Rendere
       ...(v.label !== null ? { label: v.label } : {}),
     })),
     ...countRules(rules),
-    ...(model.access.ntp !== null ? { ntp: true } : {}),
+    daemons: model.daemons,
     ...(model.access.ssh !== null
       ? { ssh: { listen: model.access.ssh.listen.map((l) => `${l.address}:${l.port}`) } }
       : {}),

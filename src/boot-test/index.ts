@@ -4,14 +4,16 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { directorFiles, READY_PATTERN } from '../layout.js';
+import { directorFiles } from '../layout.js';
 import type { GuestConsole } from '../lib/console.js';
 import { BuildError } from '../lib/errors.js';
 import { startGuest } from '../lib/qemu.js';
 import type { GuestSpec } from '../lib/qemu-args.js';
 import { checkBoot, type BootCheck, type BootExpectation, type BootObservation } from './checks.js';
 import { guestSpecFor, type BootVia, type GuestInterface } from './guest.js';
-import { BOOT_DONE_PATTERN, normalizeRules } from './parse.js';
+import { BOOT_DONE_PATTERN, masterLine, READY_PATTERN } from '../runtime/console-contract.js';
+import { observeDaemons, poll, SETTLE_MS } from './observe-daemons.js';
+import { normalizeRules } from './parse.js';
 
 export type { BootVia, GuestInterface } from './guest.js';
 export type { BootCheck, BootExpectation } from './checks.js';
@@ -48,73 +50,6 @@ export interface BootTestResult {
 // Each probe answers in well under a second; the bound covers a machine loaded many times over.
 const PROBE_TIMEOUT_MS = 60_000;
 const READY_AFTER_FAILURE_MS = 60_000;
-// keepalived mode: how long the table may take to settle (first checks fail, sorry server in), and keepalived to
-// come back after a kill -9 (1 s supervisor pause plus its start); generous for software emulation under load.
-const SETTLE_MS = 30_000;
-const POLL_MS = 500;
-
-/** Runs `command` until `done(output)` or `boundMs` passes; returns the last output. */
-async function poll(
-  run: (command: string) => Promise<string>,
-  command: string,
-  done: (output: string) => boolean,
-  boundMs: number,
-): Promise<string> {
-  const until = Date.now() + boundMs;
-  for (;;) {
-    const out = await run(command);
-    if (done(out) || Date.now() >= until) return out;
-    await new Promise((r) => setTimeout(r, POLL_MS));
-  }
-}
-
-/**
- * A supervised daemon: its pid (what `pidCommand` prints), then a kill -9 and the pid of the daemon /init's
- * supervisor started again (bounded wait; empty when it did not come back, or when there was no pid to kill).
- */
-async function observeRestart(
-  run: (command: string) => Promise<string>,
-  pidCommand: string,
-): Promise<{ pid: string; pidAfterKill: string }> {
-  const pid = (await run(pidCommand)).trim();
-  if (!/^\d+$/.test(pid)) return { pid, pidAfterKill: '' };
-  await run(`kill -9 ${pid}`);
-  const pidAfterKill = (
-    await poll(
-      run,
-      `p=$(${pidCommand} 2>/dev/null); [ -n "$p" ] && [ "$p" != ${pid} ] && [ -d "/proc/$p" ] && echo "$p"`,
-      (out) => /^\d+$/.test(out.trim()),
-      SETTLE_MS,
-    )
-  ).trim();
-  return { pid, pidAfterKill };
-}
-
-/** keepalived mode: its config's sha256, its pid, and whether it (and the table) come back after a kill -9. */
-async function observeKeepalived(
-  run: (command: string) => Promise<string>,
-  rules: string,
-): Promise<NonNullable<BootObservation['keepalived']>> {
-  const confSha256 = await run('sha256sum /etc/keepalived/keepalived.conf');
-  const logLines = await run('logread | grep -c Keepalived');
-  const { pid, pidAfterKill } = await observeRestart(run, 'cat /run/keepalived.pid');
-  if (pidAfterKill === '') return { confSha256, logLines, pid, pidAfterKill, rulesAfterKill: '' };
-  const settled = (out: string): boolean => normalizeRules(out) === normalizeRules(rules);
-  const rulesAfterKill = await poll(run, 'ipvsadm -Sn', settled, SETTLE_MS);
-  return { confSha256, logLines, pid, pidAfterKill, rulesAfterKill };
-}
-
-/** access.ssh: dropbear's pid and listeners, then both again once it is back after a kill -9. */
-async function observeSsh(run: (command: string) => Promise<string>): Promise<BootObservation['ssh']> {
-  const listeners = await run('netstat -ltn');
-  const { pid, pidAfterKill } = await observeRestart(run, 'cat /run/dropbear.pid');
-  return {
-    pid,
-    listeners,
-    pidAfterKill,
-    listenersAfterKill: pidAfterKill === '' ? '' : await run('netstat -ltn'),
-  };
-}
 
 function defaultInterfaces(expected: BootExpectation): GuestInterface[] {
   const names = new Set(['eth0', ...expected.vips.map((v) => v.interface)]);
@@ -156,10 +91,7 @@ async function observe(
       'if command -v iptables-legacy >/dev/null; then iptables-legacy -t mangle -S PREROUTING; else iptables -t mangle -S PREROUTING; fi',
     );
   for (const name of ifaces) observation.addresses[name] = await run(`ip -4 addr show dev ${name}`);
-  if (expected.mode === 'keepalived') observation.keepalived = await observeKeepalived(run, expected.rules);
-  if (expected.ntp === true) observation.ntpd = await observeRestart(run, 'pidof ntpd');
-  if (expected.ssh !== undefined) observation.ssh = await observeSsh(run);
-  return observation;
+  return { ...observation, ...(await observeDaemons(run, expected)) };
 }
 
 /** Boots the director of `opts` by `opts.via`, runs the checks, stops the guest, and returns the verdicts. */
@@ -205,8 +137,7 @@ export async function bootTest(opts: BootTestOptions): Promise<BootTestResult> {
       if (vrrp !== undefined) {
         // Alone, each instance must go MASTER after the master-down interval (bounded: that plus 30 s).
         for (const name of vrrp.instances) {
-          // Not anchored: the shell's prompt may precede the tagged line on the console.
-          const line = new RegExp(`\\[keepalived\\] [^\\n]*\\(${name}\\) Entering MASTER STATE`);
+          const line = masterLine(name);
           const bound = (vrrp.startupS + vrrp.masterDownS) * 1000 + 30_000;
           const ok = await guest.console.waitForLine(line, bound, `${name} MASTER`).then(
             () => true,

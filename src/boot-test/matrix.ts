@@ -7,7 +7,8 @@ import { closeSync, existsSync, mkdtempSync, openSync, readSync } from 'node:fs'
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { directorFiles, READY_PATTERN } from '../layout.js';
+import { directorFiles } from '../layout.js';
+import { READY_PATTERN } from '../runtime/console-contract.js';
 import { BuildError } from '../lib/errors.js';
 import { startGuest } from '../lib/qemu.js';
 import { bootFilesFor } from '../serve/dnsmasq-config.js';

@@ -1,38 +1,7 @@
-/** Pure readers of what a booted director prints on its console: the ready line, failures, versions, addresses. */
-import { READY_PATTERN } from '../layout.js';
-
-/** What /init reported in its ready line. */
-export interface ReadyLine {
-  hostname: string;
-  mode: 'rules' | 'keepalived';
-  services: number;
-  realServers: number;
-}
-
-/** The ready line in console text, if /init printed it. */
-export function parseReadyLine(text: string): ReadyLine | undefined {
-  const m = READY_PATTERN.exec(text);
-  if (m === null) return undefined;
-  return {
-    hostname: m[1] ?? '',
-    mode: m[2] === 'keepalived' ? 'keepalived' : 'rules',
-    services: Number(m[3]),
-    realServers: Number(m[4]),
-  };
-}
-
-/** Every `lvs-image: FAILED <step>: ...` line /init printed, in order. */
-export function findFailures(text: string): string[] {
-  return text.match(/^lvs-image: FAILED .*$/gm) ?? [];
-}
-
-/** The first line that starts like the ready line, as printed (for reporting one that does not parse). */
-export function readyLikeLine(text: string): string | undefined {
-  return /^lvs-image: ready.*$/m.exec(text)?.[0];
-}
-
-/** The line /init prints when it is done, one way or the other: the ready line or a failure. */
-export const BOOT_DONE_PATTERN = /^lvs-image: (?:ready|FAILED) .*$/m;
+/**
+ * Pure readers of what probe commands print on a booted director: versions, addresses, tables. The lines /init
+ * prints itself (ready, FAILED) are read by src/runtime/console-contract.ts.
+ */
 
 /** The IPVS version ipvsadm was compiled with, from `ipvsadm --version` (`... and IPVS v1.2.1)`). */
 export function ipvsVersionOfIpvsadm(output: string): string | undefined {

@@ -17,6 +17,7 @@ import { directorFiles } from '../layout.js';
 import { run } from '../lib/exec.js';
 import { createTap, runInNetns } from '../lib/netns.js';
 import { startGuest, type Guest } from '../lib/qemu.js';
+import { stopCommand } from '../runtime/daemons.js';
 import { ask, requestLoop, waitForTable, type Sample } from './client.js';
 import type { Daemon } from './daemon.js';
 import { startRealServers, startStreamingServer } from './hosts.js';
@@ -63,7 +64,7 @@ export const TAKEOVER_SLACK_S = 1;
 /** Bound on a takeover's syslog line reaching the lab's receiver, counted once the change's checks are done. */
 const SYSLOG_BOUND_S = 10;
 /** Stops keepalived on a member for good (the supervisor honours the down file): a priority-0 advert goes out. */
-const STOP_KEEPALIVED = 'touch /run/keepalived.down; kill $(cat /run/keepalived.pid)';
+const STOP_KEEPALIVED = stopCommand('keepalived');
 /**
  * A stream of 150 chunks 100 ms apart: 15 s. It is opened before each change, which waits until the stream's
  * connection has reached the taking-over member's table (connection sync flushes a lone entry within about 2 s).

@@ -4,6 +4,7 @@
  * feeds it the guest's output and gives it a function that writes to the guest's input, so tests can drive it
  * with recorded console text.
  */
+import { DAEMON_LINE } from '../runtime/console-contract.js';
 import { BuildError } from './errors.js';
 
 /** Output of one command typed on the guest console. */
@@ -27,9 +28,6 @@ export function markedCommand(id: number, command: string): string {
   // NOTE: the quotes split the marker, so the terminal's echo of this line never matches a marker line.
   return `echo "__LVS_""BEGIN_${id}__"; ${command}; echo "__LVS_""END_${id}__ $?"`;
 }
-
-/** A console line a supervised daemon printed (`[keepalived] ...`, see templates/director/init.hbs). */
-const DAEMON_LINE = /^\[[a-z][a-z0-9_-]*\] .*\n/gm;
 
 /** The output of the command run with `markedCommand(id, ...)`, or undefined when its end marker is not there yet. */
 export function extractMarked(text: string, id: number): ConsoleCommandResult | undefined {

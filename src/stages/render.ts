@@ -14,11 +14,15 @@ import type { DirectorModel } from '../director/types.js';
 import type { Forwarding, Spec } from '../spec/types.js';
 import { makeCompanionView, type CompanionView } from './render/companion-view.js';
 import { makeDirectorView, type DirectorView } from './render/director-view.js';
+import { serviceFiles, type ServiceView } from '../runtime/service-view.js';
 
-/** One file to render: template (relative to the templates folder), its view model, target path and mode. */
+/**
+ * One file to render: template (relative to the templates folder), its view model, target path and mode. A
+ * template whose name does not end in `.hbs` is a fixed file (the director's /init and its boot steps), copied as is.
+ */
 export interface FileToRender {
   template: string;
-  view: DirectorView | CompanionView;
+  view: DirectorView | CompanionView | ServiceView;
   /** Absolute path in the target root, e.g. `/etc/ipvsadm.rules`. */
   path: string;
   mode: number;
@@ -38,9 +42,17 @@ interface FileRule<V> {
   when?: (view: V) => boolean;
 }
 
-/** Every file a director root gets, in order. */
+/** Every file a director root gets, in order (then one service file per daemon it runs). */
 const DIRECTOR_FILES: readonly FileRule<DirectorView>[] = [
-  { template: 'director/init.hbs', path: '/init', mode: 0o755 },
+  // The fixed /init and boot steps (src/runtime), fed by the data files after them.
+  { template: 'director/init', path: '/init', mode: 0o755 },
+  { template: 'director/lib/lvs/boot.sh', path: '/lib/lvs/boot.sh', mode: 0o644 },
+  { template: 'director/lib/lvs/supervise.sh', path: '/lib/lvs/supervise.sh', mode: 0o644 },
+  { template: 'director/lib/lvs/apply.sh', path: '/lib/lvs/apply.sh', mode: 0o644 },
+  { template: 'director/etc/lvs/director.hbs', path: '/etc/lvs/director', mode: 0o644 },
+  { template: 'director/etc/lvs/links.hbs', path: '/etc/lvs/links', mode: 0o644 },
+  { template: 'director/etc/lvs/addresses.hbs', path: '/etc/lvs/addresses', mode: 0o644 },
+  { template: 'director/etc/lvs/routes.hbs', path: '/etc/lvs/routes', mode: 0o644 },
   { template: 'director/etc/hostname.hbs', path: '/etc/hostname', mode: 0o644 },
   { template: 'director/etc/sysctl.conf.hbs', path: '/etc/sysctl.conf', mode: 0o644 },
   { template: 'director/etc/network/interfaces.hbs', path: '/etc/network/interfaces', mode: 0o644 },
@@ -127,10 +139,22 @@ function planFrom<V extends DirectorView | CompanionView>(
     .map((r) => ({ template: r.template, view, path: r.path, mode: r.mode }));
 }
 
-/** The files of one director's root filesystem, from its model. Pure. */
+/** The files of one director's root filesystem, from its model (then one service file per daemon it runs). Pure. */
 export function planDirectorFiles(model: DirectorModel): FileToRender[] {
-  return planFrom(DIRECTOR_FILES, makeDirectorView(model));
+  const view = makeDirectorView(model);
+  return [
+    ...planFrom(DIRECTOR_FILES, view),
+    ...serviceFiles(view).map((s) => ({
+      template: SERVICE_TEMPLATE,
+      view: s.view,
+      path: s.path,
+      mode: 0o644,
+    })),
+  ];
 }
+
+/** The template of every service file (/etc/lvs/services/NN-name). */
+const SERVICE_TEMPLATE = 'director/etc/lvs/service.hbs';
 
 /** The companion bundle of every real server in the spec. Pure. */
 export function planCompanionFiles(spec: Spec): { server: string; files: FileToRender[] }[] {
@@ -181,7 +205,8 @@ export function renderFiles(
 ): RenderedFile[] {
   return files.map((f) => {
     const { file, text, override } = readTemplate(f.template, templatesDir, overrideDir);
-    return { path: f.path, mode: f.mode, content: renderTemplate(text, f.view, file, override) };
+    const content = f.template.endsWith('.hbs') ? renderTemplate(text, f.view, file, override) : text;
+    return { path: f.path, mode: f.mode, content };
   });
 }
 

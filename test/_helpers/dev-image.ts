@@ -16,7 +16,8 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { directorFiles, readyLine } from '../../src/layout.js';
+import { directorFiles } from '../../src/layout.js';
+import { readyLine } from '../../src/runtime/console-contract.js';
 import { DEBIAN_MODULES, DEBIAN_RELEASE, DEBIAN_VMLINUZ } from './debian-kernel.js';
 import { testIpvsadmSync } from './ipvsadm.js';
 

@@ -14,6 +14,7 @@ const EXPECTED: BootExpectation = {
   vips: [{ address: '10.10.31.100', label: 'eth0:100', interface: 'eth0' }],
   services: 1,
   realServers: 2,
+  daemons: [],
 };
 const INTERFACES = [
   { name: 'eth0', mac: '52:54:00:31:00:11' },

@@ -10,6 +10,7 @@ const EXPECTED: BootExpectation = {
   vips: [{ address: '10.10.31.100', label: 'eth0:100', interface: 'eth0' }],
   services: 1,
   realServers: 2,
+  daemons: [],
 };
 const GOOD: BootObservation = {
   hostname: 'lv1',
@@ -24,6 +25,7 @@ const GOOD: BootObservation = {
 };
 
 const NOT_ANSWERED = 'not checked: the guest shell never answered (see the console log)';
+
 const failing = (o: BootObservation, e = EXPECTED) => checkBoot(e, o).filter((c) => !c.ok);
 
 test('a good boot passes every check', (t) => {
@@ -150,51 +152,6 @@ test('netfilter marks: checked only when the director has iptables rules, agains
   t.regex(unprobed?.detail ?? '', /never answered/);
 });
 
-test('keepalived mode: the ready line promises only the services; keepalived runs its rendered config, logs, and comes back', (t) => {
-  const expected: BootExpectation = { ...EXPECTED, mode: 'keepalived', keepalivedConfSha256: 'c'.repeat(64) };
-  const keepalived = {
-    confSha256: `${'c'.repeat(64)}  /etc/keepalived/keepalived.conf\n`,
-    logLines: '12\n',
-    pid: '39\n',
-    pidAfterKill: '57\n',
-    rulesAfterKill: RULES,
-  };
-  const good: BootObservation = {
-    ...GOOD,
-    console: 'lvs-image: ready lv1 mode=keepalived services=1 realservers=3\n',
-    keepalived,
-  };
-  t.deepEqual(failing(good, expected), []);
-  t.deepEqual(
-    checkBoot(expected, good)
-      .filter((c) => c.name.startsWith('keepalived'))
-      .map((c) => c.detail),
-    [
-      'pid 39; /etc/keepalived/keepalived.conf is the rendered one; 12 keepalived lines in logread',
-      'after kill -9 of pid 39: pid 57, table as before',
-    ],
-  );
-  const bad = (k: Partial<typeof keepalived>) =>
-    failing({ ...good, keepalived: { ...keepalived, ...k } }, expected).map((c) => `${c.name}: ${c.detail}`);
-  t.regex(bad({ confSha256: `${'d'.repeat(64)}  x\n` }).join(), /sha256 d+ is not the rendered c+/);
-  t.regex(bad({ logLines: '0\n' }).join(), /nothing from keepalived in logread/);
-  t.regex(
-    bad({ pidAfterKill: '' }).join(),
-    /keepalived restarted: after kill -9 of pid 39: not running again/,
-  );
-  t.regex(bad({ rulesAfterKill: '' }).join(), /pid 57, table differs/);
-  t.regex(
-    failing({ ...good, console: 'lvs-image: ready lv1 mode=rules services=1 realservers=2\n' }, expected)
-      .map((c) => c.detail)
-      .join(),
-    /expected `ready lv1 mode=keepalived services=1`, got `ready lv1 mode=rules services=1`/,
-  );
-  t.deepEqual(
-    failing({ ...good, keepalived: undefined }, expected).map((c) => c.name),
-    ['keepalived', 'keepalived restarted'],
-  );
-});
-
 test('keepalived running no checker: ipvsadm -Sn must be the rules-mode table, with a diff when it is not', (t) => {
   const FWMARK = '-A -f 7 -s wlc -p 600\n-a -f 7 -r 192.168.31.101:0 -m -w 1\n';
   const table = RULES + FWMARK;
@@ -216,9 +173,94 @@ test('keepalived running no checker: ipvsadm -Sn must be the rules-mode table, w
   );
 });
 
-test('SSH: dropbear runs and listens on the spec addresses only; a wildcard or missing listener fails', (t) => {
-  t.false(checkBoot(EXPECTED, GOOD).some((c) => c.name === 'SSH server'));
-  const expected = { ...EXPECTED, ssh: { listen: ['192.168.31.11:22'] } };
+test('every daemon of the table is checked in one shape: it runs, and another pid after a kill -9', (t) => {
+  t.false(checkBoot(EXPECTED, GOOD).some((c) => c.name === 'ntpd'));
+  const expected: BootExpectation = { ...EXPECTED, daemons: ['syslogd', 'ntpd'] };
+  const seen = (ntpd: { pid: string; pidAfterKill: string }, name = 'ntpd') =>
+    checkBoot(expected, { ...GOOD, daemons: { syslogd: { pid: '5\n', pidAfterKill: '9\n' }, ntpd } }).find(
+      (c) => c.name === name,
+    );
+  t.deepEqual(
+    checkBoot(expected, { ...GOOD, daemons: {} })
+      .filter((c) => !c.ok)
+      .map((c) => c.name),
+    ['syslogd', 'syslogd restarted', 'ntpd', 'ntpd restarted'],
+  );
+  t.like(seen({ pid: '61\n', pidAfterKill: '80\n' }), { ok: true, detail: 'pid 61' });
+  t.like(seen({ pid: '61\n', pidAfterKill: '80\n' }, 'ntpd restarted'), {
+    ok: true,
+    detail: 'after kill -9 of pid 61: pid 80',
+  });
+  t.like(seen({ pid: '\n', pidAfterKill: '' }), { ok: false, detail: 'not running (no pid)' });
+  t.like(seen({ pid: '\n', pidAfterKill: '' }, 'ntpd restarted'), {
+    ok: false,
+    detail: 'not running, so not killed',
+  });
+  t.like(seen({ pid: '61\n', pidAfterKill: '' }, 'ntpd restarted'), {
+    ok: false,
+    detail: 'after kill -9 of pid 61: not running again (no pid)',
+  });
+  t.like(seen({ pid: '61\n', pidAfterKill: '61\n' }, 'ntpd restarted'), { ok: false });
+  t.like(
+    checkBoot(expected, GOOD).find((c) => c.name === 'ntpd restarted'),
+    { ok: false, detail: 'not checked: the guest shell never answered (see the console log)' },
+  );
+});
+
+test('keepalived mode: the ready line promises only the services; keepalived runs its rendered config, logs, and its table comes back', (t) => {
+  const expected: BootExpectation = {
+    ...EXPECTED,
+    mode: 'keepalived',
+    keepalivedConfSha256: 'c'.repeat(64),
+    daemons: ['keepalived'],
+  };
+  const keepalived = {
+    confSha256: `${'c'.repeat(64)}  /etc/keepalived/keepalived.conf\n`,
+    logLines: '12\n',
+    rulesAfterKill: RULES,
+  };
+  const good: BootObservation = {
+    ...GOOD,
+    console: 'lvs-image: ready lv1 mode=keepalived services=1 realservers=3\n',
+    daemons: { keepalived: { pid: '39\n', pidAfterKill: '57\n' } },
+    keepalived,
+  };
+  t.deepEqual(failing(good, expected), []);
+  t.deepEqual(
+    checkBoot(expected, good)
+      .filter((c) => c.name.startsWith('keepalived'))
+      .map((c) => c.detail),
+    [
+      'pid 39',
+      'after kill -9 of pid 39: pid 57',
+      '/etc/keepalived/keepalived.conf is the rendered one; 12 keepalived lines in logread',
+      'as before the kill -9',
+    ],
+  );
+  const bad = (k: Partial<typeof keepalived>) =>
+    failing({ ...good, keepalived: { ...keepalived, ...k } }, expected).map((c) => `${c.name}: ${c.detail}`);
+  t.regex(bad({ confSha256: `${'d'.repeat(64)}  x\n` }).join(), /sha256 d+ is not the rendered c+/);
+  t.regex(bad({ logLines: '0\n' }).join(), /nothing from keepalived in logread/);
+  t.regex(bad({ rulesAfterKill: '' }).join(), /keepalived table after restart: differs/);
+  t.regex(
+    failing({ ...good, console: 'lvs-image: ready lv1 mode=rules services=1 realservers=2\n' }, expected)
+      .map((c) => c.detail)
+      .join(),
+    /expected `ready lv1 mode=keepalived services=1`, got `ready lv1 mode=rules services=1`/,
+  );
+  t.deepEqual(
+    failing({ ...good, keepalived: undefined, daemons: undefined }, expected).map((c) => c.name),
+    ['keepalived', 'keepalived restarted', 'keepalived config', 'keepalived table after restart'],
+  );
+});
+
+test('SSH: dropbear listens on the spec addresses only, before and after its restart; a wildcard or missing listener fails', (t) => {
+  t.false(checkBoot(EXPECTED, GOOD).some((c) => c.name === 'SSH listeners'));
+  const expected: BootExpectation = {
+    ...EXPECTED,
+    ssh: { listen: ['192.168.31.11:22'] },
+    daemons: ['dropbear'],
+  };
   const netstat = (locals: string[]): string =>
     [
       'Active Internet connections (only servers)',
@@ -226,54 +268,27 @@ test('SSH: dropbear runs and listens on the spec addresses only; a wildcard or m
       ...locals.map((l) => `tcp        0      0 ${l}       0.0.0.0:*               LISTEN`),
     ].join('\n');
   const good = netstat(['192.168.31.11:22', '192.168.31.11:9100']);
-  const ssh = { pid: '42\n', listeners: good, pidAfterKill: '77\n', listenersAfterKill: good };
-  const seen = (o: Partial<typeof ssh>, name = 'SSH server') =>
-    checkBoot(expected, { ...GOOD, ssh: { ...ssh, ...o } }).find((c) => c.name === name);
-  t.like(seen({}), { ok: true, detail: 'dropbear pid 42; listening on 192.168.31.11:22' });
+  const ssh = { listeners: good, listenersAfterKill: good };
+  const seen = (o: Partial<typeof ssh>, name = 'SSH listeners') =>
+    checkBoot(expected, {
+      ...GOOD,
+      daemons: { dropbear: { pid: '42\n', pidAfterKill: '77\n' } },
+      ssh: { ...ssh, ...o },
+    }).find((c) => c.name === name);
+  t.like(seen({}), { ok: true, detail: 'listening on 192.168.31.11:22' });
+  t.like(seen({}, 'dropbear restarted'), { ok: true, detail: 'after kill -9 of pid 42: pid 77' });
   t.like(seen({ listeners: netstat(['0.0.0.0:22']) }), {
     ok: false,
-    detail: 'dropbear pid 42; listening on 0.0.0.0:22 (expected 192.168.31.11:22 only)',
+    detail: 'listening on 0.0.0.0:22 (expected 192.168.31.11:22 only)',
   });
-  t.like(seen({ pid: 'cat: /run/dropbear.pid: No such file\n', listeners: netstat([]) }), { ok: false });
-  t.regex(checkBoot(expected, GOOD).find((c) => c.name === 'SSH server')?.detail ?? '', /never answered/);
-  // Killed, the supervisor starts it again, on the same addresses.
-  t.like(seen({}, 'SSH server restarted'), {
-    ok: true,
-    detail: 'after kill -9 of pid 42: pid 77, listening on 192.168.31.11:22',
-  });
-  t.like(seen({ pidAfterKill: '' }, 'SSH server restarted'), {
+  t.like(seen({ listeners: netstat([]) }), {
     ok: false,
-    detail: 'after kill -9 of pid 42: not running again (no pid)',
+    detail: 'listening on nothing (expected 192.168.31.11:22 only)',
   });
-  t.like(seen({ listenersAfterKill: netstat([]) }, 'SSH server restarted'), {
+  t.regex(checkBoot(expected, GOOD).find((c) => c.name === 'SSH listeners')?.detail ?? '', /never answered/);
+  t.like(seen({}, 'SSH listeners after restart'), { ok: true, detail: 'listening on 192.168.31.11:22' });
+  t.like(seen({ listenersAfterKill: netstat([]) }, 'SSH listeners after restart'), {
     ok: false,
-    detail: 'after kill -9 of pid 42: pid 77, listening on nothing',
+    detail: 'listening on nothing (expected 192.168.31.11:22 only)',
   });
-  t.like(seen({ pidAfterKill: '42\n' }, 'SSH server restarted'), { ok: false });
-});
-
-test('NTP: ntpd runs, and comes back after a kill -9', (t) => {
-  t.false(checkBoot(EXPECTED, GOOD).some((c) => c.name === 'ntpd'));
-  const expected = { ...EXPECTED, ntp: true };
-  const seen = (ntpd: { pid: string; pidAfterKill: string }, name = 'ntpd') =>
-    checkBoot(expected, { ...GOOD, ntpd }).find((c) => c.name === name);
-  t.like(seen({ pid: '61\n', pidAfterKill: '80\n' }), { ok: true, detail: 'pid 61' });
-  t.like(seen({ pid: '61\n', pidAfterKill: '80\n' }, 'ntpd restarted'), {
-    ok: true,
-    detail: 'after kill -9 of pid 61: pid 80',
-  });
-  t.like(seen({ pid: '\n', pidAfterKill: '' }), { ok: false });
-  t.like(seen({ pid: '\n', pidAfterKill: '' }, 'ntpd restarted'), {
-    ok: false,
-    detail: 'not running, so not killed',
-  });
-  t.like(seen({ pid: '61\n', pidAfterKill: '' }, 'ntpd restarted'), { ok: false });
-  t.like(
-    checkBoot(expected, GOOD).find((c) => c.name === 'ntpd'),
-    { ok: false },
-  );
-  t.like(
-    checkBoot(expected, GOOD).find((c) => c.name === 'ntpd restarted'),
-    { ok: false },
-  );
 });

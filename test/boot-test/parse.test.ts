@@ -1,15 +1,13 @@
 import test from 'ava';
 import { readFileSync } from 'node:fs';
 import {
-  findFailures,
   ipvsVersionOfIpvsadm,
   ipvsVersionOfKernel,
   normalizeMarkRules,
   normalizeRules,
   parseInetAddresses,
-  parseReadyLine,
-  readyLikeLine,
 } from '../../src/boot-test/parse.js';
+import { findFailures, parseReadyLine, readyLikeLine } from '../../src/runtime/console-contract.js';
 import { normalizeConsoleText } from '../../src/lib/console.js';
 
 const RECORDED = normalizeConsoleText(

@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { READY_PATTERN } from '../../src/layout.js';
+import { READY_PATTERN } from '../../src/runtime/console-contract.js';
 import { createNetns, createTap, deleteNetns, labName } from '../../src/lib/netns.js';
 import { startGuest, type Guest } from '../../src/lib/qemu.js';
 import { devImageAvailable, makeDevImage } from '../_helpers/dev-image.js';

@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { READY_PATTERN } from '../../src/layout.js';
+import { READY_PATTERN } from '../../src/runtime/console-contract.js';
 import {
   configureLink,
   createBridge,

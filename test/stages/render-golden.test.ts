@@ -1,17 +1,23 @@
 /**
  * Golden files: every rendered file of every spec in images/, under test/fixtures/golden/render/<spec>/ in the
- * layout `lvs-image render` writes. Regenerate with UPDATE_GOLDEN=1 after an intended change.
+ * layout `lvs-image render` writes (the fixed /init and boot steps are compared with their source instead).
+ * Regenerate with UPDATE_GOLDEN=1 after an intended change.
  */
 import test from 'ava';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadSpec } from '../../src/spec/load.js';
-import { renderSite } from '../../src/stages/render.js';
+import { DEFAULT_TEMPLATES_DIR, renderSite } from '../../src/stages/render.js';
 import { ROOT } from '../_helpers/cli.js';
 
 const IMAGES = path.join(ROOT, 'images');
 const GOLDEN = path.join(ROOT, 'test/fixtures/golden/render');
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
+/**
+ * The fixed files of a director root (/init and its boot steps, copied as they are): held to their source in
+ * templates/director, not to a golden copy per director.
+ */
+const FIXED = /^[^/]+\/rootfs\/(init|lib\/lvs\/[^/]+)$/;
 
 function listFiles(dir: string, prefix = ''): string[] {
   if (!existsSync(dir)) return [];
@@ -32,7 +38,12 @@ for (const specFile of specs) {
   const name = specFile.replace(/\.(ya?ml|json)$/, '');
   test(`golden: every rendered file of images/${specFile}`, async (t) => {
     const { spec } = await loadSpec(path.join(IMAGES, specFile));
-    const files = renderSite(spec);
+    const all = renderSite(spec);
+    for (const f of all.filter((x) => FIXED.test(x.relPath))) {
+      const source = path.join(DEFAULT_TEMPLATES_DIR, 'director', f.relPath.replace(/^[^/]+\/rootfs\//, ''));
+      t.is(f.content, readFileSync(source, 'utf8'), `${name}/${f.relPath} is not its fixed source`);
+    }
+    const files = all.filter((x) => !FIXED.test(x.relPath));
     const dir = path.join(GOLDEN, name);
     if (UPDATE) {
       rmSync(dir, { recursive: true, force: true });

@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { READY_PATTERN } from '../../src/layout.js';
+import { READY_PATTERN } from '../../src/runtime/console-contract.js';
 import { applyDefaults } from '../../src/spec/defaults.js';
 import type { Spec } from '../../src/spec/types.js';
 import { renderSite } from '../../src/stages/render.js';

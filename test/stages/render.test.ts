@@ -1,14 +1,17 @@
 import test from 'ava';
 import { resolveDirector } from '../../src/director/resolve.js';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { InternalError, SpecError } from '../../src/lib/errors.js';
-import { READY_PATTERN, readyLine } from '../../src/layout.js';
 import { applyDefaults } from '../../src/spec/defaults.js';
 import type { Spec } from '../../src/spec/types.js';
-import { planCompanionFiles, planDirectorFiles, renderFiles, renderSite } from '../../src/stages/render.js';
+import {
+  DEFAULT_TEMPLATES_DIR,
+  planCompanionFiles,
+  planDirectorFiles,
+  renderFiles,
+  renderSite,
+} from '../../src/stages/render.js';
 import { makeSpec } from '../_helpers/make-spec.js';
 import { overrideDir } from '../_helpers/override-dir.js';
 
@@ -46,13 +49,20 @@ function file(files: { path: string; content: string }[], p: string): string {
   return f.content;
 }
 
-test('the reference director gets init, hostname, sysctl, interfaces, rules and the SysV script', (t) => {
+test('the reference director gets the fixed init and boot steps, their data files, hostname, sysctl, interfaces, rules and the SysV script', (t) => {
   const spec = applyDefaults(makeSpec());
   const plan = planDirectorFiles(resolveDirector(spec, spec.directors[0]!));
   t.deepEqual(
     plan.map((f) => [f.path, f.mode.toString(8), f.template]),
     [
-      ['/init', '755', 'director/init.hbs'],
+      ['/init', '755', 'director/init'],
+      ['/lib/lvs/boot.sh', '644', 'director/lib/lvs/boot.sh'],
+      ['/lib/lvs/supervise.sh', '644', 'director/lib/lvs/supervise.sh'],
+      ['/lib/lvs/apply.sh', '644', 'director/lib/lvs/apply.sh'],
+      ['/etc/lvs/director', '644', 'director/etc/lvs/director.hbs'],
+      ['/etc/lvs/links', '644', 'director/etc/lvs/links.hbs'],
+      ['/etc/lvs/addresses', '644', 'director/etc/lvs/addresses.hbs'],
+      ['/etc/lvs/routes', '644', 'director/etc/lvs/routes.hbs'],
       ['/etc/hostname', '644', 'director/etc/hostname.hbs'],
       ['/etc/sysctl.conf', '644', 'director/etc/sysctl.conf.hbs'],
       ['/etc/network/interfaces', '644', 'director/etc/network/interfaces.hbs'],
@@ -139,99 +149,23 @@ test('interfaces: gateway on its interface, labeled VIPs as alias stanzas, unlab
   t.notRegex(text, /iface eth1 inet static\n(.*\n)*? {4}gateway/);
 });
 
-const SHELLS = ['busybox sh', 'dash', 'bash --posix'];
-for (const [name, spec] of [
-  ['reference', applyDefaults(makeSpec())],
-  ['busy', busySpec()],
-] as const) {
-  for (const shell of SHELLS) {
-    test(`/init of the ${name} spec parses with ${shell} -n`, (t) => {
-      const init = file(renderFiles(planDirectorFiles(resolveDirector(spec, spec.directors[0]!))), '/init');
-      t.true(init.startsWith('#!/bin/sh\n'));
-      const [cmd = '', ...args] = shell.split(' ');
-      const r = spawnSync(cmd, [...args, '-n'], { input: init, encoding: 'utf8' });
-      t.is(r.status, 0, r.stderr);
-    });
-  }
-}
-
-test('/init counts the table at runtime and prints the ready line format of layout.ts', (t) => {
+test('/init reads its data files: interfaces with their MAC, addresses and VIPs, the default route, the counts', (t) => {
   const spec = busySpec();
-  const init = file(renderFiles(planDirectorFiles(resolveDirector(spec, spec.directors[0]!))), '/init');
-  const format = /printf '\\n(lvs-image: ready %s mode=%s services=%s realservers=%s)\\n' lv1 rules /.exec(
-    init,
-  )?.[1];
-  const filled = ['lv1', 'rules', '2', '4'].reduce((f, v) => f?.replace('%s', v), format);
-  t.is(filled, readyLine('lv1', 'rules', 2, 4));
-  t.regex(readyLine('lv1', 'rules', 2, 4), READY_PATTERN);
-  t.regex(readyLine('lv4', 'keepalived', 1, 3), READY_PATTERN);
-  t.regex(init, /"\$services" != 2 \] \|\| \[ "\$realservers" != 4 \]/);
-  t.regex(init, /run "vip eth0:100" ip addr add 10\.10\.31\.100\/32 label eth0:100 dev eth0\n/);
-  t.regex(init, /run "vip 10\.10\.31\.101" ip addr add 10\.10\.31\.101\/32 dev eth0\n/);
-  t.regex(init, /run "default route" ip route add default via 10\.10\.31\.1 dev eth0\n/);
-  t.regex(init, /bind_mac 52:54:00:31:00:11 eth0 lvstmp0\n/);
-  t.notRegex(init, /bind_mac [^\n]* eth1 /);
+  const out = renderFiles(planDirectorFiles(resolveDirector(spec, spec.directors[0]!)));
+  const body = (p: string): string => file(out, p).replace(/^#.*\n/gm, '');
+  t.is(body('/etc/lvs/links'), 'eth0 52:54:00:31:00:11 lvstmp0\neth1 - -\n');
+  t.is(
+    body('/etc/lvs/addresses'),
+    'address eth0 eth0 10.10.31.11/24 broadcast 10.10.31.255\n' +
+      'address eth1 eth1 192.168.31.11/24 broadcast 192.168.31.255\n' +
+      'vip eth0:100 eth0 10.10.31.100/32 label eth0:100\n' +
+      'vip 10.10.31.101 eth0 10.10.31.101/32\n',
+  );
+  t.is(body('/etc/lvs/routes'), 'default 10.10.31.1 eth0\n');
+  t.is(body('/etc/lvs/director'), 'mode rules\nservices 2\nrealservers 4\n');
+  t.is(file(out, '/init'), readFileSync(path.join(DEFAULT_TEMPLATES_DIR, 'director/init'), 'utf8'));
+  t.false(out.some((f) => f.path.startsWith('/etc/lvs/services/')));
 });
-
-/** The lines of `init` from the one matching `from` through the one matching `to` (both kept). */
-function section(init: string, from: RegExp, to: RegExp): string {
-  const lines = init.split('\n');
-  const start = lines.findIndex((l) => from.test(l));
-  const end = lines.findIndex((l, i) => i > start && to.test(l));
-  if (start < 0 || end < 0) throw new Error(`no section ${String(from)} .. ${String(to)} in /init`);
-  return lines.slice(start, end + 1).join('\n') + '\n';
-}
-
-for (const shell of SHELLS) {
-  test(`/init counts services and real servers from ipvsadm -Sn with ${shell}`, (t) => {
-    const spec = busySpec();
-    const init = file(renderFiles(planDirectorFiles(resolveDirector(spec, spec.directors[0]!))), '/init');
-    const count = section(init, /^# Counted in the shell/, /^EOF$/);
-    const listing = [
-      '-A -t 10.10.31.100:80 -s wlc',
-      '-a -t 10.10.31.100:80 -r 192.168.31.101:80 -m -w 1',
-      '-a -t 10.10.31.100:80 -r 192.168.31.102:80 -m -w 0',
-      '-A -f 1 -s rr',
-      '-a -f 1 -r 192.168.31.103:0 -m -w 1',
-    ].join('\n');
-    const script = `listing='${listing}'\n${count}echo "$services $realservers"\n`;
-    const [cmd = '', ...args] = shell.split(' ');
-    const r = spawnSync(cmd, [...args, '-c', script], { encoding: 'utf8' });
-    t.is(r.status, 0, r.stderr);
-    t.is(r.stdout, '2 3\n');
-  });
-
-  test(`/init loads parameterless modules in one modprobe -a, the others one by one, with ${shell}`, (t) => {
-    const spec = busySpec();
-    const init = file(renderFiles(planDirectorFiles(resolveDirector(spec, spec.directors[0]!))), '/init');
-    const modules = section(init, /^if \[ -s \/etc\/modules \]/, /^fi$/).replaceAll(
-      '/etc/modules',
-      '"$MODULES"',
-    );
-    const dir = mkdtempSync(path.join(tmpdir(), 'lvsi-init-'));
-    try {
-      const list = path.join(dir, 'modules');
-      writeFileSync(list, '# comment\nip_vs\n\nip_vs_sh conn_tab_bits=12 x=1\nip_vs_lc\n');
-      // A stand-in modprobe that logs its arguments; run() and fail() come from /init itself.
-      const helpers = section(init, /^fail\(\) \{/, /^}$/) + section(init, /^run\(\) \{/, /^}$/);
-      const script = `mkdir -p "$TMPDIR"; modprobe() { echo "modprobe $*" >>"$LOG"; }\n${helpers}${modules}`;
-      const [cmd = '', ...args] = shell.split(' ');
-      const env = { ...process.env, MODULES: list, LOG: path.join(dir, 'log'), TMPDIR: dir };
-      const r = spawnSync(cmd, [...args, '-c', script.replaceAll('/tmp/.lvs-run', '"$TMPDIR/run"')], {
-        encoding: 'utf8',
-        env,
-      });
-      t.is(r.status, 0, r.stderr);
-      t.is(r.stdout, '');
-      t.is(
-        readFileSync(env.LOG, 'utf8'),
-        'modprobe ip_vs_sh conn_tab_bits=12 x=1\nmodprobe -a ip_vs ip_vs_lc\n',
-      );
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-}
 
 test('companions: NAT routes through the director, DR holds the VIP on lo, TUN on tunl0', (t) => {
   const spec = busySpec();

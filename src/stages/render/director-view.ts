@@ -63,7 +63,7 @@ export interface DirectorView {
   keepalivedConf: string[] | null;
   /**
    * A member of a VRRP pair: keepalived runs with --dont-release-ipvs, so a stop leaves the IPVS table in place
-   * while its VRRP side hands the VIPs over (see templates/director/init.hbs).
+   * while its VRRP side hands the VIPs over (see src/runtime/daemons.ts).
    */
   pairMember: boolean;
   /** Whether /init runs daemons (keepalived or any of access): it then defines `supervise`, which restarts them. */

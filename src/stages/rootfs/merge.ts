@@ -49,7 +49,7 @@ export function mergeLayers(layers: readonly Layer[]): RootfsEntry[] {
   const init = byPath.get('/init')?.entry;
   if (init?.type !== 'file' || (init.mode & 0o111) === 0) {
     throw new BuildError('the image has no executable /init', {
-      hint: 'the rendered files must include /init with mode 0755 (templates/rootfs/init.hbs)',
+      hint: 'the rendered files must include /init with mode 0755 (templates/director/init)',
     });
   }
   return sortEntries([...byPath.values()].map((v) => v.entry));

@@ -1,0 +1,96 @@
+/**
+ * What a director prints on its console, as both sides read it: /init and its boot steps (templates/director/init,
+ * templates/director/lib/lvs/*.sh) print these lines; boot-test, the lab and the tests wait for and parse them.
+ * Change a line here and in the shell together (test/runtime/console-contract.test.ts holds them to each other).
+ */
+
+/** Who writes the IPVS table: /init from the rendered rules, or keepalived from its config (health checks). */
+export type ReadyMode = 'rules' | 'keepalived';
+
+/** The line /init prints when the director is configured (parsed by boot-test and the lab). */
+export const READY_PATTERN =
+  /^lvs-image: ready (\S+) mode=(rules|keepalived) services=(\d+) realservers=(\d+)$/m;
+
+/** The start of the ready line, matched whatever follows (a lab waits for it without parsing it). */
+export const READY_START = /^lvs-image: ready .*$/m;
+
+/** Formats the ready line /init prints; `mode` says who wrote the IPVS table (the rules, or keepalived). */
+export function readyLine(hostname: string, mode: ReadyMode, services: number, realServers: number): string {
+  return `lvs-image: ready ${hostname} mode=${mode} services=${services} realservers=${realServers}`;
+}
+
+/** What /init reported in its ready line. */
+export interface ReadyLine {
+  hostname: string;
+  mode: ReadyMode;
+  services: number;
+  realServers: number;
+}
+
+/** The ready line in console text, if /init printed it. */
+export function parseReadyLine(text: string): ReadyLine | undefined {
+  const m = READY_PATTERN.exec(text);
+  if (m === null) return undefined;
+  return {
+    hostname: m[1] ?? '',
+    mode: m[2] === 'keepalived' ? 'keepalived' : 'rules',
+    services: Number(m[3]),
+    realServers: Number(m[4]),
+  };
+}
+
+/** The first line that starts like the ready line, as printed (for reporting one that does not parse). */
+export function readyLikeLine(text: string): string | undefined {
+  return /^lvs-image: ready.*$/m.exec(text)?.[0];
+}
+
+/** A failed boot step: `lvs-image: FAILED <step>: <details>`; the boot goes on. */
+export function failedLine(step: string, details: string): string {
+  return `lvs-image: FAILED ${step}: ${details}`;
+}
+
+/** Every `lvs-image: FAILED <step>: ...` line /init printed, in order. */
+export function findFailures(text: string): string[] {
+  return text.match(/^lvs-image: FAILED .*$/gm) ?? [];
+}
+
+/** The line /init prints when it is done, one way or the other: the ready line or a failure. */
+export const BOOT_DONE_PATTERN = /^lvs-image: (?:ready|FAILED) .*$/m;
+
+/** A console line a supervised daemon printed: `[name] ` then the daemon's own line. */
+export const DAEMON_LINE = /^\[[a-z][a-z0-9_-]*\] .*\n/gm;
+
+/** The tag the supervisor puts before each line of daemon `name`. */
+export function daemonTag(name: string): string {
+  return `[${name}] `;
+}
+
+/** The supervisor's line when daemon `name` exited and is started again (`restarts` counts from 1). */
+export function restartLine(name: string, restarts: number): string {
+  return `lvs-image: ${name} exited; restart ${restarts} in 1 s`;
+}
+
+/** The supervisor's line when daemon `name` exited with its down file present: it stays stopped. */
+export function stoppedLine(name: string): string {
+  return `lvs-image: ${name} stopped; rm /run/${name}.down to start it again`;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * keepalived's line when VRRP instance `instance` becomes master, as the supervisor tags it. Not anchored: the
+ * shell's prompt may precede the tagged line on the console. `flags` as for RegExp (`g` to count them).
+ */
+export function masterLine(instance: string, flags = ''): RegExp {
+  return new RegExp(
+    `${escapeRegExp(daemonTag('keepalived'))}[^\\n]*\\(${escapeRegExp(instance)}\\) Entering MASTER STATE`,
+    flags,
+  );
+}
+
+/** keepalived's own words for a VRRP instance becoming master (as a log host receives them, untagged). */
+export function masterText(instance: string): string {
+  return `(${instance}) Entering MASTER STATE`;
+}
