@@ -10,6 +10,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { directorFiles } from '../../src/layout.js';
+import type { GuestNic, NicBackend } from '../../src/lib/qemu-args.js';
 import { loadSpec } from '../../src/spec/load.js';
 import { ROOT, runCli } from './cli.js';
 
@@ -56,4 +57,17 @@ export async function buildReferenceImage(): Promise<ReferenceImage> {
     macs: director.interfaces.flatMap((i) => (i.mac === undefined ? [] : [i.mac])),
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
+}
+
+/**
+ * The guest NICs for a network boot of the reference director: its last NIC (eth1, the inside LAN the boot server
+ * is on) boots from `boot`, e1000 with QEMU's iPXE ROM; the others are QEMU user networking (restrict=on). Each
+ * carries the spec's MAC, so the site's boot.ipxe finds the director and its /init names every interface.
+ */
+export function bootNics(macs: readonly string[], boot: NicBackend): GuestNic[] {
+  return macs.map((mac, i) =>
+    i === macs.length - 1
+      ? { backend: boot, model: 'e1000', mac, boot: true }
+      : { backend: { kind: 'user' }, mac },
+  );
 }
