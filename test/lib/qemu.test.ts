@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { guestCommand, startGuest } from '../../src/lib/qemu.js';
-import { devImageAvailable, makeDevImage } from '../_helpers/dev-image.js';
 import { integrationTest } from '../_helpers/integration.js';
+import { buildReferenceImage, REFERENCE_NEEDS } from '../_helpers/reference-image.js';
 
 test('guestCommand runs QEMU directly, or through `ip netns exec` for the lab', (t) => {
   const opts = { consoleLog: '/tmp/x.log', direct: { kernel: 'k', initrd: 'i', append: 'a' }, nics: [] };
@@ -16,20 +16,17 @@ test('guestCommand runs QEMU directly, or through `ip netns exec` for the lab', 
 
 integrationTest(
   'startGuest: boots, answers a command on the serial console, logs it, and stops by PID',
-  ['qemu-system-x86_64', 'cpio', 'gzip'],
+  ['qemu-system-x86_64', ...REFERENCE_NEEDS],
   async (t) => {
-    if (!devImageAvailable()) return t.fail('dev image inputs missing');
-    const { siteRoot } = makeDevImage();
+    // The real reference image: its site kernel boots in seconds (see the helper).
+    const image = await buildReferenceImage();
+    t.teardown(image.remove);
     const consoleLog = path.join(mkdtempSync(path.join(tmpdir(), 'lvs-qemu-')), 'console.log');
     const guest = await startGuest({
       name: 'lv1',
       consoleLog,
-      direct: {
-        kernel: path.join(siteRoot, 'lv1/lv1-kernel'),
-        initrd: path.join(siteRoot, 'lv1/lv1-initrd.img'),
-        append: 'console=ttyS0 quiet panic=-1',
-      },
-      nics: [{ backend: { kind: 'user' } }, { backend: { kind: 'user' } }],
+      direct: { kernel: image.kernel, initrd: image.initrd, append: `${image.cmdline} quiet panic=-1` },
+      nics: image.macs.map((mac) => ({ backend: { kind: 'user' as const }, mac })),
     });
     try {
       await guest.console.waitForLine(/^lvs-image: ready/m, 180_000);

@@ -1,40 +1,34 @@
 /**
  * A QEMU guest PXE-boots from `lvs-image serve --dhcp full` over a tap device in a namespace this test creates
  * and deletes: QEMU's iPXE ROM (ipxe-qemu) gets an address and `boot.ipxe` over HTTP from dnsmasq's answer,
- * chains the director's script, loads kernel and initrd over HTTP, and /init prints the ready line.
+ * picks the director by MAC, chains its script, loads kernel and initrd over HTTP, and /init prints the ready line.
+ * The image is the real reference build (test/_helpers/reference-image.ts), its own boot.ipxe and all.
  * The lab address 10.99.1.1/24 exists only inside the namespace.
  */
-import { writeFileSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { READY_PATTERN } from '../../src/runtime/console-contract.js';
 import { createNetns, createTap, deleteNetns, labName } from '../../src/lib/netns.js';
 import { startGuest, type Guest } from '../../src/lib/qemu.js';
-import { devImageAvailable, makeDevImage } from '../_helpers/dev-image.js';
 import { integrationTest } from '../_helpers/integration.js';
+import { bootNics, buildReferenceImage, REFERENCE_NEEDS } from '../_helpers/reference-image.js';
 import { startServeProcess, type ServeProcess } from '../_helpers/serve-process.js';
 
-const NEEDS = ['ip', 'qemu-system-x86_64', 'dnsmasq', 'cpio', 'busybox', 'root'];
+const NEEDS = ['ip', 'qemu-system-x86_64', 'dnsmasq', 'root', ...REFERENCE_NEEDS];
 
 integrationTest(
-  'a QEMU guest PXE-boots the dev director image from serve --dhcp full and prints its ready line',
+  'a QEMU guest PXE-boots the reference director image from serve --dhcp full and prints its ready line',
   NEEDS,
   async (t) => {
-    if (!devImageAvailable())
-      return t.fail(
-        'the dev image needs /vmlinuz, busybox and a static ipvsadm (test/_helpers/dev-image.ts)',
-      );
     const ns = labName('p', 'l');
     const tap = 'lvsi-tap0';
-    const { siteRoot, hostname } = makeDevImage();
-    // The site dispatcher the build emits (boot.ipxe) chains the director's script; here there is one director.
-    writeFileSync(path.join(siteRoot, 'boot.ipxe'), `#!ipxe\nchain ${hostname}.ipxe\n`);
+    const image = await buildReferenceImage();
+    const { siteRoot, hostname } = image;
     const lab: { serve?: ServeProcess; guest?: Guest } = {};
     t.teardown(async () => {
       await lab.guest?.stop();
       await lab.serve?.stop();
       await deleteNetns(ns);
-      await rm(path.dirname(siteRoot), { recursive: true, force: true });
+      image.remove();
     });
     await createNetns(ns);
     await createTap({ ns, ifname: tap, cidr: '10.99.1.1/24' });
@@ -57,7 +51,7 @@ integrationTest(
     t.is(typeof listening.dnsmasqPid, 'number');
     const guest = (lab.guest = await startGuest({
       name: 'lvsi-pxe',
-      nics: [{ backend: { kind: 'tap', ifname: tap }, model: 'e1000', mac: '52:54:00:99:01:10', boot: true }],
+      nics: bootNics(image.macs, { kind: 'tap', ifname: tap }),
       memoryMb: 512,
       netns: ns,
       consoleLog: path.join(path.dirname(siteRoot), 'console.log'),

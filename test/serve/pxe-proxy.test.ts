@@ -4,8 +4,6 @@
  * inside test-made namespaces: lab `-l` holds a bridge (10.99.3.1/24) with the guest's tap and one end of a veth
  * whose other end (10.99.3.2/24) is in `-d`, where the plain DHCP server runs.
  */
-import { writeFileSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { READY_PATTERN } from '../../src/runtime/console-contract.js';
@@ -21,23 +19,19 @@ import {
   runInNetns,
 } from '../../src/lib/netns.js';
 import { startGuest, type Guest } from '../../src/lib/qemu.js';
-import { devImageAvailable, makeDevImage } from '../_helpers/dev-image.js';
 import { integrationTest } from '../_helpers/integration.js';
+import { bootNics, buildReferenceImage, REFERENCE_NEEDS } from '../_helpers/reference-image.js';
 import { startServeProcess, type ServeProcess } from '../_helpers/serve-process.js';
 
-const NEEDS = ['ip', 'qemu-system-x86_64', 'dnsmasq', 'cpio', 'busybox', 'root'];
+const NEEDS = ['ip', 'qemu-system-x86_64', 'dnsmasq', 'root', ...REFERENCE_NEEDS];
 
 integrationTest(
   'a QEMU guest PXE-boots through serve --dhcp proxy beside a plain DHCP server',
   NEEDS,
   async (t) => {
-    if (!devImageAvailable())
-      return t.fail(
-        'the dev image needs /vmlinuz, busybox and a static ipvsadm (test/_helpers/dev-image.ts)',
-      );
     const [lab, dhcpNs] = [labName('x', 'l'), labName('x', 'd')];
-    const { siteRoot, hostname } = makeDevImage();
-    writeFileSync(path.join(siteRoot, 'boot.ipxe'), `#!ipxe\nchain ${hostname}.ipxe\n`);
+    const image = await buildReferenceImage();
+    const { siteRoot, hostname } = image;
     const held: { serve?: ServeProcess; guest?: Guest; dhcp?: ChildProcess } = {};
     t.teardown(async () => {
       await held.guest?.stop();
@@ -45,7 +39,7 @@ integrationTest(
       held.dhcp?.kill('SIGTERM');
       await deleteNetns(lab);
       await deleteNetns(dhcpNs);
-      await rm(path.dirname(siteRoot), { recursive: true, force: true });
+      image.remove();
     });
     await createNetns(lab);
     await createNetns(dhcpNs);
@@ -75,14 +69,7 @@ integrationTest(
     await serve.waitFor((l) => l.event === 'listening');
     const guest = (held.guest = await startGuest({
       name: 'lvsi-pxe-proxy',
-      nics: [
-        {
-          backend: { kind: 'tap', ifname: 'lvsi-tapx' },
-          model: 'e1000',
-          mac: '52:54:00:99:03:10',
-          boot: true,
-        },
-      ],
+      nics: bootNics(image.macs, { kind: 'tap', ifname: 'lvsi-tapx' }),
       memoryMb: 512,
       netns: lab,
       consoleLog: path.join(path.dirname(siteRoot), 'console.log'),
