@@ -6,26 +6,12 @@
  * (src/packages/*.ts: what it installs where) when it is not a busybox applet.
  */
 import { InternalError } from '../lib/errors.js';
-import type { DaemonName } from '../director/types.js';
-import type { DirectorMode } from '../spec/health-check.js';
-import type { DirectorView } from '../stages/render/director-view.js';
+import type { DaemonName, DirectorModel } from '../director/types.js';
 
 export type { DaemonName } from '../director/types.js';
 
-/**
- * What decides whether a director runs a daemon: who writes its table and which access it serves. Both the
- * director model (src/director/types.ts) and the render view have this shape.
- */
-export interface DaemonFacts {
-  mode: DirectorMode;
-  access: {
-    syslog: object | null;
-    localSyslog: boolean;
-    ntp: object | null;
-    ssh: object | null;
-    metrics: object | null;
-  };
-}
+/** What decides whether a director runs a daemon: who writes its table and which access it serves. */
+export type DaemonFacts = Pick<DirectorModel, 'mode' | 'access'>;
 
 /**
  * The fixed boot step after which a daemon starts: `network` once addresses and routes are up (before netfilter
@@ -48,7 +34,7 @@ export interface Daemon {
   /** Whether a director runs it (the model's `daemons` list is this table filtered by it). */
   when: (f: DaemonFacts) => boolean;
   /** Its command line, kept in the foreground (the supervisor restarts it when it exits). */
-  argv: (v: DirectorView) => string[];
+  argv: (m: DirectorModel) => string[];
   pid: PidProbe;
   /** A socket it creates, waited for (bounded) before the next step starts. */
   readySocket?: string;
@@ -61,13 +47,17 @@ export interface Daemon {
    * bounded wait for that next hop's ARP answer. klogd hands over the whole kernel ring at once; the kernel queues
    * datagrams to an unresolved neighbour only up to unres_qlen_bytes (about 140 of them) and drops the oldest.
    */
-  logHost?: (v: DirectorView) => { host: string; announce: string };
+  logHost?: (m: DirectorModel) => { host: string; announce: string };
 }
 
-const remoteSyslog = (v: DirectorView): NonNullable<DirectorView['access']['syslog']> => {
-  if (v.access.syslog === null) throw new InternalError('remote syslog without access.syslog');
-  return v.access.syslog;
+/** The remote log host as `host:port` (busybox syslogd -R) and its host. */
+const remoteSyslog = (m: DirectorModel): { host: string; target: string } => {
+  if (m.access.syslog === null) throw new InternalError('remote syslog without access.syslog');
+  const { host, port } = m.access.syslog;
+  return { host, target: `${host}:${port}` };
 };
+
+const hostPort = (a: { address: string; port: number }): string => `${a.address}:${a.port}`;
 
 /** The table, in start order. */
 export const DAEMONS: readonly Daemon[] = [
@@ -78,9 +68,9 @@ export const DAEMONS: readonly Daemon[] = [
     summary:
       'busybox syslogd: every line into the in-memory ring (`logread`), and to the remote log host with access.syslog',
     when: (f) => f.access.syslog !== null || f.access.localSyslog,
-    argv: (v) =>
-      v.access.syslog !== null
-        ? ['syslogd', '-n', '-C64', '-R', v.access.syslog.target, '-L']
+    argv: (m) =>
+      m.access.syslog !== null
+        ? ['syslogd', '-n', '-C64', '-R', remoteSyslog(m).target, '-L']
         : ['syslogd', '-n', '-C64'],
     pid: { name: 'syslogd' },
     readySocket: '/dev/log',
@@ -95,9 +85,9 @@ export const DAEMONS: readonly Daemon[] = [
     argv: () => ['klogd', '-n'],
     pid: { name: 'klogd' },
     needsLog: true,
-    logHost: (v) => ({
-      host: remoteSyslog(v).host,
-      announce: `${v.hostname} booting; remote syslog to ${remoteSyslog(v).target}`,
+    logHost: (m) => ({
+      host: remoteSyslog(m).host,
+      announce: `${m.hostname} booting; remote syslog to ${remoteSyslog(m).target}`,
     }),
   },
   {
@@ -107,12 +97,12 @@ export const DAEMONS: readonly Daemon[] = [
     summary:
       'busybox ntpd: sets the clock from access.ntp and keeps it set (a client only); /etc/ntpd-event logs each step',
     when: (f) => f.access.ntp !== null,
-    argv: (v) => [
+    argv: (m) => [
       'ntpd',
       '-n',
       '-S',
       '/etc/ntpd-event',
-      ...(v.access.ntp?.servers ?? []).flatMap((s) => ['-p', s]),
+      ...(m.access.ntp?.servers ?? []).flatMap((s) => ['-p', s]),
     ],
     pid: { name: 'ntpd' },
     needsLog: true,
@@ -124,12 +114,12 @@ export const DAEMONS: readonly Daemon[] = [
     summary:
       'dropbear: SSH on the access.ssh addresses only; root logs in with a key of /root/.ssh/authorized_keys (no passwords)',
     when: (f) => f.access.ssh !== null,
-    argv: (v) => [
+    argv: (m) => [
       'dropbear',
       '-F',
       '-r',
-      v.access.ssh?.hostKey ?? '',
-      ...(v.access.ssh?.listen ?? []).flatMap((l) => ['-p', l]),
+      m.access.ssh?.hostKey ?? '',
+      ...(m.access.ssh?.listen ?? []).flatMap((l) => ['-p', hostPort(l)]),
       '-P',
       '/run/dropbear.pid',
     ],
@@ -148,11 +138,11 @@ export const DAEMONS: readonly Daemon[] = [
     // virtual service unhooks IPVS; keepalived's checker deletes them on stop while its VRRP side still holds the
     // VIPs, and in that window this director's own TCP stack resets every connection through it. Without the VIPs
     // the table forwards nothing; the next start flushes it.
-    argv: (v) => [
+    argv: (m) => [
       'keepalived',
       '--dont-fork',
       '--log-console',
-      ...(v.pairMember ? ['--dont-release-ipvs'] : []),
+      ...(m.pair !== null ? ['--dont-release-ipvs'] : []),
       '-f',
       '/etc/keepalived/keepalived.conf',
     ],
@@ -166,7 +156,7 @@ export const DAEMONS: readonly Daemon[] = [
     summary:
       'busybox httpd: the metrics on the inside address only, serving /www (cgi-bin/metrics answers GET/HEAD)',
     when: (f) => f.access.metrics !== null,
-    argv: (v) => ['httpd', '-f', '-p', v.access.metrics?.listen ?? '', '-h', '/www'],
+    argv: (m) => ['httpd', '-f', '-p', m.access.metrics ? hostPort(m.access.metrics) : '', '-h', '/www'],
     pid: { name: 'httpd' },
     needsLog: false,
   },

@@ -3,7 +3,7 @@
  * Pure; render prints it with templates/director/etc/lvs/service.hbs.
  */
 import { InternalError } from '../lib/errors.js';
-import type { DirectorView } from '../stages/render/director-view.js';
+import type { DirectorModel } from '../director/types.js';
 import { runningDaemons, serviceFilePath, type BootPhase, type Daemon } from './daemons.js';
 
 /** What templates/director/etc/lvs/service.hbs prints. */
@@ -18,14 +18,14 @@ export interface ServiceView {
   readySocket: string | null;
 }
 
-/** The service view of daemon `d` on the director of `view`. */
-export function serviceView(d: Daemon, view: DirectorView): ServiceView {
-  const argv = d.argv(view);
+/** The service view of daemon `d` on director `model`. */
+export function serviceView(d: Daemon, model: DirectorModel): ServiceView {
+  const argv = d.argv(model);
   // /init splits the argv line on blanks: a word with one (or an empty word) would come apart there.
   const bad = argv.find((w) => w === '' || /\s/.test(w));
   if (bad !== undefined)
     throw new InternalError(
-      `daemon ${d.name} of ${view.hostname}: argv word ${JSON.stringify(bad)} cannot be split back`,
+      `daemon ${d.name} of ${model.hostname}: argv word ${JSON.stringify(bad)} cannot be split back`,
     );
   return {
     name: d.name,
@@ -33,12 +33,12 @@ export function serviceView(d: Daemon, view: DirectorView): ServiceView {
     phase: d.phase,
     argv: argv.join(' '),
     mounts: d.mounts ?? [],
-    logHost: d.logHost?.(view) ?? null,
+    logHost: d.logHost?.(model) ?? null,
     readySocket: d.readySocket ?? null,
   };
 }
 
 /** The service files of a director: path and view, in start order. Pure. */
-export function serviceFiles(view: DirectorView): { path: string; view: ServiceView }[] {
-  return runningDaemons(view).map((d) => ({ path: serviceFilePath(d), view: serviceView(d, view) }));
+export function serviceFiles(model: DirectorModel): { path: string; view: ServiceView }[] {
+  return runningDaemons(model).map((d) => ({ path: serviceFilePath(d), view: serviceView(d, model) }));
 }

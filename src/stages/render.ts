@@ -144,7 +144,7 @@ export function planDirectorFiles(model: DirectorModel): FileToRender[] {
   const view = makeDirectorView(model);
   return [
     ...planFrom(DIRECTOR_FILES, view),
-    ...serviceFiles(view).map((s) => ({
+    ...serviceFiles(model).map((s) => ({
       template: SERVICE_TEMPLATE,
       view: s.view,
       path: s.path,

@@ -12,7 +12,6 @@ import {
 import { serviceFiles } from '../../src/runtime/service-view.js';
 import { resolveDirector } from '../../src/director/resolve.js';
 import { loadSpec } from '../../src/spec/load.js';
-import { makeDirectorView } from '../../src/stages/render/director-view.js';
 import { ROOT } from '../_helpers/cli.js';
 
 const PHASES = ['network', 'table', 'ready'];
@@ -38,7 +37,7 @@ test('a daemon that logs through /dev/log starts after syslogd, and runs only wh
   for (const file of specs) {
     const { spec } = await loadSpec(path.join(ROOT, 'images', file));
     for (const director of spec.directors) {
-      const names = runningDaemons(makeDirectorView(resolveDirector(spec, director))).map((d) => d.name);
+      const names = runningDaemons(resolveDirector(spec, director)).map((d) => d.name);
       for (const d of DAEMONS.filter((x) => x.needsLog && names.includes(x.name)))
         t.true(names.includes('syslogd'), `${file} ${director.hostname}: ${d.name} without syslogd`);
     }
@@ -47,7 +46,7 @@ test('a daemon that logs through /dev/log starts after syslogd, and runs only wh
 
 test('checked-example runs every daemon; its service files say what /init starts, in order', async (t) => {
   const { spec } = await loadSpec(path.join(ROOT, 'images/checked-example.yaml'));
-  const files = serviceFiles(makeDirectorView(resolveDirector(spec, spec.directors[0]!)));
+  const files = serviceFiles(resolveDirector(spec, spec.directors[0]!));
   t.deepEqual(
     files.map((f) => [f.path, f.view.phase, f.view.argv]),
     [
@@ -77,16 +76,12 @@ test('checked-example runs every daemon; its service files say what /init starts
 
 test('a pair member runs keepalived with --dont-release-ipvs; a lone rules-mode director runs nothing', async (t) => {
   const ha = await loadSpec(path.join(ROOT, 'images/dsas-ha.yaml'));
-  const keepalived = runningDaemons(makeDirectorView(resolveDirector(ha.spec, ha.spec.directors[0]!))).find(
+  const keepalived = runningDaemons(resolveDirector(ha.spec, ha.spec.directors[0]!)).find(
     (d) => d.name === 'keepalived',
   );
-  t.true(
-    keepalived
-      ?.argv(makeDirectorView(resolveDirector(ha.spec, ha.spec.directors[0]!)))
-      .includes('--dont-release-ipvs'),
-  );
+  t.true(keepalived?.argv(resolveDirector(ha.spec, ha.spec.directors[0]!)).includes('--dont-release-ipvs'));
   const lv1 = await loadSpec(path.join(ROOT, 'images/dsas-lv1.yaml'));
-  t.deepEqual(runningDaemons(makeDirectorView(resolveDirector(lv1.spec, lv1.spec.directors[0]!))), []);
+  t.deepEqual(runningDaemons(resolveDirector(lv1.spec, lv1.spec.directors[0]!)), []);
 });
 
 test('pid, stop and start commands for the console', (t) => {
