@@ -1,5 +1,5 @@
 /** Who answered the lab client, and the checks over those answers. Pure. */
-import type { LabRealServer } from './plan.js';
+import type { LabRealServer } from './plan/types.js';
 
 /** Answers per real server name, plus answers nobody owns and requests that failed. */
 export interface Tally {

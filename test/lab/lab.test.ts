@@ -53,7 +53,7 @@ integrationTest('lvs-image lab: w102 without the director as gateway never answe
   t.is(r.status, 1, r.stdout + r.stderr);
   t.regex(r.stderr, /lab checks failed for lv1/);
   t.regex(r.stderr, /never answered: w102/);
-  t.regex(r.stderr, /console log: .*lv1-console\.log/);
+  t.regex(r.stderr, /console log: .*lv1-console-1\.log/);
 });
 
 integrationTest(
