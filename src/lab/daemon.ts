@@ -92,10 +92,12 @@ export async function startProgram(o: {
   ready?: string;
 }): Promise<Daemon> {
   const [file, argv] = programArgv(o.ns, o.name, o.args);
+  // The log is appended to (a server started again writes to the same file): only what this run wrote counts.
+  const skip = (await readFile(o.logFile, 'utf8').catch(() => '')).length;
   const daemon = await startDaemon(file, argv, o.logFile);
   const ready = o.ready;
   if (ready === undefined) return daemon;
-  const log = (): Promise<string> => readFile(o.logFile, 'utf8').catch(() => '');
+  const log = async (): Promise<string> => (await readFile(o.logFile, 'utf8').catch(() => '')).slice(skip);
   const seen = await pollUntil(async () => ((await log()).includes(ready) ? true : undefined), {
     boundMs: 10_000,
     everyMs: 100,
