@@ -1,27 +1,41 @@
 /**
- * What the lab planner needs to know of a director beyond its spec fields: the IPVS table as the spec's ipvsadm
- * prints it, where SSH listens, the syslog target and the metrics URL. The one place the lab reads them from.
+ * The lab planner's one source of a director's facts: its resolved model (src/director), read here and nowhere
+ * else in the lab; plus the lab-only tables it derives (the IPVS table with one member changed, in the model's
+ * ipvsadm dialect) and the metrics URL.
  */
-import type { Director, Spec, VirtualService } from '../../spec/types.js';
-import { METRICS_PORT, sshListen, syslogTarget } from '../../stages/render/director-view.js';
-import { bareAddress, resolveIpvsTable } from '../../stages/render/ipvs-table.js';
-import { formatIpvsadmRules } from '../../stages/render/ipvsadm-rules.js';
+import { resolveDirector } from '../../director/resolve.js';
+import { formatIpvsadmRules } from '../../director/ipvsadm-rules.js';
+import type { IpvsDest } from '../../director/ipvs-table.js';
+import type { DirectorModel, ModelService } from '../../director/types.js';
+import type { Director, Spec } from '../../spec/types.js';
 
-export { bareAddress, sshListen, syslogTarget };
+export { bareAddress } from '../../lib/address.js';
+export type { DirectorModel, ModelService };
 
-/** `director`'s whole table (`ipvsadm -Sn`, in the spec's ipvsadm dialect), with `services` in place of its own. */
-export function ipvsRules(
-  spec: Spec,
-  director: Director,
-  services: readonly VirtualService[] = director.services,
-): string {
-  return formatIpvsadmRules(
-    resolveIpvsTable({ ...director, services: [...services] }, spec.realServers),
-    spec.ipvsadm.version,
-  );
+/** The model of `director`, which the lab planner reads. */
+export function directorModel(spec: Spec, director: Director): DirectorModel {
+  return resolveDirector(spec, director);
 }
 
-/** The metrics URL of a director whose inside address is `cidr` (access.metrics.port, default METRICS_PORT). */
-export function metricsUrl(cidr: string, port: number | undefined): string {
-  return `http://${bareAddress(cidr)}:${port ?? METRICS_PORT}/cgi-bin/metrics`;
+/** `ipvsadm -Sn` of the model's whole table, one line each, newline-terminated. */
+export function healthyRules(model: DirectorModel): string {
+  return model.ipvs.rules.map((l) => `${l}\n`).join('');
+}
+
+/** `ipvsadm -Sn` of the model's table with `service`'s destination `dest` replaced by `edit`'s result. */
+export function rulesWith(
+  model: DirectorModel,
+  service: ModelService,
+  dest: IpvsDest,
+  edit: (d: IpvsDest) => IpvsDest[],
+): string {
+  const services = model.ipvs.services.map((s) =>
+    s === service ? { ...s, dests: s.dests.flatMap((d) => (d === dest ? edit(d) : [d])) } : s,
+  );
+  return formatIpvsadmRules(services, model.ipvs.ipvsadm.dialect);
+}
+
+/** The metrics URL of a director serving access.metrics at `m`. */
+export function metricsUrl(m: { address: string; port: number }): string {
+  return `http://${m.address}:${m.port}/cgi-bin/metrics`;
 }

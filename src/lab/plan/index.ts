@@ -1,16 +1,15 @@
 /**
- * The one lab planner, for N directors: a lone director is N=1, a pair N=2. The topology comes from the first
- * member (a pair's members share their subnets); every other member gets taps of its own on the same bridges.
- * Pure: src/lab/index.ts builds and runs what it returns.
+ * The one lab planner, for N directors: a lone director is N=1, a pair N=2. It reads each director's resolved
+ * model (src/director) and the spec's lab sections of the real servers. The topology comes from the first member
+ * (a pair's members share their subnets); every other member gets taps of its own on the same bridges. Pure:
+ * src/lab/index.ts builds and runs what it returns.
  */
 import { SpecError } from '../../lib/errors.js';
 import { labName } from '../../lib/netns.js';
-import { directorMode, pairOf } from '../../spec/health-check.js';
-import type { Director, DirectorPair, Spec } from '../../spec/types.js';
-import { vrrpTimers } from '../../spec/vrrp.js';
-import { instanceName } from '../../stages/render/keepalived-conf.js';
+import { pairOf } from '../../spec/health-check.js';
+import type { Director, Spec } from '../../spec/types.js';
 import { planAccess } from './access.js';
-import { bareAddress, ipvsRules, metricsUrl, syslogTarget } from './director-facts.js';
+import { directorModel, healthyRules, metricsUrl, type DirectorModel } from './director-facts.js';
 import { directorScenarios, pairScenarios } from './scenarios.js';
 import { planBridges, planClientAndBoot, planRealServers, usedAddresses } from './topology.js';
 import type { LabBridge, LabMember, LabPair, LabPlan } from './types.js';
@@ -25,74 +24,52 @@ export function labMembers(spec: Spec, director: Director): Director[] {
   return pair.directors.flatMap((n) => spec.directors.filter((d) => d.hostname === n));
 }
 
-function planMember(
-  spec: Spec,
-  d: Director,
-  bridges: LabBridge[],
-  index: number,
-  pair?: DirectorPair,
-): LabMember {
+function planMember(d: DirectorModel, bridges: LabBridge[], index: number): LabMember {
   const nics = d.interfaces.flatMap((iface) => {
     const b = bridges.find((x) => x.iface === iface.name);
     if (b === undefined) return [];
-    const mac = iface.mac?.toLowerCase();
-    return [
-      {
-        bridge: b.bridge,
-        tap: index === 0 ? b.tap : `${b.tap}m${index}`,
-        iface: iface.name,
-        ...(mac !== undefined ? { mac } : {}),
-      },
-    ];
+    const tap = index === 0 ? b.tap : `${b.tap}m${index}`;
+    return [{ bridge: b.bridge, tap, iface: iface.name, ...(iface.mac !== null ? { mac: iface.mac } : {}) }];
   });
   const outside = d.interfaces.find((i) => i.role === 'outside');
   const inside = d.interfaces.find((i) => i.role === 'inside');
-  const timers = pair !== undefined ? vrrpTimers(pair, d.hostname) : undefined;
+  const t = d.pair?.timers;
   return {
     hostname: d.hostname,
     nics,
-    ...(outside?.mac !== undefined ? { outsideMac: outside.mac.toLowerCase() } : {}),
-    ...(inside !== undefined ? { inside: bareAddress(inside.address) } : {}),
-    ...(spec.access?.metrics !== undefined && inside !== undefined
-      ? { metricsUrl: metricsUrl(inside.address, spec.access.metrics.port) }
-      : {}),
-    ...(timers !== undefined
-      ? {
-          vrrp: {
-            priority: timers.priority,
-            masterDownS: timers.masterDownS,
-            startupS: timers.startupS,
-            skewS: timers.skewS,
-          },
-        }
+    ...(outside?.mac != null ? { outsideMac: outside.mac } : {}),
+    ...(inside !== undefined ? { inside: inside.address } : {}),
+    ...(d.access.metrics !== null ? { metricsUrl: metricsUrl(d.access.metrics) } : {}),
+    ...(t !== undefined
+      ? { vrrp: { priority: t.priority, masterDownS: t.masterDownS, startupS: t.startupS, skewS: t.skewS } }
       : {}),
   };
 }
 
-function planPair(pair: DirectorPair): LabPair {
+function planPair(pair: NonNullable<DirectorModel['pair']>): LabPair {
   return {
     name: pair.name,
-    preempt: pair.preempt !== false,
-    preemptDelayS: pair.preemptDelay ?? 0,
-    instances: pair.instances.map((i) => instanceName(pair, i.interface)),
-    floating: pair.instances.flatMap((i) => i.addresses.map(bareAddress)),
+    preempt: pair.preempt,
+    preemptDelayS: pair.preemptDelay,
+    instances: pair.instances.map((i) => i.name),
+    floating: pair.instances.flatMap((i) => i.addresses.map((a) => a.address)),
   };
 }
 
 /** Plans the lab of `directors` (one, or a pair's members); `pid` keeps namespace and interface names unique. */
 export function planLab(spec: Spec, directors: readonly Director[], pid: number = process.pid): LabPlan {
-  const first = directors[0];
+  const models = directors.map((d) => directorModel(spec, d));
+  const first = models[0];
   if (first === undefined)
     throw new SpecError({ pointer: '/directors', message: 'the lab needs a director' });
-  const at = `/directors/${spec.directors.indexOf(first)}`;
-  const pairSpec = directors.length > 1 ? pairOf(spec, first) : undefined;
-  if (directors.length > 1 && pairSpec === undefined)
+  const at = `/directors/${spec.directors.findIndex((d) => d.hostname === first.hostname)}`;
+  if (models.length > 1 && first.pair === null)
     throw new SpecError({
       pointer: at,
       message: `${first.hostname} is in no pair: the lab boots a pair's members together`,
     });
-  const service = first.services.find((s) => s.protocol === 'tcp' && s.vip !== undefined);
-  if (service?.vip === undefined)
+  const service = first.ipvs.services.find((s) => s.protocol === 'tcp' && s.fwmark === 0);
+  if (service === undefined)
     throw new SpecError({
       pointer: `${at}/services`,
       message: `${first.hostname} has no tcp service with a vip for the lab client to ask`,
@@ -100,19 +77,18 @@ export function planLab(spec: Spec, directors: readonly Director[], pid: number 
     });
   const bridges = planBridges(first);
   const realServers = planRealServers(spec, first, bridges, pid);
-  const syslogHost = spec.access?.syslog !== undefined ? syslogTarget(spec.access.syslog).host : undefined;
-  const used = usedAddresses(spec, directors, syslogHost);
+  const used = usedAddresses(spec, models);
   const { client, boot } = planClientAndBoot(first, bridges, used, pid, at);
-  const ops = planAccess(spec, first, bridges, used, pid);
+  const ops = planAccess(first, bridges, used, pid, at);
   const methods = new Set(
-    service.realServers.map((m): 'masq' | 'direct' => (m.forwarding === 'masq' ? 'masq' : 'direct')),
+    service.dests.map((d): 'masq' | 'direct' => (d.forwarding === 'masq' ? 'masq' : 'direct')),
   );
   const replyPath = methods.size === 1 ? [...methods][0] : undefined;
   const vipIface = first.vips.find((v) => v.address === service.vip)?.interface;
-  const vipMac = first.interfaces.find((i) => i.name === vipIface)?.mac?.toLowerCase();
+  const vipMac = first.interfaces.find((i) => i.name === vipIface)?.mac ?? undefined;
   const host = realServers.find((r) => r.host !== undefined)?.host;
-  const members = directors.map((d, i) => planMember(spec, d, bridges, i, pairSpec));
-  const pair = pairSpec !== undefined ? planPair(pairSpec) : undefined;
+  const members = models.map((m, i) => planMember(m, bridges, i));
+  const pair = models.length > 1 && first.pair !== null ? planPair(first.pair) : undefined;
   const base = {
     hostname: first.hostname,
     hub: labName('lab', 'hub', pid),
@@ -120,17 +96,17 @@ export function planLab(spec: Spec, directors: readonly Director[], pid: number 
     realServers,
     client,
     boot,
-    target: { vip: service.vip, port: service.port ?? 80, ...(host !== undefined ? { host } : {}) },
+    target: { vip: service.vip, port: service.port, ...(host !== undefined ? { host } : {}) },
     ...(vipMac !== undefined ? { directorMac: vipMac } : {}),
     ...(replyPath !== undefined ? { replyPath } : {}),
-    mode: directorMode(spec, first),
+    mode: first.mode,
     ...(ops !== undefined ? { ops } : {}),
     members,
     ...(pair !== undefined ? { pair } : {}),
-    healthyTable: ipvsRules(spec, first),
+    healthyTable: healthyRules(first),
   };
   const scenarios =
-    pair !== undefined ? pairScenarios(base, members) : directorScenarios(spec, first, service, base);
+    pair !== undefined ? pairScenarios(base, members) : directorScenarios(first, service, base);
   return { ...base, scenarios };
 }
 

@@ -5,9 +5,8 @@
  * again, and keepalived stopped cleanly on whoever then holds the addresses, each timed against its VRRP bound, and
  * the steps of a rolling change. Pure.
  */
-import { detectionBound, effectiveCheck } from '../../spec/health-check.js';
-import type { Director, ServiceRealServer, Spec, VirtualService } from '../../spec/types.js';
-import { bareAddress, ipvsRules } from './director-facts.js';
+import { detectionBound } from '../../spec/health-check.js';
+import { rulesWith, type DirectorModel, type ModelService } from './director-facts.js';
 import type { FollowUp, LabChange, LabExpectation, LabMember, LabPlan, Scenario } from './types.js';
 
 /** A stream of 150 chunks 100 ms apart (15 s), opened before each takeover. */
@@ -19,39 +18,27 @@ const STAYS_MARGIN_S = 2;
 
 /** The lone director's scenarios (rules or keepalived mode); empty with fewer than two lab real servers. */
 export function directorScenarios(
-  spec: Spec,
-  director: Director,
-  service: VirtualService,
+  director: DirectorModel,
+  service: ModelService,
   plan: Pick<LabPlan, 'realServers' | 'mode' | 'healthyTable'>,
 ): Scenario[] {
   const labbed = new Set(plan.realServers.map((r) => r.name));
-  const member = [...service.realServers].reverse().find((m) => labbed.has(m.server));
-  const rs = plan.realServers.find((r) => r.name === member?.server);
-  if (member === undefined || rs === undefined || plan.realServers.length < 2) return [];
+  const at = service.dests.map((d) => labbed.has(d.server)).lastIndexOf(true);
+  const member = service.dests[at];
+  if (member === undefined || plan.realServers.length < 2) return [];
   const victim = member.server;
   const others = plan.realServers.map((r) => r.name).filter((n) => n !== victim);
   const all = plan.realServers.map((r) => r.name);
-  const withVictim = (edit: (m: ServiceRealServer) => ServiceRealServer[]): string =>
-    ipvsRules(
-      spec,
-      director,
-      director.services.map((s) =>
-        s === service
-          ? { ...s, realServers: s.realServers.flatMap((m) => (m === member ? edit(m) : [m])) }
-          : s,
-      ),
-    );
-  const quiesced = withVictim((m) => [{ ...m, weight: 0 }]);
-  const removed = withVictim(() => []);
+  const quiesced = rulesWith(director, service, member, (d) => [{ ...d, weight: 0 }]);
+  const removed = rulesWith(director, service, member, () => []);
   if (plan.mode === 'rules') {
     const only = `only ${others.join(', ')} answer`;
     const untimed = { traffic: { loop: false }, recovery: 'seen' as const, answering: others };
-    const dest = `${bareAddress(rs.cidr)}:${member.port ?? service.port ?? 80}`;
     return [
       {
         name: `${victim} at weight 0 in the spec: ${only}`,
         change: { kind: 'load-rules', rules: quiesced },
-        expect: { kind: 'rules', table: quiesced, weightZero: dest },
+        expect: { kind: 'rules', table: quiesced, weightZero: `${member.address}:${member.port}` },
         ...untimed,
       },
       {
@@ -62,7 +49,7 @@ export function directorScenarios(
       },
     ];
   }
-  const check = effectiveCheck(service, member);
+  const check = service.checks[at] ?? null;
   if (check === null || check.type === 'none') return [];
   const failed = check.onFailure === 'quiesce' ? quiesced : removed;
   const out = check.onFailure === 'quiesce' ? 'weight 0' : 'removed';

@@ -5,19 +5,19 @@
  */
 import { labName } from '../../lib/netns.js';
 import { SpecError } from '../../lib/errors.js';
-import { formatIpv4, inSubnet, parseCidr, parseIpv4, prefixMask } from '../../spec/net.js';
-import type { Director, Spec } from '../../spec/types.js';
-import { bareAddress } from './director-facts.js';
+import { formatIpv4, inSubnet, parseCidr, parseIpv4, prefixMask } from '../../lib/address.js';
+import type { Spec } from '../../spec/types.js';
+import { bareAddress, type DirectorModel } from './director-facts.js';
 import type { LabBridge, LabHost, LabPlan, LabRealServer } from './types.js';
 
 /** The bridges of `director`: lvsbr<i> with tap lvstap<i>, in its interface order. */
-export function planBridges(director: Director): LabBridge[] {
+export function planBridges(director: DirectorModel): LabBridge[] {
   return director.interfaces.map((iface, i) => ({
     bridge: `lvsbr${i}`,
     tap: `lvstap${i}`,
     iface: iface.name,
-    ...(iface.mac !== undefined ? { mac: iface.mac } : {}),
-    cidr: iface.address,
+    ...(iface.mac !== null ? { mac: iface.mac } : {}),
+    cidr: iface.cidr,
   }));
 }
 
@@ -60,29 +60,28 @@ export function freeHosts(
   return found;
 }
 
-/** Every address the spec gives a director, a real server, a VIP or the log host: the lab's hosts avoid them. */
-export function usedAddresses(spec: Spec, directors: readonly Director[], syslogHost?: string): Set<string> {
-  const used = new Set(
-    [...directors.flatMap((d) => d.interfaces), ...spec.realServers].map((x) => bareAddress(x.address)),
-  );
-  for (const d of directors) for (const v of d.vips) used.add(v.address);
-  for (const p of spec.pairs ?? [])
-    for (const i of p.instances) for (const a of i.addresses) used.add(bareAddress(a));
-  if (syslogHost !== undefined) used.add(syslogHost);
+/** Every address of the directors (own, VIPs, floating), the real servers and the log host: lab hosts avoid them. */
+export function usedAddresses(spec: Spec, directors: readonly DirectorModel[]): Set<string> {
+  const used = new Set(spec.realServers.map((r) => bareAddress(r.address)));
+  for (const d of directors) {
+    for (const i of d.interfaces) used.add(i.address);
+    for (const v of d.vips) used.add(v.address);
+    if (d.access.syslog !== null) used.add(d.access.syslog.host);
+  }
   return used;
 }
 
 /** The real servers of `director`'s services that have a `lab` section, each in its own namespace. */
 export function planRealServers(
   spec: Spec,
-  director: Director,
+  director: DirectorModel,
   bridges: readonly LabBridge[],
   pid: number,
 ): LabRealServer[] {
-  const members = new Set(director.services.flatMap((s) => s.realServers.map((r) => r.server)));
+  const dests = director.ipvs.services.flatMap((s) => s.dests.map((d) => ({ s, d })));
   return spec.realServers
     .map((rs, index) => ({ rs, index }))
-    .filter(({ rs }) => members.has(rs.name) && rs.lab !== undefined)
+    .filter(({ rs }) => rs.lab !== undefined && dests.some(({ d }) => d.server === rs.name))
     .map(({ rs, index }, i): LabRealServer => {
       const bridge = bridgeFor(bridges, rs.address);
       if (bridge === undefined)
@@ -91,9 +90,9 @@ export function planRealServers(
           message: `real server ${rs.name} (${rs.address}) is on no subnet of ${director.hostname}, so the lab cannot put it on a bridge`,
           hint: `give it an address on a subnet of ${director.hostname}'s interfaces, or leave its lab section out`,
         });
-      const dr = director.services.filter(
-        (s) =>
-          s.vip !== undefined && s.realServers.some((m) => m.server === rs.name && m.forwarding === 'gate'),
+      // Direct routing: the real server holds each VIP it serves that way on lo.
+      const dr = dests.filter(
+        ({ s, d }) => d.server === rs.name && d.forwarding === 'gate' && s.fwmark === 0,
       );
       return {
         name: rs.name,
@@ -105,7 +104,7 @@ export function planRealServers(
         port: rs.lab?.port ?? 80,
         ...(rs.lab?.host !== undefined ? { host: rs.lab.host } : {}),
         body: rs.lab?.body ?? rs.name,
-        loopbackVips: [...new Set(dr.map((s) => s.vip ?? ''))],
+        loopbackVips: [...new Set(dr.map(({ s }) => s.vip))],
       };
     });
 }
@@ -115,7 +114,7 @@ const BOOT_ULA = 'fd6c:7673::1/64';
 
 /** The client (highest free address of the outside subnet) and the boot host (below it, DHCP range below that). */
 export function planClientAndBoot(
-  director: Director,
+  director: DirectorModel,
   bridges: readonly LabBridge[],
   used: ReadonlySet<string>,
   pid: number,
