@@ -1,5 +1,5 @@
 /** The lab's one way to start and stop a background process (by PID), and its helper programs. */
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -26,16 +26,19 @@ function alive(pid: number): boolean {
   }
 }
 
-test('a daemon logs its command and output, and stop() ends it by its PID', async (t) => {
-  const log = path.join(work, 'echo.log');
-  const d = await startDaemon(
-    process.execPath,
-    ['-e', 'console.log("up"); setInterval(() => {}, 1000)'],
-    log,
-  );
+/** Starts node running `script` as a daemon (stopped after the test) and waits until it printed `line`. */
+async function nodeDaemon(t: ExecutionContext, name: string, script: string, line: string) {
+  const log = path.join(work, `${name}.log`);
+  const d = await startDaemon(process.execPath, ['-e', script], log);
   t.teardown(() => d.stop(100));
+  // Up once it printed (node starts slowly on a loaded machine): a SIGTERM handler is in by then.
+  t.truthy(await pollFor(() => logText(log).includes(`${line}\n`), { boundMs: 20_000, everyMs: 50 }));
+  return { d, log };
+}
+
+test('a daemon logs its command and output, and stop() ends it by its PID', async (t) => {
+  const { d, log } = await nodeDaemon(t, 'echo', 'console.log("up"); setInterval(() => {}, 1000)', 'up');
   t.true(alive(d.pid));
-  t.truthy(await pollFor(() => logText(log).includes('up\n'), { boundMs: 20_000, everyMs: 50 }));
   await d.stop();
   await d.exited;
   t.false(alive(d.pid));
@@ -46,19 +49,8 @@ test('a daemon logs its command and output, and stop() ends it by its PID', asyn
 });
 
 test('a process that ignores SIGTERM is killed after the grace time', async (t) => {
-  const log = path.join(work, 'stubborn.log');
-  const d = await startDaemon(
-    process.execPath,
-    ['-e', 'process.on("SIGTERM", () => {}); console.log("stubborn"); setInterval(() => {}, 1000)'],
-    log,
-  );
-  t.teardown(() => d.stop(100));
-  // Its handler is in once it printed (node starts slowly on a loaded machine).
-  const up = await pollFor(() => logText(log).includes('stubborn\n'), {
-    boundMs: 20_000,
-    everyMs: 50,
-  });
-  t.truthy(up);
+  const script = 'process.on("SIGTERM", () => {}); console.log("stubborn"); setInterval(() => {}, 1000)';
+  const { d } = await nodeDaemon(t, 'stubborn', script, 'stubborn');
   const t0 = Date.now();
   await d.stop(200);
   t.false(alive(d.pid));

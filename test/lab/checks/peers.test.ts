@@ -3,6 +3,7 @@
  * TCP and UDP scans, the ARP owner, a stream, the pair's metrics (lvs_vip_held), and the real-server changes of
  * the health-check phases (stop, failing with HTTP 500, back), through the client's one request.
  */
+import type { ExecutionContext } from 'ava';
 import path from 'node:path';
 import { judgeArpOwners, arpOwners } from '../../../src/lab/checks/arp-owner.js';
 import { scrapeMetrics } from '../../../src/lab/checks/metrics.js';
@@ -43,17 +44,22 @@ function realServer(p: Peers, port: number, body: string): LabRealServer {
   };
 }
 
+/** The syslog receiver on the peer's UDP 5514, stopped after the test. */
+async function receiverOn(t: ExecutionContext, p: Peers): Promise<void> {
+  const receiver = await startSyslogReceiver(p.workDir, {
+    host: { ns: p.peer, peer: 'x', bridge: 'x', cidr: `${p.peerAddress}/24` },
+    scan: [],
+    syslog: { address: p.peerAddress, port: 5514 },
+  });
+  t.teardown(() => receiver.stop());
+}
+
 integrationTest(
   'syslog: the receiver records each datagram with its sender; waitForSyslog finds lines after a mark',
   NEEDS,
   async (t) => {
     const p = await makePeers(t, 'sl');
-    const receiver = await startSyslogReceiver(p.workDir, {
-      host: { ns: p.peer, peer: 'x', bridge: 'x', cidr: `${p.peerAddress}/24` },
-      scan: [],
-      syslog: { address: p.peerAddress, port: 5514 },
-    });
-    t.teardown(() => receiver.stop());
+    await receiverOn(t, p);
     const send = (text: string) =>
       runInNetns(p.client, process.execPath, [
         '-e',
@@ -99,12 +105,7 @@ integrationTest(
   NEEDS,
   async (t) => {
     const p = await makePeers(t, 'us');
-    const receiver = await startSyslogReceiver(p.workDir, {
-      host: { ns: p.peer, peer: 'x', bridge: 'x', cidr: `${p.peerAddress}/24` },
-      scan: [],
-      syslog: { address: p.peerAddress, port: 5514 },
-    });
-    t.teardown(() => receiver.stop());
+    await receiverOn(t, p);
     t.deepEqual(await probeUdp(p.client, p.peerAddress, [53, 5514]), { 53: 'closed', 5514: 'silent' });
     const probe = (address: string, ports: number[]) => probeUdp(p.client, address, ports);
     const allowed = await checkUdpScan(
