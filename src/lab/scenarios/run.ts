@@ -3,6 +3,7 @@
  * bound), checks its expectation and who answers afterwards, then its follow-up checks.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { InternalError } from '../../lib/errors.js';
 import { FOLLOW_UPS } from '../checks/index.js';
 import { receivedSyslog } from '../checks/syslog.js';
 import { verdict } from '../checks/types.js';
@@ -43,7 +44,8 @@ function observer(ctx: LabContext, e: LabExpectation): (waitS: number) => Promis
         { boundMs: waitS * 1000, everyMs: 50 },
       );
   }
-  throw new Error(`expectation ${e.kind} is not timed`);
+  // The planner times only table and master expectations (src/lab/plan/scenarios.ts).
+  throw new InternalError(`lab scenario expectation ${e.kind} has a bound but cannot be timed`);
 }
 
 /** An untimed expectation's problem once the change is made, or undefined. */
