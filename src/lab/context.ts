@@ -51,6 +51,8 @@ export interface LabSession {
   daemons: Daemon[];
   /** Boots so far (numbers the console logs). */
   boots: number;
+  /** Streams opened so far (numbers their client ports). */
+  streams: number;
 }
 
 /** A lab in progress. */
@@ -60,7 +62,15 @@ export interface LabContext extends LabOptions {
 
 /** A new, empty session. */
 export function newSession(serverKind: ServerKind): LabSession {
-  return { guests: new Map(), readyAt: new Map(), servers: new Map(), serverKind, daemons: [], boots: 0 };
+  return {
+    guests: new Map(),
+    readyAt: new Map(),
+    servers: new Map(),
+    serverKind,
+    daemons: [],
+    boots: 0,
+    streams: 0,
+  };
 }
 
 /** The running guest of `hostname`; a lab step that needs one that is not running is a lab bug. */

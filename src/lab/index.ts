@@ -4,6 +4,7 @@
  * runs the plan's checks and scenarios, and reports them. Everything it made (namespaces with their links,
  * processes by PID) is removed on return, on failure and on Ctrl-C.
  */
+import path from 'node:path';
 import { run } from '../lib/exec.js';
 import { ACCESS_CHECKS, STEADY_CHECKS } from './checks/index.js';
 import { startSyslogReceiver } from './checks/syslog.js';
@@ -65,7 +66,7 @@ export async function runLab(o: LabOptions): Promise<LabResult> {
     return {
       ok: checks.length > 0 && checks.every((c) => c.ok),
       checks,
-      consoleLog: `${o.workDir}/${o.plan.hostname}-console-1.log`,
+      consoleLog: path.join(o.workDir, `${o.plan.hostname}-console-1.log`),
     };
   } finally {
     process.off('SIGINT', onSignal);

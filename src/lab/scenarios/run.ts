@@ -17,9 +17,8 @@ import { checkOnly, tallyAnswers, type LabCheck } from '../tally.js';
 import { describeOutcome, outcomeOk, runTimedChange } from '../under-traffic.js';
 import { applyChange, type ChangeOptions } from './changes.js';
 
-/** The client's source port of the n-th stream: fixed, so the stream's entry can be found in `ipvsadm -Lnc`. */
-let streams = 0;
-const nextStreamPort = (): number => 45000 + (++streams % 1000);
+/** The client's source port of the lab's n-th stream: fixed, so its entry can be found in `ipvsadm -Lnc`. */
+const streamPort = (ctx: LabContext): number => 45000 + (++ctx.session.streams % 1000);
 
 /**
  * Returns a waiter for a timed expectation, prepared before the change (a MASTER line counts once it is new).
@@ -83,7 +82,7 @@ async function timed(ctx: LabContext, s: Scenario, boundS: number, o: ChangeOpti
     chunks === undefined
       ? undefined
       : (() => {
-          const port = nextStreamPort();
+          const port = streamPort(ctx);
           const opened = Date.now();
           return {
             open: async () => streamVerdict(await openStream(plan, chunks, port)),
