@@ -54,48 +54,23 @@ test('dsas-ha: one lab for the pair, lv2 on the same bridges through taps of its
   );
   // The lab client never takes an address of a member.
   const client = plan.client.cidr.split('/')[0];
+  t.false(spec.directors.some((d) => d.interfaces.some((i) => i.address.startsWith(`${client}/`))));
   // The scenarios: kill the master (the backup's master-down bound), its return (preempt: from its ready line), a
   // clean stop of the master (the backup's skew).
+  const who = (x: { kind: string; member?: string }): string => `${x.kind} ${x.member ?? ''}`;
   t.deepEqual(
-    plan.scenarios.map((s) => [
-      s.name,
-      s.change,
-      s.expect,
-      s.boundS?.toFixed(3),
-      s.from,
-      s.traffic,
-      s.recovery,
-    ]),
+    plan.scenarios.map(
+      (s) =>
+        `${s.name}: ${who(s.change)} -> ${who(s.expect)} within ${s.boundS?.toFixed(3) ?? '-'} s from ` +
+        `${s.from ?? 'change'}, stream ${s.traffic.streamChunks ?? 0}, recovery ${s.recovery}`,
+    ),
     [
-      [
-        'hard failure: lv1 killed, lv2 takes over',
-        { kind: 'kill-member', member: 'lv1' },
-        { kind: 'master', member: 'lv2' },
-        '3.609',
-        undefined,
-        { loop: true, streamChunks: 150 },
-        'answered',
-      ],
-      [
-        'lv1 boots again: preempt takes the VIPs back',
-        { kind: 'boot-member', member: 'lv1' },
-        { kind: 'master', member: 'lv1' },
-        '4.414',
-        'ready',
-        { loop: true, streamChunks: 250 },
-        'answered',
-      ],
-      [
-        'clean stop: keepalived on lv1 stopped, lv2 takes over',
-        { kind: 'stop-keepalived', member: 'lv1' },
-        { kind: 'master', member: 'lv2' },
-        '0.609',
-        undefined,
-        { loop: true, streamChunks: 150 },
-        'answered',
-      ],
+      'hard failure: lv1 killed, lv2 takes over: kill-member lv1 -> master lv2 within 3.609 s from change, stream 150, recovery answered',
+      'lv1 boots again: preempt takes the VIPs back: boot-member lv1 -> master lv1 within 4.414 s from ready, stream 250, recovery answered',
+      'clean stop: keepalived on lv1 stopped, lv2 takes over: stop-keepalived lv1 -> master lv2 within 0.609 s from change, stream 150, recovery answered',
     ],
   );
+  t.true(plan.scenarios.every((s) => s.traffic.loop));
   t.deepEqual(
     plan.scenarios.map((s) =>
       (s.then ?? []).map((f) => `${f.check} ${f.holder} [${f.living.join(',')}]: ${f.label}`),
@@ -123,7 +98,6 @@ test('dsas-ha: one lab for the pair, lv2 on the same bridges through taps of its
     },
     { name: 'lv2 back on the new build', change: { kind: 'boot-member', member: 'lv2' } },
   ]);
-  t.false(spec.directors.some((d) => d.interfaces.some((i) => i.address.startsWith(`${client}/`))));
 });
 
 test('a lone director is a lab of one; two directors that are no pair are a spec problem', async (t) => {

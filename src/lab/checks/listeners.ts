@@ -6,7 +6,7 @@
  */
 import type { LabOps } from '../plan/types.js';
 import type { LabCheck } from '../tally.js';
-import { verdict, type LabCheckModule } from './types.js';
+import { accessCheck, verdict } from './types.js';
 
 /** The listeners check over `netstat -ltun` output. Pure. */
 export function judgeListeners(netstat: string, ops: LabOps): LabCheck {
@@ -36,11 +36,6 @@ export function judgeListeners(netstat: string, ops: LabOps): LabCheck {
   );
 }
 
-export const LISTENERS: LabCheckModule = {
-  id: 'listeners',
-  applies: (plan) => plan.members.length === 1 && plan.ops !== undefined,
-  run: async (ctx) =>
-    ctx.plan.ops === undefined
-      ? []
-      : [judgeListeners((await ctx.guest.console.run('netstat -ltun', 60_000)).output, ctx.plan.ops)],
-};
+export const LISTENERS = accessCheck('listeners', 'scan', async (ctx, _scan, ops) => [
+  judgeListeners((await ctx.guest.console.run('netstat -ltun', 60_000)).output, ops),
+]);

@@ -8,9 +8,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { runInNetns } from '../../lib/netns.js';
 import { ask } from '../client.js';
 import { bareAddress } from '../plan/director-facts.js';
-import type { LabOps } from '../plan/types.js';
 import { tallyAnswers } from '../tally.js';
-import { verdict, type LabCheckModule } from './types.js';
+import { accessCheck, verdict } from './types.js';
 
 /** `lvs_realserver_connections_total` per real server address, from a scrape. Pure. */
 export function parseConnections(text: string): Record<string, number> {
@@ -64,50 +63,43 @@ async function settledScrape(ns: string, url: string): Promise<{ status: string;
   return last;
 }
 
-export const METRICS: LabCheckModule = {
-  id: 'metrics',
-  applies: (plan) => plan.members.length === 1 && plan.ops?.metrics !== undefined,
-  run: async (ctx) => {
-    const ops = ctx.plan.ops as LabOps;
-    const url = ops.metrics?.url ?? '';
-    const before = await settledScrape(ops.host.ns, url);
-    if (before.status !== '200')
-      return [verdict(`metrics at ${url}`, false, `HTTP ${before.status}: ${before.body.slice(0, 200)}`)];
-    const tally = tallyAnswers(await ask(ctx.plan, ctx.requests), ctx.plan.realServers);
-    const after = await settledScrape(ops.host.ns, url);
-    await writeFile(path.join(ctx.workDir, 'metrics-before.txt'), before.body);
-    await writeFile(path.join(ctx.workDir, 'metrics-after.txt'), after.body);
-    const [a, b] = [parseConnections(before.body), parseConnections(after.body)];
-    const problems: string[] = [];
-    const seen: string[] = [];
-    for (const rs of ctx.plan.realServers) {
-      const key = Object.keys(b).find((k) => k.startsWith(`${bareAddress(rs.cidr)}:`));
-      const delta = key === undefined ? 0 : (b[key] ?? 0) - (a[key] ?? 0);
-      const client = tally.byServer[rs.name] ?? 0;
-      seen.push(`${rs.name} ${delta}/${client}`);
-      if (delta !== client)
-        problems.push(`${rs.name}: metrics count ${delta} new connections, the client got ${client} answers`);
-    }
-    if (tally.failed > 0 || tally.unknown > 0)
-      problems.push(`${tally.failed} failed, ${tally.unknown} unknown answers`);
-    const writes = await Promise.all(
-      ['POST', 'PUT', 'DELETE'].map((m) => scrapeMetrics(ops.host.ns, url, m)),
-    );
-    const writable = writes.filter((w) => w.status !== '405').map((w) => w.status);
-    return [
-      verdict(
-        `metrics: ${ctx.requests} requests, per-server connection counts match the client`,
-        problems.length === 0,
-        problems.length === 0
-          ? `metrics/client per server: ${seen.join(', ')}`
-          : `${problems.join('; ')} (scrapes: ${path.join(ctx.workDir, 'metrics-{before,after}.txt')})`,
-        tally,
-      ),
-      verdict(
-        'metrics endpoint is read-only (POST, PUT, DELETE)',
-        writable.length === 0,
-        writable.length === 0 ? 'each answered 405' : `answered HTTP ${writable.join(', ')}`,
-      ),
-    ];
-  },
-};
+export const METRICS = accessCheck('metrics', 'metrics', async (ctx, metrics, ops) => {
+  const url = metrics.url;
+  const before = await settledScrape(ops.host.ns, url);
+  if (before.status !== '200')
+    return [verdict(`metrics at ${url}`, false, `HTTP ${before.status}: ${before.body.slice(0, 200)}`)];
+  const tally = tallyAnswers(await ask(ctx.plan, ctx.requests), ctx.plan.realServers);
+  const after = await settledScrape(ops.host.ns, url);
+  await writeFile(path.join(ctx.workDir, 'metrics-before.txt'), before.body);
+  await writeFile(path.join(ctx.workDir, 'metrics-after.txt'), after.body);
+  const [a, b] = [parseConnections(before.body), parseConnections(after.body)];
+  const problems: string[] = [];
+  const seen: string[] = [];
+  for (const rs of ctx.plan.realServers) {
+    const key = Object.keys(b).find((k) => k.startsWith(`${bareAddress(rs.cidr)}:`));
+    const delta = key === undefined ? 0 : (b[key] ?? 0) - (a[key] ?? 0);
+    const client = tally.byServer[rs.name] ?? 0;
+    seen.push(`${rs.name} ${delta}/${client}`);
+    if (delta !== client)
+      problems.push(`${rs.name}: metrics count ${delta} new connections, the client got ${client} answers`);
+  }
+  if (tally.failed > 0 || tally.unknown > 0)
+    problems.push(`${tally.failed} failed, ${tally.unknown} unknown answers`);
+  const writes = await Promise.all(['POST', 'PUT', 'DELETE'].map((m) => scrapeMetrics(ops.host.ns, url, m)));
+  const writable = writes.filter((w) => w.status !== '405').map((w) => w.status);
+  return [
+    verdict(
+      `metrics: ${ctx.requests} requests, per-server connection counts match the client`,
+      problems.length === 0,
+      problems.length === 0
+        ? `metrics/client per server: ${seen.join(', ')}`
+        : `${problems.join('; ')} (scrapes: ${path.join(ctx.workDir, 'metrics-{before,after}.txt')})`,
+      tally,
+    ),
+    verdict(
+      'metrics endpoint is read-only (POST, PUT, DELETE)',
+      writable.length === 0,
+      writable.length === 0 ? 'each answered 405' : `answered HTTP ${writable.join(', ')}`,
+    ),
+  ];
+});

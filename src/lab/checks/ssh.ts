@@ -10,7 +10,7 @@ import { run, type RunResult } from '../../lib/exec.js';
 import { runInNetns } from '../../lib/netns.js';
 import type { LabOps } from '../plan/types.js';
 import type { LabCheck } from '../tally.js';
-import { verdict, type LabCheckModule } from './types.js';
+import { accessCheck, verdict } from './types.js';
 
 /** OpenSSH client options of every lab login: no prompt, no agent, a bounded connect, this one key only. */
 function sshArgs(known: string, key: string, port: number): string[] {
@@ -102,35 +102,28 @@ export async function sshChecks(o: SshPeer): Promise<LabCheck[]> {
   return checks;
 }
 
-export const SSH: LabCheckModule = {
-  id: 'ssh',
-  applies: (plan) => plan.members.length === 1 && plan.ops?.ssh !== undefined,
-  run: async (ctx) => {
-    const ops = ctx.plan.ops as LabOps;
-    const ssh = ops.ssh;
-    if (ssh === undefined) return [];
-    if (ctx.sshKey === undefined)
-      return [verdict('SSH login with an authorized key', false, 'the lab was given no --ssh-key')];
-    // ssh refuses a private key others can read: a copy with mode 0600 in the work folder.
-    const key = path.join(ctx.workDir, 'ssh-key');
-    await copyFile(ctx.sshKey, key);
-    await chmod(key, 0o600);
-    const stranger = path.join(ctx.workDir, 'ssh-unknown-key');
-    await rm(stranger, { force: true });
-    await run(
-      'ssh-keygen',
-      ['-q', '-t', 'ed25519', '-N', '', '-C', 'lvs-image lab: unknown key', '-f', stranger],
-      {
-        timeoutMs: 30_000,
-      },
-    );
-    const login = (args: string[]): Promise<RunResult> =>
-      runInNetns(ops.host.ns, 'ssh', args, { reject: false, timeoutMs: 60_000 });
-    try {
-      return await sshChecks({ ssh, known: path.join(ctx.siteRoot, KNOWN_HOSTS), key, stranger, login });
-    } finally {
-      // The copy of the operator's private key does not outlive the check (the work folder may be kept).
-      await rm(key, { force: true });
-    }
-  },
-};
+export const SSH = accessCheck('ssh', 'ssh', async (ctx, ssh, ops) => {
+  if (ctx.sshKey === undefined)
+    return [verdict('SSH login with an authorized key', false, 'the lab was given no --ssh-key')];
+  // ssh refuses a private key others can read: a copy with mode 0600 in the work folder.
+  const key = path.join(ctx.workDir, 'ssh-key');
+  await copyFile(ctx.sshKey, key);
+  await chmod(key, 0o600);
+  const stranger = path.join(ctx.workDir, 'ssh-unknown-key');
+  await rm(stranger, { force: true });
+  await run(
+    'ssh-keygen',
+    ['-q', '-t', 'ed25519', '-N', '', '-C', 'lvs-image lab: unknown key', '-f', stranger],
+    {
+      timeoutMs: 30_000,
+    },
+  );
+  const login = (args: string[]): Promise<RunResult> =>
+    runInNetns(ops.host.ns, 'ssh', args, { reject: false, timeoutMs: 60_000 });
+  try {
+    return await sshChecks({ ssh, known: path.join(ctx.siteRoot, KNOWN_HOSTS), key, stranger, login });
+  } finally {
+    // The copy of the operator's private key does not outlive the check (the work folder may be kept).
+    await rm(key, { force: true });
+  }
+});

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { startProgram, type Daemon } from '../daemon.js';
 import type { LabOps } from '../plan/types.js';
 import { pollUntil } from '../poll.js';
-import { verdict, type LabCheckModule } from './types.js';
+import { accessCheck, verdict } from './types.js';
 
 /** Where the receiver writes what it got: one datagram per line, after the sender's address and a space. */
 export function syslogFile(workDir: string): string {
@@ -78,36 +78,31 @@ export const texts =
   (l: SyslogLine): boolean =>
     re.test(l.text);
 
-export const SYSLOG: LabCheckModule = {
-  id: 'syslog',
-  applies: (plan) => plan.members.length === 1 && plan.ops?.syslog !== undefined,
-  run: async (ctx) => {
-    const { ops } = ctx.plan;
-    const name = `remote syslog to ${ops?.syslog?.address ?? ''}:${ops?.syslog?.port ?? ''}`;
-    const wanted = [
-      // The kernel's first line of this boot and IPVS's own: klogd forwarded the ring from the start.
-      { what: 'kernel', re: /kernel: Linux version / },
-      { what: 'IPVS', re: /kernel: IPVS: / },
-      ...(ctx.plan.mode === 'keepalived' ? [{ what: 'keepalived', re: /Keepalived/ }] : []),
-      ...(ops?.ssh !== undefined ? [{ what: 'dropbear', re: /dropbear\[\d+\]: / }] : []),
-    ];
-    const found = await waitForSyslog(
-      ctx.workDir,
-      wanted.map((w) => texts(w.re)),
-      20_000,
-    );
-    const lines = await receivedSyslog(ctx.workDir);
-    const senders = [...new Set(lines.map((l) => l.from))].join(', ');
-    const missing = wanted.filter((_, i) => found[i] === undefined).map((w) => w.what);
-    const quoted = wanted.map((w, i) => `${w.what}: "${(found[i]?.text ?? '').slice(0, 80)}"`).join('; ');
-    return [
-      verdict(
-        name,
-        missing.length === 0,
-        missing.length === 0
-          ? `${lines.length} lines received from ${senders}; ${quoted}`
-          : `no ${missing.join(' or ')} line among ${lines.length} received (${syslogFile(ctx.workDir)})`,
-      ),
-    ];
-  },
-};
+export const SYSLOG = accessCheck('syslog', 'syslog', async (ctx, syslog, ops) => {
+  const name = `remote syslog to ${syslog.address}:${syslog.port}`;
+  const wanted = [
+    // The kernel's first line of this boot and IPVS's own: klogd forwarded the ring from the start.
+    { what: 'kernel', re: /kernel: Linux version / },
+    { what: 'IPVS', re: /kernel: IPVS: / },
+    ...(ctx.plan.mode === 'keepalived' ? [{ what: 'keepalived', re: /Keepalived/ }] : []),
+    ...(ops.ssh !== undefined ? [{ what: 'dropbear', re: /dropbear\[\d+\]: / }] : []),
+  ];
+  const found = await waitForSyslog(
+    ctx.workDir,
+    wanted.map((w) => texts(w.re)),
+    20_000,
+  );
+  const lines = await receivedSyslog(ctx.workDir);
+  const senders = [...new Set(lines.map((l) => l.from))].join(', ');
+  const missing = wanted.filter((_, i) => found[i] === undefined).map((w) => w.what);
+  const quoted = wanted.map((w, i) => `${w.what}: "${(found[i]?.text ?? '').slice(0, 80)}"`).join('; ');
+  return [
+    verdict(
+      name,
+      missing.length === 0,
+      missing.length === 0
+        ? `${lines.length} lines received from ${senders}; ${quoted}`
+        : `no ${missing.join(' or ')} line among ${lines.length} received (${syslogFile(ctx.workDir)})`,
+    ),
+  ];
+});

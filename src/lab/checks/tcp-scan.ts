@@ -6,7 +6,7 @@ import { runInNetns } from '../../lib/netns.js';
 import { programPath } from '../daemon.js';
 import type { LabOps } from '../plan/types.js';
 import type { LabCheck } from '../tally.js';
-import { verdict, type LabCheckModule } from './types.js';
+import { accessCheck, verdict } from './types.js';
 
 /** The open TCP ports of `address` (ports `first`..`last`), scanned from namespace `ns`; a string: the scan failed. */
 export async function scanTcp(
@@ -58,8 +58,6 @@ export async function checkTcpScan(
   );
 }
 
-export const TCP_SCAN: LabCheckModule = {
-  id: 'tcp-scan',
-  applies: (plan) => plan.members.length === 1 && plan.ops !== undefined,
-  run: async (ctx) => [await checkTcpScan(ctx.plan.ops?.scan ?? [], (a) => scanTcp(ctx.plan.client.ns, a))],
-};
+export const TCP_SCAN = accessCheck('tcp-scan', 'scan', async (ctx, scan) => [
+  await checkTcpScan(scan, (a) => scanTcp(ctx.plan.client.ns, a)),
+]);

@@ -8,7 +8,7 @@ import { runInNetns } from '../../lib/netns.js';
 import { programPath } from '../daemon.js';
 import type { LabOps } from '../plan/types.js';
 import type { LabCheck } from '../tally.js';
-import { verdict, type LabCheckModule } from './types.js';
+import { accessCheck, verdict } from './types.js';
 
 /** UDP ports a scan tries besides the director's own sockets: the usual services of a Linux box. */
 export const WELL_KNOWN_UDP = [53, 67, 68, 69, 111, 123, 161, 500, 514, 1900, 4500, 5353];
@@ -77,13 +77,7 @@ export async function checkUdpScan(
   );
 }
 
-export const UDP_SCAN: LabCheckModule = {
-  id: 'udp-scan',
-  applies: (plan) => plan.members.length === 1 && plan.ops !== undefined,
-  run: async (ctx) => {
-    const ops = ctx.plan.ops;
-    if (ops === undefined) return [];
-    const own = udpPorts((await ctx.guest.console.run('netstat -lun', 60_000)).output);
-    return [await checkUdpScan(ops, own, (a, p) => probeUdp(ctx.plan.client.ns, a, p))];
-  },
-};
+export const UDP_SCAN = accessCheck('udp-scan', 'scan', async (ctx, _scan, ops) => {
+  const own = udpPorts((await ctx.guest.console.run('netstat -lun', 60_000)).output);
+  return [await checkUdpScan(ops, own, (a, p) => probeUdp(ctx.plan.client.ns, a, p))];
+});

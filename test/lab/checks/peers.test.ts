@@ -23,6 +23,11 @@ import { makePeers, type Peers } from '../../_helpers/lab-peers.js';
 
 const NEEDS = ['root', 'ip', 'curl', 'busybox'];
 
+/** A test with a client and a peer namespace of its own (tag: a few letters naming them). */
+function peerTest(title: string, tag: string, fn: (t: ExecutionContext, p: Peers) => Promise<void>): void {
+  integrationTest(title, NEEDS, async (t) => fn(t, await makePeers(t, tag)));
+}
+
 /** The client's view of a real server on the peer at `port`. */
 function target(p: Peers, port: number): Pick<LabPlan, 'target' | 'client'> {
   return {
@@ -54,11 +59,10 @@ async function receiverOn(t: ExecutionContext, p: Peers): Promise<void> {
   t.teardown(() => receiver.stop());
 }
 
-integrationTest(
+peerTest(
   'syslog: the receiver records each datagram with its sender; waitForSyslog finds lines after a mark',
-  NEEDS,
-  async (t) => {
-    const p = await makePeers(t, 'sl');
+  'sl',
+  async (t, p) => {
     await receiverOn(t, p);
     const send = (text: string) =>
       runInNetns(p.client, process.execPath, [
@@ -82,11 +86,10 @@ integrationTest(
   },
 );
 
-integrationTest(
+peerTest(
   'TCP scan: finds exactly the listening ports, and the check names an unexpected one',
-  NEEDS,
-  async (t) => {
-    const p = await makePeers(t, 'ts');
+  'ts',
+  async (t, p) => {
     const a = await startServer(p.workDir, realServer(p, 8080, 'a'), { kind: 'streaming' });
     const b = await startServer(p.workDir, realServer(p, 9443, 'b'), { kind: 'streaming' });
     t.teardown(() => Promise.all([a.stop(), b.stop()]));
@@ -100,11 +103,10 @@ integrationTest(
   },
 );
 
-integrationTest(
+peerTest(
   'UDP scan: a closed port answers ICMP, an open socket is silent, and only allowed ones may be',
-  NEEDS,
-  async (t) => {
-    const p = await makePeers(t, 'us');
+  'us',
+  async (t, p) => {
     await receiverOn(t, p);
     t.deepEqual(await probeUdp(p.client, p.peerAddress, [53, 5514]), { 53: 'closed', 5514: 'silent' });
     const probe = (address: string, ports: number[]) => probeUdp(p.client, address, ports);
@@ -124,11 +126,10 @@ integrationTest(
   },
 );
 
-integrationTest(
+peerTest(
   'ARP owner: the peer holding the address answers with its MAC; the check wants exactly the holder',
-  NEEDS,
-  async (t) => {
-    const p = await makePeers(t, 'ar');
+  'ar',
+  async (t, p) => {
     const link = await runInNetns(p.peer, 'cat', ['/sys/class/net/eth0/address']);
     const mac = link.stdout.trim();
     const owners = await arpOwners(p.client, p.peerAddress);
@@ -141,11 +142,10 @@ integrationTest(
   },
 );
 
-integrationTest(
+peerTest(
   'a stream is complete when every chunk came in order; cut short, it is broken',
-  NEEDS,
-  async (t) => {
-    const p = await makePeers(t, 'st');
+  'st',
+  async (t, p) => {
     const server = await startServer(p.workDir, realServer(p, 8080, 'w1 body'), { kind: 'streaming' });
     t.teardown(() => server.stop());
     const whole = streamVerdict(await openStream(target(p, 8080), 5, 45999));
@@ -159,11 +159,10 @@ integrationTest(
   },
 );
 
-integrationTest(
+peerTest(
   'vip-held: the holder must say 1 for each floating address and every other living member 0',
-  NEEDS,
-  async (t) => {
-    const p = await makePeers(t, 'vh');
+  'vh',
+  async (t, p) => {
     const serve = (port: number, held: number) =>
       startDaemon(
         'ip',
@@ -198,11 +197,10 @@ integrationTest(
   },
 );
 
-integrationTest(
+peerTest(
   'health-check changes: stop, HTTP 500 (a failure to the client, like a timeout), back',
-  NEEDS,
-  async (t) => {
-    const p = await makePeers(t, 'hc');
+  'hc',
+  async (t, p) => {
     const rs = realServer(p, 8080, 'w1 body');
     const ctx = {
       plan: { ...target(p, 8080), realServers: [rs] },
