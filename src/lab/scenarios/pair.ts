@@ -7,13 +7,13 @@
 import { ask } from '../client.js';
 import { FOLLOW_UPS } from '../checks/index.js';
 import { holderChecks } from '../plan/scenarios.js';
-import { countMatches, lastVrrpState, masterLine } from '../console-lines.js';
+import { lastVrrpState } from '../console-lines.js';
 import type { LabContext } from '../context.js';
 import { bootMember, waitForTable } from '../members.js';
 import { pollFor } from '../poll.js';
 import { checkAllAnswer, tallyAnswers, type LabCheck } from '../tally.js';
 import { runRoll } from './roll.js';
-import { runScenario } from './run.js';
+import { masterObserver, runScenario } from './run.js';
 
 /** Booted together, the backup may win the first master-down race; the master then preempts it within this. */
 const SETTLE_MS = 30_000;
@@ -24,16 +24,12 @@ export async function runPairLab(ctx: LabContext): Promise<LabCheck[]> {
   const [master, backup] = plan.members;
   if (master === undefined || backup === undefined || plan.pair === undefined) return [];
   const instance = plan.pair.instances[0] ?? '';
-  const masterBound = ((master.vrrp?.startupS ?? 0) + (master.vrrp?.masterDownS ?? 0) + 30) * 1000;
-  const waitMaster = () =>
-    pollFor(() => countMatches(gm.console.text, masterLine(instance)) >= 1, {
-      boundMs: masterBound,
-      everyMs: 50,
-    });
+  // Its first MASTER line, within its startup delay and master-down interval after the ready line (and a margin).
+  const firstMaster = masterObserver(ctx, master.hostname);
   const gm = plan.pair.preempt
     ? (await Promise.all([bootMember(ctx, master), bootMember(ctx, backup)]))[0]
     : await bootMember(ctx, master);
-  const mastered = await waitMaster();
+  const mastered = await firstMaster((master.vrrp?.startupS ?? 0) + (master.vrrp?.masterDownS ?? 0) + 30);
   if (!plan.pair.preempt) await bootMember(ctx, backup);
   const gb = ctx.session.guests.get(backup.hostname);
   if (gb === undefined) return [];

@@ -6,14 +6,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { arpOwners, judgeArpOwners } from '../checks/arp-owner.js';
 import { LOOP_REQUEST_S, request, requestLoop, type Sample } from '../client.js';
-import { countMatches, masterLine } from '../console-lines.js';
 import { guestOf, type LabContext, type RollTarget } from '../context.js';
 import { waitForTable } from '../members.js';
 import { rollSteps } from '../plan/index.js';
-import { pollFor } from '../poll.js';
 import type { LabCheck } from '../tally.js';
 import { lossAround } from '../under-traffic.js';
 import { applyChange } from './changes.js';
+import { masterObserver } from './run.js';
 
 /** How long a takeover of the roll may take past its VRRP bound before the lab calls it missing. */
 const WINDOW_OVERRUN_S = 30;
@@ -29,37 +28,27 @@ interface Window {
 /** Runs the rolling change onto `roll`; one check. */
 export async function runRoll(ctx: LabContext, roll: RollTarget): Promise<LabCheck> {
   const { plan } = ctx;
-  const instance = plan.pair?.instances[0] ?? '';
   const steps = rollSteps(plan, plan.members);
   const windows: Window[] = [];
   const loop = requestLoop(() => request(plan, LOOP_REQUEST_S));
   await sleep(1500);
   for (const step of steps) {
-    const member = (name: string) => plan.members.find((m) => m.hostname === name);
-    if (step.change.kind === 'stop-keepalived' && step.master !== undefined)
+    const taker = plan.members.find((m) => m.hostname === step.master);
+    if (step.change.kind === 'stop-keepalived' && taker !== undefined)
       // Fail over by hand only once the new build's checks have filled the taker's table.
-      await waitForTable(guestOf(ctx, step.master), roll.healthyTable, TABLE_BOUND_S);
-    const taker = step.master !== undefined ? member(step.master) : undefined;
-    const was = step.master !== undefined ? ctx.session.guests.get(step.master) : undefined;
-    const before = countMatches(was?.console.text ?? '', masterLine(instance));
+      await waitForTable(guestOf(ctx, taker.hostname), roll.healthyTable, TABLE_BOUND_S);
+    const observe = taker !== undefined ? masterObserver(ctx, taker.hostname) : undefined;
     const started = Date.now();
     await applyChange(ctx, step.change, { root: roll.siteRoot });
-    if (taker === undefined || step.master === undefined) continue;
+    if (taker === undefined || observe === undefined) continue;
+    // A reboot's window opens at its ready line (the boot itself moves nothing); a clean stop's at the stop.
     const booted = step.change.kind === 'boot-member';
     const t0 = booted ? Date.now() : started;
     const v = taker.vrrp;
     const boundS = booted
       ? (v?.startupS ?? 0) + (v?.masterDownS ?? 0) + (plan.pair?.preemptDelayS ?? 0)
       : (v?.skewS ?? 0);
-    const name = step.master;
-    const seen = await pollFor(
-      () => {
-        const g = ctx.session.guests.get(name);
-        return countMatches(g?.console.text ?? '', masterLine(instance)) >= (g === was ? before + 1 : 1);
-      },
-      { boundMs: (boundS + WINDOW_OVERRUN_S) * 1000, everyMs: 50 },
-    );
-    windows.push({ name: step.name, t0, seen });
+    windows.push({ name: step.name, t0, seen: await observe(boundS + WINDOW_OVERRUN_S) });
   }
   const holder = [...steps].reverse().find((s) => s.master !== undefined)?.master ?? '';
   const order = plan.members.map((m) => m.hostname);

@@ -21,28 +21,36 @@ import { applyChange, type ChangeOptions } from './changes.js';
 const streamPort = (ctx: LabContext): number => 45000 + (++ctx.session.streams % 1000);
 
 /**
+ * A waiter for `member`'s next MASTER line, prepared before the change: a line counts once it is new (on a guest
+ * booted by the change, any line). When it was seen, or undefined within `waitS`.
+ */
+export function masterObserver(
+  ctx: LabContext,
+  member: string,
+): (waitS: number) => Promise<number | undefined> {
+  const re = masterLine(ctx.plan.pair?.instances[0] ?? '');
+  const was = ctx.session.guests.get(member)?.console;
+  const before = countMatches(was?.text ?? '', re);
+  return (waitS) =>
+    pollFor(
+      () => {
+        const now = ctx.session.guests.get(member)?.console;
+        return countMatches(now?.text ?? '', re) >= (now === was ? before + 1 : 1);
+      },
+      { boundMs: waitS * 1000, everyMs: 50 },
+    );
+}
+
+/**
  * Returns a waiter for a timed expectation, prepared before the change (a MASTER line counts once it is new).
  */
 function observer(ctx: LabContext, e: LabExpectation): (waitS: number) => Promise<number | undefined> {
-  const console = (member: string) => ctx.session.guests.get(member)?.console;
   if (e.kind === 'table')
     return async (waitS) => {
       const g = ctx.session.guests.get(ctx.plan.hostname);
       return g === undefined ? undefined : waitForTable(g, e.table, waitS);
     };
-  if (e.kind === 'master') {
-    const re = masterLine(ctx.plan.pair?.instances[0] ?? '');
-    const was = console(e.member);
-    const before = countMatches(was?.text ?? '', re);
-    return (waitS) =>
-      pollFor(
-        () => {
-          const now = console(e.member);
-          return countMatches(now?.text ?? '', re) >= (now === was ? before + 1 : 1);
-        },
-        { boundMs: waitS * 1000, everyMs: 50 },
-      );
-  }
+  if (e.kind === 'master') return masterObserver(ctx, e.member);
   // The planner times only table and master expectations (src/lab/plan/scenarios.ts).
   throw new InternalError(`lab scenario expectation ${e.kind} has a bound but cannot be timed`);
 }
