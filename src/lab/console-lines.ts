@@ -3,9 +3,13 @@
 /** /init's last line once the director is up (templates/director/init.hbs). */
 export const READY_LINE = /^lvs-image: ready .*$/m;
 
-/** keepalived's `Entering MASTER STATE` line of `instance`, as the supervisor tags it on the console. */
-export function masterLine(instance: string): RegExp {
-  return new RegExp(`\\[keepalived\\] [^\\n]*\\(${instance}\\) Entering MASTER STATE`, 'g');
+/**
+ * keepalived's `Entering MASTER STATE` line of any of `instances` (a pair's sync group moves them together), as the
+ * supervisor tags it on the console. Any of them: a kernel line printed meanwhile can cut one in two on the serial
+ * console (seen: `(dsas_ethIPVS: stopping backup sync thread 74 ...` then `0) Entering MASTER STATE`).
+ */
+export function masterLine(instances: readonly string[]): RegExp {
+  return new RegExp(`\\[keepalived\\] [^\\n]*\\((?:${instances.join('|')})\\) Entering MASTER STATE`, 'g');
 }
 
 /** How many times `re` (global) matches `text`. */

@@ -32,7 +32,6 @@ async function runDirectorLab(ctx: LabContext): Promise<LabCheck[]> {
   const member = ctx.plan.members[0];
   if (member === undefined) return [];
   const guest = await bootMember(ctx, member);
-  await guest.console.run('dmesg -n 1', 60_000);
   const c: CheckContext = { ...ctx, guest };
   const checks: LabCheck[] = [];
   let gated = false;

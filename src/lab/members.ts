@@ -47,6 +47,8 @@ export async function bootMember(ctx: LabContext, m: LabMember, root: string = c
   s.guests.set(m.hostname, guest);
   await guest.console.waitForLine(READY_LINE, ctx.timeoutMs, 'the ready line');
   s.readyAt.set(m.hostname, Date.now());
+  // Kernel lines (IPVS's sync threads on a takeover) would otherwise cut daemon lines on the serial console.
+  await guest.console.run('dmesg -n 1', 60_000);
   return guest;
 }
 

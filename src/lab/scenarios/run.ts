@@ -28,7 +28,7 @@ export function masterObserver(
   ctx: LabContext,
   member: string,
 ): (waitS: number) => Promise<number | undefined> {
-  const re = masterLine(ctx.plan.pair?.instances[0] ?? '');
+  const re = masterLine(ctx.plan.pair?.instances ?? []);
   const was = ctx.session.guests.get(member)?.console;
   const before = countMatches(was?.text ?? '', re);
   return (waitS) =>
@@ -73,7 +73,7 @@ async function untimedProblem(ctx: LabContext, s: Scenario): Promise<string | un
     const member = 'member' in s.change ? s.change.member : '';
     const took = countMatches(
       ctx.session.guests.get(member)?.console.text ?? '',
-      masterLine(ctx.plan.pair?.instances[0] ?? ''),
+      masterLine(ctx.plan.pair?.instances ?? []),
     );
     return took > 0 ? `${member} became MASTER` : undefined;
   }
