@@ -1,15 +1,19 @@
-/** The director console lines the lab waits for: /init's ready line and keepalived's MASTER line of an instance. */
+/**
+ * The director console lines the lab waits for, from the console contract (src/runtime/console-contract.ts): the
+ * ready line, and a takeover as any MASTER line of a pair's sync group.
+ */
+import { masterLine, READY_START } from '../runtime/console-contract.js';
 
-/** /init's last line once the director is up (templates/director/init.hbs). */
-export const READY_LINE = /^lvs-image: ready .*$/m;
+/** /init's ready line, matched whatever follows. */
+export const READY_LINE = READY_START;
 
 /**
- * keepalived's `Entering MASTER STATE` line of any of `instances` (a pair's sync group moves them together), as the
- * supervisor tags it on the console. Any of them: a kernel line printed meanwhile can cut one in two on the serial
- * console (seen: `(dsas_ethIPVS: stopping backup sync thread 74 ...` then `0) Entering MASTER STATE`).
+ * keepalived's `Entering MASTER STATE` line of any of `instances` (a pair's sync group moves them together), global
+ * (to count). Any of them: a kernel line printed meanwhile can cut one in two on the serial console (seen:
+ * `(dsas_ethIPVS: stopping backup sync thread 74 ...` then `0) Entering MASTER STATE`).
  */
-export function masterLine(instances: readonly string[]): RegExp {
-  return new RegExp(`\\[keepalived\\] [^\\n]*\\((?:${instances.join('|')})\\) Entering MASTER STATE`, 'g');
+export function groupMasterLine(instances: readonly string[]): RegExp {
+  return new RegExp(instances.map((i) => `(?:${masterLine(i).source})`).join('|'), 'g');
 }
 
 /** How many times `re` (global) matches `text`. */

@@ -1,6 +1,7 @@
 /** The console lines the lab waits for. */
 import test from 'ava';
-import { countMatches, lastVrrpState, masterLine } from '../../src/lab/console-lines.js';
+import { countMatches, groupMasterLine as masterLine, lastVrrpState } from '../../src/lab/console-lines.js';
+import { STOP_KEEPALIVED } from '../../src/lab/scenarios/changes.js';
 
 // lv1's console in a rolling change (2026-12-07): a kernel line cut dsas_eth0's MASTER line in two.
 const CUT = [
@@ -28,4 +29,8 @@ test('a takeover counts by any instance of the sync group, so a MASTER line cut 
 test('lastVrrpState: the last state an instance entered', (t) => {
   t.is(lastVrrpState('(i) Entering BACKUP STATE\n(i) Entering MASTER STATE\n', 'i'), 'MASTER');
   t.is(lastVrrpState('(j) Entering MASTER STATE\n', 'i'), undefined);
+});
+
+test("the clean stop is the runtime table's stop for good of keepalived", (t) => {
+  t.is(STOP_KEEPALIVED, 'touch /run/keepalived.down; kill $(cat /run/keepalived.pid)');
 });

@@ -4,13 +4,14 @@
  * on a member for good. One entry per kind.
  */
 import { BuildError } from '../../lib/errors.js';
+import { stopCommand } from '../../runtime/daemons.js';
 import { guestOf, type LabContext } from '../context.js';
 import { startServer } from '../hosts.js';
 import { bootMember } from '../members.js';
 import type { LabChange } from '../plan/types.js';
 
 /** Stops keepalived on a member for good (the supervisor honours the down file): a priority-0 advert goes out. */
-export const STOP_KEEPALIVED = 'touch /run/keepalived.down; kill $(cat /run/keepalived.pid)';
+export const STOP_KEEPALIVED = stopCommand('keepalived');
 
 /** Where a booted member's build is: the lab's own, or the rolling change's. */
 export interface ChangeOptions {

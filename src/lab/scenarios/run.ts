@@ -8,7 +8,7 @@ import { FOLLOW_UPS } from '../checks/index.js';
 import { receivedSyslog } from '../checks/syslog.js';
 import { verdict } from '../checks/types.js';
 import { ask, LOOP_REQUEST_S, openStream, request, streamVerdict } from '../client.js';
-import { countMatches, masterLine } from '../console-lines.js';
+import { countMatches, groupMasterLine } from '../console-lines.js';
 import type { LabContext } from '../context.js';
 import { waitForSynced, waitForTable } from '../members.js';
 import type { LabExpectation, Scenario } from '../plan/types.js';
@@ -28,7 +28,7 @@ export function masterObserver(
   ctx: LabContext,
   member: string,
 ): (waitS: number) => Promise<number | undefined> {
-  const re = masterLine(ctx.plan.pair?.instances ?? []);
+  const re = groupMasterLine(ctx.plan.pair?.instances ?? []);
   const was = ctx.session.guests.get(member)?.console;
   const before = countMatches(was?.text ?? '', re);
   return (waitS) =>
@@ -73,7 +73,7 @@ async function untimedProblem(ctx: LabContext, s: Scenario): Promise<string | un
     const member = 'member' in s.change ? s.change.member : '';
     const took = countMatches(
       ctx.session.guests.get(member)?.console.text ?? '',
-      masterLine(ctx.plan.pair?.instances ?? []),
+      groupMasterLine(ctx.plan.pair?.instances ?? []),
     );
     return took > 0 ? `${member} became MASTER` : undefined;
   }
