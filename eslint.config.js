@@ -19,4 +19,24 @@ export default tseslint.config(
   },
   { files: ['src/lib/exec.ts'], rules: { 'no-restricted-imports': 'off' } },
   { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
+  // The lab's helper programs run by node as they are (src/lab/programs): plain ES modules, no type information.
+  {
+    files: ['src/lab/programs/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      globals: Object.fromEntries(
+        [
+          'process',
+          'console',
+          'Buffer',
+          'URL',
+          'setTimeout',
+          'clearTimeout',
+          'setInterval',
+          'clearInterval',
+        ].map((g) => [g, 'readonly']),
+      ),
+    },
+  },
 );

@@ -88,12 +88,12 @@ for (let run = 0; run < RUNS; run++) {
         streams: [0, 0],
       };
       if (c.figure !== undefined) f.seconds.push(c.figure.seconds);
-      const m = /requests: (\d+) failed before .*?, (\d+) after/.exec(c.detail);
+      const m = /failed requests: (\d+) of \d+ during, (\d+) after/.exec(c.detail);
       if (m) {
         f.before.push(Number(m[1]));
         f.after.push(Number(m[2]));
       }
-      f.streams = [f.streams[0] + (/complete$/.test(c.detail) ? 1 : 0), f.streams[1] + 1];
+      f.streams = [f.streams[0] + (/ complete\b/.test(c.detail) ? 1 : 0), f.streams[1] + 1];
       figures.set(key, f);
     }
   }

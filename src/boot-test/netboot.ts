@@ -12,7 +12,7 @@ import type { Firmware, GuestSpec } from '../lib/qemu-args.js';
 import type { Daemon } from '../lab/daemon.js';
 import { startBootServer } from '../lab/hosts.js';
 import { createLabNetwork, removeLabNetwork } from '../lab/network.js';
-import { planLab, type LabPlan } from '../lab/plan.js';
+import { planLab, type LabPlan } from '../lab/plan/index.js';
 import type { Director, Spec } from '../spec/types.js';
 import type { BootCell } from './cells.js';
 
@@ -61,7 +61,7 @@ export async function startBootNet(o: {
   serveCommand: string[];
 }): Promise<BootNet> {
   // The lab's plan without real servers: hub, bridges, taps, the boot host (and a client nobody uses).
-  const plan: LabPlan = { ...planLab(o.spec, o.director), realServers: [] };
+  const plan: LabPlan = { ...planLab(o.spec, [o.director]), realServers: [] };
   let serve: { daemon: Daemon; key: string } | undefined;
   const stop = async (): Promise<void> => {
     await serve?.daemon.stop();

@@ -7,10 +7,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { chmod, copyFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { runFailoverLab, type RollTarget } from '../lab/failover.js';
-import { runLab, type LabResult } from '../lab/index.js';
-import { planPairLab, rollProblems, type PairLabPlan } from '../lab/pair-plan.js';
-import { planLab } from '../lab/plan.js';
+import { runLab, type LabResult, type RollTarget } from '../lab/index.js';
+import { labMembers, planLab, rollProblems, type LabPlan } from '../lab/plan/index.js';
 import { pairOf } from '../spec/health-check.js';
 import { formatLabTable } from '../lab/tally.js';
 import { DEFAULT_OUT_DIR, directorFiles, siteRoot } from '../layout.js';
@@ -42,7 +40,7 @@ function wholeNumber(flag: string, value: string, max: number, problems: Problem
 
 /** The build a pair's rolling change goes onto: checked against the pair's plan, and built. */
 function rollTarget(
-  from: PairLabPlan,
+  from: LabPlan,
   rollSpec: Spec,
   rollRoot: string,
   rollOut: string,
@@ -52,7 +50,7 @@ function rollTarget(
   const member = rollSpec.directors.find((d) => d.hostname === from.members[0]?.hostname);
   const to =
     member !== undefined && pairOf(rollSpec, member) !== undefined
-      ? planPairLab(rollSpec, member)
+      ? planLab(rollSpec, labMembers(rollSpec, member))
       : undefined;
   const problems =
     to === undefined ? [`it has no pair with ${from.members[0]?.hostname ?? '?'}`] : rollProblems(from, to);
@@ -75,6 +73,27 @@ function rollTarget(
     healthyTable: to.healthyTable,
     label: `${path.basename(specFile)} -> ${path.basename(rollFile)}`,
   };
+}
+
+/**
+ * One lab per lone director and one per pair (planned from its first member), all planned before any runs; a spec
+ * problem the planner finds names the spec file.
+ */
+function planLabs(spec: Spec, specFile: string): LabPlan[] {
+  const labbed = new Set<string>();
+  const plans: LabPlan[] = [];
+  try {
+    for (const director of spec.directors) {
+      if (labbed.has(director.hostname)) continue;
+      const members = labMembers(spec, director);
+      for (const m of members) labbed.add(m.hostname);
+      plans.push(planLab(spec, members));
+    }
+  } catch (e) {
+    if (e instanceof SpecError) throw new SpecError(e.problems.map((p) => ({ file: specFile, ...p })));
+    throw e;
+  }
+  return plans;
 }
 
 /** The private key the lab logs in with: its public half must be one of the spec's authorized keys. */
@@ -170,59 +189,40 @@ export function register(program: Command): void {
           message: `--roll-to ${flags.rollTo}: it builds into ${root}, the same folder as ${specFile}`,
           hint: 'build it with another `name:` or into another folder (`build --out DIR`, then `--roll-out DIR`)',
         });
-      const results: { hostname: string; result: LabResult }[] = [];
-      const labbed = new Set<string>();
-      for (const director of spec.directors) {
-        // A pair is one lab (both members booted, the failover checks), run once for its first member.
-        const pair = pairOf(spec, director);
-        if (labbed.has(director.hostname)) continue;
-        for (const name of pair?.directors ?? [director.hostname]) labbed.add(name);
-        const kernel = path.join(root, directorFiles(director.hostname).kernel);
+      const plans = planLabs(spec, specFile);
+      for (const plan of plans) {
+        const kernel = path.join(root, directorFiles(plan.hostname).kernel);
         if (!existsSync(kernel))
           throw new BuildError(`the image is not built: missing ${kernel}`, {
             hint: `run \`lvs-image build ${specFile}\` first`,
           });
-        const workDir = mkdtempSync(path.join(tmpdir(), `lvs-lab-${director.hostname}-`));
+      }
+      const results: { hostname: string; result: LabResult }[] = [];
+      for (const plan of plans) {
+        const pair = plan.pair !== undefined;
+        const roll =
+          pair && rollSpec !== undefined && rollRoot !== undefined
+            ? rollTarget(plan, rollSpec, rollRoot, flags.rollOut ?? flags.out, flags.rollTo ?? '', specFile)
+            : undefined;
+        const workDir = mkdtempSync(path.join(tmpdir(), `lvs-lab-${plan.hostname}-`));
         if (flags.json !== true)
           process.stderr.write(
-            `lab for ${director.hostname} (work folder ${workDir}, kept if a check fails) ...\n`,
+            `lab for ${plan.hostname} (work folder ${workDir}, kept if a check fails) ...\n`,
           );
-        const pairPlan = pair !== undefined ? planPairLab(spec, director) : undefined;
-        const roll =
-          pairPlan !== undefined && rollSpec !== undefined && rollRoot !== undefined
-            ? rollTarget(
-                pairPlan,
-                rollSpec,
-                rollRoot,
-                flags.rollOut ?? flags.out,
-                flags.rollTo ?? '',
-                specFile,
-              )
-            : undefined;
-        const result =
-          pairPlan !== undefined
-            ? await runFailoverLab({
-                plan: pairPlan,
-                siteRoot: root,
-                workDir,
-                timeoutMs,
-                requests,
-                ...(roll !== undefined ? { roll } : {}),
-              })
-            : await runLab({
-                plan: planLab(spec, director),
-                siteRoot: root,
-                workDir,
-                timeoutMs,
-                requests,
-                ...(serveCommand !== undefined ? { serveCommand } : {}),
-                ...(sshKey !== undefined ? { sshKey } : {}),
-              });
-        results.push({ hostname: director.hostname, result });
+        const result = await runLab({
+          plan,
+          siteRoot: root,
+          workDir,
+          timeoutMs,
+          requests,
+          ...(serveCommand !== undefined && !pair ? { serveCommand } : {}),
+          ...(sshKey !== undefined ? { sshKey } : {}),
+          ...(roll !== undefined ? { roll } : {}),
+        });
+        results.push({ hostname: plan.hostname, result });
         // A passed lab leaves nothing behind; a failed one keeps its work folder (console logs, received syslog).
         if (result.ok) rmSync(workDir, { recursive: true, force: true });
-        if (flags.json !== true)
-          process.stdout.write(`${director.hostname}\n${formatLabTable(result.checks)}`);
+        if (flags.json !== true) process.stdout.write(`${plan.hostname}\n${formatLabTable(result.checks)}`);
       }
       const failed = results.filter((r) => !r.result.ok);
       if (flags.json === true) {

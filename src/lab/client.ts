@@ -1,11 +1,10 @@
 /**
- * The lab client's side of the traffic: one HTTP request to the target VIP, a series of them, a background loop of
- * them with their start times; and, on a director's console, waiting for its IPVS table to read a given way.
+ * The lab client's side of the traffic, from the client namespace: one HTTP request to the target VIP (an HTTP
+ * error counts as a failure, as a timeout does), a series of them, a background loop of them with their start
+ * times, and a long-lived stream.
  */
-import { normalizeRules } from '../boot-test/parse.js';
 import { runInNetns } from '../lib/netns.js';
-import type { Guest } from '../lib/qemu.js';
-import type { LabOptions } from './index.js';
+import type { LabPlan } from './plan/types.js';
 
 /** One request of a background loop: when it started and what came back (undefined: it failed). */
 export interface Sample {
@@ -13,32 +12,51 @@ export interface Sample {
   body: string | undefined;
 }
 
-/** One GET of the target from the client namespace (2 s bound, HTTP errors count as failures). */
-export async function request(o: Pick<LabOptions, 'plan'>): Promise<string | undefined> {
-  const { vip, port, host } = o.plan.target;
-  const args = ['-s', '-f', '--max-time', '2', ...(host !== undefined ? ['-H', `Host: ${host}`] : [])];
-  const r = await runInNetns(o.plan.client.ns, 'curl', [...args, `http://${vip}:${port}/`], {
+type Target = Pick<LabPlan, 'target' | 'client'>;
+
+/** The loop's bound per request: short, so a takeover's loss is counted in requests of about this length. */
+export const LOOP_REQUEST_S = 2;
+/** A check's bound per request. */
+export const CHECK_REQUEST_S = 5;
+
+/** One GET of the target: the body, or undefined for a failure (no answer in `maxTimeS`, or an HTTP error). */
+export async function request(plan: Target, maxTimeS: number = CHECK_REQUEST_S): Promise<string | undefined> {
+  const { vip, port, host } = plan.target;
+  const args = [
+    '-s',
+    '-f',
+    '--max-time',
+    String(maxTimeS),
+    ...(host !== undefined ? ['-H', `Host: ${host}`] : []),
+  ];
+  const r = await runInNetns(plan.client.ns, 'curl', [...args, `http://${vip}:${port}/`], {
     reject: false,
-    timeoutMs: 10_000,
+    timeoutMs: (maxTimeS + 8) * 1000,
   });
   return r.exitCode === 0 ? r.stdout : undefined;
 }
 
 /** `n` requests one after another. */
-export async function ask(o: Pick<LabOptions, 'plan'>, n: number): Promise<(string | undefined)[]> {
+export async function ask(plan: Target, n: number): Promise<(string | undefined)[]> {
   const out: (string | undefined)[] = [];
-  for (let i = 0; i < n; i++) out.push(await request(o));
+  for (let i = 0; i < n; i++) out.push(await request(plan));
   return out;
 }
 
-/** Runs requests one after another until `stop()` is called; returns them with their start times. */
-export function requestLoop(o: Pick<LabOptions, 'plan'>): { stop: () => Promise<Sample[]> } {
+/** A running request loop. */
+export interface RequestLoop {
+  /** Stops it after the request in flight; its samples. */
+  stop(): Promise<Sample[]>;
+}
+
+/** Runs `send` one after another until stopped; returns each with its start time. */
+export function requestLoop(send: () => Promise<string | undefined>): RequestLoop {
   const samples: Sample[] = [];
   let running = true;
   const loop = (async () => {
     while (running) {
       const at = Date.now();
-      samples.push({ at, body: await request(o) });
+      samples.push({ at, body: await send() });
     }
   })();
   return {
@@ -50,13 +68,42 @@ export function requestLoop(o: Pick<LabOptions, 'plan'>): { stop: () => Promise<
   };
 }
 
-/** Polls `ipvsadm -Sn` on the director until it equals `want` or `boundS` passes; the time it matched, or undefined. */
-export async function waitForTable(guest: Guest, want: string, boundS: number): Promise<number | undefined> {
-  const until = Date.now() + boundS * 1000;
-  const target = normalizeRules(want);
-  while (Date.now() < until) {
-    const out = (await guest.console.run('ipvsadm -Sn', 60_000)).output;
-    if (normalizeRules(out) === target) return Date.now();
-  }
-  return undefined;
+/** What a stream brought: curl's exit status, the lines, how many chunks were asked for. */
+export interface StreamResult {
+  exit: number;
+  lines: string[];
+  chunks: number;
+}
+
+/** A long-lived GET of /stream?chunks=N through the VIP from fixed source port `localPort`. */
+export async function openStream(plan: Target, chunks: number, localPort: number): Promise<StreamResult> {
+  const { vip, port } = plan.target;
+  const r = await runInNetns(
+    plan.client.ns,
+    'curl',
+    [
+      '-s',
+      '-N',
+      '--local-port',
+      String(localPort),
+      '--max-time',
+      String(chunks / 10 + 30),
+      `http://${vip}:${port}/stream?chunks=${chunks}`,
+    ],
+    { reject: false, timeoutMs: (chunks / 10 + 60) * 1000 },
+  );
+  return { exit: r.exitCode ?? -1, lines: r.stdout.split('\n').filter((l) => l !== ''), chunks };
+}
+
+/** The stream's verdict: curl ended without error and every chunk came, in order, from one real server. Pure. */
+export function streamVerdict(s: StreamResult): { ok: boolean; detail: string } {
+  const body = s.lines[0]?.replace(/ \d+$/, '') ?? '';
+  const inOrder = s.lines.every((l, i) => l === `${body} ${i}`);
+  const ok = s.exit === 0 && s.lines.length === s.chunks && inOrder;
+  return {
+    ok,
+    detail: ok
+      ? `stream of ${s.chunks} chunks from ${body} complete`
+      : `stream broken: curl exit ${s.exit}, ${s.lines.length} of ${s.chunks} chunks${inOrder ? '' : ' (out of order)'}`,
+  };
 }

@@ -1,119 +1,75 @@
 /**
- * A throw-away lab for one director: namespaces and bridges, real servers answering HTTP, a client, and the
- * director as a QEMU guest on tap NICs. Sends real traffic to the VIP and reports who answered. Everything it
- * made (namespaces with their links, processes by PID) is removed on return, on failure and on Ctrl-C.
+ * The lab: namespaces and bridges, real servers answering HTTP, a client, an operator's host, and the plan's
+ * directors as QEMU guests on tap NICs (a lone director, or both members of a pair). Sends real traffic to the VIP,
+ * runs the plan's checks and scenarios, and reports them. Everything it made (namespaces with their links,
+ * processes by PID) is removed on return, on failure and on Ctrl-C.
  */
 import path from 'node:path';
-import { parseInetAddresses } from '../boot-test/parse.js';
-import { directorFiles } from '../layout.js';
 import { run } from '../lib/exec.js';
-import { startGuest, type Guest, type StartGuestOptions } from '../lib/qemu.js';
-import type { Daemon } from './daemon.js';
+import { ACCESS_CHECKS, STEADY_CHECKS } from './checks/index.js';
+import { startSyslogReceiver } from './checks/syslog.js';
+import type { CheckContext } from './checks/types.js';
+import { closeSession, newSession, type LabContext, type LabOptions } from './context.js';
 import { startBootServer, startRealServers } from './hosts.js';
-import { createLabNetwork, removeLabNetwork } from './network.js';
-import { LAB_RTC_BASE, startNtpServer } from './ntp-server.js';
-import { runOperationsChecks, startSyslogReceiver } from './operations.js';
-import type { LabPlan } from './plan.js';
+import { bootMember } from './members.js';
+import { createLabNetwork } from './network.js';
+import { startNtpServer } from './ntp-server.js';
+import { runPairLab } from './scenarios/pair.js';
+import { runScenario } from './scenarios/run.js';
 import type { LabCheck } from './tally.js';
-import { runChecks } from './traffic.js';
 
-/** What to run the lab on. */
-export interface LabOptions {
-  plan: LabPlan;
-  /** Published site root holding `<hostname>/<hostname>-kernel`, `-initrd.img`, `-cmdline`. */
-  siteRoot: string;
-  /** Folder for the console log, the HTTP servers' logs and documents. */
-  workDir: string;
-  timeoutMs: number;
-  /** Requests per check (the issue asks for 20). */
-  requests: number;
-  /**
-   * PXE-boot the director from `lvs-image serve` running in the lab's boot namespace (DHCP by dnsmasq, iPXE
-   * script and files over HTTP); the argv prefix that runs `lvs-image`. Absent: direct kernel boot.
-   */
-  serveCommand?: string[];
-  /** access.ssh: the private key the lab logs in with (its public half is an authorized key). */
-  sshKey?: string;
-}
+export type { LabOptions, RollTarget } from './context.js';
 
-/** The checks and where the console log is. */
+/** The checks and where the first console log is. */
 export interface LabResult {
   ok: boolean;
   checks: LabCheck[];
   consoleLog: string;
 }
 
-/** The director guest: tap NICs on the lab bridges; direct kernel boot, or PXE from the boot bridge's NIC. */
-function guestOptions(o: LabOptions, consoleLog: string, cmdline: string): StartGuestOptions {
-  const files = directorFiles(o.plan.hostname);
-  const nics = o.plan.bridges.map((b) => ({
-    backend: { kind: 'tap' as const, ifname: b.tap },
-    ...(b.mac !== undefined ? { mac: b.mac } : {}),
-    ...(o.serveCommand !== undefined && b.iface === o.plan.boot.bootIface ? { boot: true } : {}),
-  }));
-  const direct = {
-    kernel: path.join(o.siteRoot, files.kernel),
-    initrd: path.join(o.siteRoot, files.initrd),
-    append: cmdline,
-  };
-  return {
-    name: o.plan.hostname,
-    consoleLog,
-    netns: o.plan.hub,
-    nics,
-    ...(o.serveCommand === undefined ? { direct } : {}),
-    // With access.ntp the director starts years behind, so only its ntpd can have set the clock the lab finds.
-    ...(o.plan.ops?.ntp !== undefined ? { rtcBase: LAB_RTC_BASE } : {}),
-  };
+/** A lone director: boot it, then the steady checks, the scenarios (if the gates passed), the access checks. */
+async function runDirectorLab(ctx: LabContext): Promise<LabCheck[]> {
+  const member = ctx.plan.members[0];
+  if (member === undefined) return [];
+  const guest = await bootMember(ctx, member);
+  const c: CheckContext = { ...ctx, guest };
+  const checks: LabCheck[] = [];
+  let gated = false;
+  for (const m of STEADY_CHECKS.filter((x) => x.applies(ctx.plan))) {
+    const found = await m.run(c);
+    checks.push(...found);
+    if (m.gate === true && found.some((f) => !f.ok)) gated = true;
+  }
+  if (!gated) for (const s of ctx.plan.scenarios) checks.push(...(await runScenario(ctx, s)));
+  for (const m of ACCESS_CHECKS.filter((x) => x.applies(ctx.plan))) checks.push(...(await m.run(c)));
+  return checks;
 }
 
-/** Builds the lab, boots the director, runs the checks, and tears everything down. */
+/** Builds the lab, runs it, and tears everything down. */
 export async function runLab(o: LabOptions): Promise<LabResult> {
-  const consoleLog = path.join(o.workDir, `${o.plan.hostname}-console.log`);
-  const files = directorFiles(o.plan.hostname);
-  const { readFile } = await import('node:fs/promises');
-  const cmdline = (await readFile(path.join(o.siteRoot, files.cmdline), 'utf8')).trim();
-  const daemons: Daemon[] = [];
-  // Each real server's HTTP server by name: the health-check phases stop and replace them.
-  const servers = new Map<string, Daemon>();
-  let guest: Guest | undefined;
-  const cleanup = async (): Promise<void> => {
-    await guest?.stop();
-    for (const d of [...daemons, ...servers.values()]) await d.stop();
-    await removeLabNetwork(o.plan, run);
-  };
-  const onSignal = (): void => void cleanup();
+  const pair = o.plan.members.length > 1;
+  const ctx: LabContext = { ...o, session: newSession(pair ? { kind: 'streaming' } : { kind: 'httpd' }) };
+  const onSignal = (): void => void closeSession(ctx, run);
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
     await createLabNetwork(o.plan, run);
-    const httpds = await startRealServers(o);
-    o.plan.realServers.forEach((rs, i) => {
-      const d = httpds[i];
-      if (d !== undefined) servers.set(rs.name, d);
-    });
-    if (o.serveCommand !== undefined) daemons.push(await startBootServer(o, o.serveCommand));
-    const receiver = o.plan.ops !== undefined ? startSyslogReceiver(o.workDir, o.plan.ops) : undefined;
-    if (receiver !== undefined) daemons.push(await receiver);
-    if (o.plan.ops?.ntp !== undefined) daemons.push(await startNtpServer(o.plan.ops.host.ns, o.workDir));
-    guest = await startGuest(guestOptions(o, consoleLog, cmdline));
-    await guest.console.waitForLine(/^lvs-image: ready .*$/m, o.timeoutMs, 'the ready line');
-    await guest.console.run('dmesg -n 1', 60_000);
-    const vipOk = parseInetAddresses((await guest.console.run('ip -4 addr', 60_000)).output).some(
-      (a) => a.address === o.plan.target.vip,
-    );
-    const checks = [...(await runChecks(o, guest, servers)), ...(await runOperationsChecks(o, guest))];
-    if (!vipOk)
-      checks.unshift({
-        name: 'VIP on the director',
-        ok: false,
-        tally: { byServer: {}, unknown: 0, failed: 0 },
-        detail: `${o.plan.target.vip} missing`,
-      });
-    return { ok: checks.every((c) => c.ok), checks, consoleLog };
+    ctx.session.servers = await startRealServers(o.plan, o.workDir, ctx.session.serverKind);
+    const d = ctx.session.daemons;
+    if (o.serveCommand !== undefined && !pair) d.push(await startBootServer(o, o.serveCommand));
+    const ops = o.plan.ops;
+    if (ops?.syslog !== undefined)
+      d.push(await startSyslogReceiver(o.workDir, { ...ops, syslog: ops.syslog }));
+    if (ops?.ntp !== undefined) d.push(await startNtpServer(ops.host.ns, o.workDir));
+    const checks = pair ? await runPairLab(ctx) : await runDirectorLab(ctx);
+    return {
+      ok: checks.length > 0 && checks.every((c) => c.ok),
+      checks,
+      consoleLog: path.join(o.workDir, `${o.plan.hostname}-console-1.log`),
+    };
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    await cleanup();
+    await closeSession(ctx, run);
   }
 }

@@ -4,10 +4,14 @@
  */
 import { run as realRun, type Run } from '../lib/exec.js';
 import { createBridge, createNetns, createTap, createVethPair, deleteNetns } from '../lib/netns.js';
-import type { LabHost, LabPlan } from './plan.js';
+import type { LabHost, LabPlan } from './plan/types.js';
+
+type Topology = Pick<LabPlan, 'hub' | 'bridges' | 'realServers' | 'client' | 'boot' | 'ops'> & {
+  members?: LabPlan['members'];
+};
 
 /** Every namespace the lab creates, hub first. */
-export function labNamespaces(plan: LabPlan): string[] {
+export function labNamespaces(plan: Topology): string[] {
   return [
     plan.hub,
     ...plan.realServers.map((r) => r.ns),
@@ -17,7 +21,7 @@ export function labNamespaces(plan: LabPlan): string[] {
   ];
 }
 
-async function attachHost(plan: LabPlan, host: LabHost, run: Run): Promise<void> {
+async function attachHost(plan: Topology, host: LabHost, run: Run): Promise<void> {
   await createVethPair(
     { ns: host.ns, ifname: 'eth0', cidr: host.cidr },
     { ns: plan.hub, ifname: host.peer },
@@ -35,15 +39,14 @@ async function attachHost(plan: LabPlan, host: LabHost, run: Run): Promise<void>
     await run('ip', ['-n', host.ns, 'route', 'add', 'default', 'via', host.gateway], { timeoutMs: 15_000 });
 }
 
-/** Builds the lab's network; on failure removes what it made and rethrows. */
-export async function createLabNetwork(plan: LabPlan, run: Run = realRun): Promise<void> {
+/** Builds the lab's network (every member's taps too); on failure removes what it made and rethrows. */
+export async function createLabNetwork(plan: Topology, run: Run = realRun): Promise<void> {
   try {
     for (const ns of labNamespaces(plan)) await createNetns(ns, run);
-    for (const b of plan.bridges) {
-      // Bridges carry no address: the hub only switches frames between the guest and the lab hosts.
-      await createBridge({ ns: plan.hub, ifname: b.bridge }, run);
-      await createTap({ ns: plan.hub, ifname: b.tap, bridge: b.bridge }, run);
-    }
+    // Bridges carry no address: the hub only switches frames between the guests and the lab hosts.
+    for (const b of plan.bridges) await createBridge({ ns: plan.hub, ifname: b.bridge }, run);
+    const taps = plan.members?.flatMap((m) => m.nics) ?? plan.bridges;
+    for (const t of taps) await createTap({ ns: plan.hub, ifname: t.tap, bridge: t.bridge }, run);
     const ops = plan.ops !== undefined ? [plan.ops.host] : [];
     for (const host of [...plan.realServers, plan.client, plan.boot, ...ops])
       await attachHost(plan, host, run);
@@ -54,6 +57,6 @@ export async function createLabNetwork(plan: LabPlan, run: Run = realRun): Promi
 }
 
 /** Deletes every namespace of the lab (and with them its bridges, taps and veths); no error if already gone. */
-export async function removeLabNetwork(plan: LabPlan, run: Run = realRun): Promise<void> {
+export async function removeLabNetwork(plan: Topology, run: Run = realRun): Promise<void> {
   for (const ns of labNamespaces(plan).reverse()) await deleteNetns(ns, run);
 }

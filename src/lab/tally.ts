@@ -1,5 +1,5 @@
 /** Who answered the lab client, and the checks over those answers. Pure. */
-import type { LabRealServer } from './plan.js';
+import type { LabRealServer } from './plan/types.js';
 
 /** Answers per real server name, plus answers nobody owns and requests that failed. */
 export interface Tally {
@@ -46,32 +46,33 @@ function describe(t: Tally): string {
   return parts.join(', ');
 }
 
-/** Every real server answered at least once and every request got a known answer. */
-export function checkAllAnswer(name: string, tally: Tally): LabCheck {
-  const silent = Object.entries(tally.byServer)
-    .filter(([, n]) => n === 0)
+/** A check over `tally`: every request got a known answer, and none of the servers `wrong` picks is among them. */
+function answersCheck(
+  name: string,
+  tally: Tally,
+  wrong: (server: string, n: number) => boolean,
+  what: string,
+): LabCheck {
+  const bad = Object.entries(tally.byServer)
+    .filter(([s, n]) => wrong(s, n))
     .map(([s]) => s);
-  const ok = silent.length === 0 && tally.unknown === 0 && tally.failed === 0;
+  const ok = bad.length === 0 && tally.unknown === 0 && tally.failed === 0;
   return {
     name,
     ok,
     tally,
-    detail: describe(tally) + (silent.length > 0 ? `; never answered: ${silent.join(', ')}` : ''),
+    detail: describe(tally) + (bad.length > 0 ? `; ${what}: ${bad.join(', ')}` : ''),
   };
+}
+
+/** Every real server answered at least once and every request got a known answer. */
+export function checkAllAnswer(name: string, tally: Tally): LabCheck {
+  return answersCheck(name, tally, (_, n) => n === 0, 'never answered');
 }
 
 /** Every request was answered, and only by `allowed`. */
 export function checkOnly(name: string, tally: Tally, allowed: readonly string[]): LabCheck {
-  const others = Object.entries(tally.byServer)
-    .filter(([s, n]) => n > 0 && !allowed.includes(s))
-    .map(([s]) => s);
-  const ok = others.length === 0 && tally.unknown === 0 && tally.failed === 0;
-  return {
-    name,
-    ok,
-    tally,
-    detail: describe(tally) + (others.length > 0 ? `; unexpected: ${others.join(', ')}` : ''),
-  };
+  return answersCheck(name, tally, (s, n) => n > 0 && !allowed.includes(s), 'unexpected');
 }
 
 /** The checks as a table: check, result, who answered. */

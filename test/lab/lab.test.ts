@@ -53,7 +53,7 @@ integrationTest('lvs-image lab: w102 without the director as gateway never answe
   t.is(r.status, 1, r.stdout + r.stderr);
   t.regex(r.stderr, /lab checks failed for lv1/);
   t.regex(r.stderr, /never answered: w102/);
-  t.regex(r.stderr, /console log: .*lv1-console\.log/);
+  t.regex(r.stderr, /console log: .*lv1-console-1\.log/);
 });
 
 integrationTest(
@@ -123,3 +123,22 @@ integrationTest('lvs-image lab: Ctrl-C mid-way removes every namespace and stops
     [],
   );
 });
+
+integrationTest(
+  'lvs-image lab: a spec the lab cannot run is a spec error naming the file and the field (exit 2)',
+  ['root'],
+  (t) => {
+    const r = runCli([
+      'lab',
+      'images/fwmark-example.yaml',
+      '--out',
+      mkdtempSync(path.join(tmpdir(), 'lvs-lab-out-')),
+    ]);
+    t.is(r.status, 2, r.stderr);
+    t.regex(
+      r.stderr,
+      /images\/fwmark-example\.yaml: \/directors\/0\/services: lv3 has no tcp service with a vip/,
+    );
+    t.notRegex(r.stderr, /bug/);
+  },
+);

@@ -1,7 +1,13 @@
 /** The lab's NTP server reply and the step line the director logs. */
 import test from 'ava';
-import { NTP_UNIX_OFFSET, ntpReply, ntpTimeMs } from '../../src/lab/ntp-server.js';
-import { parseNtpStep } from '../../src/lab/operations.js';
+import { parseNtpStep } from '../../src/lab/checks/ntp.js';
+import { NTP_UNIX_OFFSET, ntpReply } from '../../src/lab/programs/ntp-server.mjs';
+
+/** Unix milliseconds of the NTP timestamp at `offset` of a packet. */
+function ntpTimeMs(packet: Uint8Array, offset: number): number {
+  const view = new DataView(packet.buffer, packet.byteOffset, packet.byteLength);
+  return (view.getUint32(offset) - NTP_UNIX_OFFSET) * 1000 + (view.getUint32(offset + 4) / 2 ** 32) * 1000;
+}
 
 function request(version = 4): Uint8Array {
   const r = new Uint8Array(48);

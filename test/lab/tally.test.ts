@@ -1,6 +1,7 @@
 import test from 'ava';
-import { parseConnections, parseReceived, parseVipHeld } from '../../src/lab/operations.js';
-import type { LabRealServer } from '../../src/lab/plan.js';
+import { parseConnections, parseVipHeld } from '../../src/lab/checks/metrics.js';
+import { parseReceived } from '../../src/lab/checks/syslog.js';
+import type { LabRealServer } from '../../src/lab/plan/types.js';
 import { checkAllAnswer, checkOnly, formatLabTable, tallyAnswers } from '../../src/lab/tally.js';
 
 const SERVERS = [

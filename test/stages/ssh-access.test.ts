@@ -2,7 +2,8 @@
 import test from 'ava';
 import { resolveDirector } from '../../src/director/resolve.js';
 import { knownHostsLine } from '../../src/layout.js';
-import { offeredAuthMethods, udpPorts } from '../../src/lab/operations.js';
+import { offeredAuthMethods } from '../../src/lab/checks/ssh.js';
+import { udpPorts } from '../../src/lab/checks/udp-scan.js';
 import { applyDefaults } from '../../src/spec/defaults.js';
 import { loadSpec } from '../../src/spec/load.js';
 import { sshListen } from '../../src/director/access.js';

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { checkReplyPath, parseReplyCounters } from '../../src/lab/reply-path.js';
+import { checkReplyPath, parseReplyCounters } from '../../../src/lab/checks/reply-path.js';
 
 // `iptables -L INPUT -v -n -x` in a lab client namespace (iptables 1.8.9, nf_tables), after ten DR requests.
 const LISTING = `Chain INPUT (policy ACCEPT 61 packets, 5436 bytes)

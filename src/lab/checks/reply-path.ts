@@ -3,9 +3,11 @@
  * among them that carry the director's MAC. Under NAT every reply comes back through the director; under
  * direct routing none does (the director sees only the inbound half).
  */
-import type { Run } from '../lib/exec.js';
-import { runInNetns, systemTool } from '../lib/netns.js';
-import type { LabCheck } from './tally.js';
+import { run as realRun, type Run } from '../../lib/exec.js';
+import { runInNetns, systemTool } from '../../lib/netns.js';
+import { ask } from '../client.js';
+import type { LabCheck } from '../tally.js';
+import { verdict, type LabCheckModule } from './types.js';
 
 /** Replies from the VIP: all of them, and those relayed by the director. */
 export interface ReplyCounts {
@@ -57,17 +59,32 @@ export async function readReplyCounters(ns: string, run: Run): Promise<ReplyCoun
 
 /** The reply-path check for a service whose members all use `forwarding` (pure). */
 export function checkReplyPath(forwarding: 'masq' | 'direct', counts: ReplyCounts | undefined): LabCheck {
-  const tally = { byServer: {}, unknown: 0, failed: 0 };
   const name =
     forwarding === 'masq' ? 'replies return through the director (NAT)' : 'replies bypass the director (DR)';
-  if (counts === undefined) return { name, ok: false, tally, detail: 'could not read the client counters' };
+  if (counts === undefined) return verdict(name, false, 'could not read the client counters');
   const ok =
     counts.total > 0 &&
     (forwarding === 'masq' ? counts.viaDirector === counts.total : counts.viaDirector === 0);
-  return {
+  return verdict(
     name,
     ok,
-    tally,
-    detail: `${counts.viaDirector} of ${counts.total} reply packets from the VIP carried the director's MAC`,
-  };
+    `${counts.viaDirector} of ${counts.total} reply packets from the VIP carried the director's MAC`,
+  );
 }
+
+/** Counts the replies to the client's requests (a lone director whose NIC MAC the spec gives). */
+export const REPLY_PATH: LabCheckModule = {
+  id: 'reply-path',
+  applies: (plan) =>
+    plan.members.length === 1 &&
+    plan.mode === 'rules' &&
+    plan.directorMac !== undefined &&
+    plan.replyPath !== undefined,
+  run: async (ctx) => {
+    const { plan } = ctx;
+    if (plan.directorMac === undefined || plan.replyPath === undefined) return [];
+    await startReplyCounters(plan.client.ns, plan.target.vip, plan.directorMac, realRun);
+    await ask(plan, ctx.requests);
+    return [checkReplyPath(plan.replyPath, await readReplyCounters(plan.client.ns, realRun))];
+  },
+};

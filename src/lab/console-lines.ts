@@ -1,0 +1,29 @@
+/**
+ * The director console lines the lab waits for, from the console contract (src/runtime/console-contract.ts): the
+ * ready line, and a takeover as any MASTER line of a pair's sync group.
+ */
+import { masterLine, READY_START } from '../runtime/console-contract.js';
+
+/** /init's ready line, matched whatever follows. */
+export const READY_LINE = READY_START;
+
+/**
+ * keepalived's `Entering MASTER STATE` line of any of `instances` (a pair's sync group moves them together), global
+ * (to count). Any of them: a kernel line printed meanwhile can cut one in two on the serial console (seen:
+ * `(dsas_ethIPVS: stopping backup sync thread 74 ...` then `0) Entering MASTER STATE`).
+ */
+export function groupMasterLine(instances: readonly string[]): RegExp {
+  return new RegExp(instances.map((i) => `(?:${masterLine(i).source})`).join('|'), 'g');
+}
+
+/** How many times `re` (global) matches `text`. */
+export function countMatches(text: string, re: RegExp): number {
+  return text.match(re)?.length ?? 0;
+}
+
+/** The last VRRP state `instance` entered according to `text` (MASTER, BACKUP or FAULT). */
+export function lastVrrpState(text: string, instance: string): string | undefined {
+  return [
+    ...text.matchAll(new RegExp(`\\(${instance}\\) Entering (MASTER|BACKUP|FAULT) STATE`, 'g')),
+  ].pop()?.[1];
+}
