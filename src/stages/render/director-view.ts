@@ -8,8 +8,6 @@ import type { DirectorModel, ModelVip } from '../../director/types.js';
 import type { IptablesTable } from '../../director/netfilter.js';
 import { formatKeepalivedConf } from './keepalived-conf.js';
 
-// NOTE: re-exported for src/lab/plan.ts until it reads the director model; import src/director/access.ts instead.
-export { METRICS_PORT, sshListen, syslogTarget } from '../../director/access.js';
 
 /** One director interface with its address in every form the files need. */
 export interface InterfaceView {

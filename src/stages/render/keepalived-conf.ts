@@ -10,8 +10,6 @@ import type { Forwarding } from '../../spec/types.js';
 import { IPVSADM_DEFAULTS, type IpvsDest, type IpvsService } from '../../director/ipvs-table.js';
 import type { DirectorModel, ModelPair } from '../../director/types.js';
 
-// NOTE: re-exported for src/lab/pair-plan.ts until it reads the director model; import src/director/pair.ts instead.
-export { instanceName } from '../../director/pair.js';
 
 /** keepalived's names of the forwarding methods. */
 const METHOD: Record<Forwarding, string> = { masq: 'NAT', gate: 'DR', ipip: 'TUN' };
