@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { RootfsEntry } from '../../lib/cpio.js';
 import { BuildError } from '../../lib/errors.js';
 import { run } from '../../lib/exec.js';
-import type { RootfsInput } from '../rootfs.js';
+import type { RootfsInput } from './types.js';
 import { BUSYBOX_PATH } from './busybox.js';
 import { readNeeded } from './elf.js';
 import { parseLdd } from './libs.js';

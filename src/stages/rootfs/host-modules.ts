@@ -4,7 +4,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { RootfsEntry } from '../../lib/cpio.js';
 import { BuildError } from '../../lib/errors.js';
-import type { RootfsInput } from '../rootfs.js';
+import type { RootfsInput } from './types.js';
 import { decompressModule } from './decompress.js';
 import { hostFile } from './host-binaries.js';
 import type { Layer } from './merge.js';
