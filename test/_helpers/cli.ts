@@ -7,6 +7,8 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 
 export interface CliResult {
   status: number | null;
+  /** The CLI process's pid (namespaces and QEMU names of a lab carry it). */
+  pid: number;
   stdout: string;
   stderr: string;
 }
@@ -27,5 +29,5 @@ export function runCli(
       timeout: opts.timeoutMs ?? 120_000,
     },
   );
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  return { status: r.status, pid: r.pid, stdout: r.stdout, stderr: r.stderr };
 }

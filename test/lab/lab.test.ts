@@ -17,9 +17,11 @@ function outWithDevImage(): string {
 }
 
 /** Namespaces of a lab (tags `lab` and `rs` of src/lab/plan.ts) that still exist. */
-function labNamespacesLeft(): string[] {
+/** The lab namespaces on the machine; with `pid`, only those of that lab process (others may run beside it). */
+function labNamespacesLeft(pid?: number): string[] {
   const out = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout;
-  return out.split('\n').filter((l) => /^lvsi-(lab|rs)-/.test(l));
+  const names = out.split('\n').map((l) => l.split(' ')[0] ?? '');
+  return names.filter((n) => /^lvsi-(lab|rs)-/.test(n) && (pid === undefined || n.includes(`-${pid}-`)));
 }
 
 integrationTest(
@@ -34,7 +36,7 @@ integrationTest(
     t.regex(r.stdout, /^replies return through the director \(NAT\) +ok +(\d+) of \1 reply packets/m);
     t.regex(r.stdout, /^w102 at weight 0 in the spec: only w101 answer +ok +w101 20, w102 0$/m);
     t.regex(r.stdout, /^w102 removed from the spec: only w101 answer +ok +w101 20, w102 0$/m);
-    t.deepEqual(labNamespacesLeft(), []);
+    t.deepEqual(labNamespacesLeft(r.pid), []);
   },
 );
 
@@ -86,7 +88,7 @@ integrationTest(
     t.regex(r.stdout, /^20 requests: every real server answers +ok +w201 \d+, w202 \d+$/m);
     t.regex(r.stdout, /^replies bypass the director \(DR\) +ok +0 of [1-9]\d* reply packets/m);
     t.regex(r.stdout, /^w202 removed from the spec: only w201 answer +ok +w201 20, w202 0$/m);
-    t.deepEqual(labNamespacesLeft(), []);
+    t.deepEqual(labNamespacesLeft(r.pid), []);
   },
 );
 
