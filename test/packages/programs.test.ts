@@ -19,7 +19,7 @@ for (const p of PROGRAMS) {
     t.true(existsSync(`src/packages/${p.name}.json`), `src/packages/${p.name}.json`);
     t.true(p.catalog.releases.length > 0);
     const properties = SPEC_SCHEMA.properties as Record<string, unknown>;
-    t.truthy(properties[p.name], `src/spec/schema.json has no ${p.name} pin`);
+    t.truthy(properties[p.name], `the schema (src/spec/schema.ts) has no ${p.name} pin`);
     t.true(SOURCE_NAMES.includes(p.name));
     t.true(LOCKED_PROGRAMS.includes(p.name));
     t.true(p.manifestKey.length > 0);
