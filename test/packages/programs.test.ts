@@ -37,11 +37,12 @@ test('the plan has a field per program: the release, link and directors that run
   t.deepEqual(plan.keepalived, { version: '2.2.7', link: 'static', directors: ['lv4'] });
   t.deepEqual(plan.dropbear, { version: '2022.83', link: 'static', directors: ['lv4'] });
   t.deepEqual(plan.busybox, { version: '1.35.0', link: 'static', directors: ['lv4'] });
-  t.deepEqual(programVersions(checked, plan.directors[0]!.model), {
-    keepalived: '2.2.7',
-    dropbear: '2022.83',
-    busybox: '1.35.0',
-  });
+  const versions = programVersions(checked, plan.directors[0]!.model);
+  t.deepEqual(
+    Object.keys(versions),
+    PROGRAMS.map((p) => p.name),
+  );
+  t.like(versions, { keepalived: '2.2.7', dropbear: '2022.83', busybox: '1.35.0' });
   const plain = (await loadSpec('images/dsas-lv1.yaml')).spec;
   for (const p of PROGRAMS) t.is(planImage(plain)[p.name], null, p.name);
   // A pin alone builds nothing: keepalived pinned, no health check, no pair.
