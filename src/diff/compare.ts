@@ -4,6 +4,7 @@
  * director (IPVS table, netfilter rules, sysctls, VIPs: ipvsadm, iptables-restore, sysctl, ip addr, or keepalived
  * re-reading its configuration). Pure.
  */
+import { PROGRAMS } from '../packages/programs.js';
 import type { DirectorState, FileState } from './state.js';
 
 /** What applying a change to a running director takes. */
@@ -182,9 +183,12 @@ export function diffDirector(a: DirectorState, b: DirectorState): DirectorDiff {
   );
   const programs = (s: DirectorState): Record<string, string> => ({
     ipvsadm: s.ipvsadm,
-    ...(s.keepalived !== null ? { keepalived: s.keepalived } : {}),
-    ...(s.dropbear != null ? { dropbear: s.dropbear } : {}),
-    ...(s.busybox != null ? { 'busybox (ntpd)': s.busybox } : {}),
+    ...Object.fromEntries(
+      PROGRAMS.flatMap((p) => {
+        const version = s[p.name];
+        return version != null ? [[p.diffLabel, version]] : [];
+      }),
+    ),
     'IPVS table owner': s.mode,
   });
   changes.push(...compareRecords(programs(a), programs(b), plain('programs', 'reboot')));

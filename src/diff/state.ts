@@ -10,7 +10,7 @@ import type { RootfsEntry } from '../lib/cpio.js';
 import type { RenderedFile } from '../context.js';
 import { bootExpectation } from '../boot-test/expectation.js';
 import type { BootExpectation } from '../boot-test/checks.js';
-import type { Spec } from '../spec/types.js';
+import type { ProgramPins, Spec } from '../spec/types.js';
 import { generateKernelFragment, type KernelFragment } from '../stages/kernel-config.js';
 import { formatDestLine, formatServiceLine, serviceSwitch } from '../director/ipvsadm-rules.js';
 import type { DirectorModel, ModelIpvs } from '../director/types.js';
@@ -33,19 +33,19 @@ export interface FileState {
   mode: string;
 }
 
+/**
+ * Each program of the table's version (src/packages/programs.ts), null where the director runs none; absent in
+ * states of builds older than the program (dropbear, busybox).
+ */
+export type ProgramStates = Partial<Record<keyof ProgramPins, string | null>>;
+
 /** Everything `diff` compares for one director. */
-export interface DirectorState {
+export interface DirectorState extends ProgramStates {
   stateVersion: number;
   hostname: string;
   /** What the spec pins (`6.1`), and what was built (`6.1.192`, null for a spec that was not built). */
   kernel: { version: string; release: string | null };
   ipvsadm: string;
-  /** The keepalived version this director runs, null when /init loads the rules itself. */
-  keepalived: string | null;
-  /** The dropbear version of its SSH server, null without access.ssh (absent in states of older builds). */
-  dropbear?: string | null;
-  /** The busybox version of its extra applets (ntpd), null without access.ntp (absent in older states). */
-  busybox?: string | null;
   /** Who writes the IPVS table. */
   mode: string;
   /** CONFIG_ symbol (without the prefix) → value and the reasons the fragment gives. */
@@ -141,10 +141,8 @@ export function directorStateFromSpec(
     stateVersion: STATE_VERSION,
     hostname: model.hostname,
     kernel: { version: spec.kernel.version, release: facts?.kernelRelease ?? null },
-    ipvsadm: model.programs.ipvsadm,
-    keepalived: model.programs.keepalived,
-    dropbear: model.programs.dropbear,
-    busybox: model.programs.busybox,
+    // ipvsadm, then each program of the table in its order.
+    ...model.programs,
     mode: model.mode,
     kernelOptions: Object.fromEntries(
       fragment.lines.map((l) => [l.symbol, { value: l.value, reasons: l.reasons }]),

@@ -6,7 +6,7 @@
  */
 import type { CidrForms } from '../lib/address.js';
 import type { DirectorMode, EffectiveCheck } from '../spec/health-check.js';
-import type { InterfaceRole } from '../spec/types.js';
+import type { InterfaceRole, ProgramPins } from '../spec/types.js';
 import type { VrrpTimers } from '../spec/vrrp.js';
 import type { IpvsDest, IpvsService } from './ipvs-table.js';
 import type { IpvsadmDialect } from './ipvsadm-rules.js';
@@ -123,8 +123,8 @@ export interface DirectorModel {
   access: ModelAccess;
   pair: ModelPair | null;
   daemons: DaemonName[];
-  /** Program versions this director runs; null where it runs none. */
-  programs: { ipvsadm: string; keepalived: string | null; dropbear: string | null; busybox: string | null };
+  /** Program versions this director runs (ipvsadm, then each program of the table); null where it runs none. */
+  programs: { ipvsadm: string } & Record<keyof ProgramPins, string | null>;
   /** What the ready line counts when every rule loaded. */
   counts: { services: number; realServers: number };
   /** Kernel modules /init loads, in order; empty when IPVS is built in. */

@@ -13,6 +13,14 @@ import { keptBinary, withAccess } from '../stages/program/definition.js';
 import type { ProgramArtifacts, ProgramDefinition, ProgramLink } from '../stages/program/definition.js';
 import catalog from './busybox.json' with { type: 'json' };
 import { findRelease, type KernelNeed, type ProgramCatalog, type ProgramRelease } from './program.js';
+import type { ProgramSourcePin } from '../spec/types.js';
+
+// Its spec pin (see ProgramPins).
+declare module '../spec/types.js' {
+  interface ProgramPins {
+    busybox?: ProgramSourcePin;
+  }
+}
 
 /** How to build a release: the Kconfig options set on top of allnoconfig, make arguments, the binary to keep. */
 export interface BusyboxRecipe {
@@ -103,8 +111,14 @@ export function parseAppletTable(text: string): string[] {
 export const BUSYBOX: ProgramDefinition<'busybox', BusyboxRelease, BusyboxArtifacts> = {
   name: 'busybox',
   title: 'busybox applets (ntpd)',
+  diffLabel: 'busybox (ntpd)',
   catalog: BUSYBOX_CATALOG,
-  ...withAccess('ntp'),
+  ...withAccess(
+    'busybox',
+    'ntp',
+    'NTP',
+    "The busybox pin: busybox built from source for the applets Debian's busybox-static lacks; needed when access.ntp is set (ntpd).",
+  ),
   recipe: planBusyboxBuild,
   inspect: async (_release, src) => ({
     applets: parseAppletTable(await readFile(path.join(src, 'include/applet_tables.h'), 'utf8')),

@@ -18,6 +18,14 @@ import { keptBinary, withAccess } from '../stages/program/definition.js';
 import type { ProgramArtifacts, ProgramDefinition, ProgramLink } from '../stages/program/definition.js';
 import catalog from './dropbear.json' with { type: 'json' };
 import { findRelease, type KernelNeed, type ProgramCatalog, type ProgramRelease } from './program.js';
+import type { ProgramSourcePin } from '../spec/types.js';
+
+// Its spec pin (see ProgramPins).
+declare module '../spec/types.js' {
+  interface ProgramPins {
+    dropbear?: ProgramSourcePin;
+  }
+}
 
 /** How to build a release: configure arguments, localoptions.h lines, make arguments, the binaries to keep. */
 export interface DropbearRecipe {
@@ -113,8 +121,14 @@ function hostKeyOf(a: DropbearArtifacts, hostname: string): HostKey {
 export const DROPBEAR: ProgramDefinition<'dropbear', DropbearRelease, DropbearArtifacts> = {
   name: 'dropbear',
   title: 'dropbear and SSH host keys',
+  diffLabel: 'dropbear',
   catalog: DROPBEAR_CATALOG,
-  ...withAccess('ssh'),
+  ...withAccess(
+    'dropbear',
+    'ssh',
+    'SSH',
+    "The dropbear pin; needed when access.ssh is set (dropbear is then every director's SSH server).",
+  ),
   recipe: planDropbearBuild,
   async inspect(release, src, io, opts) {
     // dropbear -V prints its version on stderr and exits 0.

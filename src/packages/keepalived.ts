@@ -8,13 +8,21 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { BuildError } from '../lib/errors.js';
-import { specUsesKeepalived } from '../spec/health-check.js';
+import { specHasChecks, specUsesKeepalived } from '../spec/health-check.js';
 import { testKeepalivedConfig } from '../stages/keepalived/config-test.js';
 import { SRC_DIR, type ProgramBuildPlan } from '../stages/program/build.js';
 import { keptBinary } from '../stages/program/definition.js';
 import type { ProgramArtifacts, ProgramDefinition, ProgramLink } from '../stages/program/definition.js';
 import catalog from './keepalived.json' with { type: 'json' };
 import { findRelease, type KernelNeed, type ProgramCatalog, type ProgramRelease } from './program.js';
+import type { ProgramSourcePin } from '../spec/types.js';
+
+// Its spec pin (see ProgramPins).
+declare module '../spec/types.js' {
+  interface ProgramPins {
+    keepalived?: ProgramSourcePin;
+  }
+}
 
 export type { KernelNeed } from './program.js';
 
@@ -98,7 +106,20 @@ export function parseConfigOptions(text: string, label = 'Config options'): stri
 export const KEEPALIVED: ProgramDefinition<'keepalived', KeepalivedRelease, KeepalivedArtifacts> = {
   name: 'keepalived',
   title: 'keepalived',
+  diffLabel: 'keepalived',
   catalog: KEEPALIVED_CATALOG,
+  pin: {
+    description:
+      'The keepalived pin; needed when a service has a health check (keepalived then owns the IPVS table).',
+    // NOTE: pairs need it too; pairMembers (src/spec/rules/pairs.ts) says so with the pair's own words.
+    needs: [
+      {
+        when: specHasChecks,
+        pointer: '/keepalived',
+        reason: 'health checks and sorry servers are run by keepalived',
+      },
+    ],
+  },
   used: specUsesKeepalived,
   runsOn: (director) => director.mode === 'keepalived',
   usedBy: 'the health checks, sorry servers and pairs',

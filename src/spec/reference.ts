@@ -86,7 +86,7 @@ export function renderSpecReference(
   const lines = [
     '# Spec reference',
     '',
-    '<!-- Generated from src/spec/schema.json by renderSpecReference (src/spec/reference.ts); regenerate with UPDATE_GOLDEN=1 npx ava test/spec/reference.test.ts -->',
+    '<!-- Generated from the spec schema (src/spec/schema.json plus a pin per program, src/spec/schema.ts) by renderSpecReference (src/spec/reference.ts); regenerate with UPDATE_GOLDEN=1 npx ava test/spec/reference.test.ts -->',
     '',
     'A spec is one YAML or JSON file. `lvs-image validate SPEC` checks it, `lvs-image schema` prints the JSON Schema, `lvs-image init` writes a commented starter. Unknown keys are errors everywhere.',
     '',

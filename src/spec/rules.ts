@@ -1,16 +1,9 @@
 /** Gate 3: the cross-field rules, as data: named functions over a spec with defaults applied. Pure. */
 import type { Problem } from '../lib/errors.js';
 import type { Rule } from './rule.js';
-import {
-  accessHasInside,
-  authorizedKeysParse,
-  ntpHasBusybox,
-  sshHasDropbear,
-  sshListenRoles,
-} from './rules/access.js';
+import { accessHasInside, authorizedKeysParse, sshListenRoles } from './rules/access.js';
 import {
   checkPortKnown,
-  checksHaveKeepalived,
   httpCheckOnTcp,
   intervalAboveTimeout,
   keepalivedFitsKernel,
@@ -48,6 +41,7 @@ import {
   weightRange,
 } from './rules/services.js';
 import { ipvsadmFitsKernel, ipvsadmHasFeatures, kernelHasFeatures } from './rules/versions.js';
+import { PROGRAMS_PINNED_SUMMARY, programsPinned } from './rules/programs.js';
 import type { Spec } from './types.js';
 
 export type { Rule } from './rule.js';
@@ -75,7 +69,7 @@ export const RULES: readonly Rule[] = [
   kernelHasFeatures,
   ipvsadmFitsKernel,
   ipvsadmHasFeatures,
-  checksHaveKeepalived,
+  programsPinned,
   keepalivedFitsKernel,
   httpCheckOnTcp,
   checkPortKnown,
@@ -91,10 +85,8 @@ export const RULES: readonly Rule[] = [
   vrrpStartsAfterChecks,
   natGatewayFloats,
   accessHasInside,
-  sshHasDropbear,
   authorizedKeysParse,
   sshListenRoles,
-  ntpHasBusybox,
 ];
 
 /** One sentence per rule for docs/spec-reference.md (a test checks every rule has one). */
@@ -129,8 +121,7 @@ export const RULE_SUMMARIES: Readonly<Record<string, string>> = {
     'The ipvsadm pin is in the catalog: 1.21 for 2.4 kernels only, 1.24 or later for 2.6 and later.',
   ipvsadmHasFeatures:
     'The pinned ipvsadm can express the features used: sctp, `--pe`, `-o` from 1.26, scheduler flags from 1.28, mh flags from 1.30.',
-  checksHaveKeepalived:
-    'A spec with health checks or sorry servers pins keepalived (`keepalived.version`), a release of src/packages/keepalived.json.',
+  programsPinned: PROGRAMS_PINNED_SUMMARY,
   keepalivedFitsKernel:
     'The pinned kernel has every facility the pinned keepalived needs (timerfd, signalfd, eventfd, inotify, multicast; each with its first kernel in the catalog).',
   httpCheckOnTcp: 'An `http` check only on tcp (or fwmark) services.',
@@ -155,12 +146,9 @@ export const RULE_SUMMARIES: Readonly<Record<string, string>> = {
     'A pair member with health checks runs VRRP only once its first checks can have filled its table: `startupDelay` + master-down interval ≥ 1 s + interval + timeout (keepalived starts checked servers out, and a member that hears no master takes the addresses).',
   accessHasInside:
     '`access.metrics` listens on the inside address: every director has an interface with `role: inside`.',
-  sshHasDropbear: '`access.ssh` pins dropbear (`dropbear.version`), a release of src/packages/dropbear.json.',
   authorizedKeysParse:
     'Every `access.ssh.authorizedKeys` item is one bare public key (`type base64 [comment]`) of a type the pinned dropbear accepts, its blob of the same type, each listed once.',
   sshListenRoles: 'Every director has an interface of each role `access.ssh.listen` names (default inside).',
-  ntpHasBusybox:
-    '`access.ntp` pins busybox (`busybox.version`), a release of src/packages/busybox.json (its ntpd).',
   natGatewayFloats:
     "A NAT real server behind a pair routes through the pair's floating inside address, never through one member's own address.",
   natGatewayBypass:

@@ -5,18 +5,12 @@
  */
 
 /** A whole site: the kernel and ipvsadm pins shared by its directors, the directors, and the real servers. */
-export interface Spec {
+export interface Spec extends ProgramPins {
   /** Site name, used in output paths (`out/<site>/...`). */
   name: string;
   description?: string;
   kernel: KernelPin;
   ipvsadm: IpvsadmPin;
-  /** keepalived, needed when a service has a health check: it then owns the IPVS table. */
-  keepalived?: KeepalivedPin;
-  /** dropbear, needed when `access.ssh` is set: the SSH server of every director. */
-  dropbear?: DropbearPin;
-  /** busybox built from source for the applets Debian's busybox-static lacks; needed when `access.ntp` is set. */
-  busybox?: BusyboxPin;
   image?: ImageOptions;
   directors: Director[];
   /** Directors that share VIPs as a VRRP group (keepalived), so that one takes over when another dies. */
@@ -155,8 +149,16 @@ export interface IpvsadmPin {
 }
 
 /**
- * A program built from pinned source (keepalived, dropbear): a release of its catalog (src/packages/<name>.json),
- * optionally with its source overridden.
+ * The pin of each program of the table (src/packages/programs.ts), keyed by its name: each definition
+ * (src/packages/<name>.ts) adds its own `<name>?: ProgramSourcePin` here by declaration merging, so that this
+ * module needs no import of the table (which needs Spec) and a new program touches its own files only.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by each program's definition
+export interface ProgramPins {}
+
+/**
+ * A program built from pinned source (keepalived, dropbear, busybox): a release of its catalog
+ * (src/packages/<name>.json), optionally with its source overridden.
  */
 export interface ProgramSourcePin {
   /** Release, e.g. `2.2.7`; must be in the program's catalog. */
@@ -166,15 +168,6 @@ export interface ProgramSourcePin {
   /** Link statically (default) or dynamically (its libraries are then carried into the image). */
   link?: IpvsadmLink;
 }
-
-/** keepalived: a release of src/packages/keepalived.json. */
-export type KeepalivedPin = ProgramSourcePin;
-
-/** dropbear: a release of src/packages/dropbear.json. */
-export type DropbearPin = ProgramSourcePin;
-
-/** busybox (extra applets such as ntpd): a release of src/packages/busybox.json. */
-export type BusyboxPin = ProgramSourcePin;
 
 export type Compression = 'gzip' | 'xz' | 'zstd' | 'none';
 

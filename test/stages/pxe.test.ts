@@ -2,6 +2,7 @@ import test from 'ava';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { resolveDirector } from '../../src/director/resolve.js';
+import { PROGRAMS, type ProgramName } from '../../src/packages/programs.js';
 import { directorFiles } from '../../src/layout.js';
 import { applyDefaults } from '../../src/spec/defaults.js';
 import type { BuildPlan, DirectorPlan } from '../../src/plan.js';
@@ -38,9 +39,8 @@ function plan(directors: DirectorPlan[]): BuildPlan {
     site: 'dsas',
     kernel: { version: '6.1', profile: 'full', options: 'module', provider: 'source' },
     ipvsadm: { version: '1.31', link: 'static' },
-    keepalived: null,
-    dropbear: null,
-    busybox: null,
+    // No director runs a program of the table (src/packages/programs.ts).
+    ...(Object.fromEntries(PROGRAMS.map((p) => [p.name, null])) as Record<ProgramName, null>),
     image: { compression: 'gzip', epoch: 0 },
     directors,
     pxe: [],

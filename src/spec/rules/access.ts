@@ -1,11 +1,7 @@
-/** Rules about operator access (SSH, remote syslog, NTP, metrics). Pure. */
-import { BUSYBOX_CATALOG } from '../../packages/busybox.js';
+/** Rules about operator access (SSH, metrics); the dropbear and busybox pins are programsPinned's. Pure. */
 import { DROPBEAR_CATALOG } from '../../packages/dropbear.js';
-import type { ProgramCatalog, ProgramRelease } from '../../packages/program.js';
 import { isKeyProblem, parseAuthorizedKey } from '../authorized-keys.js';
-import type { Problem } from '../../lib/errors.js';
 import { problemAt, type Rule } from '../rule.js';
-import type { Spec } from '../types.js';
 
 /** Metrics listen on the inside address: every director needs an interface with `role: inside`. */
 export const accessHasInside: Rule = (spec) =>
@@ -22,45 +18,6 @@ export const accessHasInside: Rule = (spec) =>
               ),
             ],
       );
-
-/**
- * An access setting served by a program built from pinned source: the spec pins a release its catalog has. The
- * hint gives the pin of the catalog's newest release.
- */
-function programPinned(
-  spec: Spec,
-  setting: 'ssh' | 'ntp',
-  name: 'dropbear' | 'busybox',
-  catalog: ProgramCatalog<ProgramRelease>,
-  what: string,
-): Problem[] {
-  if (spec.access?.[setting] === undefined) return [];
-  const pin = spec[name];
-  const newest = catalog.releases.at(-1);
-  if (pin === undefined)
-    return [
-      problemAt(
-        `/access/${setting}`,
-        `${what} is served by ${name}, and the spec pins none`,
-        `add ${name}: { version: '${newest?.version ?? ''}', source: { debian: ${newest?.debian?.package ?? name} } }`,
-      ),
-    ];
-  return catalog.releases.some((r) => r.version === pin.version)
-    ? []
-    : [
-        problemAt(
-          `/${name}/version`,
-          `${name} ${pin.version} is not in the catalog`,
-          `use one of ${catalog.releases.map((r) => r.version).join(', ')} (src/packages/${name}.json)`,
-        ),
-      ];
-}
-
-/** access.ssh is served by dropbear: the spec pins a release the catalog has. */
-export const sshHasDropbear: Rule = (spec) => programPinned(spec, 'ssh', 'dropbear', DROPBEAR_CATALOG, 'SSH');
-
-/** access.ntp is served by busybox's ntpd, built from source: the spec pins a release the catalog has. */
-export const ntpHasBusybox: Rule = (spec) => programPinned(spec, 'ntp', 'busybox', BUSYBOX_CATALOG, 'NTP');
 
 /** Every authorized key is a bare public key of a type the pinned dropbear accepts. */
 export const authorizedKeysParse: Rule = (spec) => {

@@ -1,34 +1,8 @@
-/** Rules about health checks, sorry servers and the keepalived pin that runs them. Pure. */
+/** Rules about health checks, sorry servers and the keepalived that runs them (its pin: programsPinned). Pure. */
 import { kernelAtLeast } from '../../lib/kernel-version.js';
 import { KEEPALIVED_CATALOG } from '../../packages/keepalived.js';
-import { effectiveCheck, specHasChecks, specUsesKeepalived } from '../health-check.js';
+import { effectiveCheck, specUsesKeepalived } from '../health-check.js';
 import { eachMember, eachService, problemAt, serviceName, type Rule } from '../rule.js';
-
-const KEEPALIVED_HINT = "add keepalived: { version: '2.2.7', source: { debian: keepalived } }";
-
-/** A spec with health checks or sorry servers pins keepalived, a release the catalog has. */
-export const checksHaveKeepalived: Rule = (spec) => {
-  if (spec.keepalived === undefined)
-    return specHasChecks(spec)
-      ? [
-          problemAt(
-            '/keepalived',
-            'health checks and sorry servers are run by keepalived, and the spec pins none',
-            KEEPALIVED_HINT,
-          ),
-        ]
-      : [];
-  const v = spec.keepalived.version;
-  return KEEPALIVED_CATALOG.releases.some((r) => r.version === v)
-    ? []
-    : [
-        problemAt(
-          '/keepalived/version',
-          `keepalived ${v} is not in the catalog`,
-          `use one of ${KEEPALIVED_CATALOG.releases.map((r) => r.version).join(', ')} (src/packages/keepalived.json)`,
-        ),
-      ];
-};
 
 /** The pinned kernel has every kernel facility the pinned keepalived needs (timerfd, signalfd, ...). */
 export const keepalivedFitsKernel: Rule = (spec) => {

@@ -9,7 +9,7 @@ import type { RootfsEntry } from '../../lib/cpio.js';
 import type { KernelNeed, ProgramCatalog, ProgramRelease } from '../../packages/program.js';
 import type { DirectorModel } from '../../director/types.js';
 import { InternalError } from '../../lib/errors.js';
-import type { ProgramSourcePin, Spec } from '../../spec/types.js';
+import type { ProgramPins, ProgramSourcePin, Spec } from '../../spec/types.js';
 import type { ProgramBuildPlan } from './build.js';
 
 /** How a program is linked (static by default: the initramfs has no libc). */
@@ -54,7 +54,7 @@ export interface ProgramSite {
  * artifacts types fits the table's element type; each hook only ever gets what its own definition made.
  */
 export interface ProgramDefinition<
-  N extends string = string,
+  N extends keyof ProgramPins = keyof ProgramPins,
   R extends CatalogRelease = CatalogRelease,
   A extends ProgramArtifacts = ProgramArtifacts,
 > {
@@ -62,6 +62,10 @@ export interface ProgramDefinition<
   name: N;
   /** What the build step's log says it provides, e.g. `busybox applets (ntpd)`. */
   title: string;
+  /** How `lvs-image diff` names its version among a director's programs, e.g. `busybox (ntpd)`. */
+  diffLabel: string;
+  /** Its spec pin: the schema's description of `<name>` (src/spec/schema.ts) and when a spec must give it. */
+  pin: { description: string; needs: PinNeed[] };
   catalog: ProgramCatalog<R>;
   /** True when some director of the spec runs it (a pin alone builds nothing). */
   used(spec: Spec): boolean;
@@ -97,6 +101,16 @@ export interface ProgramDefinition<
   siteFile?: { path: string; lines(artifacts: A, director: DirectorModel): string };
 }
 
+/**
+ * A case in which the spec must pin a program (the rule programsPinned, src/spec/rules/programs.ts): where the
+ * problem points and why, e.g. `/access/ssh` and `SSH is served by dropbear` (`, and the spec pins none` follows).
+ */
+export interface PinNeed {
+  when(spec: Spec): boolean;
+  pointer: string;
+  reason: string;
+}
+
 /** What of a director's model says whether it runs a program. */
 export type DirectorRuns = Pick<DirectorModel, 'mode' | 'access'>;
 
@@ -110,18 +124,31 @@ export interface InspectOptions {
 /** The pin of `program` when the spec runs it, else undefined. */
 export function usedPin(
   spec: Spec,
-  program: { name: string; used(spec: Spec): boolean },
+  program: { name: keyof ProgramPins; used(spec: Spec): boolean },
 ): ProgramSourcePin | undefined {
-  const pin = (spec as unknown as Record<string, ProgramSourcePin | undefined>)[program.name];
+  const pin = spec[program.name];
   return pin !== undefined && program.used(spec) ? pin : undefined;
 }
 
-/** When a program runs on every director once the spec gives `access.<field>` (dropbear: ssh, busybox: ntp). */
-export function withAccess(field: 'ssh' | 'ntp'): Pick<ProgramDefinition, 'used' | 'runsOn' | 'usedBy'> {
+/**
+ * When a program runs on every director once the spec gives `access.<field>` (dropbear: ssh, busybox: ntp), which
+ * then needs its pin: `<what> is served by <name>, and the spec pins none` at `/access/<field>`.
+ */
+export function withAccess(
+  name: string,
+  field: 'ssh' | 'ntp',
+  what: string,
+  description: string,
+): Pick<ProgramDefinition, 'used' | 'runsOn' | 'usedBy' | 'pin'> {
+  const used = (spec: Spec): boolean => spec.access?.[field] !== undefined;
   return {
-    used: (spec) => spec.access?.[field] !== undefined,
+    used,
     runsOn: (d) => d.access[field] !== null,
     usedBy: `access.${field}`,
+    pin: {
+      description,
+      needs: [{ when: used, pointer: `/access/${field}`, reason: `${what} is served by ${name}` }],
+    },
   };
 }
 

@@ -6,7 +6,7 @@
 import type { StageIo } from '../../context.js';
 import { InternalError } from '../../lib/errors.js';
 import { findRelease } from '../../packages/program.js';
-import type { ProgramSourcePin } from '../../spec/types.js';
+import type { ProgramPins, ProgramSourcePin } from '../../spec/types.js';
 import { provideSources, type ProvidedSource } from '../sources.js';
 import { describeOrigin } from '../sources/origin.js';
 import { programRequest } from '../sources/plan.js';
@@ -27,7 +27,7 @@ export type ProgramPin = Pick<ProgramSourcePin, 'version' | 'link' | 'source'>;
  * it, the source is had through the store here, as a stage test does).
  */
 export async function provideProgram<R extends CatalogRelease, A extends ProgramArtifacts>(
-  program: ProgramDefinition<string, R, A>,
+  program: ProgramDefinition<keyof ProgramPins, R, A>,
   pin: ProgramPin,
   io: StageIo,
   opts: { logFile: string; specDir?: string; source?: ProvidedSource },
@@ -73,7 +73,7 @@ export async function provideProgram<R extends CatalogRelease, A extends Program
 
 /** `provideProgram`, then the program's site-level work for these directors. */
 export async function providePreparedProgram<R extends CatalogRelease, A extends ProgramArtifacts>(
-  program: ProgramDefinition<string, R, A>,
+  program: ProgramDefinition<keyof ProgramPins, R, A>,
   pin: ProgramPin,
   site: ProgramSite & { specDir: string; source: ProvidedSource },
   hostnames: readonly string[],
