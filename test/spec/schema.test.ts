@@ -54,17 +54,32 @@ test('every object with properties rejects unknown keys; maps constrain their ke
   t.deepEqual(open, []);
 });
 
-/** Interfaces and string-literal unions of src/spec/types.ts, read with the TypeScript parser. */
+/** The spec's type files: src/spec/types.ts and the IPVS and netfilter part it re-exports. */
+const TYPE_FILES = ['src/spec/types.ts', 'src/spec/service-types.ts'];
+
+/** Interfaces and string-literal unions of the spec's type files, read with the TypeScript parser. */
 function readTypes(): {
   interfaces: Map<string, Map<string, boolean>>;
   unions: Map<string, string[]>;
   sourceForms: string[][];
 } {
-  const file = path.join(ROOT, 'src/spec/types.ts');
-  const sf = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true);
   const interfaces = new Map<string, Map<string, boolean>>();
   const unions = new Map<string, string[]>();
   let sourceForms: string[][] = [];
+  for (const rel of TYPE_FILES) {
+    const file = path.join(ROOT, rel);
+    const sf = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true);
+    readTypeFile(sf, interfaces, unions, (forms) => (sourceForms = forms));
+  }
+  return { interfaces, unions, sourceForms };
+}
+
+function readTypeFile(
+  sf: ts.SourceFile,
+  interfaces: Map<string, Map<string, boolean>>,
+  unions: Map<string, string[]>,
+  setSourceForms: (forms: string[][]) => void,
+): void {
   const members = (ms: ts.NodeArray<ts.TypeElement>): Map<string, boolean> =>
     new Map(
       ms.filter(ts.isPropertySignature).map((m) => [m.name.getText(sf), m.questionToken === undefined]),
@@ -77,10 +92,11 @@ function readTypes(): {
         .map((l) => (l.literal as ts.StringLiteral).text);
       if (lits.length === node.type.types.length) unions.set(node.name.text, lits);
       if (node.name.text === 'SourceRef')
-        sourceForms = node.type.types.filter(ts.isTypeLiteralNode).map((l) => [...members(l.members).keys()]);
+        setSourceForms(
+          node.type.types.filter(ts.isTypeLiteralNode).map((l) => [...members(l.members).keys()]),
+        );
     }
   });
-  return { interfaces, unions, sourceForms };
 }
 
 const TYPES = readTypes();
