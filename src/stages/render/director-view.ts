@@ -8,7 +8,6 @@ import type { DirectorModel, ModelVip } from '../../director/types.js';
 import type { IptablesTable } from '../../director/netfilter.js';
 import { formatKeepalivedConf } from './keepalived-conf.js';
 
-
 /** One director interface with its address in every form the files need. */
 export interface InterfaceView {
   name: string;

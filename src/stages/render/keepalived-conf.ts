@@ -10,7 +10,6 @@ import type { Forwarding } from '../../spec/types.js';
 import { IPVSADM_DEFAULTS, type IpvsDest, type IpvsService } from '../../director/ipvs-table.js';
 import type { DirectorModel, ModelPair } from '../../director/types.js';
 
-
 /** keepalived's names of the forwarding methods. */
 const METHOD: Record<Forwarding, string> = { masq: 'NAT', gate: 'DR', ipip: 'TUN' };
 
