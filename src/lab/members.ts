@@ -52,15 +52,20 @@ export async function bootMember(ctx: LabContext, m: LabMember, root: string = c
   return guest;
 }
 
-/** Polls `ipvsadm -Sn` on `guest` until it equals `want` or `boundS` passes; when the matching probe started. */
+/** Polls `ipvsadm -Sn` on `guest` until it equals `want` or `boundS` passes; when the matching probe ended. */
 export async function waitForTable(guest: Guest, want: string, boundS: number): Promise<number | undefined> {
   const target = normalizeRules(want);
+  // NOTE: the end of the probe that saw the table, not its start: the table may have changed while that probe ran,
+  // so a request sent then could still reach the old table and must count as before the change (a 500 counted
+  // "after" failed CI's checked lab once when the start was used).
   const found = await pollUntil(
     async () =>
-      normalizeRules((await guest.console.run('ipvsadm -Sn', 60_000)).output) === target ? true : undefined,
+      normalizeRules((await guest.console.run('ipvsadm -Sn', 60_000)).output) === target
+        ? Date.now()
+        : undefined,
     { boundMs: boundS * 1000, everyMs: 0 },
   );
-  return found?.at;
+  return found?.value;
 }
 
 /** Bound on the wait for a connection to reach the other member through connection sync. */
