@@ -76,7 +76,8 @@ function fake(
 test('a change seen within the bound passes, with its figure, the requests failed before it and none after', async (t) => {
   const o = await runTimedChange(fake(300, 200, 0.5));
   t.true(o.inTime);
-  t.true(o.seconds !== undefined && o.seconds >= 0.3 && o.seconds < 0.5 + CHANGE_SLACK_S);
+  // Node's timers may fire a millisecond before Date.now() says the delay passed: 0.29, not 0.3.
+  t.true(o.seconds !== undefined && o.seconds >= 0.29 && o.seconds < 0.5 + CHANGE_SLACK_S, `${o.seconds} s`);
   t.true(o.loss.during > 0, 'the outage failed some requests');
   t.is(o.loss.after, 0);
   t.true(outcomeOk(o));
