@@ -1,12 +1,12 @@
 /**
- * The real reference image for tests that boot a director: images/dsas-lv1.yaml (with its lock) built by
+ * Real example images for tests that boot a director: images/<example>.yaml (with its lock) built by
  * `lvs-image build` into a temp folder. Warm, the site kernel and the programs come from the build cache
  * (.ci/run builds this image before the tests), so the build takes about a second and its kernel reaches the
  * ready line in 2-3 s, where the dev image (dev-image.ts: Debian's distro kernel, IPVS as modules) takes 12-25 s
  * on the loaded 2-core CI machine. Cold, the first build on a machine compiles the site kernel (minutes), as
  * pipeline-repro.test.ts does.
  */
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { directorFiles } from '../../src/layout.js';
@@ -17,14 +17,18 @@ import { ROOT, runCli } from './cli.js';
 /** The host tools a build of the reference image needs (as pipeline-repro.test.ts). */
 export const REFERENCE_NEEDS = ['make', 'gcc'] as const;
 
-/** A published reference image and what a test boots it with. */
+/** A published example image and what a test boots it with. */
 export interface ReferenceImage {
-  /** The published site folder (`<out>/dsas`), as `lvs-image serve` and boot-test take it. */
+  /** The copy of the example's spec the image was built from (its lock beside it). */
+  specFile: string;
+  /** The output folder the build published into (`--out`), holding the site folder. */
+  out: string;
+  /** The published site folder (`<out>/<site>`), as `lvs-image serve` and boot-test take it. */
   siteRoot: string;
   hostname: string;
   kernel: string;
   initrd: string;
-  /** The kernel command line the build published (`lv1-cmdline`). */
+  /** The kernel command line the build published (`<hostname>-cmdline`). */
   cmdline: string;
   /** The director's NIC MACs in the spec's order (its /init names the interfaces by them). */
   macs: string[];
@@ -32,13 +36,21 @@ export interface ReferenceImage {
   remove: () => void;
 }
 
-/** Builds images/dsas-lv1.yaml into a fresh temp folder; throws with the build's stderr when the build fails. */
-export async function buildReferenceImage(): Promise<ReferenceImage> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'lvs-reference-image-'));
-  for (const f of ['dsas-lv1.yaml', 'dsas-lv1.lock'])
-    copyFileSync(path.join(ROOT, 'images', f), path.join(dir, f));
-  const specFile = path.join(dir, 'dsas-lv1.yaml');
-  const r = runCli(['build', specFile, '--out', path.join(dir, 'out')], { timeoutMs: 20 * 60_000 });
+/**
+ * Builds images/<example>.yaml (with its lock, when it has one) into a fresh temp folder; throws with the build's
+ * stderr when the build fails. `edit` may change the spec's text before the build.
+ */
+export async function buildExampleImage(
+  example: string,
+  edit: (spec: string) => string = (s) => s,
+): Promise<ReferenceImage> {
+  const dir = mkdtempSync(path.join(tmpdir(), `lvs-${example}-image-`));
+  const specFile = path.join(dir, `${example}.yaml`);
+  writeFileSync(specFile, edit(readFileSync(path.join(ROOT, 'images', `${example}.yaml`), 'utf8')));
+  const lock = path.join(ROOT, 'images', `${example}.lock`);
+  if (existsSync(lock)) copyFileSync(lock, path.join(dir, `${example}.lock`));
+  const out = path.join(dir, 'out');
+  const r = runCli(['build', specFile, '--out', out], { timeoutMs: 20 * 60_000 });
   if (r.status !== 0) {
     rmSync(dir, { recursive: true, force: true });
     throw new Error(`lvs-image build ${specFile} exited ${String(r.status)}:\n${r.stderr}`);
@@ -46,9 +58,11 @@ export async function buildReferenceImage(): Promise<ReferenceImage> {
   const { spec } = await loadSpec(specFile);
   const director = spec.directors[0];
   if (director === undefined) throw new Error(`${specFile}: no director`);
-  const siteRoot = path.join(dir, 'out', spec.name);
+  const siteRoot = path.join(out, spec.name);
   const files = directorFiles(director.hostname);
   return {
+    specFile,
+    out,
     siteRoot,
     hostname: director.hostname,
     kernel: path.join(siteRoot, files.kernel),
@@ -57,6 +71,11 @@ export async function buildReferenceImage(): Promise<ReferenceImage> {
     macs: director.interfaces.flatMap((i) => (i.mac === undefined ? [] : [i.mac])),
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
+}
+
+/** Builds images/dsas-lv1.yaml, the reference (see buildExampleImage). */
+export function buildReferenceImage(): Promise<ReferenceImage> {
+  return buildExampleImage('dsas-lv1');
 }
 
 /**

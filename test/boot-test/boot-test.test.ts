@@ -3,9 +3,9 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { bootTest, type BootExpectation } from '../../src/boot-test/index.js';
-import { tailLines } from '../../src/lib/console.js';
 import { devImageAvailable, makeDevImage, REFERENCE_RULES } from '../_helpers/dev-image.js';
 import { integrationTest } from '../_helpers/integration.js';
+import { buildReferenceImage, REFERENCE_NEEDS } from '../_helpers/reference-image.js';
 
 const NEEDS = ['qemu-system-x86_64', 'cpio', 'gzip'];
 const EXPECTED: BootExpectation = {
@@ -27,37 +27,15 @@ function logDir(): string {
   return mkdtempSync(path.join(tmpdir(), 'lvs-boot-test-'));
 }
 
-for (const via of ['direct', 'pxe'] as const) {
-  integrationTest(`boot-test: the dev image passes every check, ${via} boot`, NEEDS, async (t) => {
-    if (!devImageAvailable())
-      return t.fail('dev image inputs missing: /vmlinuz, /bin/busybox or the static ipvsadm');
-    const { siteRoot, hostname } = makeDevImage();
-    const consoleLog = path.join(logDir(), `boot-test-${via}.log`);
-    const result = await bootTest({
-      siteRoot,
-      hostname,
-      expected: EXPECTED,
-      via,
-      consoleLog,
-      timeoutMs: TIMEOUT_MS,
-      interfaces: INTERFACES,
-    });
-    t.log(`${via}: ready after ${((result.bootMs ?? NaN) / 1000).toFixed(1)} s; console: ${consoleLog}`);
-    if (!result.ok) t.log(`last console lines:\n${tailLines(readFileSync(consoleLog, 'utf8'), 40)}`);
-    t.deepEqual(
-      result.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`),
-      [],
-    );
-    t.true(result.ok);
-  });
-}
+// The image passing every check on both boot paths: test/boot-test/command.test.ts, on the built reference image.
 
 integrationTest(
   'boot-test: expecting weight 2 fails with a diff naming the line, and the console log is kept',
-  NEEDS,
+  [...NEEDS, ...REFERENCE_NEEDS],
   async (t) => {
-    if (!devImageAvailable()) return t.fail('dev image inputs missing');
-    const { siteRoot, hostname } = makeDevImage();
+    const image = await buildReferenceImage();
+    t.teardown(image.remove);
+    const { siteRoot, hostname } = image;
     const consoleLog = path.join(logDir(), 'boot-test-direct.log');
     const expected = {
       ...EXPECTED,

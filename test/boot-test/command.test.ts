@@ -9,6 +9,7 @@ import { renderFiles } from '../../src/stages/render.js';
 import { runCli } from '../_helpers/cli.js';
 import { devImageAvailable, makeDevImage, REFERENCE_RULES } from '../_helpers/dev-image.js';
 import { integrationTest } from '../_helpers/integration.js';
+import { buildReferenceImage, REFERENCE_NEEDS } from '../_helpers/reference-image.js';
 
 const NEEDS = ['qemu-system-x86_64', 'cpio', 'gzip'];
 
@@ -46,12 +47,12 @@ test('bad flags: exit 2 listing every problem', (t) => {
 });
 
 integrationTest(
-  'lvs-image boot-test passes both boot paths on an image matching dsas-lv1',
-  NEEDS,
+  'lvs-image boot-test passes both boot paths on the built reference image',
+  [...NEEDS, ...REFERENCE_NEEDS],
   async (t) => {
-    if (!devImageAvailable()) return t.fail('dev image inputs missing');
-    const out = await outWithDevImage();
-    const r = runCli(['boot-test', 'images/dsas-lv1.yaml', '--out', out], { timeoutMs: 600_000 });
+    const image = await buildReferenceImage();
+    t.teardown(image.remove);
+    const r = runCli(['boot-test', image.specFile, '--out', image.out], { timeoutMs: 600_000 });
     t.log(r.stdout);
     t.is(r.status, 0, r.stderr);
     t.regex(r.stdout, /^lv1 +direct +ipvsadm -Sn +ok/m);

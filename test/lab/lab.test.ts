@@ -1,22 +1,14 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runCli } from '../_helpers/cli.js';
-import { devImageAvailable, makeDevImage } from '../_helpers/dev-image.js';
+import { buildExampleImage, REFERENCE_NEEDS } from '../_helpers/reference-image.js';
 import { integrationTest } from '../_helpers/integration.js';
 
-const NEEDS = ['root', 'ip', 'qemu-system-x86_64', 'cpio', 'gzip', 'curl', 'busybox'];
+const NEEDS = ['root', 'ip', 'qemu-system-x86_64', 'curl', 'busybox', ...REFERENCE_NEEDS];
 
-/** An out/ folder whose site `dsas` is the dev image (it matches images/dsas-lv1.yaml). */
-function outWithDevImage(): string {
-  const out = mkdtempSync(path.join(tmpdir(), 'lvs-lab-out-'));
-  symlinkSync(makeDevImage().siteRoot, path.join(out, 'dsas'));
-  return out;
-}
-
-/** Namespaces of a lab (tags `lab` and `rs` of src/lab/plan.ts) that still exist. */
 /** The lab namespaces on the machine; with `pid`, only those of that lab process (others may run beside it). */
 function labNamespacesLeft(pid?: number): string[] {
   const out = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout;
@@ -27,9 +19,10 @@ function labNamespacesLeft(pid?: number): string[] {
 integrationTest(
   'lvs-image lab: NAT on dsas-lv1, both real servers answer; weight 0 and removal leave w101 alone',
   NEEDS,
-  (t) => {
-    if (!devImageAvailable()) return t.fail('dev image inputs missing');
-    const r = runCli(['lab', 'images/dsas-lv1.yaml', '--out', outWithDevImage()], { timeoutMs: 600_000 });
+  async (t) => {
+    const image = await buildExampleImage('dsas-lv1');
+    t.teardown(image.remove);
+    const r = runCli(['lab', image.specFile, '--out', image.out], { timeoutMs: 600_000 });
     t.log(r.stdout);
     t.is(r.status, 0, r.stderr);
     t.regex(r.stdout, /^20 requests: every real server answers +ok +w101 \d+, w102 \d+$/m);
@@ -40,49 +33,37 @@ integrationTest(
   },
 );
 
-integrationTest('lvs-image lab: w102 without the director as gateway never answers under NAT', NEEDS, (t) => {
-  if (!devImageAvailable()) return t.fail('dev image inputs missing');
-  const spec = readFileSync('images/dsas-lv1.yaml', 'utf8').replace(
-    '  - name: w102\n    address: 192.168.31.102/24\n',
-    '  - name: w102\n    address: 192.168.31.102/24\n    gateway: 192.168.31.1\n',
-  );
-  t.regex(spec, /gateway: 192\.168\.31\.1\n/);
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'lvs-lab-spec-')), 'dsas-lv1.yaml');
-  writeFileSync(file, spec);
-  const r = runCli(['lab', file, '--out', outWithDevImage(), '--requests', '10', '--via', 'direct'], {
-    timeoutMs: 600_000,
-  });
-  t.is(r.status, 1, r.stdout + r.stderr);
-  t.regex(r.stderr, /lab checks failed for lv1/);
-  t.regex(r.stderr, /never answered: w102/);
-  t.regex(r.stderr, /console log: .*lv1-console-1\.log/);
-});
+integrationTest(
+  'lvs-image lab: w102 without the director as gateway never answers under NAT',
+  NEEDS,
+  async (t) => {
+    const image = await buildExampleImage('dsas-lv1');
+    t.teardown(image.remove);
+    // The image is the reference's; the lab's spec gives w102 another gateway (a real-server setting, not the image's).
+    const spec = readFileSync(image.specFile, 'utf8').replace(
+      '  - name: w102\n    address: 192.168.31.102/24\n',
+      '  - name: w102\n    address: 192.168.31.102/24\n    gateway: 192.168.31.1\n',
+    );
+    t.regex(spec, /gateway: 192\.168\.31\.1\n/);
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'lvs-lab-spec-')), 'dsas-lv1.yaml');
+    writeFileSync(file, spec);
+    const r = runCli(['lab', file, '--out', image.out, '--requests', '10', '--via', 'direct'], {
+      timeoutMs: 600_000,
+    });
+    t.is(r.status, 1, r.stdout + r.stderr);
+    t.regex(r.stderr, /lab checks failed for lv1/);
+    t.regex(r.stderr, /never answered: w102/);
+    t.regex(r.stderr, /console log: .*lv1-console-1\.log/);
+  },
+);
 
 integrationTest(
   'lvs-image lab: DR on dr-example, the real servers answer the client directly',
   NEEDS,
-  (t) => {
-    if (!devImageAvailable()) return t.fail('dev image inputs missing');
-    // The dev image stands in for dr1: its rules are the ones rendered from images/dr-example.yaml.
-    const rules = [
-      '-A -t 10.10.31.100:80 -s wlc',
-      '-a -t 10.10.31.100:80 -r 10.10.31.201:80 -g -w 1',
-      '-a -t 10.10.31.100:80 -r 10.10.31.202:80 -g -w 1',
-      '-A -t 10.10.31.100:443 -s rr -p 360 -M 255.255.255.0',
-      '-a -t 10.10.31.100:443 -r 10.10.31.201:443 -g -w 1',
-      '-a -t 10.10.31.100:443 -r 10.10.31.202:443 -g -w 2',
-      '',
-    ].join('\n');
-    const image = makeDevImage({
-      hostname: 'dr1',
-      rules,
-      interfaces: [{ name: 'eth0', address: '10.10.31.11/24' }],
-      services: 2,
-      realServers: 4,
-    });
-    const out = mkdtempSync(path.join(tmpdir(), 'lvs-lab-out-'));
-    symlinkSync(image.siteRoot, path.join(out, 'dr-example'));
-    const r = runCli(['lab', 'images/dr-example.yaml', '--out', out], { timeoutMs: 600_000 });
+  async (t) => {
+    const image = await buildExampleImage('dr-example');
+    t.teardown(image.remove);
+    const r = runCli(['lab', image.specFile, '--out', image.out], { timeoutMs: 600_000 });
     t.log(r.stdout);
     t.is(r.status, 0, r.stderr);
     t.regex(r.stdout, /^20 requests: every real server answers +ok +w201 \d+, w202 \d+$/m);
@@ -93,11 +74,11 @@ integrationTest(
 );
 
 integrationTest('lvs-image lab: Ctrl-C mid-way removes every namespace and stops QEMU', NEEDS, async (t) => {
-  if (!devImageAvailable()) return t.fail('dev image inputs missing');
-  const out = outWithDevImage();
+  const image = await buildExampleImage('dsas-lv1');
+  t.teardown(image.remove);
   const child = spawn(
     process.execPath,
-    ['--import=tsx', 'src/cli.ts', 'lab', 'images/dsas-lv1.yaml', '--out', out, '--via', 'direct'],
+    ['--import=tsx', 'src/cli.ts', 'lab', image.specFile, '--out', image.out, '--via', 'direct'],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
     },
