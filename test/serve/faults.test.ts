@@ -64,9 +64,11 @@ test.after.always(async () => {
   await root?.remove();
 });
 
+// Lock-step waits out the server's 1 s retransmit timeout for every lost packet (~10 % of the blocks on this link):
+// 600 000 B (409 blocks of 1468) take ~10 s, the 2 MiB file took 33 s for nothing more; the windowed runs take 2 MiB.
 const LOSSY: [string, Record<string, unknown>][] = [
   ['lock-step, blksize 512', { file: 'small.bin', blksize: 512 }],
-  ['lock-step, blksize 1468', { file: 'big.bin', blksize: 1468 }],
+  ['lock-step, blksize 1468', { file: 'wrap.bin', blksize: 1468 }],
   ['windowsize 8, blksize 1468', { file: 'big.bin', blksize: 1468, windowsize: 8 }],
   ['windowsize 16, blksize 8192', { file: 'big.bin', blksize: 8192, windowsize: 16 }],
 ];
