@@ -182,7 +182,8 @@ integrationTest(
         }
         return '';
       };
-      for (const name of names) {
+      // The daemons are checked side by side (each waits 2.5 s stopped; one after another took 35 s).
+      const check = async (name: (typeof names)[number]): Promise<void> => {
         const first = await newPid(name, '');
         t.regex(first, /^\d+$/, `${name} runs`);
         init.inside(`kill -9 ${first}`);
@@ -201,7 +202,8 @@ integrationTest(
         t.is(pidOf(name), '', `${name} stays stopped while /run/${name}.down exists`);
         init.inside(startCommand(name));
         t.regex(await newPid(name, second), /^\d+$/, `${name} starts again once the down file is gone`);
-      }
+      };
+      await Promise.all(names.map(check));
       t.deepEqual(findFailures(init.console()), []);
       // Each daemon's own lines carry its tag.
       for (const name of ['keepalived', 'dropbear', 'ntpd', 'klogd'])
