@@ -124,11 +124,14 @@ export async function ipvsadmStep(
   return { ipvsadm: await provideIpvsadm(c.loaded.spec, c.kernel, c.io, opts) };
 }
 
-/** Each program of the table the plan builds (src/packages/programs.ts); null for the others. */
+/**
+ * Each program of the table the plan builds (src/packages/programs.ts); null for the others. They build side by
+ * side: one's configure (single-threaded) overlaps another's make -j (keepalived, dropbear and busybox from source:
+ * 55 s one after another on the 2-core CI machine).
+ */
 export async function programsStep(
   c: After<'loaded' | 'plan' | 'logFile' | 'sources'>,
 ): Promise<Pick<BuildResults, 'programs'>> {
-  const programs: Partial<BuiltPrograms> = {};
   const site = {
     spec: c.loaded.spec,
     secretsDir: c.options.secretsDir ?? secretsDirFor(c.loaded.file, c.plan.site),
@@ -136,17 +139,19 @@ export async function programsStep(
     logFile: c.logFile,
     specDir: specDir(c),
   };
-  for (const p of PROGRAMS) {
+  const provide = async (
+    p: (typeof PROGRAMS)[number],
+  ): Promise<[keyof BuiltPrograms, BuiltPrograms[keyof BuiltPrograms]]> => {
     const planned = c.plan[p.name];
     if (planned === null) {
-      programs[p.name] = null;
       c.io.log(`no ${p.usedBy}: no ${p.title}`);
-      continue;
+      return [p.name, null];
     }
     const source = c.sources[p.name];
     if (source === undefined) throw new InternalError(`the sources step got no ${p.name} source`);
-    programs[p.name] = await providePreparedProgram(p, planned, { ...site, source }, planned.directors);
-  }
+    return [p.name, await providePreparedProgram(p, planned, { ...site, source }, planned.directors)];
+  };
+  const programs = Object.fromEntries(await Promise.all(PROGRAMS.map(provide)));
   return { programs: programs as BuiltPrograms };
 }
 
