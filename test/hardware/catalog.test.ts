@@ -45,7 +45,7 @@ const AGREED = [
   'ne2k-pci',
   'dec-tulip',
 ];
-// The modules issue 24 lists by name.
+// The modules issue 24 lists by name, and virtio_pci (the transport virtio_net sits on).
 const ISSUE_MODULES = [
   'e1000',
   'e1000e',
@@ -68,6 +68,7 @@ const ISSUE_MODULES = [
   'mlx4_en',
   'mlx5_core',
   'atlantic',
+  'virtio_pci',
   'virtio_net',
   'vmxnet3',
   'hv_netvsc',
