@@ -15,10 +15,14 @@ import { resolvePair } from './pair.js';
 import { resolveIpvs } from './services.js';
 import type { DirectorModel } from './types.js';
 
-/** The kernel command line of every director of the spec. */
+/**
+ * The kernel command line of every director of the spec: one `console=` per spec console, in spec order (the
+ * kernel prints to all of them; the last one is /dev/console, where /init speaks), then the spec's words.
+ */
 export function planCmdline(spec: Spec): string {
-  const words = spec.image?.console !== undefined ? [`console=${spec.image.console}`] : [];
-  return [...words, ...(spec.image?.cmdline ?? [])].join(' ');
+  const consoles = spec.image?.console;
+  const list = consoles === undefined ? [] : typeof consoles === 'string' ? [consoles] : consoles;
+  return [...list.map((c) => `console=${c}`), ...(spec.image?.cmdline ?? [])].join(' ');
 }
 
 /** sysctls as /etc/sysctl.conf sets them: IP forwarding first (a director forwards), then the spec's. */

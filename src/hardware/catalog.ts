@@ -133,9 +133,10 @@ export function nicLines(drivers: SelectedDriver[], allBuiltIn = false): Hardwar
   return drivers.flatMap((d) => {
     const source = `hardware/nics.json: ${d.family}/${d.module}`;
     const value = d.builtIn || allBuiltIn ? 'y' : 'm';
+    const what = `hardware nics ${d.family}/${d.module}`;
     return [
-      ...d.symbols.map((symbol) => ({ symbol, value, reason: `${d.module}: ${d.reason}`, source })),
-      ...d.needs.map((symbol) => ({ symbol, value: 'y', reason: `needed by ${d.module}`, source })),
+      ...d.symbols.map((symbol) => ({ symbol, value, reason: `${what}: ${d.reason}`, source })),
+      ...d.needs.map((symbol) => ({ symbol, value: 'y', reason: `needed by ${what}`, source })),
     ];
   });
 }
@@ -147,10 +148,15 @@ export function platformLines(groups?: string[]): HardwareLine[] {
   return names.flatMap((name) => {
     const group = catalog.groups[name];
     if (!group) throw new InternalError(`unknown platform group ${name} (hardware/platform.json)`);
+    // The group's reason once, on its first symbol; the others point at it.
+    const [first] = Object.keys(group.symbols);
     return Object.entries(group.symbols).map(([symbol, value]) => ({
       symbol,
       value,
-      reason: `platform ${name}: ${group.reason}`,
+      reason:
+        symbol === first
+          ? `hardware platform ${name}: ${group.reason}`
+          : `hardware platform ${name} (see CONFIG_${first})`,
       source: `hardware/platform.json: ${name}`,
     }));
   });

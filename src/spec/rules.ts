@@ -20,6 +20,7 @@ import {
   vrrpStartsAfterChecks,
   vridUnique,
 } from './rules/pairs.js';
+import { consolesExist, nicFamiliesKnown } from './rules/hardware.js';
 import { drOnDirectorSubnet, natGatewayBypass, natOnInsideSubnet, vipOnInterface } from './rules/network.js';
 import {
   fwmarkIsSet,
@@ -87,6 +88,8 @@ export const RULES: readonly Rule[] = [
   accessHasInside,
   authorizedKeysParse,
   sshListenRoles,
+  nicFamiliesKnown,
+  consolesExist,
 ];
 
 /** One sentence per rule for docs/spec-reference.md (a test checks every rule has one). */
@@ -151,6 +154,10 @@ export const RULE_SUMMARIES: Readonly<Record<string, string>> = {
   sshListenRoles: 'Every director has an interface of each role `access.ssh.listen` names (default inside).',
   natGatewayFloats:
     "A NAT real server behind a pair routes through the pair's floating inside address, never through one member's own address.",
+  nicFamiliesKnown:
+    '`hardware.nics` names a set (`default`) or families of hardware/nics.json, on kernel 6.1 or later.',
+  consolesExist:
+    'Every `image.console` is a console the kernel offers: `tty0`..`tty63` or `ttyS0`..`ttyS7` (`ttyS3` before 6.1), with an optional `,<baud>[parity][bits]`, each once.',
   natGatewayBypass:
     "Warning only: a NAT real server's explicit `gateway` is not its director's inside address, so replies bypass the director.",
 };

@@ -15,6 +15,8 @@ export interface Spec extends ProgramPins {
   kernel: KernelPin;
   ipvsadm: IpvsadmPin;
   image?: ImageOptions;
+  /** What hardware the site's directors run on: the NIC drivers the kernel and the image carry. */
+  hardware?: HardwareOptions;
   directors: Director[];
   /** Directors that share VIPs as a VRRP group (keepalived), so that one takes over when another dies. */
   pairs?: DirectorPair[];
@@ -180,10 +182,21 @@ export interface ImageOptions {
   compression?: Compression;
   /** mtime of every archive entry (seconds since the epoch); SOURCE_DATE_EPOCH overrides it. */
   epoch?: number;
-  /** Kernel console, e.g. `ttyS0,115200`. */
-  console?: string;
+  /** Kernel console(s), e.g. `ttyS0,115200` or `[tty0, ttyS1,115200]`; the last one is /dev/console. */
+  console?: string | string[];
   /** Extra kernel command-line words. */
   cmdline?: string[];
+}
+
+/**
+ * A NIC selection: a named set of hardware/nics.json (`default`) or a list of its families (`intel-e1000e`, ...).
+ */
+export type NicSelection = string | string[];
+
+/** The hardware of the site's directors (src/hardware/catalog.ts reads the data behind it). */
+export interface HardwareOptions {
+  /** The NIC drivers: a named set (`default`, every family) or a list of families. Default `default`. */
+  nics?: NicSelection;
 }
 
 export type InterfaceRole = 'outside' | 'inside';

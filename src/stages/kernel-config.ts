@@ -17,6 +17,7 @@ import { PROGRAMS as OPTIONAL_PROGRAMS } from '../packages/programs.js';
 import type { KernelOptionMode, KernelProfile, Spec } from '../spec/types.js';
 import * as catalog from './kernel/catalog.js';
 import { FragmentLines, formatFragment, type FragmentLine } from './kernel/fragment-lines.js';
+import { addHardwareLines } from './kernel/hardware-lines.js';
 import { parseKconfigExpr, requiredSymbols } from './kernel/kconfig-expr.js';
 import { listSpecFeatures } from './kernel/spec-features.js';
 
@@ -178,6 +179,9 @@ export function generateKernelFragment(spec: Spec, opts: { kernelVersion?: strin
       );
     }
   }
+
+  // The machine the director runs on: platform options and NIC drivers (hardware/), both profiles.
+  addHardwareLines(out, spec, version, mode);
 
   if (full) {
     addFullProfile(out, menus, mode, version, problems);

@@ -122,9 +122,8 @@ export async function provideKernel(
   return {
     release: built.release,
     image: built.image,
-    ...(built.modulesRoot !== undefined && fragment.options === 'module'
-      ? { modulesRoot: built.modulesRoot }
-      : {}),
+    // Modules exist for kernel.options module and for the NIC drivers the catalog keeps as modules.
+    ...(built.modulesRoot !== undefined ? { modulesRoot: built.modulesRoot } : {}),
     config: built.config,
     ipvsVersionCode: ipvs.code,
     headersDir: treeDir,

@@ -90,6 +90,26 @@ test('prebuilt: a config with CONFIG_IP_VS unset fails naming it', async (t) => 
   t.regex(err.message, /lacks 1 required option:\n {2}CONFIG_IP_VS \(not set; needed: /);
 });
 
+test('prebuilt: a kernel lacking a NIC driver the spec selects fails naming it and the catalog family', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'kernel-prebuilt-'));
+  const config = path.join(dir, 'config');
+  writeFileSync(
+    config,
+    readFileSync(DEBIAN_CONFIG, 'utf8').replace(/^CONFIG_E1000E=m$/m, '# CONFIG_E1000E is not set'),
+  );
+  const spec = makeSpec({
+    kernel: { source: undefined, prebuilt: { vmlinuz: DEBIAN_VMLINUZ, config } },
+    hardware: { nics: ['intel-e1000e', 'virtio'] },
+  });
+  const err = await t.throwsAsync(provideKernel(spec, quietIo([]), { logFile: path.join(dir, 'log') }), {
+    instanceOf: BuildError,
+  });
+  t.regex(
+    err.message,
+    /lacks 1 required option:\n {2}CONFIG_E1000E \(not set; needed: hardware nics intel-e1000e\/e1000e: /,
+  );
+});
+
 test('prebuilt: the check uses what the spec needs, not the full profile list', (t) => {
   // IP_VS_TWOS is in the 6.1 full profile but not in Debian's config; the prebuilt check must not ask for it.
   const needed = generateKernelFragment(makeSpec({ kernel: { profile: 'minimal' } }));

@@ -1,7 +1,7 @@
 /**
  * Collects fragment lines from several sources, deduplicating them and keeping every reason. The same symbol
  * asked for `m` and `y` becomes `y`; asked for two other values it is a conflict naming both sources, except
- * that `kernel.extraConfig` may override what the full profile adds (reported, not refused). Pure.
+ * that `kernel.extraConfig` may override what the full profile adds, `m` for `y` too (reported, not refused). Pure.
  */
 import { formatKconfigLine } from '../../lib/kconfig.js';
 
@@ -47,13 +47,13 @@ export class FragmentLines {
     }
     if (!slot.reasons.includes(reason)) slot.reasons.push(reason);
     if (slot.value === value) return;
+    const extraWins = origin === 'extra' && slot.origin === 'profile';
+    const keepExtra = slot.origin === 'extra' && origin === 'profile';
     const pair = [slot.value, value].sort().join('');
-    if (pair === 'my') {
+    if (pair === 'my' && !extraWins && !keepExtra) {
       slot.value = 'y';
       return;
     }
-    const extraWins = origin === 'extra' && slot.origin === 'profile';
-    const keepExtra = slot.origin === 'extra' && origin === 'profile';
     if (extraWins || keepExtra) {
       const [winner, loser] = extraWins ? [value, slot.value] : [slot.value, value];
       this.overrides.push({

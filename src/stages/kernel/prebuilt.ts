@@ -11,6 +11,7 @@ import { sha256File } from '../../lib/fs.js';
 import { parseKconfig } from '../../lib/kconfig.js';
 import { kernelAtLeast } from '../../lib/kernel-version.js';
 import type { PrebuiltKernel } from '../../spec/types.js';
+import { platformLines } from '../../hardware/catalog.js';
 import { loadBaseLines } from './catalog.js';
 import type { FragmentLine } from './fragment-lines.js';
 import { readIpvsVersionCode } from './ipvs-version.js';
@@ -74,12 +75,15 @@ export async function checkPrebuiltKernel(
       hint: 'set kernel.prebuilt.config',
     });
   const values = parseKconfig(await readFile(config, 'utf8'));
-  // Base lines a prebuilt kernel may lack: /init mounts devtmpfs itself, a distro kernel has its own console setup.
-  const optional = new Set(
-    loadBaseLines(fragment.kernelVersion)
+  // Base lines a prebuilt kernel may lack: /init mounts devtmpfs itself, a distro kernel has its own console setup
+  // and platform choices (hardware/platform.json is what lvs-image builds; Debian's differ, e.g. no SYSFB_SIMPLEFB).
+  // Its NIC drivers are checked: a driver the spec selects must be there.
+  const optional = new Set([
+    ...loadBaseLines(fragment.kernelVersion)
       .filter((l) => l.prebuilt === 'optional')
       .map((l) => l.symbol),
-  );
+    ...platformLines().map((l) => l.symbol),
+  ]);
   await opts.step('verify', () => {
     const missing = findMissingSymbols(
       fragment.lines.filter((l) => !optional.has(l.symbol)),

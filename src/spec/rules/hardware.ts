@@ -1,0 +1,73 @@
+/** Rules on the `hardware` section and the consoles: NIC families the catalog knows, consoles the kernel has. Pure. */
+import { familyOfModule, nicFamilyNames, nicSetNames } from '../../hardware/catalog.js';
+import { hardwareApplies, LAST_VT, serialPortCount } from '../../hardware/selection.js';
+import { problemAt, type Rule } from '../rule.js';
+
+/** Every name in `hardware.nics` is a family (list) or a set (string) of hardware/nics.json. */
+export const nicFamiliesKnown: Rule = (spec) => {
+  const nics = spec.hardware?.nics;
+  if (nics === undefined) return [];
+  const problems =
+    typeof nics === 'string'
+      ? nicSetNames().includes(nics)
+        ? []
+        : [
+            problemAt(
+              '/hardware/nics',
+              `"${nics}" is not a NIC set of hardware/nics.json`,
+              `use one of ${nicSetNames().join(', ')}, or a list of families (${nicFamilyNames().slice(0, 3).join(', ')}, ...)`,
+            ),
+          ]
+      : nics.flatMap((name, i) =>
+          nicFamilyNames().includes(name)
+            ? []
+            : [
+                problemAt(
+                  `/hardware/nics/${i}`,
+                  `"${name}" is not a NIC family of hardware/nics.json`,
+                  familyOfModule(name) !== undefined
+                    ? `${name} is a driver of family ${familyOfModule(name)}: write ${familyOfModule(name)}`
+                    : `the families are ${nicFamilyNames().join(', ')}`,
+                ),
+              ],
+        );
+  if (problems.length === 0 && spec.hardware?.nics !== undefined && !hardwareApplies(spec.kernel.version)) {
+    return [
+      problemAt(
+        '/hardware/nics',
+        `the NIC catalog holds for kernel 6.1 and later, but kernel.version is ${spec.kernel.version}`,
+        'drop hardware.nics (older kernels keep the e1000 and virtio-net of the base fragment) or pin kernel 6.1',
+      ),
+    ];
+  }
+  return problems;
+};
+
+/** `ttyS3,115200n8` → its device and options; the options part is `<baud>[parity[bits[flow]]]`. */
+const CONSOLE = /^(tty(\d+)|ttyS(\d+))(,\d+([noe]([5-8]r?)?)?)?$/;
+
+/** Every `image.console` names a console the kernel has: a virtual terminal tty0..tty63 or a UART ttyS0..ttyS<n-1>. */
+export const consolesExist: Rule = (spec) => {
+  const value = spec.image?.console;
+  if (value === undefined) return [];
+  const list = typeof value === 'string' ? [value] : value;
+  const uarts = serialPortCount(spec.kernel.version);
+  const hint = `write tty0 (the screen) or ttyS0..ttyS${uarts - 1} with an optional ,<baud>[parity][bits], e.g. ttyS1,115200n8`;
+  return list.flatMap((c, i) => {
+    const pointer = typeof value === 'string' ? '/image/console' : `/image/console/${i}`;
+    const m = CONSOLE.exec(c);
+    if (!m) return [problemAt(pointer, `"${c}" is not a console the kernel offers`, hint)];
+    if (m[2] !== undefined && Number(m[2]) > LAST_VT)
+      return [problemAt(pointer, `"${c}": the kernel has virtual terminals tty0..tty${LAST_VT} only`, hint)];
+    if (m[3] !== undefined && Number(m[3]) >= uarts)
+      return [
+        problemAt(
+          pointer,
+          `"${c}": kernel ${spec.kernel.version} as lvs-image configures it registers ${uarts} serial ports (ttyS0..ttyS${uarts - 1})`,
+          hint,
+        ),
+      ];
+    const dup = list.indexOf(c) !== i;
+    return dup ? [problemAt(pointer, `"${c}" is listed twice`, 'list each console once')] : [];
+  });
+};
