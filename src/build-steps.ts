@@ -203,6 +203,7 @@ export async function rootfsStep(
         kernel: c.kernel,
         busybox: BUSYBOX,
         modules: d.modules,
+        coldplug: d.coldplug,
         extraBinaries: d.extraBinaries,
         programs: runs.flatMap(({ p, built }) => p.installs(built)),
         secrets: secrets.flat(),

@@ -3,6 +3,7 @@
  * Only tristate symbols have a module; bool symbols (IP_VS_PROTO_TCP, NETFILTER) are part of another object.
  */
 import { createRequire } from 'node:module';
+import { hardwareApplies, imageNicModules } from './hardware/selection.js';
 import type { Director, Spec } from './spec/types.js';
 import { listSpecFeatures } from './stages/kernel/spec-features.js';
 
@@ -42,15 +43,19 @@ const SYMBOL_MODULE: Readonly<Record<string, string>> = {
 };
 
 /**
- * NIC drivers a prebuilt (distribution) kernel carries as modules; a kernel built from source has them built in
- * (kernel-config/base/director.json). Without them /init finds no interface to configure.
+ * The NIC driver modules the image carries for /init's coldplug (hardware/nics.json through the spec's
+ * `hardware.nics`): the selected drivers the catalog keeps as modules, or every selected driver for a prebuilt
+ * (distribution) kernel, which has them as modules in its own tree (a driver it lacks fails the build). None before
+ * kernel 6.1, whose base fragment builds its NICs in.
  */
-const PREBUILT_NIC_MODULES: readonly string[] = ['virtio_pci', 'virtio_net', 'e1000'];
+export function coldplugModules(spec: Spec): string[] {
+  return hardwareApplies(spec.kernel.version) ? imageNicModules(spec) : [];
+}
 
 /** Modules a director loads, in load order (ip_vs first; modules.dep closure is resolved by the packer). */
 export function directorModules(spec: Spec, director: Director): string[] {
   if (spec.kernel.options !== 'module') return [];
-  const modules = new Set<string>(spec.kernel.prebuilt !== undefined ? PREBUILT_NIC_MODULES : []);
+  const modules = new Set<string>();
   for (const { feature } of listSpecFeatures({ ...spec, directors: [director] })) {
     for (const symbol of FEATURES[feature]?.symbols ?? []) {
       const mod = SYMBOL_MODULE[symbol];

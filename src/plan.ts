@@ -25,6 +25,8 @@ export interface DirectorPlan {
   mode: DirectorMode;
   /** Kernel modules /init loads, in order; empty when IPVS is built in. */
   modules: string[];
+  /** NIC modules the image carries for /init's coldplug (src/director/types.ts). */
+  coldplug: string[];
   /** Host programs the root filesystem needs beyond busybox and ipvsadm (iptables when netfilter rules exist). */
   extraBinaries: string[];
   /** Published paths relative to the site root (src/layout.ts). */
@@ -97,6 +99,7 @@ function planDirector(spec: Spec, director: Director): DirectorPlan {
     files,
     mode: model.mode,
     modules: model.modules,
+    coldplug: model.coldplug,
     extraBinaries: files.flatMap((f) => FILE_NEEDS[f.path] ?? []),
     outputs: directorFiles(model.hostname),
     cmdline: model.cmdline,

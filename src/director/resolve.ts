@@ -3,7 +3,7 @@
  * (src/director/types.ts). Computed once per director in the build plan; everything else reads the model. Pure.
  */
 import { programVersions } from '../packages/programs.js';
-import { directorModules } from '../plan-modules.js';
+import { coldplugModules, directorModules } from '../plan-modules.js';
 import { directorMode } from '../spec/health-check.js';
 import type { Director, Spec } from '../spec/types.js';
 import { resolveAccess } from './access.js';
@@ -59,6 +59,7 @@ export function resolveDirector(spec: Spec, director: Director): DirectorModel {
       realServers: ipvs.services.reduce((n, s) => n + s.dests.length, 0),
     },
     modules: directorModules(spec, director),
+    coldplug: coldplugModules(spec),
     cmdline: planCmdline(spec),
   };
 }

@@ -129,6 +129,11 @@ export interface DirectorModel {
   counts: { services: number; realServers: number };
   /** Kernel modules /init loads, in order; empty when IPVS is built in. */
   modules: string[];
+  /**
+   * NIC driver modules the image carries for /init to load by modalias (coldplug): the selected families'
+   * drivers that are not built in (every selected one for a prebuilt kernel); empty when all are built in.
+   */
+  coldplug: string[];
   /** The kernel command line, one line. */
   cmdline: string;
 }

@@ -5,7 +5,7 @@
  */
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { failedLine, readyLine, READY_PATTERN } from '../../src/runtime/console-contract.js';
@@ -86,6 +86,62 @@ for (const shell of SHELLS) {
       t.is(r.status, 0, r.out);
       t.is(r.out, '');
       t.is(readFileSync(log, 'utf8'), 'modprobe ip_vs_sh conn_tab_bits=12 x=1\nmodprobe -a ip_vs ip_vs_lc\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test(`coldplug_devices loads the modules of the modaliases present, twice, with ${shell}`, (t) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'lvsi-coldplug-'));
+    try {
+      const device = (bus: string, id: string, alias: string): void => {
+        mkdirSync(path.join(dir, 'sys/bus', bus, 'devices', id), { recursive: true });
+        writeFileSync(path.join(dir, 'sys/bus', bus, 'devices', id, 'modalias'), `${alias}\n`);
+      };
+      // A host bridge no module claims, two e1000e NICs (one alias), a virtio NIC.
+      device('pci', '0000:00:00.0', 'pci:v00008086d000029C0sv00001AF4sd00001100bc06sc00i00');
+      device('pci', '0000:00:02.0', 'pci:v00008086d000010D3sv00008086sd00000000bc02sc00i00');
+      device('pci', '0000:00:03.0', 'pci:v00008086d000010D3sv00008086sd00000000bc02sc00i00');
+      device('virtio', 'virtio0', 'virtio:d00000001v00001AF4');
+      const steps = fixed('lib/lvs/boot.sh')
+        .replaceAll('/sys/bus/', '"$ROOT"/sys/bus/')
+        .replaceAll('/lib/modules/', '"$ROOT"/lib/modules/')
+        .replaceAll('/tmp/.lvs-run', '"$ROOT/run"');
+      const log = path.join(dir, 'log');
+      const stub = (extra: string): string =>
+        `modprobe() { echo "modprobe $*" >>"$LOG"; for a; do case $a in pci:v00008086d000029C0*) echo "modprobe: module $a not found in modules.dep" >&2 ;; esac; done; ${extra} }`;
+      const run = (extra: string) =>
+        sh(shell, `${steps}\n${stub(extra)}\ncoldplug_devices\n`, { ROOT: dir, LOG: log });
+
+      // No modules.alias: every driver is built in, nothing to load.
+      t.deepEqual(run(''), { status: 0, out: '' });
+      t.false(existsSync(log));
+
+      mkdirSync(path.join(dir, 'lib/modules/6.1.192'), { recursive: true });
+      writeFileSync(
+        path.join(dir, 'lib/modules/6.1.192/modules.alias'),
+        'alias pci:v00008086d000010D3sv*sd*bc*sc*i* e1000e\n',
+      );
+      const aliases = [
+        'pci:v00008086d000010D3sv00008086sd00000000bc02sc00i00',
+        'pci:v00008086d000029C0sv00001AF4sd00001100bc06sc00i00',
+        'virtio:d00000001v00001AF4',
+      ].join(' ');
+      t.deepEqual(run(''), { status: 0, out: '' }, 'an alias no module claims is no failure');
+      t.is(readFileSync(log, 'utf8'), `modprobe -a -b ${aliases}\nmodprobe -a -b ${aliases}\n`);
+
+      const failing = run(
+        `echo "modprobe: can't load module e1000e (kernel/e1000e.ko): Invalid argument" >&2; return 1;`,
+      );
+      t.is(
+        failing.out,
+        [1, 2]
+          .map(
+            (p) =>
+              `${failedLine(`coldplug pass ${p}`, "modprobe: can't load module e1000e (kernel/e1000e.ko): Invalid argument")}\n`,
+          )
+          .join(''),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -26,6 +26,7 @@ function director(hostname: string, macs: string[]): DirectorPlan {
     files: [],
     mode: 'rules',
     modules: ['ip_vs', 'ip_vs_lc'],
+    coldplug: [],
     extraBinaries: [],
     outputs: directorFiles(hostname),
     cmdline: 'console=ttyS0,115200 panic=10',

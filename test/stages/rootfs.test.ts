@@ -39,6 +39,31 @@ test('module closure: built-in modules are skipped, unknown ones are an error na
   t.regex(err.message, /^\/m\/modules\.dep: no module ip_vs_nope/);
 });
 
+test('carried (coldplug) modules join the files and depmod files with their closure, not the load order', (t) => {
+  const plan = planModules(['ip_vs'], DEPMOD, FIX, ['bnx2x', 'ip_vs']);
+  t.deepEqual(plan.load, [
+    'crc32c_generic',
+    'libcrc32c',
+    'nf_defrag_ipv4',
+    'nf_defrag_ipv6',
+    'nf_conntrack',
+    'ip_vs',
+  ]);
+  t.deepEqual(
+    plan.files.map((f) => f.name).slice(plan.load.length),
+    ['mdio', 'bnx2x'],
+    'libcrc32c is there once, from the load closure',
+  );
+  t.regex(
+    plan.depmod['modules.dep']!,
+    /^kernel\/drivers\/net\/ethernet\/broadcom\/bnx2x\/bnx2x\.ko: kernel\/drivers\/net\/mdio\.ko kernel\/lib\/libcrc32c\.ko$/m,
+  );
+  t.regex(plan.depmod['modules.alias']!, /^alias pci:v000014E4d0000164Esv\*sd\*bc\*sc\*i\* bnx2x$/m);
+  t.deepEqual(planModules([], DEPMOD, FIX, ['bnx2x']).load, []);
+  const err = t.throws(() => planModules([], DEPMOD, '/m', ['gve']), { instanceOf: BuildError });
+  t.regex(err.message, /^\/m\/modules\.dep: no module gve in this kernel, and not built in/);
+});
+
 test('compressed modules become .ko in the image and in the trimmed depmod files', (t) => {
   const plan = planModules(['ip_vs'], DEPMOD, FIX);
   t.deepEqual(

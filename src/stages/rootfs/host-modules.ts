@@ -10,19 +10,26 @@ import { hostFile } from './host-binaries.js';
 import type { Layer } from './merge.js';
 import { type DepmodFiles, planModules } from './modules.js';
 
-/** The module closure of `input.modules` with its depmod files and /etc/modules (empty when built in). */
-export async function moduleLayer(input: Pick<RootfsInput, 'kernel' | 'modules'>): Promise<Layer> {
+/**
+ * The module closure of `input.modules` and `input.coldplug` with its depmod files, and /etc/modules (the first
+ * closure only; empty when built in).
+ */
+export async function moduleLayer(
+  input: Pick<RootfsInput, 'kernel' | 'modules' | 'coldplug'>,
+): Promise<Layer> {
   const etcModules = (load: string[]): RootfsEntry => ({
     type: 'file',
     path: '/etc/modules',
     mode: 0o644,
     data: Buffer.from(load.map((m) => `${m}\n`).join('')),
   });
-  if (input.modules.length === 0) return { source: 'kernel modules', rank: 2, entries: [etcModules([])] };
+  const coldplug = input.coldplug ?? [];
+  const wanted = [...input.modules, ...coldplug];
+  if (wanted.length === 0) return { source: 'kernel modules', rank: 2, entries: [etcModules([])] };
   const { release, modulesRoot } = input.kernel;
   if (modulesRoot === undefined) {
     throw new BuildError(
-      `the director needs modules (${input.modules.join(', ')}) but kernel ${release} has no modules folder`,
+      `the director needs modules (${wanted.join(', ')}) but kernel ${release} has no modules folder`,
       {
         hint: 'build the kernel with the IPVS options as modules, or set them built in (=y) so no module is needed',
       },
@@ -44,7 +51,7 @@ export async function moduleLayer(input: Pick<RootfsInput, 'kernel' | 'modules'>
     const text = await read(name);
     if (text !== undefined) files[key] = text;
   }
-  const plan = planModules(input.modules, files, dir);
+  const plan = planModules(input.modules, files, dir, coldplug);
   const target = `/lib/modules/${release}`;
   const entries: RootfsEntry[] = [etcModules(plan.load)];
   for (const f of plan.files) {

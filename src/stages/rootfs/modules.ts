@@ -96,13 +96,22 @@ function parseAliases(text: string | undefined): Map<string, string[]> {
   return map;
 }
 
-/** Plans the modules of an image: closure, load order, files and trimmed depmod files (pure). */
-export function planModules(requested: readonly string[], files: DepmodFiles, where: string): ModulePlan {
+/**
+ * Plans the modules of an image: closure, load order, files and trimmed depmod files (pure). `carry` modules (NIC
+ * drivers /init coldplugs by modalias) join the files and depmod files with their closure but not the load order.
+ */
+export function planModules(
+  requested: readonly string[],
+  files: DepmodFiles,
+  where: string,
+  carry: readonly string[] = [],
+): ModulePlan {
   const dep = parseDep(files.dep);
   const soft = parseSoftPre(files.softdep);
   const aliases = parseAliases(files.alias);
   const builtin = new Set(lines(files.builtin).map(moduleName));
-  const load: string[] = [];
+  // Modules in visiting order, dependencies first; cut into the load order and the carried rest below.
+  const order: string[] = [];
   const seen = new Set<string>();
   const visit = (name: string): void => {
     if (seen.has(name)) return;
@@ -113,25 +122,31 @@ export function planModules(requested: readonly string[], files: DepmodFiles, wh
     }
     // modules.dep lists dependencies so that modprobe loads them last to first.
     for (const d of [...(dep.get(name)?.deps ?? [])].reverse()) visit(moduleName(d));
-    load.push(name);
+    order.push(name);
   };
   const unknown: string[] = [];
-  for (const want of requested) {
-    const name = want.replace(/-/g, '_');
-    if (dep.has(name)) visit(name);
-    else if (!builtin.has(name)) unknown.push(want);
-  }
+  const visitAll = (names: readonly string[]): void => {
+    for (const want of names) {
+      const name = want.replace(/-/g, '_');
+      if (dep.has(name)) visit(name);
+      else if (!builtin.has(name)) unknown.push(want);
+    }
+  };
+  visitAll(requested);
+  const load = order.splice(0);
+  visitAll(carry);
+  const carried = order.splice(0);
   if (unknown.length > 0) {
     throw new BuildError(
       `${where}/modules.dep: no module ${unknown.join(', ')} in this kernel, and not built in`,
       {
-        hint: 'enable the module (=m or =y) in the kernel config, or remove the feature that needs it from the spec',
+        hint: 'enable the module (=m or =y) in the kernel config, or remove the feature (or the hardware.nics family) that needs it from the spec',
       },
     );
   }
-  const included = new Set(load);
+  const included = new Set([...load, ...carried]);
   const target = (p: string): string => p.replace(COMPRESSED, '.ko');
-  const moduleFiles = load.map((name) => ({
+  const moduleFiles = [...load, ...carried].map((name) => ({
     name,
     source: dep.get(name)!.path,
     target: target(dep.get(name)!.path),

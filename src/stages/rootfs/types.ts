@@ -12,6 +12,8 @@ export interface RootfsInput {
   busybox: string;
   /** Module names the director needs, e.g. ['ip_vs', 'ip_vs_lc']; empty when everything is built in. */
   modules: string[];
+  /** Modules carried (with their closure and modules.alias) but not in /etc/modules: /init coldplugs them. */
+  coldplug?: string[];
   /** More host programs, by name on PATH or absolute path, e.g. iptables-legacy-restore. */
   extraBinaries?: string[];
   /** Programs built from pinned source besides ipvsadm (keepalived, dropbear), each at its path in the image. */

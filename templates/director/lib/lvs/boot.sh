@@ -72,6 +72,25 @@ load_modules() {
 	[ -z "$plain" ] || run "modprobe" modprobe -a $plain </dev/null
 }
 
+# coldplug_devices: loads the drivers of the devices present from their modaliases (the NIC modules the image
+# carries, mapped by the trimmed /lib/modules/<release>/modules.alias; absent when every driver is built in).
+# Run twice, as Alpine's hwdrivers does: a driver loaded in the first pass makes devices of its own (virtio-pci
+# the virtio ones virtio_net binds, mlx5_core its auxiliary devices). A modalias no module of the image claims
+# (a host bridge, a USB hub) is not an error; a module that fails to load is.
+coldplug_devices() {
+	set -- /lib/modules/*/modules.alias
+	[ -s "$1" ] || return 0
+	for pass in 1 2; do
+		aliases=$(sort -u /sys/bus/*/devices/*/modalias 2>/dev/null)
+		[ -n "$aliases" ] || return 0
+		# $aliases is split on purpose: one word per modalias.
+		# shellcheck disable=SC2086
+		modprobe -a -b $aliases >/tmp/.lvs-run 2>&1 </dev/null
+		out=$(grep -v 'not found in modules.dep' /tmp/.lvs-run)
+		[ -z "$out" ] || fail "coldplug pass $pass" "$(printf '%s' "$out" | tr '\n' ' ')"
+	done
+}
+
 # name_of_mac MAC: prints the interface that has MAC (read is a builtin: no fork per interface).
 name_of_mac() {
 	for dev in /sys/class/net/*; do
