@@ -41,14 +41,7 @@ test('module closure: built-in modules are skipped, unknown ones are an error na
 
 test('carried (coldplug) modules join the files and depmod files with their closure, not the load order', (t) => {
   const plan = planModules(['ip_vs'], DEPMOD, FIX, ['bnx2x', 'ip_vs']);
-  t.deepEqual(plan.load, [
-    'crc32c_generic',
-    'libcrc32c',
-    'nf_defrag_ipv4',
-    'nf_defrag_ipv6',
-    'nf_conntrack',
-    'ip_vs',
-  ]);
+  t.deepEqual(plan.load, planModules(['ip_vs'], DEPMOD, FIX).load, 'what /etc/modules loads is unchanged');
   t.deepEqual(
     plan.files.map((f) => f.name).slice(plan.load.length),
     ['mdio', 'bnx2x'],
