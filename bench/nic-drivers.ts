@@ -6,7 +6,10 @@
  * kernel boot in QEMU (TCG, q35) with two e1000e NICs (the 82574L of many PCs) and with two virtio-net NICs. Median
  * of N, variants interleaved.
  *
- *   node --import tsx bench/nic-drivers.ts [--runs 3] [--only modules|builtin] [--json]
+ *   node --import tsx bench/nic-drivers.ts [--runs 3] [--only modules,builtin,prebuilt] [--json]
+ *
+ * `prebuilt`: the same director on Debian's kernel (/vmlinuz), its NIC modules from its own tree, coldplugged the
+ * same way (not in the default run).
  *
  * The builds go through `lvs-image build` and its kernel cache ($LVS_IMAGE_CACHE): a variant whose kernel is not
  * cached is built first (15-25 min on 2 cores).
@@ -34,13 +37,23 @@ const MACS = ['52:54:00:31:00:11', '52:54:00:31:01:11'];
 // e1000e is not among the models src/lib/qemu-args.ts names yet (the boot matrix adds them); QEMU takes it as is.
 const MODELS = ['e1000e' as NicModel, 'virtio-net-pci' as NicModel];
 
-type Variant = 'modules' | 'builtin';
+type Variant = 'modules' | 'builtin' | 'prebuilt';
 
-/** The reference spec, with every default-set NIC driver forced built in for the `builtin` variant. */
+/**
+ * The reference spec, with every default-set NIC driver forced built in for the `builtin` variant, and on Debian's
+ * own kernel (/vmlinuz, its modules from /lib/modules) for the `prebuilt` one.
+ */
 async function writeSpec(dir: string, variant: Variant): Promise<string> {
   const spec = parse(await readFile(path.join(REPO, 'images/dsas-lv1.yaml'), 'utf8')) as {
-    kernel: { extraConfig?: string[] };
+    kernel: Record<string, unknown> & { extraConfig?: string[] };
   };
+  if (variant === 'prebuilt')
+    spec.kernel = {
+      version: spec.kernel.version,
+      prebuilt: { vmlinuz: '/vmlinuz' },
+      profile: 'minimal',
+      options: 'module',
+    };
   if (variant === 'builtin') {
     const symbols = [...new Set(driversOf('default').flatMap((d) => d.symbols))];
     spec.kernel.extraConfig = symbols.map((s) => `CONFIG_${s}=y`);
@@ -91,6 +104,8 @@ async function bootOnce(b: Built, model: NicModel, dir: string, i: number): Prom
     name: `bench-nic-${b.variant}`,
     direct: { kernel: b.kernel, initrd: b.initrd, append: b.append },
     nics,
+    // Debian's initrd-sized kernel needs more than the 256 MiB a director needs (bench/boot.ts).
+    memoryMb: b.variant === 'prebuilt' ? 512 : 256,
     consoleLog: log,
   });
   try {
@@ -107,7 +122,7 @@ const mb = (n: number): string => (n / 1e6).toFixed(2);
 async function main(): Promise<void> {
   const dir = await mkdtemp(path.join(tmpdir(), 'lvsi-bench-nic-'));
   try {
-    const variants: Variant[] = ONLY ? [ONLY as Variant] : ['modules', 'builtin'];
+    const variants = (ONLY?.split(',') ?? ['modules', 'builtin']) as Variant[];
     const built: Built[] = [];
     for (const v of variants) built.push(await build(dir, v));
     const loadBefore = loadavg()[0]!;

@@ -20,7 +20,7 @@ kernel:
     debian: linux-source-6.1 # the tarball Debian ships in /usr/src
   base: tinyconfig # start from the smallest config, add what the spec needs
   profile: full # everything under the IPVS and netfilter menus, as the reference did
-  options: builtin # =y: the initramfs needs no modules
+  options: builtin # =y: IPVS and netfilter built in (NIC drivers are modules, see docs/hardware.md)
 
 # ipvsadm, built from source and linked statically (the initramfs has no libc).
 ipvsadm:
