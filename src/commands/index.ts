@@ -14,6 +14,7 @@ import { register as registerLab } from './lab.js';
 import { register as registerSources } from './sources.js';
 import { register as registerReleases } from './releases.js';
 import { register as registerDiff } from './diff.js';
+import { register as registerHardware } from './hardware.js';
 
 /** Adds one sub-command to the program. */
 export type RegisterCommand = (program: Command) => void;
@@ -31,6 +32,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerLock,
   registerSources,
   registerKconfig,
+  registerHardware,
   registerBootTest,
   registerLab,
 ];

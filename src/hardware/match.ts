@@ -25,6 +25,8 @@ export interface ImageDriver {
 export interface ImageNics {
   drivers: ImageDriver[];
   firmwareIncluded: boolean;
+  /** False for a kernel before 6.1: hardware.nics does not apply, its NICs are the base fragment's. */
+  catalogApplies: boolean;
 }
 
 /** A catalog driver whose modalias rule matches a device. */
@@ -117,7 +119,12 @@ function matchNic(device: LspciDevice, rules: PciModuleRule[], image: ImageNics)
     return { ...base, status: 'unknown', fixes: [fix] };
   }
   const fixes: string[] = [];
-  if (driver.carried === 'absent') fixes.push(`add family ${driver.family} to hardware.nics`);
+  if (driver.carried === 'absent')
+    fixes.push(
+      image.catalogApplies
+        ? `add family ${driver.family} to hardware.nics`
+        : `pin kernel 6.1 or later: the NIC catalog (hardware.nics, family ${driver.family}) holds from 6.1 on`,
+    );
   const spec = image.drivers.find((d) => d.module === driver.module)!;
   let status: NicStatus = driver.carried === 'absent' ? 'not-carried' : 'driven';
   let firmware: NicMatch['firmware'];

@@ -13,6 +13,7 @@ const bus = Object.fromEntries(Object.entries(loadPciIds().modules).map(([m, e])
 function image(firmwareIncluded: boolean, without: string[] = []): ImageNics {
   return {
     firmwareIncluded,
+    catalogApplies: true,
     drivers: allDrivers().map((d) => ({
       module: d.module,
       family: d.family,
