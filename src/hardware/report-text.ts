@@ -88,7 +88,13 @@ function driverCell(m: NicMatch): string {
   if (!m.driver) return '-';
   const others = m.candidates.filter((c) => c !== m.driver).map((c) => c.module);
   const via = m.driver.via !== undefined ? ` via ${m.driver.via}` : '';
-  return `${m.driver.module}${via} (${m.driver.family}, ${CARRIED[m.driver.carried]})${others.length > 0 ? ` or ${others.join(', ')}` : ''}`;
+  const key = (module: string): string => module.replace(/-/g, '_');
+  // lspci -k: say so when the machine's own kernel bound another driver
+  const used =
+    m.driverInUse !== undefined && key(m.driverInUse) !== key(m.driver.module)
+      ? ` [the machine uses ${m.driverInUse}]`
+      : '';
+  return `${m.driver.module}${via} (${m.driver.family}, ${CARRIED[m.driver.carried]})${others.length > 0 ? ` or ${others.join(', ')}` : ''}${used}`;
 }
 
 /** The device table of an lspci dump: each network controller, its driver, what the image does, then the fixes. */
