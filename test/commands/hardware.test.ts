@@ -118,3 +118,53 @@ test('CLI: an unreadable or non-lspci file is exit 1 naming the file; a bad spec
   t.is(spec.status, 2);
   t.regex(spec.stderr, /^no\/such\.yaml: cannot read the spec/);
 });
+
+test('a prebuilt kernel: the selected drivers are modules from its own tree, the platform is its own config', (t) => {
+  const hw = imageHardware(
+    makeSpec({
+      kernel: { source: undefined, prebuilt: { vmlinuz: '/vmlinuz' } },
+      hardware: { nics: ['intel-e1000e', 'virtio'] },
+    }),
+  );
+  t.true(hw.kernel.prebuilt);
+  t.is(hw.platform, null);
+  t.deepEqual(
+    hw.drivers.filter((d) => d.carried !== 'absent').map((d) => `${d.module} ${d.carried}`),
+    ['e1000e module', 'virtio_pci module', 'virtio_net module'],
+  );
+  t.regex(
+    renderImageHardware('x.yaml', hw),
+    /^Platform options: those of the prebuilt kernel's own configuration/m,
+  );
+  // virtio-net-pci needs both: virtio_pci (the transport) and virtio_net
+  const m = matchNics(
+    [
+      {
+        slot: '00:03.0',
+        className: 'Ethernet controller',
+        classCode: '0200',
+        name: 'virtio',
+        vendor: '1af4',
+        device: '1000',
+        line: 1,
+      },
+    ],
+    pciRules(data),
+    imageNics(hw),
+  );
+  t.like(m[0], { status: 'driven', driver: { module: 'virtio_net', via: 'virtio_pci', carried: 'module' } });
+});
+
+test('a kernel before 6.1 keeps the base fragment NICs; the fix is the kernel, not hardware.nics', (t) => {
+  const hw = imageHardware(makeSpec({ kernel: { version: '2.6.16.27' } }));
+  t.false(hw.catalogApplies);
+  t.deepEqual(
+    hw.drivers.filter((d) => d.carried !== 'absent').map((d) => d.module),
+    ['e1000'],
+  );
+  const r = lspciReport('test/fixtures/lspci/dell-r640.lspci', hw).text;
+  t.regex(
+    r,
+    /01:00\.0, 01:00\.1: pin kernel 6\.1 or later: the NIC catalog \(hardware\.nics, family broadcom-tg3\) holds from 6\.1 on/,
+  );
+});
