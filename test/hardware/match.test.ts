@@ -146,3 +146,20 @@ for (const [model, id, modules] of QEMU)
     t.true(m!.candidates.every((c) => c.certain));
     if (model === 'virtio-net-pci') t.is(m!.driver!.via, 'virtio_pci');
   });
+
+test('virtio-net needs its transport: without virtio_pci the device has no driver', (t) => {
+  const img = image(true);
+  img.drivers = img.drivers.map((d) => (d.module === 'virtio_pci' ? { ...d, carried: 'absent' } : d));
+  const dev = {
+    slot: '00:03.0',
+    className: 'Ethernet controller',
+    classCode: '0200',
+    name: 'virtio',
+    vendor: '1af4',
+    device: '1041',
+    line: 1,
+  };
+  const [m] = matchNics([dev], rules, img);
+  t.like(m, { status: 'not-carried', driver: { module: 'virtio_net', carried: 'absent' } });
+  t.is(m!.candidates.length, 1);
+});
