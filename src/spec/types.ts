@@ -15,6 +15,8 @@ export interface Spec extends ProgramPins {
   kernel: KernelPin;
   ipvsadm: IpvsadmPin;
   image?: ImageOptions;
+  /** What hardware the site's directors run on: the NIC drivers the kernel and the image carry. */
+  hardware?: HardwareOptions;
   directors: Director[];
   /** Directors that share VIPs as a VRRP group (keepalived), so that one takes over when another dies. */
   pairs?: DirectorPair[];
@@ -184,6 +186,12 @@ export interface ImageOptions {
   console?: string;
   /** Extra kernel command-line words. */
   cmdline?: string[];
+}
+
+/** The hardware of the site's directors (src/hardware/catalog.ts reads the data behind it). */
+export interface HardwareOptions {
+  /** Seconds /init waits for each link's carrier after bringing it up (0: not waited for). Default 10. */
+  carrierWait?: number;
 }
 
 export type InterfaceRole = 'outside' | 'inside';

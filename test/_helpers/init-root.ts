@@ -117,15 +117,25 @@ function firstChild(pid: number): number {
 }
 
 /**
- * Starts /init of `root` in new namespaces. `nics` are created first, each as `name mac` with a peer `p<i>`, then
+ * Starts /init of `root` in new namespaces. `nics` are created first, each as `name mac` with a peer `p<i>` (up,
+ * so the NIC has carrier once /init brings it up), then
  * `setup` (shell, run outside the chroot in the director's network namespace, e.g. a log host on a peer; its
  * pids are the new PID namespace's, so it reads them under <root>/proc, not the host's /proc). The
  * harness mounts a proc whose cmdline says `lvs.shell=0` and a tmpfs on /dev whose console is /init's stdout, so
- * nothing reaches the host's console.
+ * nothing reaches the host's console. Each of `devices` (e.g. `watchdog`) is a stand-in device there: a FIFO under
+ * /dev whose bytes go to <root>/.dev-<name>.
  */
-export function bootInit(root: string, nics: { name: string; mac: string }[], setup = ''): BootedInit {
+export function bootInit(
+  root: string,
+  nics: { name: string; mac: string }[],
+  setup = '',
+  devices: readonly string[] = [],
+): BootedInit {
   const script = [
-    ...nics.map((n, i) => `ip link add ${n.name} address ${n.mac} type veth peer name p${i}`),
+    // Each peer up, so each NIC has carrier once /init brings it up (/init waits for carrier).
+    ...nics.map(
+      (n, i) => `ip link add ${n.name} address ${n.mac} type veth peer name p${i} && ip link set p${i} up`,
+    ),
     `mount -t proc proc ${root}/proc`,
     setup,
     `mount --bind ${root}/.cmdline ${root}/proc/cmdline`,
@@ -134,6 +144,7 @@ export function bootInit(root: string, nics: { name: string; mac: string }[], se
     // reading and writing, so the copy never sees an end between two daemons' writers).
     `mkfifo ${root}/dev/console`,
     `cat 0<>${root}/dev/console &`,
+    ...devices.map((d) => `mkfifo ${root}/dev/${d} && cat 0<>${root}/dev/${d} >${root}/.dev-${d} &`),
     `exec chroot ${root} /init`,
   ]
     .filter((l) => l !== '')
