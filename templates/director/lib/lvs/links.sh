@@ -19,7 +19,8 @@ name_of_mac() {
 }
 
 # pci_name ID: `NAME (catalog family FAMILY, module MODULE)` of vendor:device ID from /etc/lvs/pci-ids (ID FAMILY
-# MODULE NAME... a line), or nothing when the catalog has no such device.
+# MODULE NAME... a line, the NIC catalog's devices), a note when the catalog has no such device, nothing without
+# the file.
 pci_name() {
 	[ -f /etc/lvs/pci-ids ] || return 0
 	while read -r id family module name; do
@@ -28,6 +29,7 @@ pci_name() {
 			return 0
 		fi
 	done </etc/lvs/pci-ids
+	echo "(not in the NIC catalog: no driver lvs-image knows)"
 }
 
 # diagnose_missing: once, after the first interface no MAC matched: the interfaces there are (MAC and driver), and
@@ -57,7 +59,7 @@ diagnose_missing() {
 		read -r device <"$pci/device"
 		id=${vendor#0x}:${device#0x}
 		what=$(pci_name "$id")
-		echo "lvs-image:   no driver: PCI ${pci##*/} $id class $class ${what:-(not in the NIC catalog: no driver lvs-image knows)}"
+		echo "lvs-image:   no driver: PCI ${pci##*/} $id class $class${what:+ $what}"
 		found=1
 	done
 	[ -n "$found" ] || echo "lvs-image:   no driver: none (every PCI network device has its driver)"
