@@ -60,6 +60,7 @@ test('the reference director gets the fixed init and boot steps, their data file
       ['/lib/lvs/links.sh', '644', 'director/lib/lvs/links.sh'],
       ['/lib/lvs/supervise.sh', '644', 'director/lib/lvs/supervise.sh'],
       ['/lib/lvs/apply.sh', '644', 'director/lib/lvs/apply.sh'],
+      ['/etc/lvs/pci-ids', '644', 'director/etc/lvs/pci-ids'],
       ['/etc/lvs/director', '644', 'director/etc/lvs/director.hbs'],
       ['/etc/lvs/links', '644', 'director/etc/lvs/links.hbs'],
       ['/etc/lvs/addresses', '644', 'director/etc/lvs/addresses.hbs'],

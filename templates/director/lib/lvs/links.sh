@@ -24,7 +24,7 @@ name_of_mac() {
 pci_name() {
 	[ -f /etc/lvs/pci-ids ] || return 0
 	while read -r id family module name; do
-		if [ "$id" = "$1" ]; then
+		if [ "$id" = "$1" ] || [ "$id" = "${1%%:*}:*" ]; then
 			echo "$name (catalog family $family, module $module)"
 			return 0
 		fi
