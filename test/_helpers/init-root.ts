@@ -23,7 +23,8 @@ import { renderSite } from '../../src/stages/render.js';
 
 /**
  * Stand-in for ipvsadm (the host has no IPVS): the "table" is the restored lines in /run/ipvs; `-R` of lines
- * naming an address in /etc/fake-drop silently loses them; every call's argv goes to /run/ipvsadm.argv.
+ * naming an address in /etc/fake-drop silently loses them; `-Ln` (the metrics) lists no service; every call's
+ * argv goes to /run/ipvsadm.argv.
  */
 export const FAKE_IPVSADM = `#!/bin/sh
 echo "$*" >>/run/ipvsadm.argv
@@ -36,6 +37,7 @@ case "$1" in
 	echo "$line" >>"$t"
 done ;;
 -Sn) [ ! -f "$t" ] || cat "$t" ;;
+-Ln) echo 'IP Virtual Server version 1.2.1 (size=4096)' ;;
 *) exit 2 ;;
 esac
 `;
@@ -92,6 +94,22 @@ export function makeInitRoot(spec: Spec, hostname: string, fakes: Record<string,
       }
   }
   return root;
+}
+
+/**
+ * Shell for bootInit's `setup`: moves the NIC peer `peer` into a network namespace of its own, the host at the far
+ * end of that link, whose namespace is then `$ns` (`nsenter --net=$ns ...`). Its link stays down until the caller
+ * brings it up there. It ends with /init's PID namespace.
+ */
+export function farHost(root: string, peer: string): string {
+  return [
+    'unshare --net sleep 100000 &',
+    'holder=$!',
+    // This PID namespace's proc is the one under the root (the host's /proc has other pids).
+    `ns=${root}/proc/$holder/ns/net`,
+    `until [ "$(readlink $ns)" != "$(readlink ${root}/proc/self/ns/net)" ]; do sleep 0.05; done`,
+    `ip link set ${peer} netns $holder`,
+  ].join('\n');
 }
 
 /** A running /init in its namespaces: its console so far, commands inside, and the end. */

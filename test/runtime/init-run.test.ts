@@ -24,7 +24,7 @@ import { pidCommand, startCommand, stopCommand } from '../../src/runtime/daemons
 import { loadSpec } from '../../src/spec/load.js';
 import type { Spec } from '../../src/spec/types.js';
 import { ROOT } from '../_helpers/cli.js';
-import { bootInit, fakeDaemon, makeInitRoot, type BootedInit } from '../_helpers/init-root.js';
+import { bootInit, fakeDaemon, farHost, makeInitRoot, type BootedInit } from '../_helpers/init-root.js';
 import { integrationTest } from '../_helpers/integration.js';
 
 const NEEDS = ['root', 'unshare', 'nsenter', 'ip', 'busybox', 'chroot'];
@@ -84,12 +84,7 @@ function logHostSetup(
   const peer = `p${nics.findIndex((n) => n.mac === insideMac)}`;
   writeFileSync(path.join(root, '.receiver.cjs'), RECEIVER);
   return [
-    'unshare --net sleep 100000 &',
-    'holder=$!',
-    // This PID namespace's proc is the one under the root (the host's /proc has other pids).
-    `ns=${root}/proc/$holder/ns/net`,
-    `until [ "$(readlink $ns)" != "$(readlink ${root}/proc/self/ns/net)" ]; do sleep 0.05; done`,
-    `ip link set ${peer} netns $holder`,
+    farHost(root, peer),
     ...(delayS === null
       ? []
       : [

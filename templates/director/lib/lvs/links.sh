@@ -72,29 +72,42 @@ uptime_cs() {
 	UPTIME_CS=$((${up%.*} * 100 + 1${up#*.} - 100))
 }
 
-# wait_for_carrier NAME BOUND START: until NAME has carrier, at most BOUND seconds after START (UPTIME_CS when its
-# link went up), saying so on the console; no carrier by then is step "carrier NAME". BOUND 0: not waited for.
-wait_for_carrier() {
-	[ "$2" != 0 ] || return 0
-	[ -e "/sys/class/net/$1" ] || return 0
+# wait_for_carriers START: each interface of /etc/lvs/links with a WAIT (seconds; 0: not waited for) until it has
+# carrier, at most WAIT seconds after START (UPTIME_CS when the links went up), all of them at once; the console
+# says which are waited for, and when each got carrier; no carrier by then is step "carrier NAME".
+wait_for_carriers() {
+	pending=
+	while read -r name _ _ bound; do
+		case $name in '' | '#'*) continue ;; esac
+		# An interface that is not there failed its own step already. Interface names hold no slash.
+		[ "$bound" = 0 ] || [ ! -e "/sys/class/net/$name" ] || pending="$pending $name/$bound"
+	done </etc/lvs/links
 	said=
-	while :; do
-		carrier=0
-		read -r carrier 2>/dev/null <"/sys/class/net/$1/carrier"
+	while [ -n "$pending" ]; do
 		uptime_cs
-		waited=$((UPTIME_CS - $3))
-		if [ "$carrier" = 1 ]; then
-			echo "lvs-image: carrier on $1 after $((waited / 100)).$((waited % 100 / 10)) s"
-			return 0
+		waited=$((UPTIME_CS - $1))
+		left=
+		for p in $pending; do
+			name=${p%/*}
+			bound=${p#*/}
+			carrier=0
+			read -r carrier 2>/dev/null <"/sys/class/net/$name/carrier"
+			if [ "$carrier" = 1 ]; then
+				echo "lvs-image: carrier on $name after $((waited / 100)).$((waited % 100 / 10)) s"
+			elif [ "$waited" -ge $((bound * 100)) ]; then
+				state=unknown
+				read -r state 2>/dev/null <"/sys/class/net/$name/operstate"
+				fail "carrier $name" "no carrier after $bound s (operstate $state): check the cable and the switch port, or raise hardware.carrierWait"
+			else
+				left="$left $p"
+			fi
+		done
+		pending=$left
+		[ -n "$pending" ] || break
+		if [ -z "$said" ]; then
+			for p in $pending; do echo "lvs-image: waiting for carrier on ${p%/*} (up to ${p#*/} s)"; done
+			said=1
 		fi
-		if [ "$waited" -ge $(($2 * 100)) ]; then
-			state=unknown
-			read -r state 2>/dev/null <"/sys/class/net/$1/operstate"
-			fail "carrier $1" "no carrier after $2 s (operstate $state): check the cable and the switch port, or raise hardware.carrierWait"
-			return 1
-		fi
-		[ -n "$said" ] || echo "lvs-image: waiting for carrier on $1 (up to $2 s)"
-		said=1
 		usleep 100000
 	done
 }
@@ -123,13 +136,9 @@ bring_up_links() {
 		case $name in '' | '#'*) continue ;; esac
 		[ ! -e "/sys/class/net/$name" ] || run "link $name" ip link set dev "$name" up
 	done </etc/lvs/links
-	# One start for all: the links negotiate at the same time, so the longest wait bounds the whole step.
+	# The links negotiate at the same time: one start for all, so the longest wait bounds the whole step.
 	uptime_cs
-	start=$UPTIME_CS
-	while read -r name _ _ bound; do
-		case $name in '' | '#'*) continue ;; esac
-		wait_for_carrier "$name" "$bound" "$start"
-	done </etc/lvs/links
+	wait_for_carriers "$UPTIME_CS"
 }
 
 # announce_addresses: the addresses of /etc/lvs/addresses on a link with carrier, each announced with gratuitous
