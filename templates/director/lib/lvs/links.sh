@@ -32,23 +32,29 @@ pci_name() {
 	echo "(not in the NIC catalog: no driver lvs-image knows)"
 }
 
-# diagnose_missing: once, after the first interface no MAC matched: the interfaces there are (MAC and driver), and
-# the PCI network devices (class 0x02xxxx) no driver took, with vendor:device and what the catalog knows of them.
+# diagnose_missing: once, after the first interface no MAC matched: the NICs there are (interfaces with a device:
+# name, MAC, driver; virtual ones such as sit0 only by name when there is no NIC), and the PCI network devices (class
+# 0x02xxxx) no driver took, with vendor:device and what the catalog knows of them.
 diagnose_missing() {
 	[ -z "$DIAGNOSED" ] || return 0
 	DIAGNOSED=1
 	found=
+	virtual=
 	for dev in /sys/class/net/*; do
 		case ${dev##*/} in lo) continue ;; esac
 		[ -e "$dev/address" ] || continue
+		if [ ! -e "$dev/device" ]; then
+			virtual="$virtual ${dev##*/}"
+			continue
+		fi
 		addr=
 		read -r addr 2>/dev/null <"$dev/address"
-		driver='no device: virtual'
+		driver=none
 		[ ! -e "$dev/device/driver" ] || driver=$(readlink "$dev/device/driver")
 		echo "lvs-image:   present: ${dev##*/} $addr driver ${driver##*/}"
 		found=1
 	done
-	[ -n "$found" ] || echo "lvs-image:   present: no network interface but lo"
+	[ -n "$found" ] || echo "lvs-image:   present: no NIC (virtual interfaces:${virtual:- none})"
 	found=
 	for pci in /sys/bus/pci/devices/*; do
 		class=
