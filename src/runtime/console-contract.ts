@@ -27,16 +27,20 @@ export interface ReadyLine {
   realServers: number;
 }
 
-/** The ready line in console text, if /init printed it. */
-export function parseReadyLine(text: string): ReadyLine | undefined {
-  const m = READY_PATTERN.exec(text);
-  if (m === null) return undefined;
+/** The host, mode and counts of a ready or DEGRADED line match (groups 1-4 of either pattern). */
+function countsOf(m: RegExpExecArray): ReadyLine {
   return {
     hostname: m[1] ?? '',
     mode: m[2] === 'keepalived' ? 'keepalived' : 'rules',
     services: Number(m[3]),
     realServers: Number(m[4]),
   };
+}
+
+/** The ready line in console text, if /init printed it. */
+export function parseReadyLine(text: string): ReadyLine | undefined {
+  const m = READY_PATTERN.exec(text);
+  return m === null ? undefined : countsOf(m);
 }
 
 /** The first line that starts like the ready line, as printed (for reporting one that does not parse). */
@@ -88,15 +92,7 @@ export interface DegradedLine extends ReadyLine {
 /** The DEGRADED line in console text, if /init printed one. */
 export function parseDegradedLine(text: string): DegradedLine | undefined {
   const m = DEGRADED_PATTERN.exec(text);
-  if (m === null) return undefined;
-  return {
-    hostname: m[1] ?? '',
-    mode: m[2] === 'keepalived' ? 'keepalived' : 'rules',
-    services: Number(m[3]),
-    realServers: Number(m[4]),
-    failed: (m[5] ?? '').split(','),
-    line: m[0],
-  };
+  return m === null ? undefined : { ...countsOf(m), failed: (m[5] ?? '').split(','), line: m[0] };
 }
 
 /** The first line that starts like the DEGRADED line, as printed (a lab or boot-test shows it whole). */
