@@ -1,5 +1,10 @@
 /** What a boot test asserts, as a table of named checks over what the guest printed. Pure. */
-import { findFailures, parseReadyLine, readyLikeLine } from '../runtime/console-contract.js';
+import {
+  degradedLikeLine,
+  findFailures,
+  parseReadyLine,
+  readyLikeLine,
+} from '../runtime/console-contract.js';
 import {
   checkDaemons,
   checkKeepalived,
@@ -77,6 +82,9 @@ const NOT_RUN = 'not checked: the guest shell never answered (see the console lo
 
 function checkReady(e: BootExpectation, o: BootObservation): BootCheck {
   const ready = parseReadyLine(o.console);
+  // A step failed: /init said so in its DEGRADED line instead of the ready line; shown as printed.
+  const degraded = degradedLikeLine(o.console);
+  if (degraded !== undefined) return { name: 'ready line', ok: false, detail: `\`${degraded}\`` };
   if (ready === undefined) {
     const seen = readyLikeLine(o.console);
     const why = o.stopped !== undefined ? ` (${o.stopped})` : '';

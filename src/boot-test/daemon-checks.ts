@@ -10,6 +10,8 @@ import { normalizeRules } from './parse.js';
 export interface DaemonObservation {
   pid: string;
   pidAfterKill: string;
+  /** The device the daemon needs, when the guest has none (so /init did not start it). */
+  absent?: string;
 }
 
 /** What the daemon checks read of a boot observation. */
@@ -51,6 +53,8 @@ export function checkDaemons(e: DaemonsExpected, o: DaemonsObserved): DaemonChec
         { name, ok: false, detail: NOT_RUN },
         { name: `${name} restarted`, ok: false, detail: NOT_RUN },
       ];
+    if (d.absent !== undefined)
+      return [{ name, ok: true, detail: `not started: this guest has no ${d.absent}` }];
     const pid = d.pid.trim();
     const after = d.pidAfterKill.trim();
     const back = isPid(after) && after !== pid;

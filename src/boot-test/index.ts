@@ -11,7 +11,7 @@ import { startGuest } from '../lib/qemu.js';
 import type { GuestSpec } from '../lib/qemu-args.js';
 import { checkBoot, type BootCheck, type BootExpectation, type BootObservation } from './checks.js';
 import { guestSpecFor, type BootVia, type GuestInterface } from './guest.js';
-import { BOOT_DONE_PATTERN, masterLine, READY_PATTERN } from '../runtime/console-contract.js';
+import { BOOT_DONE_PATTERN, FINAL_PATTERN, masterLine } from '../runtime/console-contract.js';
 import { observeDaemons, poll, SETTLE_MS } from './observe-daemons.js';
 import { normalizeRules } from './parse.js';
 
@@ -126,10 +126,10 @@ export async function bootTest(opts: BootTestOptions): Promise<BootTestResult> {
   try {
     try {
       await guest.console.waitForLine(BOOT_DONE_PATTERN, opts.timeoutMs, 'the ready line');
-      // /init goes on after a FAILED step: let it finish (bounded) before typing, or the terminal's echo of
-      // the probes could land in the middle of its ready line.
+      // /init goes on after a FAILED step: let it finish (bounded) with its DEGRADED line before typing, or the
+      // terminal's echo of the probes could land in the middle of that line.
       await guest.console
-        .waitForLine(READY_PATTERN, READY_AFTER_FAILURE_MS, 'the ready line')
+        .waitForLine(FINAL_PATTERN, READY_AFTER_FAILURE_MS, 'the ready or DEGRADED line')
         .catch(() => undefined);
       bootMs = Date.now() - started;
       const vrrp = opts.expected.vrrp;

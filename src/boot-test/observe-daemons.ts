@@ -3,7 +3,7 @@
  * and its pid again once the supervisor has started it; keepalived's config and log lines before, its table after;
  * dropbear's listeners before and after.
  */
-import { pidCommand, type DaemonName } from '../runtime/daemons.js';
+import { daemon, pidCommand, type DaemonName } from '../runtime/daemons.js';
 import type { DaemonObservation, DaemonsExpected, DaemonsObserved } from './daemon-checks.js';
 import { normalizeRules } from './parse.js';
 
@@ -35,6 +35,10 @@ export async function poll(
  * wait; empty when it did not come back, or when there was no pid to kill).
  */
 async function observeRestart(run: ConsoleRun, name: DaemonName): Promise<DaemonObservation> {
+  // A daemon of a device this guest lacks is not started (the watchdog without one): nothing to kill.
+  const device = daemon(name).device;
+  if (device !== undefined && (await run(`[ -e ${device} ] && echo present`)).trim() !== 'present')
+    return { pid: '', pidAfterKill: '', absent: device };
   const probe = pidCommand(name);
   const pid = (await run(probe)).trim();
   if (!/^\d+$/.test(pid)) return { pid, pidAfterKill: '' };

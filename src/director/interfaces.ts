@@ -11,6 +11,7 @@ import type { ModelInterface, ModelVip } from './types.js';
 export function resolveInterfaces(
   director: Director,
   at: string,
+  carrierWait: number,
 ): { interfaces: ModelInterface[]; defaultRoute: { via: string; dev: string } | null } {
   const routeIndex = director.interfaces.findIndex((i) => i.gateway !== undefined && i.gateway !== '');
   const interfaces = director.interfaces.map((ifc, i): ModelInterface => {
@@ -22,6 +23,7 @@ export function resolveInterfaces(
         ifc.mac === undefined ? null : checkName('mac', ifc.mac.toLowerCase(), `${at}/interfaces/${i}/mac`),
       ...forms,
       gateway: i === routeIndex ? bareAddress(ifc.gateway ?? '') : null,
+      carrierWait,
     };
   });
   const route = interfaces[routeIndex];

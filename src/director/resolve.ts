@@ -4,6 +4,7 @@
  */
 import { programVersions } from '../packages/programs.js';
 import { coldplugModules, directorModules } from '../plan-modules.js';
+import { DEFAULTS } from '../spec/defaults.js';
 import { directorMode } from '../spec/health-check.js';
 import type { Director, Spec } from '../spec/types.js';
 import { resolveAccess } from './access.js';
@@ -44,7 +45,7 @@ export function resolveDirector(spec: Spec, director: Director): DirectorModel {
     site: spec.name,
     hostname: checkName('hostname', director.hostname, `${at}/hostname`),
     mode,
-    ...resolveInterfaces(director, at),
+    ...resolveInterfaces(director, at, spec.hardware?.carrierWait ?? DEFAULTS.carrierWait),
     vips: resolveVips(spec, director, at),
     ipvs,
     netfilter: formatIptablesTables(director.netfilter),

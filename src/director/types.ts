@@ -20,6 +20,8 @@ export interface ModelInterface extends CidrForms {
   mac: string | null;
   /** The default gateway, on the one interface that carries the default route; else null. */
   gateway: string | null;
+  /** Seconds /init waits for its carrier after `ip link set up` (0: not waited for). */
+  carrierWait: number;
 }
 
 /** An address on an interface beside its own. */
@@ -103,7 +105,7 @@ export interface ModelPair {
 }
 
 /** A daemon /init starts and supervises, in start order (names only; the runtime table says how). */
-export type DaemonName = 'syslogd' | 'klogd' | 'ntpd' | 'dropbear' | 'keepalived' | 'httpd';
+export type DaemonName = 'watchdog' | 'syslogd' | 'klogd' | 'ntpd' | 'dropbear' | 'keepalived' | 'httpd';
 
 /** One resolved director. */
 export interface DirectorModel {

@@ -1,11 +1,17 @@
 /**
  * The director console lines the lab waits for, from the console contract (src/runtime/console-contract.ts): the
- * ready line, and a takeover as any MASTER line of a pair's sync group.
+ * end of the boot (the ready line, or the DEGRADED line the lab refuses), and a takeover as any MASTER line of a
+ * pair's sync group.
  */
-import { masterLine, READY_START } from '../runtime/console-contract.js';
+import { degradedLikeLine, masterLine } from '../runtime/console-contract.js';
 
-/** /init's ready line, matched whatever follows. */
-export const READY_LINE = READY_START;
+/** /init's last boot line, the ready line or the DEGRADED one, matched whatever follows. */
+export const BOOT_END_LINE = /^lvs-image: (?:ready|DEGRADED) .*$/m;
+
+/** The DEGRADED line of a director's console, as printed, if its boot ended in one. Pure. */
+export function degradedBoot(text: string): string | undefined {
+  return degradedLikeLine(text);
+}
 
 /**
  * keepalived's `Entering MASTER STATE` line of any of `instances` (a pair's sync group moves them together), global

@@ -6,8 +6,9 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { normalizeRules } from '../boot-test/parse.js';
 import { directorFiles } from '../layout.js';
+import { BuildError } from '../lib/errors.js';
 import { startGuest, type Guest } from '../lib/qemu.js';
-import { READY_LINE } from './console-lines.js';
+import { BOOT_END_LINE, degradedBoot } from './console-lines.js';
 import type { LabContext } from './context.js';
 import { LAB_RTC_BASE } from './ntp-server.js';
 import type { LabMember } from './plan/types.js';
@@ -15,7 +16,8 @@ import { pollUntil, type Found } from './poll.js';
 
 /**
  * Boots `m` from the build in `root` (default the lab's) and waits for its ready line (bounded by the lab's
- * timeout); PXE from the boot host when the lab was given a serve command (a lone director).
+ * timeout); PXE from the boot host when the lab was given a serve command (a lone director). A director whose boot
+ * ends DEGRADED (a step failed) is refused: what the lab measured on it would not be the spec's director.
  */
 export async function bootMember(ctx: LabContext, m: LabMember, root: string = ctx.siteRoot): Promise<Guest> {
   const files = directorFiles(m.hostname);
@@ -23,9 +25,10 @@ export async function bootMember(ctx: LabContext, m: LabMember, root: string = c
   const cmdline = (await readFile(path.join(root, files.cmdline), 'utf8')).trim();
   const s = ctx.session;
   s.boots++;
+  const consoleLog = path.join(ctx.workDir, `${m.hostname}-console-${s.boots}.log`);
   const guest = await startGuest({
     name: m.hostname,
-    consoleLog: path.join(ctx.workDir, `${m.hostname}-console-${s.boots}.log`),
+    consoleLog,
     netns: ctx.plan.hub,
     nics: m.nics.map((n) => ({
       backend: { kind: 'tap' as const, ifname: n.tap },
@@ -45,7 +48,12 @@ export async function bootMember(ctx: LabContext, m: LabMember, root: string = c
     ...(ctx.plan.ops?.ntp !== undefined ? { rtcBase: LAB_RTC_BASE } : {}),
   });
   s.guests.set(m.hostname, guest);
-  await guest.console.waitForLine(READY_LINE, ctx.timeoutMs, 'the ready line');
+  const end = await guest.console.waitForLine(BOOT_END_LINE, ctx.timeoutMs, 'the ready line');
+  const degraded = degradedBoot(end[0]);
+  if (degraded !== undefined)
+    throw new BuildError(`${m.hostname} booted DEGRADED, so the lab does not run on it: ${degraded}`, {
+      hint: `the FAILED lines before it say which boot step failed and why (console log: ${consoleLog})`,
+    });
   s.readyAt.set(m.hostname, Date.now());
   // Kernel lines (IPVS's sync threads on a takeover) would otherwise cut daemon lines on the serial console.
   await guest.console.run('dmesg -n 1', 60_000);

@@ -27,16 +27,20 @@ export interface ReadyLine {
   realServers: number;
 }
 
-/** The ready line in console text, if /init printed it. */
-export function parseReadyLine(text: string): ReadyLine | undefined {
-  const m = READY_PATTERN.exec(text);
-  if (m === null) return undefined;
+/** The host, mode and counts of a ready or DEGRADED line match (groups 1-4 of either pattern). */
+function countsOf(m: RegExpExecArray): ReadyLine {
   return {
     hostname: m[1] ?? '',
     mode: m[2] === 'keepalived' ? 'keepalived' : 'rules',
     services: Number(m[3]),
     realServers: Number(m[4]),
   };
+}
+
+/** The ready line in console text, if /init printed it. */
+export function parseReadyLine(text: string): ReadyLine | undefined {
+  const m = READY_PATTERN.exec(text);
+  return m === null ? undefined : countsOf(m);
 }
 
 /** The first line that starts like the ready line, as printed (for reporting one that does not parse). */
@@ -55,7 +59,46 @@ export function findFailures(text: string): string[] {
 }
 
 /** The line /init prints when it is done, one way or the other: the ready line or a failure. */
-export const BOOT_DONE_PATTERN = /^lvs-image: (?:ready|FAILED) .*$/m;
+export const BOOT_DONE_PATTERN = /^lvs-image: (?:ready|FAILED|DEGRADED) .*$/m;
+
+/**
+ * The line /init prints instead of the ready line when any boot step failed: the counts as in the ready line, then
+ * every failed step once, in the order they failed, comma-separated (step names hold no comma).
+ */
+export const DEGRADED_PATTERN =
+  /^lvs-image: DEGRADED (\S+) mode=(rules|keepalived) services=(\d+) realservers=(\d+) failed=(.+)$/m;
+
+/** /init's last boot line, whichever it is: ready, or DEGRADED. */
+export const FINAL_PATTERN = new RegExp(`${READY_PATTERN.source}|${DEGRADED_PATTERN.source}`, 'm');
+
+/** Formats the DEGRADED line; `failed` are the failed steps (`interface eth0`, `vip eth0:100`). */
+export function degradedLine(
+  hostname: string,
+  mode: ReadyMode,
+  services: number,
+  realServers: number,
+  failed: readonly string[],
+): string {
+  return `lvs-image: DEGRADED ${hostname} mode=${mode} services=${services} realservers=${realServers} failed=${failed.join(',')}`;
+}
+
+/** What /init reported in its DEGRADED line. */
+export interface DegradedLine extends ReadyLine {
+  failed: string[];
+  /** The line as printed. */
+  line: string;
+}
+
+/** The DEGRADED line in console text, if /init printed one. */
+export function parseDegradedLine(text: string): DegradedLine | undefined {
+  const m = DEGRADED_PATTERN.exec(text);
+  return m === null ? undefined : { ...countsOf(m), failed: (m[5] ?? '').split(','), line: m[0] };
+}
+
+/** The first line that starts like the DEGRADED line, as printed (a lab or boot-test shows it whole). */
+export function degradedLikeLine(text: string): string | undefined {
+  return /^lvs-image: DEGRADED.*$/m.exec(text)?.[0];
+}
 
 /** A console line a supervised daemon printed: `[name] ` then the daemon's own line. */
 export const DAEMON_LINE = /^\[[a-z][a-z0-9_-]*\] .*\n/gm;

@@ -43,6 +43,11 @@ export interface Daemon {
   /** Filesystems mounted before it starts. */
   mounts?: 'devpts'[];
   /**
+   * A device it needs, looked for when its phase comes: absent, the daemon is not started (and the console says so).
+   * For hardware a director may or may not have, such as a watchdog.
+   */
+  device?: string;
+  /**
    * Before it starts: one syslog line (whose datagram makes the kernel resolve the log host's next hop), then a
    * bounded wait for that next hop's ARP answer. klogd hands over the whole kernel ring at once; the kernel queues
    * datagrams to an unresolved neighbour only up to unres_qlen_bytes (about 140 of them) and drops the oldest.
@@ -59,8 +64,34 @@ const remoteSyslog = (m: DirectorModel): { host: string; target: string } => {
 
 const hostPort = (a: { address: string; port: number }): string => `${a.address}:${a.port}`;
 
+/**
+ * The watchdog feeder's timing: the device reboots the machine `timeoutS` after the last feed; it is fed every
+ * `feedS` (busybox's defaults are 60 and 30: one missed feed would come close to a reboot on a loaded machine).
+ */
+export const WATCHDOG = { device: '/dev/watchdog', timeoutS: 60, feedS: 10 } as const;
+
 /** The table, in start order. */
 export const DAEMONS: readonly Daemon[] = [
+  {
+    name: 'watchdog',
+    order: 5,
+    phase: 'network',
+    summary: `busybox watchdog: feeds ${WATCHDOG.device} every ${WATCHDOG.feedS} s, so a hung director reboots ${WATCHDOG.timeoutS} s after the last feed (started only where the device exists; a TERM disarms it, a kill -9 leaves it armed until the supervisor reopens it)`,
+    // Every director: whether it has a watchdog is known only on the machine (hardware/platform.json's drivers).
+    when: () => true,
+    argv: () => [
+      'watchdog',
+      '-F',
+      '-T',
+      String(WATCHDOG.timeoutS),
+      '-t',
+      String(WATCHDOG.feedS),
+      WATCHDOG.device,
+    ],
+    pid: { name: 'watchdog' },
+    needsLog: false,
+    device: WATCHDOG.device,
+  },
   {
     name: 'syslogd',
     order: 10,

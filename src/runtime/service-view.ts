@@ -16,6 +16,8 @@ export interface ServiceView {
   mounts: string[];
   logHost: { host: string; announce: string } | null;
   readySocket: string | null;
+  /** A device that must exist for it to start, or null. */
+  device: string | null;
 }
 
 /** The service view of daemon `d` on director `model`. */
@@ -35,6 +37,7 @@ export function serviceView(d: Daemon, model: DirectorModel): ServiceView {
     mounts: d.mounts ?? [],
     logHost: d.logHost?.(model) ?? null,
     readySocket: d.readySocket ?? null,
+    device: d.device ?? null,
   };
 }
 

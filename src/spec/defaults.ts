@@ -17,6 +17,8 @@ export const DEFAULTS = {
   compression: 'gzip',
   console: 'ttyS0,115200',
   epoch: 0,
+  /** Seconds /init waits for each link's carrier: autonegotiation takes 1-5 s on a real NIC. */
+  carrierWait: 10,
   /** Health-check fields (keepalived keywords in src/stages/render/keepalived-conf.ts). */
   healthCheck: {
     path: '/',

@@ -197,6 +197,8 @@ export type NicSelection = string | string[];
 export interface HardwareOptions {
   /** The NIC drivers: a named set (`default`, every family) or a list of families. Default `default`. */
   nics?: NicSelection;
+  /** Seconds /init waits for each link's carrier after bringing it up (0: not waited for). Default 10. */
+  carrierWait?: number;
 }
 
 export type InterfaceRole = 'outside' | 'inside';

@@ -47,8 +47,11 @@ const DIRECTOR_FILES: readonly FileRule<DirectorView>[] = [
   // The fixed /init and boot steps (src/runtime), fed by the data files after them.
   { template: 'director/init', path: '/init', mode: 0o755 },
   { template: 'director/lib/lvs/boot.sh', path: '/lib/lvs/boot.sh', mode: 0o644 },
+  { template: 'director/lib/lvs/links.sh', path: '/lib/lvs/links.sh', mode: 0o644 },
   { template: 'director/lib/lvs/supervise.sh', path: '/lib/lvs/supervise.sh', mode: 0o644 },
   { template: 'director/lib/lvs/apply.sh', path: '/lib/lvs/apply.sh', mode: 0o644 },
+  // Fixed data: the NIC catalog's PCI ids for the missing-interface diagnosis (src/runtime/pci-ids-file.ts).
+  { template: 'director/etc/lvs/pci-ids', path: '/etc/lvs/pci-ids', mode: 0o644 },
   { template: 'director/etc/lvs/director.hbs', path: '/etc/lvs/director', mode: 0o644 },
   { template: 'director/etc/lvs/links.hbs', path: '/etc/lvs/links', mode: 0o644 },
   { template: 'director/etc/lvs/addresses.hbs', path: '/etc/lvs/addresses', mode: 0o644 },

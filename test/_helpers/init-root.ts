@@ -23,7 +23,8 @@ import { renderSite } from '../../src/stages/render.js';
 
 /**
  * Stand-in for ipvsadm (the host has no IPVS): the "table" is the restored lines in /run/ipvs; `-R` of lines
- * naming an address in /etc/fake-drop silently loses them; every call's argv goes to /run/ipvsadm.argv.
+ * naming an address in /etc/fake-drop silently loses them; `-Ln` (the metrics) lists no service; every call's
+ * argv goes to /run/ipvsadm.argv.
  */
 export const FAKE_IPVSADM = `#!/bin/sh
 echo "$*" >>/run/ipvsadm.argv
@@ -36,6 +37,7 @@ case "$1" in
 	echo "$line" >>"$t"
 done ;;
 -Sn) [ ! -f "$t" ] || cat "$t" ;;
+-Ln) echo 'IP Virtual Server version 1.2.1 (size=4096)' ;;
 *) exit 2 ;;
 esac
 `;
@@ -94,6 +96,22 @@ export function makeInitRoot(spec: Spec, hostname: string, fakes: Record<string,
   return root;
 }
 
+/**
+ * Shell for bootInit's `setup`: moves the NIC peer `peer` into a network namespace of its own, the host at the far
+ * end of that link, whose namespace is then `$ns` (`nsenter --net=$ns ...`). Its link stays down until the caller
+ * brings it up there. It ends with /init's PID namespace.
+ */
+export function farHost(root: string, peer: string): string {
+  return [
+    'unshare --net sleep 100000 &',
+    'holder=$!',
+    // This PID namespace's proc is the one under the root (the host's /proc has other pids).
+    `ns=${root}/proc/$holder/ns/net`,
+    `until [ "$(readlink $ns)" != "$(readlink ${root}/proc/self/ns/net)" ]; do sleep 0.05; done`,
+    `ip link set ${peer} netns $holder`,
+  ].join('\n');
+}
+
 /** A running /init in its namespaces: its console so far, commands inside, and the end. */
 export interface BootedInit {
   /** Everything /init and its daemons printed so far. */
@@ -117,15 +135,25 @@ function firstChild(pid: number): number {
 }
 
 /**
- * Starts /init of `root` in new namespaces. `nics` are created first, each as `name mac` with a peer `p<i>`, then
+ * Starts /init of `root` in new namespaces. `nics` are created first, each as `name mac` with a peer `p<i>` (up,
+ * so the NIC has carrier once /init brings it up), then
  * `setup` (shell, run outside the chroot in the director's network namespace, e.g. a log host on a peer; its
  * pids are the new PID namespace's, so it reads them under <root>/proc, not the host's /proc). The
  * harness mounts a proc whose cmdline says `lvs.shell=0` and a tmpfs on /dev whose console is /init's stdout, so
- * nothing reaches the host's console.
+ * nothing reaches the host's console. Each of `devices` (e.g. `watchdog`) is a stand-in device there: a FIFO under
+ * /dev whose bytes go to <root>/.dev-<name>.
  */
-export function bootInit(root: string, nics: { name: string; mac: string }[], setup = ''): BootedInit {
+export function bootInit(
+  root: string,
+  nics: { name: string; mac: string }[],
+  setup = '',
+  devices: readonly string[] = [],
+): BootedInit {
   const script = [
-    ...nics.map((n, i) => `ip link add ${n.name} address ${n.mac} type veth peer name p${i}`),
+    // Each peer up, so each NIC has carrier once /init brings it up (/init waits for carrier).
+    ...nics.map(
+      (n, i) => `ip link add ${n.name} address ${n.mac} type veth peer name p${i} && ip link set p${i} up`,
+    ),
     `mount -t proc proc ${root}/proc`,
     setup,
     `mount --bind ${root}/.cmdline ${root}/proc/cmdline`,
@@ -134,6 +162,7 @@ export function bootInit(root: string, nics: { name: string; mac: string }[], se
     // reading and writing, so the copy never sees an end between two daemons' writers).
     `mkfifo ${root}/dev/console`,
     `cat 0<>${root}/dev/console &`,
+    ...devices.map((d) => `mkfifo ${root}/dev/${d} && cat 0<>${root}/dev/${d} >${root}/.dev-${d} &`),
     `exec chroot ${root} /init`,
   ]
     .filter((l) => l !== '')

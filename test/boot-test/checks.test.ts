@@ -87,6 +87,51 @@ const BAD: [string, Partial<BootObservation>, string, RegExp][] = [
   ],
   ['shell never answered', { rules: undefined }, 'ipvsadm -Sn', /never answered/],
 ];
+
+test('a DEGRADED boot fails the ready line check, which shows the line as printed, beside its FAILED lines', (t) => {
+  const degraded =
+    'lvs-image: DEGRADED lv1 mode=rules services=1 realservers=2 failed=interface eth0,vip eth0:100';
+  const console = [
+    'lvs-image: FAILED interface eth0: no interface has MAC 52:54:00:31:00:11',
+    'lvs-image:   present: eth0 52:54:00:12:34:56 driver e1000e',
+    "lvs-image: FAILED vip eth0:100: ip addr add 10.10.31.100/32 label eth0:100 dev eth0 (ip: can't find device 'eth0')",
+    degraded,
+    '/ # ',
+  ].join('\n');
+  const bad = failing({ ...GOOD, console });
+  t.deepEqual(
+    bad.map((c) => [c.name, c.detail]),
+    [
+      ['ready line', `\`${degraded}\``],
+      [
+        'no FAILED step',
+        "lvs-image: FAILED interface eth0: no interface has MAC 52:54:00:31:00:11; lvs-image: FAILED vip eth0:100: ip addr add 10.10.31.100/32 label eth0:100 dev eth0 (ip: can't find device 'eth0')",
+      ],
+    ],
+  );
+});
+
+test('a daemon of a device the guest lacks (the watchdog) passes as not started; with the device it must run', (t) => {
+  const e = { ...EXPECTED, daemons: ['watchdog' as const] };
+  const absent = checkBoot(e, {
+    ...GOOD,
+    daemons: { watchdog: { pid: '', pidAfterKill: '', absent: '/dev/watchdog' } },
+  }).filter((c) => c.name.startsWith('watchdog'));
+  t.deepEqual(
+    absent.map((c) => [c.name, c.ok, c.detail]),
+    [['watchdog', true, 'not started: this guest has no /dev/watchdog']],
+  );
+  const dead = checkBoot(e, { ...GOOD, daemons: { watchdog: { pid: '', pidAfterKill: '' } } }).filter((c) =>
+    c.name.startsWith('watchdog'),
+  );
+  t.deepEqual(
+    dead.map((c) => [c.name, c.ok]),
+    [
+      ['watchdog', false],
+      ['watchdog restarted', false],
+    ],
+  );
+});
 for (const [title, change, name, detail] of BAD) {
   test(`fails on ${title}`, (t) => {
     const bad = failing({ ...GOOD, ...change });

@@ -88,5 +88,5 @@ test("keepalived mode: the unanswered table in the spec dialect, and the hash of
   t.is(e.keepalivedConfSha256, sha256(conf?.content ?? 'missing'));
   t.deepEqual([e.mode, e.services, e.realServers], ['keepalived', 1, 3]);
   t.deepEqual(e.ssh, { listen: ['192.168.31.11:22'] });
-  t.deepEqual(e.daemons, ['syslogd', 'klogd', 'ntpd', 'dropbear', 'keepalived', 'httpd']);
+  t.deepEqual(e.daemons, ['watchdog', 'syslogd', 'klogd', 'ntpd', 'dropbear', 'keepalived', 'httpd']);
 });

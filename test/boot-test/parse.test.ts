@@ -7,7 +7,15 @@ import {
   normalizeRules,
   parseInetAddresses,
 } from '../../src/boot-test/parse.js';
-import { findFailures, parseReadyLine, readyLikeLine } from '../../src/runtime/console-contract.js';
+import {
+  BOOT_DONE_PATTERN,
+  degradedLine,
+  FINAL_PATTERN,
+  findFailures,
+  parseDegradedLine,
+  parseReadyLine,
+  readyLikeLine,
+} from '../../src/runtime/console-contract.js';
 import { normalizeConsoleText } from '../../src/lib/console.js';
 
 const RECORDED = normalizeConsoleText(
@@ -22,6 +30,28 @@ test('the ready line of a recorded boot', (t) => {
 test('a line that starts like the ready line is found as printed, for the report', (t) => {
   t.is(readyLikeLine('x\nlvs-image: ready lv1 serv\n'), 'lvs-image: ready lv1 serv');
   t.is(readyLikeLine('lvs-image: FAILED vips: see above\n'), undefined);
+});
+
+test('the DEGRADED line: formatted and parsed back, the failed steps split; the last boot line either way', (t) => {
+  const line = degradedLine('lv1', 'rules', 1, 2, ['interface eth0', 'vip eth0:100']);
+  t.is(
+    line,
+    'lvs-image: DEGRADED lv1 mode=rules services=1 realservers=2 failed=interface eth0,vip eth0:100',
+  );
+  t.deepEqual(parseDegradedLine(`x\n${line}\n/ # `), {
+    hostname: 'lv1',
+    mode: 'rules',
+    services: 1,
+    realServers: 2,
+    failed: ['interface eth0', 'vip eth0:100'],
+    line,
+  });
+  t.is(parseDegradedLine(RECORDED), undefined);
+  t.is(parseReadyLine(line), undefined);
+  t.regex(line, FINAL_PATTERN);
+  t.regex(line, BOOT_DONE_PATTERN);
+  t.regex(RECORDED, FINAL_PATTERN);
+  t.notRegex('lvs-image: FAILED x: y\n', FINAL_PATTERN);
 });
 
 test('FAILED lines, in order', (t) => {

@@ -44,7 +44,7 @@ test('dsas-lv1: the reference rules, VIP, counts and NICs, both boot paths, logs
     vips: [{ address: '10.10.31.100', interface: 'eth0', label: 'eth0:100' }],
     services: 1,
     realServers: 2,
-    daemons: [],
+    daemons: ['watchdog'],
   });
 });
 
@@ -53,7 +53,15 @@ test('checked-example: keepalived mode expects the members quiesced and the sorr
   const [plan] = bootPlans(spec, ['direct']);
   t.is(plan?.expected.mode, 'keepalived');
   // Every daemon of the table that checked-example runs, in start order.
-  t.deepEqual(plan?.expected.daemons, ['syslogd', 'klogd', 'ntpd', 'dropbear', 'keepalived', 'httpd']);
+  t.deepEqual(plan?.expected.daemons, [
+    'watchdog',
+    'syslogd',
+    'klogd',
+    'ntpd',
+    'dropbear',
+    'keepalived',
+    'httpd',
+  ]);
   t.is(
     plan?.expected.rules,
     '-A -t 10.10.31.100:80 -s lc\n-a -t 10.10.31.100:80 -r 192.168.31.101:80 -m -w 0\n' +

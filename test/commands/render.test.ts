@@ -21,7 +21,7 @@ test('render writes director roots and companion bundles, exit 0', (t) => {
     readFileSync(path.join(out, 'realservers/w101/etc/network/interfaces'), 'utf8'),
     /gateway 192\.168\.31\.11\n/,
   );
-  t.regex(r.stdout, /rendered 15 files for 1 director and 2 real servers/);
+  t.regex(r.stdout, /rendered 18 files for 1 director and 2 real servers/);
 });
 
 test('render --json lists every file with its sha256', (t) => {
@@ -35,7 +35,7 @@ test('render --json lists every file with its sha256', (t) => {
   t.true(result.ok);
   t.deepEqual(result.files.find((f) => f.path === 'lv1/rootfs/init')?.mode, '0755');
   // /init, its 3 boot-step files, 4 data files of /etc/lvs, 5 more director files, 2 companion files.
-  t.is(result.files.length, 15);
+  t.is(result.files.length, 18);
 });
 
 test('render replaces a previous render of the same host and keeps unrelated entries', (t) => {

@@ -35,7 +35,7 @@ const FACTS: [string, string | undefined, (m: DirectorModel) => unknown, unknown
     'dsas-lv1',
     undefined,
     (m) => [m.mode, m.daemons, m.pair, m.programs.keepalived],
-    ['rules', [], null, null],
+    ['rules', ['watchdog'], null, null],
   ],
   [
     'dsas-lv1',
@@ -72,7 +72,7 @@ const FACTS: [string, string | undefined, (m: DirectorModel) => unknown, unknown
     (m) => [m.mode, m.daemons, m.programs],
     [
       'keepalived',
-      ['syslogd', 'klogd', 'ntpd', 'dropbear', 'keepalived', 'httpd'],
+      ['watchdog', 'syslogd', 'klogd', 'ntpd', 'dropbear', 'keepalived', 'httpd'],
       { ipvsadm: '1.31', keepalived: '2.2.7', dropbear: '2022.83', busybox: '1.35.0' },
     ],
   ],
@@ -104,7 +104,11 @@ const FACTS: [string, string | undefined, (m: DirectorModel) => unknown, unknown
     'dr-pair-example',
     'dr1',
     (m) => [m.daemons, m.vips.map((v) => v.floating), m.pair?.connectionSync],
-    [['syslogd', 'keepalived'], [true], { interface: 'eth0', instance: 'drpair_eth0', syncId: 33 }],
+    [
+      ['watchdog', 'syslogd', 'keepalived'],
+      [true],
+      { interface: 'eth0', instance: 'drpair_eth0', syncId: 33 },
+    ],
   ],
   [
     'dr-pair-example',

@@ -1,6 +1,12 @@
 /** The console lines the lab waits for. */
 import test from 'ava';
-import { countMatches, groupMasterLine as masterLine, lastVrrpState } from '../../src/lab/console-lines.js';
+import {
+  BOOT_END_LINE,
+  countMatches,
+  degradedBoot,
+  groupMasterLine as masterLine,
+  lastVrrpState,
+} from '../../src/lab/console-lines.js';
 import { STOP_KEEPALIVED } from '../../src/lab/scenarios/changes.js';
 
 // lv1's console in a rolling change (2026-12-07): a kernel line cut dsas_eth0's MASTER line in two.
@@ -33,4 +39,13 @@ test('lastVrrpState: the last state an instance entered', (t) => {
 
 test("the clean stop is the runtime table's stop for good of keepalived", (t) => {
   t.is(STOP_KEEPALIVED, 'touch /run/keepalived.down; kill $(cat /run/keepalived.pid)');
+});
+
+test('the end of a boot: the ready line or the DEGRADED line, which the lab refuses as printed', (t) => {
+  const ready = 'lvs-image: ready lv1 mode=rules services=1 realservers=2';
+  const degraded = 'lvs-image: DEGRADED lv1 mode=rules services=1 realservers=2 failed=carrier eth0';
+  t.is(BOOT_END_LINE.exec(`x\n${ready}\n`)?.[0], ready);
+  t.is(BOOT_END_LINE.exec(`lvs-image: FAILED carrier eth0: no carrier\n${degraded}\n`)?.[0], degraded);
+  t.is(degradedBoot(ready), undefined);
+  t.is(degradedBoot(degraded), degraded);
 });

@@ -15,7 +15,7 @@ import { DEFAULT_TEMPLATES_DIR, planDirectorFiles, renderFiles } from '../../src
 import { integrationTest } from '../_helpers/integration.js';
 import { makeSpec } from '../_helpers/make-spec.js';
 
-const FIXED = ['init', 'lib/lvs/boot.sh', 'lib/lvs/supervise.sh', 'lib/lvs/apply.sh'];
+const FIXED = ['init', 'lib/lvs/boot.sh', 'lib/lvs/links.sh', 'lib/lvs/supervise.sh', 'lib/lvs/apply.sh'];
 const fixed = (name: string): string =>
   readFileSync(path.join(DEFAULT_TEMPLATES_DIR, 'director', name), 'utf8');
 const SHELLS = ['busybox sh', 'dash', 'bash --posix'];

@@ -50,6 +50,7 @@ test('checked-example runs every daemon; its service files say what /init starts
   t.deepEqual(
     files.map((f) => [f.path, f.view.phase, f.view.argv]),
     [
+      ['/etc/lvs/services/05-watchdog', 'network', 'watchdog -F -T 60 -t 10 /dev/watchdog'],
       ['/etc/lvs/services/10-syslogd', 'network', 'syslogd -n -C64 -R 192.168.31.250:514 -L'],
       ['/etc/lvs/services/20-klogd', 'network', 'klogd -n'],
       ['/etc/lvs/services/30-ntpd', 'network', 'ntpd -n -S /etc/ntpd-event -p 192.168.31.250'],
@@ -66,22 +67,30 @@ test('checked-example runs every daemon; its service files say what /init starts
       ['/etc/lvs/services/60-httpd', 'ready', 'httpd -f -p 192.168.31.11:9100 -h /www'],
     ],
   );
-  t.deepEqual(files[1]?.view.logHost, {
+  t.deepEqual(files[2]?.view.logHost, {
     host: '192.168.31.250',
     announce: 'lv4 booting; remote syslog to 192.168.31.250:514',
   });
-  t.is(files[0]?.view.readySocket, '/dev/log');
-  t.deepEqual(files[3]?.view.mounts, ['devpts']);
+  t.is(files[1]?.view.readySocket, '/dev/log');
+  t.deepEqual(files[4]?.view.mounts, ['devpts']);
+  // Only the watchdog feeder waits for a device (started where /dev/watchdog exists).
+  t.deepEqual(
+    files.filter((f) => f.view.device !== null).map((f) => [f.view.name, f.view.device]),
+    [['watchdog', '/dev/watchdog']],
+  );
 });
 
-test('a pair member runs keepalived with --dont-release-ipvs; a lone rules-mode director runs nothing', async (t) => {
+test('a pair member runs keepalived with --dont-release-ipvs; a lone rules-mode director runs only the watchdog feeder', async (t) => {
   const ha = await loadSpec(path.join(ROOT, 'images/dsas-ha.yaml'));
   const keepalived = runningDaemons(resolveDirector(ha.spec, ha.spec.directors[0]!)).find(
     (d) => d.name === 'keepalived',
   );
   t.true(keepalived?.argv(resolveDirector(ha.spec, ha.spec.directors[0]!)).includes('--dont-release-ipvs'));
   const lv1 = await loadSpec(path.join(ROOT, 'images/dsas-lv1.yaml'));
-  t.deepEqual(runningDaemons(resolveDirector(lv1.spec, lv1.spec.directors[0]!)), []);
+  t.deepEqual(
+    runningDaemons(resolveDirector(lv1.spec, lv1.spec.directors[0]!)).map((d) => d.name),
+    ['watchdog'],
+  );
 });
 
 test('pid, stop and start commands for the console', (t) => {

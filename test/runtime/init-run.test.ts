@@ -24,7 +24,7 @@ import { pidCommand, startCommand, stopCommand } from '../../src/runtime/daemons
 import { loadSpec } from '../../src/spec/load.js';
 import type { Spec } from '../../src/spec/types.js';
 import { ROOT } from '../_helpers/cli.js';
-import { bootInit, fakeDaemon, makeInitRoot, type BootedInit } from '../_helpers/init-root.js';
+import { bootInit, fakeDaemon, farHost, makeInitRoot, type BootedInit } from '../_helpers/init-root.js';
 import { integrationTest } from '../_helpers/integration.js';
 
 const NEEDS = ['root', 'unshare', 'nsenter', 'ip', 'busybox', 'chroot'];
@@ -71,8 +71,9 @@ function swappedNics(s: Spec, hostname: string): { name: string; mac: string }[]
 
 /**
  * Shell (run in the director's network namespace before /init) for a log host at LOG_HOST behind the peer of the
- * director's `inside` NIC: its own network namespace, its link up `delayS` after the start (never: null), and a
- * UDP receiver on port 514 writing what it gets to <root>/.loghost.
+ * director's `inside` NIC: its own network namespace, its link up `delayS` after the start (so /init waits for that
+ * NIC's carrier), and a UDP receiver on port 514 writing what it gets to <root>/.loghost. `delayS` null: the link
+ * is up at once but the host has no address, so it never answers ARP.
  */
 function logHostSetup(
   root: string,
@@ -83,15 +84,14 @@ function logHostSetup(
   const peer = `p${nics.findIndex((n) => n.mac === insideMac)}`;
   writeFileSync(path.join(root, '.receiver.cjs'), RECEIVER);
   return [
-    'unshare --net sleep 100000 &',
-    'holder=$!',
-    // This PID namespace's proc is the one under the root (the host's /proc has other pids).
-    `ns=${root}/proc/$holder/ns/net`,
-    `until [ "$(readlink $ns)" != "$(readlink ${root}/proc/self/ns/net)" ]; do sleep 0.05; done`,
-    `ip link set ${peer} netns $holder`,
-    `nsenter --net=$ns ip addr add ${LOG_HOST}/24 dev ${peer}`,
-    `nsenter --net=$ns ${process.execPath} ${root}/.receiver.cjs ${root}/.loghost &`,
-    ...(delayS === null ? [] : [`(sleep ${delayS}; nsenter --net=$ns ip link set ${peer} up) &`]),
+    farHost(root, peer),
+    ...(delayS === null
+      ? []
+      : [
+          `nsenter --net=$ns ip addr add ${LOG_HOST}/24 dev ${peer}`,
+          `nsenter --net=$ns ${process.execPath} ${root}/.receiver.cjs ${root}/.loghost &`,
+        ]),
+    `(sleep ${delayS ?? 0}; nsenter --net=$ns ip link set ${peer} up) &`,
   ].join('\n');
 }
 
@@ -102,10 +102,11 @@ async function withInit(
   hostname: string,
   body: (init: BootedInit, root: string) => Promise<void> | void,
   setup?: (root: string, nics: { name: string; mac: string }[]) => string,
+  devices: readonly string[] = [],
 ): Promise<void> {
   const root = makeInitRoot(s, hostname, FAKES);
   const nics = swappedNics(s, hostname);
-  const init = bootInit(root, nics, setup?.(root, nics) ?? '');
+  const init = bootInit(root, nics, setup?.(root, nics) ?? '', devices);
   try {
     const ready = await init.waitFor(READY_START, 60_000);
     t.log(init.console());
@@ -137,6 +138,8 @@ integrationTest(
         'lv4',
         '--dont-fork --log-console -f /etc/keepalived/keepalived.conf',
       );
+      // No watchdog device here: its feeder is not started, and the console says why.
+      t.regex(init.console(), /^lvs-image: watchdog not started: no \/dev\/watchdog on this machine$/m);
       // keepalived owns the table: the one its stand-in restored from the rendered config.
       t.is(init.inside('cat /run/ipvs'), '-A -t 10.10.31.100:80 -s lc\n');
       t.is(init.inside('cat /proc/sys/net/ipv4/ip_forward').trim(), '1');
@@ -166,9 +169,11 @@ integrationTest(
   NEEDS,
   async (t) => {
     const s = await spec('checked-example.yaml');
+    // The watchdog feeder is busybox's own, on a stand-in /dev/watchdog (a FIFO whose bytes the test reads).
+    const wd = (root: string): string => readFileSync(path.join(root, '.dev-watchdog'), 'latin1');
     const names = resolveDirector(s, s.directors[0]!).daemons;
-    t.deepEqual(names, ['syslogd', 'klogd', 'ntpd', 'dropbear', 'keepalived', 'httpd']);
-    await withInit(t, s, 'lv4', async (init) => {
+    t.deepEqual(names, ['watchdog', 'syslogd', 'klogd', 'ntpd', 'dropbear', 'keepalived', 'httpd']);
+    const body = async (init: BootedInit, root: string): Promise<void> => {
       // The daemon's pid by the table's probe, if that process exists (a pid file can outlive its daemon).
       const pidOf = (name: (typeof names)[number]): string =>
         init
@@ -205,10 +210,17 @@ integrationTest(
       };
       await Promise.all(names.map(check));
       t.deepEqual(findFailures(init.console()), []);
+      // The feeder wrote a byte at each start (three: first, after the kill -9, after startCommand), and the
+      // magic close `V` once, when stopCommand's TERM disarmed the device; the kill -9 left it armed.
+      const fed = wd(root);
+      t.is(fed.replace(/\0/g, ''), 'V', JSON.stringify(fed));
+      t.true(fed.split('\0').length - 1 >= 3, JSON.stringify(fed));
+      t.regex(fed, /^\0+V\0+$/);
       // Each daemon's own lines carry its tag.
       for (const name of ['keepalived', 'dropbear', 'ntpd', 'klogd'])
         t.true(init.console().includes(`${daemonTag(name)}fake ${name} started`), name);
-    });
+    };
+    await withInit(t, s, 'lv4', body, undefined, ['watchdog']);
   },
 );
 

@@ -14,10 +14,10 @@ const IMAGES = path.join(ROOT, 'images');
 const GOLDEN = path.join(ROOT, 'test/fixtures/golden/render');
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
 /**
- * The fixed files of a director root (/init and its boot steps, copied as they are): held to their source in
+ * The fixed files of a director root (/init, its boot steps and the PCI ids, copied as they are): held to their source in
  * templates/director, not to a golden copy per director.
  */
-const FIXED = /^[^/]+\/rootfs\/(init|lib\/lvs\/[^/]+)$/;
+const FIXED = /^[^/]+\/rootfs\/(init|lib\/lvs\/[^/]+|etc\/lvs\/pci-ids)$/;
 
 function listFiles(dir: string, prefix = ''): string[] {
   if (!existsSync(dir)) return [];

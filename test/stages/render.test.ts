@@ -57,8 +57,10 @@ test('the reference director gets the fixed init and boot steps, their data file
     [
       ['/init', '755', 'director/init'],
       ['/lib/lvs/boot.sh', '644', 'director/lib/lvs/boot.sh'],
+      ['/lib/lvs/links.sh', '644', 'director/lib/lvs/links.sh'],
       ['/lib/lvs/supervise.sh', '644', 'director/lib/lvs/supervise.sh'],
       ['/lib/lvs/apply.sh', '644', 'director/lib/lvs/apply.sh'],
+      ['/etc/lvs/pci-ids', '644', 'director/etc/lvs/pci-ids'],
       ['/etc/lvs/director', '644', 'director/etc/lvs/director.hbs'],
       ['/etc/lvs/links', '644', 'director/etc/lvs/links.hbs'],
       ['/etc/lvs/addresses', '644', 'director/etc/lvs/addresses.hbs'],
@@ -68,6 +70,7 @@ test('the reference director gets the fixed init and boot steps, their data file
       ['/etc/network/interfaces', '644', 'director/etc/network/interfaces.hbs'],
       ['/etc/ipvsadm.rules', '644', 'director/etc/ipvsadm.rules.hbs'],
       ['/etc/init.d/lvs-director', '755', 'director/etc/init.d/lvs-director.hbs'],
+      ['/etc/lvs/services/05-watchdog', '644', 'director/etc/lvs/service.hbs'],
     ],
   );
   t.notThrows(() => JSON.stringify(plan));
@@ -153,7 +156,7 @@ test('/init reads its data files: interfaces with their MAC, addresses and VIPs,
   const spec = busySpec();
   const out = renderFiles(planDirectorFiles(resolveDirector(spec, spec.directors[0]!)));
   const body = (p: string): string => file(out, p).replace(/^#.*\n/gm, '');
-  t.is(body('/etc/lvs/links'), 'eth0 52:54:00:31:00:11 lvstmp0\neth1 - -\n');
+  t.is(body('/etc/lvs/links'), 'eth0 52:54:00:31:00:11 lvstmp0 10\neth1 - - 10\n');
   t.is(
     body('/etc/lvs/addresses'),
     'address eth0 eth0 10.10.31.11/24 broadcast 10.10.31.255\n' +
@@ -164,7 +167,12 @@ test('/init reads its data files: interfaces with their MAC, addresses and VIPs,
   t.is(body('/etc/lvs/routes'), 'default 10.10.31.1 eth0\n');
   t.is(body('/etc/lvs/director'), 'mode rules\nservices 2\nrealservers 4\n');
   t.is(file(out, '/init'), readFileSync(path.join(DEFAULT_TEMPLATES_DIR, 'director/init'), 'utf8'));
-  t.false(out.some((f) => f.path.startsWith('/etc/lvs/services/')));
+  // A lone rules-mode director runs one daemon: the watchdog feeder, where the machine has a watchdog.
+  t.deepEqual(
+    out.filter((f) => f.path.startsWith('/etc/lvs/services/')).map((f) => f.path),
+    ['/etc/lvs/services/05-watchdog'],
+  );
+  t.regex(file(out, '/etc/lvs/services/05-watchdog'), /^device \/dev\/watchdog$/m);
 });
 
 test('companions: NAT routes through the director, DR holds the VIP on lo, TUN on tunl0', (t) => {

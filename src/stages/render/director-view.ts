@@ -23,6 +23,8 @@ export interface InterfaceView {
   gateway: string | null;
   /** VIPs on this interface without a label, as `a.b.c.d/32`. */
   unlabeledVips: string[];
+  /** Seconds /init waits for its carrier (0: not waited for). */
+  carrierWait: number;
 }
 
 /** A VIP alias. */
@@ -105,6 +107,7 @@ export function makeDirectorView(model: DirectorModel): DirectorView {
     broadcast: ifc.broadcast,
     gateway: ifc.gateway,
     unlabeledVips: vips.filter((v) => v.interface === ifc.name && v.label === null).map((v) => v.cidr),
+    carrierWait: ifc.carrierWait,
   }));
   const access = accessView(model);
   const keepalivedConf =

@@ -1,12 +1,20 @@
 # shellcheck shell=sh
 # /lib/lvs/boot.sh: the fixed boot steps of a director, each reading the data files lvs-image rendered for it
-# (/etc/hostname, /etc/modules, /etc/lvs/{director,links,addresses,routes}, /etc/lvs/services/*). Shipped by
-# lvs-image as is; /init calls the steps in order. Every failed step prints "lvs-image: FAILED <step>: <details>"
-# and the boot goes on.
+# (/etc/hostname, /etc/modules, /etc/lvs/{director,addresses,routes}, /etc/lvs/services/*; the links' steps are
+# in /lib/lvs/links.sh). Shipped by lvs-image as is; /init calls the steps in order. Every failed step prints
+# "lvs-image: FAILED <step>: <details>" and the boot goes on; it ends in the ready line only
+# when no step failed, else in one DEGRADED line naming them.
 
-# fail STEP DETAILS: reports a failed step on the console.
+# The failed steps so far, each once, comma-separated (step names hold no comma).
+FAILED_STEPS=
+
+# fail STEP DETAILS: reports a failed step on the console and keeps it for the DEGRADED line.
 fail() {
 	echo "lvs-image: FAILED $1: $2"
+	case ",$FAILED_STEPS," in
+	*",$1,"*) ;;
+	*) FAILED_STEPS=${FAILED_STEPS:+$FAILED_STEPS,}$1 ;;
+	esac
 }
 
 # run STEP COMMAND...: runs COMMAND quietly; on failure reports STEP with its output on one line.
@@ -91,43 +99,6 @@ coldplug_devices() {
 	done
 }
 
-# name_of_mac MAC: prints the interface that has MAC (read is a builtin: no fork per interface).
-name_of_mac() {
-	for dev in /sys/class/net/*; do
-		addr=
-		read -r addr 2>/dev/null <"$dev/address"
-		if [ "$addr" = "$1" ]; then
-			echo "${dev##*/}"
-			return 0
-		fi
-	done
-	return 1
-}
-
-# bring_up_links: lo first (ipvsadm -a fails with EINVAL until lo is up), then /etc/lvs/links (NAME MAC TMP a
-# line, MAC and TMP `-` without a MAC): interfaces with a MAC are named by it (probe order decides the kernel's
-# names), in two passes through a free temporary name, then every interface is brought up.
-bring_up_links() {
-	run "link lo" ip link set dev lo up
-	while read -r name mac tmp; do
-		case $name in '' | '#'*) continue ;; esac
-		[ "$mac" != - ] || continue
-		if ! cur=$(name_of_mac "$mac"); then
-			fail "interface $name" "no interface has MAC $mac"
-		elif [ "$cur" != "$name" ]; then
-			run "interface $name" ip link set dev "$cur" name "$tmp"
-		fi
-	done </etc/lvs/links
-	while read -r name mac tmp; do
-		case $name in '' | '#'*) continue ;; esac
-		[ "$mac" = - ] || [ ! -e "/sys/class/net/$tmp" ] || run "interface $name" ip link set dev "$tmp" name "$name"
-	done </etc/lvs/links
-	while read -r name _; do
-		case $name in '' | '#'*) continue ;; esac
-		run "link $name" ip link set dev "$name" up
-	done </etc/lvs/links
-}
-
 # add_addresses: /etc/lvs/addresses, KIND NAME DEV CIDR [ARGS...] a line (`address eth0 eth0 10.10.31.11/24
 # broadcast 10.10.31.255`, `vip eth0:100 eth0 10.10.31.100/32 label eth0:100`); a failure is step "KIND NAME".
 add_addresses() {
@@ -205,9 +176,17 @@ check_table() {
 	fi
 }
 
-# print_ready: the ready line (the format of src/runtime/console-contract.ts).
+# print_ready: the ready line when every step succeeded, else the DEGRADED line with the failed steps (the formats
+# of src/runtime/console-contract.ts); /run/lvs-state says the same for the metrics (`ready`, or `degraded STEPS`).
 print_ready() {
-	printf '\nlvs-image: ready %s mode=%s services=%s realservers=%s\n' "$HOSTNAME" "$MODE" "$SERVICES" "$REALSERVERS"
+	if [ -z "$FAILED_STEPS" ]; then
+		echo ready >/run/lvs-state
+		printf '\nlvs-image: ready %s mode=%s services=%s realservers=%s\n' "$HOSTNAME" "$MODE" "$SERVICES" "$REALSERVERS"
+	else
+		echo "degraded $FAILED_STEPS" >/run/lvs-state
+		printf '\nlvs-image: DEGRADED %s mode=%s services=%s realservers=%s failed=%s\n' \
+			"$HOSTNAME" "$MODE" "$SERVICES" "$REALSERVERS" "$FAILED_STEPS"
+	fi
 }
 
 # console: PID 1 must never exit. With lvs.shell=0 on the kernel command line it parks; otherwise it respawns the

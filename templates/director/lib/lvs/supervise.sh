@@ -61,7 +61,8 @@ mount_once() {
 }
 
 # start_service FILE PHASE: starts the daemon of service FILE (/etc/lvs/services/NN-NAME) if it belongs to PHASE.
-# Keys, one a line: phase, argv, mount, log-host (host, then the line that goes first), ready-socket.
+# Keys, one a line: phase, argv, mount, log-host (host, then the line that goes first), ready-socket, device (it
+# starts only when that exists).
 start_service() {
 	service=${1##*/}
 	service=${service#*-}
@@ -71,6 +72,7 @@ start_service() {
 	loghost=''
 	announce=''
 	socket=''
+	device=''
 	while read -r key value; do
 		case $key in
 		'' | '#'*) ;;
@@ -82,10 +84,15 @@ start_service() {
 			announce=${value#* }
 			;;
 		ready-socket) socket=$value ;;
+		device) device=$value ;;
 		*) fail "service $service" "unknown key '$key' in $1" ;;
 		esac
 	done <"$1"
 	[ "$phase" = "$2" ] || return 0
+	if [ -n "$device" ] && [ ! -e "$device" ]; then
+		echo "lvs-image: $service not started: no $device on this machine"
+		return 0
+	fi
 	for m in $mounts; do mount_once "$m"; done
 	if [ -n "$loghost" ]; then
 		# One line goes first: its datagram makes the kernel ask for the log host's next hop.
