@@ -126,6 +126,7 @@ export async function provideKernel(
       ? { modulesRoot: built.modulesRoot }
       : {}),
     config: built.config,
+    builtinModinfo: built.builtinModinfo,
     ipvsVersionCode: ipvs.code,
     headersDir: treeDir,
     sourceSha256: src.sha256,
