@@ -15,6 +15,8 @@ export interface Spec extends ProgramPins {
   kernel: KernelPin;
   ipvsadm: IpvsadmPin;
   image?: ImageOptions;
+  /** What hardware the site's directors run on: the NIC drivers the kernel and the image carry. */
+  hardware?: HardwareOptions;
   directors: Director[];
   /** Directors that share VIPs as a VRRP group (keepalived), so that one takes over when another dies. */
   pairs?: DirectorPair[];
@@ -184,6 +186,21 @@ export interface ImageOptions {
   console?: string;
   /** Extra kernel command-line words. */
   cmdline?: string[];
+}
+
+/**
+ * A NIC selection: a named set of hardware/nics.json (`default`) or a list of its families (`intel-e1000e`, ...).
+ */
+export type NicSelection = string | string[];
+
+/** The hardware of the site's directors (src/hardware/catalog.ts reads the data behind it). */
+export interface HardwareOptions {
+  /** The NIC drivers: a named set (`default`, every family) or a list of families. Default `default`. */
+  nics?: NicSelection;
+  /** Debian's non-free firmware and microcode (`nonfree`, the default) or none of it. */
+  firmware?: 'nonfree' | 'none';
+  /** Early CPU microcode in the initrd's first segment; default true (nothing with `firmware: none`). */
+  microcode?: boolean;
 }
 
 export type InterfaceRole = 'outside' | 'inside';

@@ -22,8 +22,17 @@ export interface FakeDebian {
   env: Record<string, string>;
   /** Publishes a source package version (dsc + orig tarball) and makes it the only one served. */
   publishSource: (pkg: string, version: string, orig: { name: string; bytes: Buffer }) => void;
-  /** Publishes a binary package carrying `member` with `bytes`, and makes it the only one served. */
-  publishBinary: (pkg: string, version: string, member: string, bytes: Buffer) => void;
+  /**
+   * Publishes a binary package carrying `member` with `bytes` (and the `extra` files, path → bytes), and makes it
+   * the only one served.
+   */
+  publishBinary: (
+    pkg: string,
+    version: string,
+    member: string,
+    bytes: Buffer,
+    extra?: Record<string, Buffer>,
+  ) => void;
   /** Installs the current binary package: its member lands in the fake root, dpkg-query reports it. */
   install: (pkg: string) => string;
   remove: () => void;
@@ -61,12 +70,14 @@ export function makeFakeDebian(): FakeDebian {
       ].join('\n');
       writeFileSync(path.join(d, `${pkg}_${plain}.dsc`), dsc);
     },
-    publishBinary(pkg, version, member, bytes) {
+    publishBinary(pkg, version, member, bytes, extra = {}) {
       const d = only('binary', pkg, version);
       const tree = path.join(d, 'tree');
       mkdirSync(path.join(tree, 'DEBIAN'), { recursive: true });
-      mkdirSync(path.join(tree, path.dirname(member)), { recursive: true });
-      writeFileSync(path.join(tree, member), bytes);
+      for (const [file, content] of Object.entries({ [member]: bytes, ...extra })) {
+        mkdirSync(path.join(tree, path.dirname(file)), { recursive: true });
+        writeFileSync(path.join(tree, file), content);
+      }
       writeFileSync(
         path.join(tree, 'DEBIAN', 'control'),
         `Package: ${pkg}\nVersion: ${version}\nArchitecture: all\nMaintainer: test <t@example.org>\nDescription: fake\n`,

@@ -52,6 +52,8 @@ const spec = {
   kernel: { version: '9.9', source: { debian: 'linux-source-9.9' } },
   // A source package the catalog does not pin, so the archive's bytes decide.
   ipvsadm: { version: '1.31', source: { debian: 'ipvsadm-fake' } },
+  // Firmware packages are test/stages/firmware-sources.test.ts's.
+  hardware: { firmware: 'none' },
 } as never;
 
 /** Debian ships build A of both packages (installed), as on the day the lock is written. */
