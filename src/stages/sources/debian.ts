@@ -84,8 +84,7 @@ export interface DebRecord {
 /** The first record of `apt-cache show` output (pure); null when it names no Version, Filename and SHA256. */
 export function parseDebRecord(text: string): DebRecord | null {
   const record = text.split(/\n\s*\n/)[0] ?? '';
-  const field = (name: string): string | undefined =>
-    new RegExp(`^${name}: (\\S+)$`, 'm').exec(record)?.[1];
+  const field = (name: string): string | undefined => new RegExp(`^${name}: (\\S+)$`, 'm').exec(record)?.[1];
   const [version, filename, sha256] = [field('Version'), field('Filename'), field('SHA256')];
   if (version === undefined || filename === undefined || sha256 === undefined) return null;
   return { version, file: path.basename(filename), sha256: sha256.toLowerCase() };
