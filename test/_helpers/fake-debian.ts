@@ -85,9 +85,8 @@ export function makeFakeDebian(): FakeDebian {
       execFileSync(
         'dpkg-deb',
         ['--root-owner-group', '-Zgzip', '-b', tree, path.join(d, `${pkg}_${version}_all.deb`)],
-        {
-          stdio: 'ignore',
-        },
+        // The same contents give the same .deb (dpkg-deb clamps its timestamps to SOURCE_DATE_EPOCH).
+        { stdio: 'ignore', env: { ...process.env, SOURCE_DATE_EPOCH: '1700000000' } },
       );
       rmSync(tree, { recursive: true, force: true });
       served.set(pkg, { version, member });

@@ -7,7 +7,7 @@ import { BuildError } from '../../../src/lib/errors.js';
 import { run } from '../../../src/lib/exec.js';
 import { sha256 } from '../../../src/lib/fs.js';
 import { provideFirmware } from '../../../src/stages/firmware.js';
-import type { Lock } from '../../../src/stages/lock/lock-file.js';
+import { diffLock, type Lock } from '../../../src/stages/lock/lock-file.js';
 import { provideSources } from '../../../src/stages/sources.js';
 import { exportSources, importSources } from '../../../src/stages/sources/bundle.js';
 import { firmwareRequests, planSources } from '../../../src/stages/sources/plan.js';
@@ -306,3 +306,27 @@ test.serial(
       );
   },
 );
+
+test.serial('a firmware package Debian moved on is one drift line naming both versions', async (t) => {
+  ship('A');
+  const lock = await lockNow(path.join(work, 'store-4'));
+  const was = lock.firmware?.['firmware-bnx2'];
+  if (was === undefined) return t.fail('no firmware-bnx2 in the lock');
+  const moved = {
+    ...lock,
+    firmware: {
+      ...lock.firmware,
+      'firmware-bnx2': {
+        version: '20230210-6',
+        source: {
+          ...was.source,
+          sha256: 'b'.repeat(64),
+          origin: { ...was.source.origin, version: '20230210-6' },
+        },
+      },
+    },
+  } as Lock;
+  t.deepEqual(diffLock(lock, moved), [
+    `firmware-bnx2: firmware-bnx2 20230210-5 (sha256 ${(was.source.sha256 ?? '').slice(0, 8)}…) is locked; Debian now ships 20230210-6 (bbbbbbbb…)`,
+  ]);
+});
