@@ -4,7 +4,9 @@
  * only its newest build, as Debian's does; `publish` replaces it). Binary packages are real .deb files
  * (dpkg-deb -b), so the provider's real `dpkg-deb -x` reads them.
  */
+import test from 'ava';
 import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -107,4 +109,20 @@ export function makeFakeDebian(): FakeDebian {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A fake archive first on PATH for this test file's process and a scratch folder holding the build cache
+ * (LVS_IMAGE_CACHE), both removed after the file's tests.
+ */
+export async function useFakeDebian(prefix: string): Promise<{ debian: FakeDebian; work: string }> {
+  const debian = makeFakeDebian();
+  Object.assign(process.env, debian.env);
+  const work = await mkdtemp(path.join(tmpdir(), prefix));
+  process.env.LVS_IMAGE_CACHE = path.join(work, 'cache');
+  test.after.always(async () => {
+    debian.remove();
+    await rm(work, { recursive: true, force: true });
+  });
+  return { debian, work };
 }

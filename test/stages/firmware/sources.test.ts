@@ -1,6 +1,5 @@
 import test from 'ava';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { KernelArtifacts, StageIo } from '../../../src/context.js';
 import { BuildError } from '../../../src/lib/errors.js';
@@ -12,18 +11,11 @@ import { provideSources } from '../../../src/stages/sources.js';
 import { exportSources, importSources } from '../../../src/stages/sources/bundle.js';
 import { firmwareRequests, planSources } from '../../../src/stages/sources/plan.js';
 import { lookupStored } from '../../../src/stages/sources/store.js';
-import { makeFakeDebian } from '../../_helpers/fake-debian.js';
+import { useFakeDebian } from '../../_helpers/fake-debian.js';
 import { makeSpec } from '../../_helpers/make-spec.js';
 import { makeModuleElf } from '../../_helpers/module-elf.js';
 
-const debian = makeFakeDebian();
-Object.assign(process.env, debian.env);
-const work = await mkdtemp(path.join(tmpdir(), 'lvs-fw-sources-'));
-process.env.LVS_IMAGE_CACHE = path.join(work, 'cache');
-test.after.always(async () => {
-  debian.remove();
-  await rm(work, { recursive: true, force: true });
-});
+const { debian, work } = await useFakeDebian('lvs-fw-sources-');
 const logs: string[] = [];
 const io: StageIo = { run, log: (l) => logs.push(l) };
 
@@ -36,38 +28,38 @@ const doc = (pkg: string): Record<string, Buffer> => ({
   [`usr/share/doc/${pkg}/copyright`]: Buffer.from(`Format: dep5\nLicense: ${pkg}-licence\n`),
 });
 
-function ship(rev: string): void {
-  debian.publishBinary(
+/** The three packages of the spec: package, version, first member and its bytes, the other files. */
+const PACKAGES = (rev: string): [string, string, string, Buffer, Record<string, Buffer>][] => [
+  [
     'firmware-bnx2',
     '20230210-5',
     'lib/firmware/bnx2/bnx2-mips-09-6.2.1b.fw',
     Buffer.from(`mips ${rev}`),
-    {
-      ...doc('firmware-bnx2'),
-      'lib/firmware/bnx2/bnx2-rv2p-09ax-6.0.17.fw': Buffer.from('not declared here'),
-    },
-  );
-  debian.publishBinary(
+    { 'lib/firmware/bnx2/bnx2-rv2p-09ax-6.0.17.fw': Buffer.from('not declared here') },
+  ],
+  [
     'intel-microcode',
     '3.20251111.1',
     'lib/firmware/intel-ucode/06-55-04',
     Buffer.alloc(64, 7),
     {
-      ...doc('intel-microcode'),
       'lib/firmware/intel-ucode/06-55-07': Buffer.alloc(64, 7),
       'lib/firmware/intel-ucode/06-8f-08': Buffer.alloc(32, 9),
     },
-  );
-  debian.publishBinary(
+  ],
+  [
     'amd64-microcode',
     '3.20250311.1',
     'lib/firmware/amd-ucode/microcode_amd_fam17h.bin',
     Buffer.alloc(16, 3),
-    {
-      ...doc('amd64-microcode'),
-      'lib/firmware/amd-ucode/microcode_amd_fam17h.bin.asc': Buffer.from('signature, not microcode'),
-    },
-  );
+    { 'lib/firmware/amd-ucode/microcode_amd_fam17h.bin.asc': Buffer.from('signature, not microcode') },
+  ],
+];
+
+/** Debian serves the packages, firmware-bnx2 in build `rev`. */
+function ship(rev: string): void {
+  for (const [pkg, version, member, bytes, extra] of PACKAGES(rev))
+    debian.publishBinary(pkg, version, member, bytes, { ...doc(pkg), ...extra });
 }
 
 /** A lock pinning what the store has now for the firmware packages (the kernel and ipvsadm pins are not used here). */
