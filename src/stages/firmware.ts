@@ -18,6 +18,7 @@ import { firmwareChoices, loadFirmwarePackages, planFirmware } from './firmware/
 import {
   firmwareEntries,
   firmwareManifest,
+  firmwareWarnings,
   type FirmwareManifest,
   type UsedPackage,
 } from './firmware/record.js';
@@ -91,10 +92,6 @@ export async function provideFirmware(args: {
   const plan = planFirmware(spec);
   const { firmware: choice } = firmwareChoices(spec);
   const table = loadFirmwarePackages().packages;
-  for (const d of plan.withoutFirmware)
-    io.log(
-      `WARNING: hardware.firmware is none: ${d.module} (${d.family}) ${d.effect === 'down' ? 'will not come up' : 'comes up degraded'} without ${d.package}`,
-    );
   if (kernel.builtinModinfo === undefined && plan.nic.length > 0)
     throw new BuildError(
       `kernel ${kernel.release} has no modules.builtin.modinfo: the firmware its built-in drivers declare is unknown`,
@@ -162,15 +159,9 @@ export async function provideFirmware(args: {
     io.log(
       `${hostname}: firmware ${selection.files.length} file(s), ${bytes} bytes; microcode ${blobs.map((b) => `${b.vendor}.bin ${b.bytes.length} bytes`).join(', ') || 'none'}`,
     );
-    for (const l of selection.leftOut)
-      io.log(
-        `WARNING: ${hostname}: firmware ${l.name} (declared by ${l.modules.join(', ')}) left out: ${choice === 'none' ? 'hardware.firmware is none' : 'no firmware package ships it'}`,
-      );
-    out[hostname] = {
-      entries: firmwareEntries(selection, used),
-      early: microcodeEntries(blobs),
-      manifest: firmwareManifest(choice, plan, selection, hashes, blobs, used),
-    };
+    const manifest = firmwareManifest(choice, plan, selection, hashes, blobs, used);
+    for (const w of firmwareWarnings(hostname, manifest)) io.log(`WARNING: ${w}`);
+    out[hostname] = { entries: firmwareEntries(selection, used), early: microcodeEntries(blobs), manifest };
   }
   return out;
 }

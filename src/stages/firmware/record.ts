@@ -95,3 +95,19 @@ export function firmwareEntries(selection: FirmwareSelection, used: readonly Use
   });
   return [...files, ...licences];
 }
+
+/**
+ * The build's warnings for one director's firmware: each NIC driver that goes down or degrades for want of
+ * firmware (`hardware.firmware: none`), and each declared file that was left out.
+ */
+export function firmwareWarnings(hostname: string, m: FirmwareManifest): string[] {
+  return [
+    ...m.withoutFirmware.map(
+      (d) =>
+        `hardware.firmware is none: ${d.module} (${d.family}) ${d.effect === 'down' ? 'will not come up' : 'comes up degraded'} without ${d.package}`,
+    ),
+    ...m.leftOut.map(
+      (l) => `${hostname}: firmware ${l.name} (declared by ${l.modules.join(', ')}) left out: ${l.reason}`,
+    ),
+  ];
+}

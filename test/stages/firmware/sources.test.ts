@@ -242,7 +242,7 @@ test.serial(
       logs.some(
         (l) =>
           l ===
-          'WARNING: lv1: firmware tigon/tg3.bin (declared by tg3) left out: no firmware package ships it',
+          'WARNING: lv1: firmware tigon/tg3.bin (declared by tg3) left out: no package of firmware-bnx2 ships it',
       ),
       logs.join('\n'),
     );
