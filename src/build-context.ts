@@ -10,6 +10,7 @@ import type { PublishResult } from './stages/publish.js';
 import type { ProgramName } from './packages/programs.js';
 import type { KernelFragment } from './stages/kernel-config.js';
 import type { ProgramArtifacts } from './stages/program/definition.js';
+import type { DirectorFirmware } from './stages/firmware.js';
 import type { ProvidedSource } from './stages/sources.js';
 
 /** Options of `lvs-image build`, resolved by the command (the environment is read there, not here). */
@@ -63,6 +64,8 @@ export interface BuildResults {
   /** The site root being built, `out/.staging-<id>/root`. */
   root: string;
   rootfs: Record<string, RootfsEntry[]>;
+  /** Per director: its firmware files, early microcode segment and manifest section (src/stages/firmware.ts). */
+  firmware: Record<string, DirectorFirmware>;
   /** sha256 of each director's published files and the release records, by path relative to the site root. */
   sha256: Record<string, string>;
   published: PublishResult;

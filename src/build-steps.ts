@@ -214,11 +214,15 @@ export async function rootfsStep(
 }
 
 /** Every director's initrd, packed into the staging root. */
-export async function initramfsStep(c: After<'plan' | 'root' | 'kernel' | 'rootfs'>): Promise<object> {
+export async function initramfsStep(
+  c: After<'plan' | 'root' | 'kernel' | 'rootfs' | 'firmware'>,
+): Promise<object> {
   const kernelConfig = await readFile(c.kernel.config, 'utf8');
   const opts = { compression: c.plan.image.compression, epoch: c.plan.image.epoch, kernelConfig };
-  for (const d of c.plan.directors)
-    await packInitramfs(c.rootfs[d.hostname] ?? [], opts, path.join(c.root, d.outputs.initrd));
+  for (const d of c.plan.directors) {
+    const early = c.firmware[d.hostname]?.early ?? [];
+    await packInitramfs(c.rootfs[d.hostname] ?? [], { ...opts, early }, path.join(c.root, d.outputs.initrd));
+  }
   return {};
 }
 
@@ -253,6 +257,7 @@ export async function publishStep(
     | 'rendered'
     | 'root'
     | 'rootfs'
+    | 'firmware'
   >,
 ): Promise<Pick<BuildResults, 'sha256' | 'published'>> {
   const outputs: Record<string, Record<string, string>> = {};
@@ -273,6 +278,7 @@ export async function publishStep(
     ipvsadm: c.ipvsadm,
     programs: c.programs,
     rendered: c.rendered,
+    firmware: Object.fromEntries(Object.entries(c.firmware).map(([h, f]) => [h, f.manifest])),
     outputs,
     rootfsFiles,
     inputs: {

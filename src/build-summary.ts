@@ -2,6 +2,7 @@
 import path from 'node:path';
 import type { BuildContext } from './build-context.js';
 import { formatIpvsVersion } from './context.js';
+import { firmwareWarnings } from './stages/firmware/record.js';
 
 /** The `--json` result of a build (and the plain lines printed without `--json`). */
 export interface BuildSummary {
@@ -55,6 +56,11 @@ export function summarizeBuild(ctx: BuildContext): BuildSummary {
   if (ctx.kernel !== undefined)
     lines.push(`kernel ${ctx.kernel.release} (IPVS ${formatIpvsVersion(ctx.kernel.ipvsVersionCode)})`);
   if (ctx.ipvsadm !== undefined) lines.push(ctx.ipvsadm.versionLine);
+  // The firmware's warnings (NICs without their firmware, files left out) once per line, after the run.
+  const firmware = [
+    ...new Set(Object.entries(ctx.firmware ?? {}).flatMap(([host, f]) => firmwareWarnings(host, f.manifest))),
+  ];
+  for (const w of firmware) lines.push(`warning: ${w}`);
   lines.push(`done in ${(total / 1000).toFixed(1)} s`);
   return {
     ok: true,
@@ -79,7 +85,7 @@ export function summarizeBuild(ctx: BuildContext): BuildSummary {
         ? { version: ctx.ipvsadm.version, versionLine: ctx.ipvsadm.versionLine }
         : null,
     timings: { ...ctx.timings, total },
-    warnings: (ctx.loaded?.warnings ?? []).map((w) => `${w.pointer ?? ''}: ${w.message}`),
+    warnings: [...(ctx.loaded?.warnings ?? []).map((w) => `${w.pointer ?? ''}: ${w.message}`), ...firmware],
     lines,
   };
 }

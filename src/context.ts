@@ -20,6 +20,11 @@ export interface KernelArtifacts {
   modulesRoot?: string;
   /** Path of the final .config. */
   config: string;
+  /**
+   * `modules.builtin.modinfo` of the kernel (NUL-separated `<module>.<key>=<value>` of every built-in driver),
+   * when the kernel has one (a prebuilt kernel's modules folder may lack it).
+   */
+  builtinModinfo?: string;
   /** IP_VS_VERSION_CODE of the kernel's IPVS, e.g. 0x010201. */
   ipvsVersionCode: number;
   /** Kernel source tree (or headers) for programs that compile against kernel headers (ipvsadm 1.24). */

@@ -1,7 +1,8 @@
 /**
  * `lvs-image build`, top to bottom: one listr2 task per step, each one call into src/build-steps.ts.
  * validate → plan → preflight → (dry run stops) → lock → sources → log → kernel config → kernel → ipvsadm →
- * programs (src/packages/programs.ts) → render → check configs → staging → rootfs → initramfs → pxe → publish.
+ * programs (src/packages/programs.ts) → render → check configs → staging → rootfs → firmware → initramfs → pxe →
+ * publish.
  * Each step takes the results of the steps before it, typed (src/build-context.ts), and returns its own.
  */
 import { appendFileSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Listr, PRESET_TIMER, type ListrRendererValue, type ListrTask } from 'listr2';
 import type { BuildContext, BuildEnv } from './build-context.js';
 import * as step from './build-steps.js';
+import { firmwareStep } from './firmware-step.js';
 import { PROGRAMS } from './packages/programs.js';
 
 /** Keys of the build's tasks, in order (the `--json` timings use them). */
@@ -27,6 +29,7 @@ export type StepKey =
   | 'check-configs'
   | 'staging'
   | 'rootfs'
+  | 'firmware'
   | 'initramfs'
   | 'pxe'
   | 'publish';
@@ -98,6 +101,7 @@ const rendered = built
 export const STEPS: readonly Step[] = rendered
   .then('staging', 'Create staging folder', step.stagingStep)
   .then('rootfs', 'Assemble root filesystems', step.rootfsStep)
+  .then('firmware', 'Add firmware and microcode', firmwareStep)
   .then('initramfs', 'Pack initramfs', step.initramfsStep)
   .then('pxe', 'Write kernels and PXE boot files', step.pxeStep)
   .then('publish', 'Publish release', step.publishStep).steps;

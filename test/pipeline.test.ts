@@ -67,6 +67,7 @@ test('the build runs its steps in the documented order', (t) => {
       'check-configs',
       'staging',
       'rootfs',
+      'firmware',
       'initramfs',
       'pxe',
       'publish',

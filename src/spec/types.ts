@@ -199,6 +199,10 @@ export interface HardwareOptions {
   nics?: NicSelection;
   /** Seconds /init waits for each link's carrier after bringing it up (0: not waited for). Default 10. */
   carrierWait?: number;
+  /** Debian's non-free firmware and microcode (`nonfree`, the default) or none of it. */
+  firmware?: 'nonfree' | 'none';
+  /** Early CPU microcode in the initrd's first segment; default true (nothing with `firmware: none`). */
+  microcode?: boolean;
 }
 
 export type InterfaceRole = 'outside' | 'inside';

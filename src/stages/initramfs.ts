@@ -1,5 +1,6 @@
 /**
- * The initramfs stage: packs root filesystem entries into a compressed newc initrd. The entries are cut into
+ * The initramfs stage: packs root filesystem entries into a compressed newc initrd, after an optional
+ * uncompressed early segment (microcode). The entries are cut into
  * parts, each a complete newc archive with its own TRAILER!!!, compressed in parallel and concatenated; the
  * kernel unpacks such a concatenation part by part
  * (https://www.kernel.org/doc/html/latest/driver-api/early-userspace/buffer-format.html).
@@ -10,7 +11,7 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { once } from 'node:events';
 import { batchChunks } from '../lib/batch.js';
-import { type RootfsEntry, sortEntries, writeCpio } from '../lib/cpio.js';
+import { type RootfsEntry, sortEntries, writeCpio, writeCpioBuffer } from '../lib/cpio.js';
 import { COMPRESSORS, type Compression, checkCompression } from './initramfs/compressors.js';
 import { splitEntries } from './initramfs/split.js';
 
@@ -28,6 +29,11 @@ export interface PackOptions {
    * output bytes depend on it, and two machines must build the same initrd.
    */
   parts?: number;
+  /**
+   * Entries of an uncompressed first segment (early microcode, src/stages/firmware/microcode.ts): the kernel's
+   * early loader reads it before anything is unpacked, so it must come first and uncompressed.
+   */
+  early?: RootfsEntry[];
 }
 
 const BATCH_BYTES = 1 << 20;
@@ -50,6 +56,8 @@ export async function packInitramfs(
   const compressed = await Promise.all(
     parts.map((part) => compress(batchChunks(writeCpio(part, { epoch: opts.epoch }), BATCH_BYTES))),
   );
+  const early = opts.early ?? [];
+  if (early.length > 0) compressed.unshift([await writeCpioBuffer(early, { epoch: opts.epoch })]);
 
   await mkdir(path.dirname(outFile), { recursive: true });
   const tmp = `${outFile}.tmp-${process.pid}`;

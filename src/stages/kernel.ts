@@ -125,6 +125,7 @@ export async function provideKernel(
     // Modules exist for kernel.options module and for the NIC drivers the catalog keeps as modules.
     ...(built.modulesRoot !== undefined ? { modulesRoot: built.modulesRoot } : {}),
     config: built.config,
+    builtinModinfo: built.builtinModinfo,
     ipvsVersionCode: ipvs.code,
     headersDir: treeDir,
     sourceSha256: src.sha256,

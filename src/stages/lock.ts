@@ -26,13 +26,14 @@ import {
   parseLock,
   serializeLock,
   type Lock,
+  type LockedFirmware,
   type LockedProgram,
   type LockedSource,
 } from './lock/lock-file.js';
 import { readPrebuiltKernelFacts } from './lock/prebuilt-facts.js';
 import { SourcesMissingError, provideSources } from './sources.js';
 import type { ProvidedSource, SourceOrigin, SourceRequest } from './sources/origin.js';
-import { planSpecSources } from './sources/plan.js';
+import { firmwareRequests, planSpecSources } from './sources/plan.js';
 
 export { diffLock, lockFileFor, serializeLock, type Lock } from './lock/lock-file.js';
 export { checkLockAgainstSpec } from './lock/frozen.js';
@@ -57,6 +58,7 @@ function requestedOrigin(req: SourceRequest): SourceOrigin {
     return { kind: 'debian-binary', package: f.package, version: 'unknown', member: f.member };
   if (f.kind === 'debian-source')
     return { kind: 'debian-source', package: f.package, version: 'unknown', dsc: 'unknown' };
+  if (f.kind === 'debian-deb') return { kind: 'debian-deb', package: f.package, version: 'unknown' };
   if (f.kind === 'url') return { kind: 'url', url: f.urls[0] ?? f.file };
   return { kind: 'path', path: f.path };
 }
@@ -66,7 +68,7 @@ function requestedPlace(req: SourceRequest): string {
   const f = req.from;
   if (f.kind === 'url') return f.file;
   if (f.kind === 'path') return f.path;
-  return f.kind === 'debian-binary' ? f.member : f.package;
+  return f.kind === 'debian-binary' ? f.member : f.package; // debian-deb: the package (its .deb name is apt's)
 }
 
 function lockedSource(req: SourceRequest, got: ProvidedSource | undefined, specPath?: string): LockedSource {
@@ -181,6 +183,13 @@ export async function computeLock(spec: Spec, io: StageIo, opts: LockOptions = {
     if (req !== undefined && pin !== undefined)
       programs[program.name] = await lockProgram(program, pin, req, io, opts, unknown);
   }
+  const firmware: Record<string, LockedFirmware> = {};
+  for (const req of firmwareRequests(spec)) {
+    const got = await provideForLock(req, io, opts, unknown);
+    const source = lockedSource(req, got);
+    const version = source.origin.kind === 'debian-deb' ? source.origin.version : 'unknown';
+    firmware[req.name] = { version, source };
+  }
   const compiler = await compilerVersion(io).catch(() => null);
   if (compiler === null) unknown.push('compiler: gcc not found');
   const ipvsadmPath =
@@ -204,6 +213,7 @@ export async function computeLock(spec: Spec, io: StageIo, opts: LockOptions = {
       checkedWithKernel: { release: kernel.release, sha256: kernel.source?.sha256 ?? null },
     },
     ...programs,
+    ...(Object.keys(firmware).length > 0 ? { firmware } : {}),
     compiler,
     unknown,
   };

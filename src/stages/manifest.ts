@@ -7,6 +7,7 @@ import { formatIpvsVersion, type IpvsadmArtifacts, type KernelArtifacts } from '
 import { PROGRAMS } from '../packages/programs.js';
 import type { BuildPlan, DirectorPlan } from '../plan.js';
 import type { ProgramArtifacts } from './program/definition.js';
+import type { FirmwareManifest } from './firmware/record.js';
 
 /** Build inputs that are not in the spec. */
 export interface ManifestInputs {
@@ -26,6 +27,8 @@ export interface ManifestSource {
   ipvsadm: IpvsadmArtifacts;
   /** The built programs by name; null for one no director runs. */
   programs: Readonly<Record<string, ProgramArtifacts | null>>;
+  /** Firmware files, what was left out, microcode and the packages' licences; null: no firmware step ran. */
+  firmware?: FirmwareManifest | null;
   /** sha256 of every published file of this director, keyed by path relative to the site root. */
   files: Record<string, string>;
   inputs: ManifestInputs;
@@ -68,6 +71,7 @@ export function buildManifest(m: ManifestSource): object {
     mode: director.mode,
     ...programSections(m),
     modules: director.modules,
+    firmware: m.firmware ?? null,
     cmdline: director.cmdline,
     spec: { file: inputs.specFile, sha256: inputs.specSha256 },
     lock: inputs.lockSha256 !== undefined ? { sha256: inputs.lockSha256 } : null,

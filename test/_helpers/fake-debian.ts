@@ -4,7 +4,9 @@
  * only its newest build, as Debian's does; `publish` replaces it). Binary packages are real .deb files
  * (dpkg-deb -b), so the provider's real `dpkg-deb -x` reads them.
  */
+import test from 'ava';
 import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -22,8 +24,17 @@ export interface FakeDebian {
   env: Record<string, string>;
   /** Publishes a source package version (dsc + orig tarball) and makes it the only one served. */
   publishSource: (pkg: string, version: string, orig: { name: string; bytes: Buffer }) => void;
-  /** Publishes a binary package carrying `member` with `bytes`, and makes it the only one served. */
-  publishBinary: (pkg: string, version: string, member: string, bytes: Buffer) => void;
+  /**
+   * Publishes a binary package carrying `member` with `bytes` (and the `extra` files, path → bytes), and makes it
+   * the only one served.
+   */
+  publishBinary: (
+    pkg: string,
+    version: string,
+    member: string,
+    bytes: Buffer,
+    extra?: Record<string, Buffer>,
+  ) => void;
   /** Installs the current binary package: its member lands in the fake root, dpkg-query reports it. */
   install: (pkg: string) => string;
   remove: () => void;
@@ -61,12 +72,14 @@ export function makeFakeDebian(): FakeDebian {
       ].join('\n');
       writeFileSync(path.join(d, `${pkg}_${plain}.dsc`), dsc);
     },
-    publishBinary(pkg, version, member, bytes) {
+    publishBinary(pkg, version, member, bytes, extra = {}) {
       const d = only('binary', pkg, version);
       const tree = path.join(d, 'tree');
       mkdirSync(path.join(tree, 'DEBIAN'), { recursive: true });
-      mkdirSync(path.join(tree, path.dirname(member)), { recursive: true });
-      writeFileSync(path.join(tree, member), bytes);
+      for (const [file, content] of Object.entries({ [member]: bytes, ...extra })) {
+        mkdirSync(path.join(tree, path.dirname(file)), { recursive: true });
+        writeFileSync(path.join(tree, file), content);
+      }
       writeFileSync(
         path.join(tree, 'DEBIAN', 'control'),
         `Package: ${pkg}\nVersion: ${version}\nArchitecture: all\nMaintainer: test <t@example.org>\nDescription: fake\n`,
@@ -74,9 +87,8 @@ export function makeFakeDebian(): FakeDebian {
       execFileSync(
         'dpkg-deb',
         ['--root-owner-group', '-Zgzip', '-b', tree, path.join(d, `${pkg}_${version}_all.deb`)],
-        {
-          stdio: 'ignore',
-        },
+        // The same contents give the same .deb (dpkg-deb clamps its timestamps to SOURCE_DATE_EPOCH).
+        { stdio: 'ignore', env: { ...process.env, SOURCE_DATE_EPOCH: '1700000000' } },
       );
       rmSync(tree, { recursive: true, force: true });
       served.set(pkg, { version, member });
@@ -97,4 +109,20 @@ export function makeFakeDebian(): FakeDebian {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A fake archive first on PATH for this test file's process and a scratch folder holding the build cache
+ * (LVS_IMAGE_CACHE), both removed after the file's tests.
+ */
+export async function useFakeDebian(prefix: string): Promise<{ debian: FakeDebian; work: string }> {
+  const debian = makeFakeDebian();
+  Object.assign(process.env, debian.env);
+  const work = await mkdtemp(path.join(tmpdir(), prefix));
+  process.env.LVS_IMAGE_CACHE = path.join(work, 'cache');
+  test.after.always(async () => {
+    debian.remove();
+    await rm(work, { recursive: true, force: true });
+  });
+  return { debian, work };
 }

@@ -70,6 +70,7 @@ function fakeRun(fake: FakeMake): Run {
         mkdirSync(path.join(obj, 'arch/x86/boot'), { recursive: true });
         writeFileSync(path.join(obj, 'arch/x86/boot/bzImage'), 'bzImage');
         writeFileSync(path.join(obj, 'System.map'), '');
+        writeFileSync(path.join(obj, 'modules.builtin.modinfo'), 'e1000e.license=GPL v2\0');
       }
       if (target === 'kernelrelease') return { stdout: '6.1.99\n', stderr: '', exitCode: 0 };
       if (target === 'modules_install') {
@@ -124,6 +125,8 @@ test.serial('builds once, reports the steps, and reuses the cache', async (t) =>
   t.is(parseKconfig(readFileSync(k.config, 'utf8')).get('IP_VS'), 'y');
   t.is(k.ipvsVersionCode, 0x010201);
   t.true(existsSync(path.join(k.modulesRoot!, 'lib/modules/6.1.99/modules.dep')));
+  // modules.builtin.modinfo is kept: the firmware the built-in drivers declare is read from it.
+  t.true(existsSync(k.builtinModinfo!));
   t.true(existsSync(path.join(k.headersDir!, 'include/uapi/linux/ip_vs.h')));
   t.true(logs.some((l) => l.includes('built into')));
   fake.calls.length = 0;

@@ -345,6 +345,7 @@ test('computeLock for a prebuilt kernel and a local ipvsadm tarball (fake gcc)',
   const spec = {
     kernel: { version: '6.1', prebuilt: { vmlinuz: 'vmlinuz' } },
     ipvsadm: { version: '1.31', source: { path: 'ipvsadm.tar.gz' } },
+    hardware: { firmware: 'none' },
   } as never;
   const fakeIo: StageIo = {
     run: () => Promise.resolve({ stdout: 'gcc (fake) 1.0\nmore\n', stderr: '', exitCode: 0 }),

@@ -1,7 +1,6 @@
 import test from 'ava';
 import { existsSync, readdirSync } from 'node:fs';
-import { mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { StageIo } from '../../src/context.js';
@@ -13,18 +12,11 @@ import { diffLock } from '../../src/stages/lock/lock-file.js';
 import { planSources, provideSources } from '../../src/stages/sources.js';
 import { applyGc, exportSources, importSources, planGc } from '../../src/stages/sources/bundle.js';
 import { listStored, lookupStored, putStored } from '../../src/stages/sources/store.js';
-import { makeFakeDebian } from '../_helpers/fake-debian.js';
+import { useFakeDebian } from '../_helpers/fake-debian.js';
 import { makeTar } from '../_helpers/tarball.js';
 
 // The fake Debian (apt-get, apt-cache, dpkg-query) comes first on PATH for this file's process.
-const debian = makeFakeDebian();
-Object.assign(process.env, debian.env);
-const work = await mkdtemp(path.join(tmpdir(), 'lvs-sources-'));
-process.env.LVS_IMAGE_CACHE = path.join(work, 'cache');
-test.after.always(async () => {
-  debian.remove();
-  await rm(work, { recursive: true, force: true });
-});
+const { debian, work } = await useFakeDebian('lvs-sources-');
 
 const logs: string[] = [];
 const io: StageIo = { run, log: (l) => logs.push(l) };
@@ -52,6 +44,8 @@ const spec = {
   kernel: { version: '9.9', source: { debian: 'linux-source-9.9' } },
   // A source package the catalog does not pin, so the archive's bytes decide.
   ipvsadm: { version: '1.31', source: { debian: 'ipvsadm-fake' } },
+  // Firmware packages are test/stages/firmware-sources.test.ts's.
+  hardware: { firmware: 'none' },
 } as never;
 
 /** Debian ships build A of both packages (installed), as on the day the lock is written. */

@@ -20,10 +20,13 @@ export interface BuiltKernel {
   config: string;
   /** INSTALL_MOD_PATH folder (holds lib/modules/<release>), when the config has modules. */
   modulesRoot?: string;
+  /** The `.modinfo` of every built-in driver (`<module>.firmware=<file>` ...), kept with or without modules. */
+  builtinModinfo: string;
 }
 
 /** Bumped when the layout of a cache entry (or what goes into its bytes) changes. */
-const LAYOUT = 'kernel-build-v2';
+// v3: modules.builtin.modinfo kept (the firmware the built-in drivers declare, src/stages/firmware/).
+const LAYOUT = 'kernel-build-v3';
 
 /**
  * Kbuild's build stamp, fixed so that two builds of the same source and config give the same bzImage
@@ -107,6 +110,9 @@ export async function buildKernel(args: {
     await copyFile(path.join(obj, 'arch/x86/boot/bzImage'), path.join(tmp, 'bzImage'));
     await copyFile(path.join(obj, '.config'), path.join(tmp, 'config'));
     await copyFile(path.join(obj, 'System.map'), path.join(tmp, 'System.map'));
+    // Made beside vmlinux.o with or without CONFIG_MODULES (scripts/Makefile.vmlinux_o); modules_install only
+    // copies it when there are modules.
+    await copyFile(path.join(obj, 'modules.builtin.modinfo'), path.join(tmp, 'modules.builtin.modinfo'));
     if (withModules) {
       await args.step('modules_install', async () => {
         await make([
@@ -138,6 +144,7 @@ export async function buildKernel(args: {
     release,
     image: path.join(entry.dir, 'bzImage'),
     config: path.join(entry.dir, 'config'),
+    builtinModinfo: path.join(entry.dir, 'modules.builtin.modinfo'),
     ...(existsSync(modulesRoot) ? { modulesRoot } : {}),
   };
 }

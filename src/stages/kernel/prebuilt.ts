@@ -119,6 +119,9 @@ export async function checkPrebuiltKernel(
     release,
     image: prebuilt.vmlinuz,
     ...(existsSync(modules) ? { modulesRoot: modulesRootOf(modules, release) } : {}),
+    ...(existsSync(path.join(modules, 'modules.builtin.modinfo'))
+      ? { builtinModinfo: path.join(modules, 'modules.builtin.modinfo') }
+      : {}),
     config,
     ipvsVersionCode,
     ...(found ? { headersDir: found.d } : {}),

@@ -14,7 +14,8 @@ import type { Lock, LockedProgram } from './lock-file.js';
 /** The place a locked origin names, to compare with the spec's (versions and bytes aside). */
 function place(o: SourceOrigin | undefined): string {
   if (o === undefined) return 'none';
-  if (o.kind === 'debian-binary' || o.kind === 'debian-source') return `debian:${o.package}`;
+  if (o.kind === 'debian-binary' || o.kind === 'debian-deb' || o.kind === 'debian-source')
+    return `debian:${o.package}`;
   if (o.kind === 'url') return `url:${o.url}`;
   if (o.kind === 'path') return `path:${o.path}`;
   return `import:${o.from}`;

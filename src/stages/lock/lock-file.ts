@@ -55,6 +55,12 @@ export interface LockedProgram {
   source: LockedSource;
 }
 
+/** A firmware or microcode package the image takes files from: its Debian version and its .deb. */
+export interface LockedFirmware {
+  version: string;
+  source: LockedSource;
+}
+
 /** The lock's entries of programs built from pinned source besides ipvsadm (src/packages/programs.ts), in order. */
 export const LOCKED_PROGRAMS: readonly ProgramName[] = PROGRAMS.map((p) => p.name);
 
@@ -66,6 +72,8 @@ export type Lock = {
   lockVersion: number;
   kernel: LockedKernel;
   ipvsadm: LockedIpvsadm;
+  /** The firmware and microcode packages (src/stages/firmware/) by Debian package name; absent when none. */
+  firmware?: Record<string, LockedFirmware>;
   /** First line of `gcc --version`. */
   compiler: string | null;
   /** What could not be determined when the lock was written, and why. */
@@ -157,7 +165,7 @@ function describeSourceDrift(
   const a = was?.origin;
   const b = now?.origin;
   const debian = (o: SourceOrigin | undefined): o is Extract<SourceOrigin, { version: string }> =>
-    o?.kind === 'debian-binary' || o?.kind === 'debian-source';
+    o?.kind === 'debian-binary' || o?.kind === 'debian-deb' || o?.kind === 'debian-source';
   if (debian(a) && debian(b) && a.package === b.package) {
     const ships = a.version === b.version ? `the same version ${b.version} with other bytes` : b.version;
     return `${name}: ${describeLockedSource(was)} is locked; Debian now ships ${ships} (${shortSha(now?.sha256 ?? null)})`;
@@ -183,6 +191,16 @@ export function diffLock(locked: Lock, current: Lock): string[] {
           LockedSource | null,
         ],
     ),
+    ...[...new Set([...Object.keys(locked.firmware ?? {}), ...Object.keys(current.firmware ?? {})])]
+      .sort()
+      .map(
+        (n) =>
+          [n, locked.firmware?.[n]?.source ?? null, current.firmware?.[n]?.source ?? null] as [
+            string,
+            LockedSource | null,
+            LockedSource | null,
+          ],
+      ),
   ];
   for (const [name, was, now] of sources) {
     const line = describeSourceDrift(name, was, now);
@@ -193,6 +211,8 @@ export function diffLock(locked: Lock, current: Lock): string[] {
   const strip = (l: Lock): unknown => ({
     ...l,
     unknown: undefined,
+    // NOTE: a firmware package's version moves with its bytes: the source line above says both.
+    firmware: undefined,
     kernel: { ...l.kernel, source: undefined },
     ipvsadm: { ...l.ipvsadm, source: undefined, checkedWithKernel: undefined },
     ...Object.fromEntries(

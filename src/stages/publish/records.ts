@@ -11,6 +11,7 @@ import type { Spec } from '../../spec/types.js';
 import type { KernelFragment } from '../kernel-config.js';
 import { buildManifest, formatManifest, type ManifestInputs } from '../manifest.js';
 import type { ProgramArtifacts } from '../program/definition.js';
+import type { FirmwareManifest } from '../firmware/record.js';
 
 /** Everything the records are made of. */
 export interface ReleaseFacts {
@@ -21,6 +22,8 @@ export interface ReleaseFacts {
   ipvsadm: IpvsadmArtifacts;
   programs: Readonly<Record<string, ProgramArtifacts | null>>;
   rendered: Readonly<Record<string, RenderedFile[]>>;
+  /** Per director: the manifest's firmware section (src/stages/firmware.ts); absent: no firmware step ran. */
+  firmware?: Readonly<Record<string, FirmwareManifest>>;
   /** Per director: sha256 of its published outputs (kernel, initrd, cmdline, iPXE script) by site-root path. */
   outputs: Readonly<Record<string, Record<string, string>>>;
   /** Per director: every file of its root filesystem as a state lists it. */
@@ -45,6 +48,7 @@ export function releaseRecords(f: ReleaseFacts): ReleaseRecord[] {
       kernel: f.kernel,
       ipvsadm: f.ipvsadm,
       programs: f.programs,
+      firmware: f.firmware?.[d.hostname] ?? null,
       files: f.outputs[d.hostname] ?? {},
       inputs: f.inputs,
     });

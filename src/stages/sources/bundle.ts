@@ -39,6 +39,7 @@ export function lockedSources(lock: Lock): { name: string; source: LockedSource 
   if (!lock.kernel.prebuilt) add('kernel', lock.kernel.source);
   add('ipvsadm', lock.ipvsadm.source);
   for (const name of LOCKED_PROGRAMS) add(name, lock[name]?.source ?? null);
+  for (const [name, f] of Object.entries(lock.firmware ?? {})) add(name, f.source);
   return out;
 }
 

@@ -45,6 +45,22 @@ export async function downloadBinaryMember(
   work: string,
   io: StageIo,
 ): Promise<{ version: string; file: string }> {
+  const { version: got, file: deb } = await downloadDeb(pkg, version, work, io);
+  const tree = path.join(work, 'tree');
+  await io.run('dpkg-deb', ['-x', deb, tree], { timeoutMs: APT_TIMEOUT_MS });
+  return { version: got, file: path.join(tree, member) };
+}
+
+/**
+ * Downloads the .deb of `pkg` (at `version`, or apt's candidate) into `work` (apt checks it against its signed
+ * index); returns its path and the version it holds.
+ */
+export async function downloadDeb(
+  pkg: string,
+  version: string | null,
+  work: string,
+  io: StageIo,
+): Promise<{ version: string; file: string }> {
   // NOTE: apt downloads as the _apt user when it can write the folder; otherwise it warns and uses root.
   await chmod(work, 0o777);
   await io.run('apt-get', ['download', version === null ? pkg : `${pkg}=${version}`], {
@@ -53,12 +69,37 @@ export async function downloadBinaryMember(
   });
   const deb = (await readdir(work)).find((f) => f.endsWith('.deb'));
   if (deb === undefined) throw new BuildError(`apt-get download ${pkg} left no .deb in ${work}`);
-  const got = (
-    await io.run('dpkg-deb', ['-f', path.join(work, deb), 'Version'], { timeoutMs: 60_000 })
-  ).stdout.trim();
-  const tree = path.join(work, 'tree');
-  await io.run('dpkg-deb', ['-x', path.join(work, deb), tree], { timeoutMs: APT_TIMEOUT_MS });
-  return { version: got, file: path.join(tree, member) };
+  const file = path.join(work, deb);
+  const got = (await io.run('dpkg-deb', ['-f', file, 'Version'], { timeoutMs: 60_000 })).stdout.trim();
+  return { version: got, file };
+}
+
+/** What apt's index says of one binary package version: the version, the .deb's file name and SHA256. */
+export interface DebRecord {
+  version: string;
+  file: string;
+  sha256: string;
+}
+
+/** The first record of `apt-cache show` output (pure); null when it names no Version, Filename and SHA256. */
+export function parseDebRecord(text: string): DebRecord | null {
+  const record = text.split(/\n\s*\n/)[0] ?? '';
+  const field = (name: string): string | undefined => new RegExp(`^${name}: (\\S+)$`, 'm').exec(record)?.[1];
+  const [version, filename, sha256] = [field('Version'), field('Filename'), field('SHA256')];
+  if (version === undefined || filename === undefined || sha256 === undefined) return null;
+  return { version, file: path.basename(filename), sha256: sha256.toLowerCase() };
+}
+
+/** apt's record of `pkg` at `version` (or its candidate), read from the local index: no download. */
+export async function showDeb(pkg: string, version: string | null, io: StageIo): Promise<DebRecord> {
+  const ask = version === null ? pkg : `${pkg}=${version}`;
+  const r = await io.run('apt-cache', ['show', '--no-all-versions', ask], { timeoutMs: 60_000 });
+  const record = parseDebRecord(r.stdout);
+  if (record === null)
+    throw new BuildError(`apt-cache show ${ask}: no record with Version, Filename and SHA256`, {
+      hint: 'enable the component that has it (.ci/deps.sh enables non-free-firmware) and run apt-get update',
+    });
+  return record;
 }
 
 /** A source package's orig tarball as apt lists it, with the package version and the .dsc name. */

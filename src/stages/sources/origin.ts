@@ -7,6 +7,8 @@
 export type SourceOrigin =
   /** A file inside a Debian binary package (the kernel tarball of `linux-source-6.1`). */
   | { kind: 'debian-binary'; package: string; version: string; member: string }
+  /** A whole Debian binary package, the .deb itself (firmware-bnx2, intel-microcode: src/stages/firmware/). */
+  | { kind: 'debian-deb'; package: string; version: string }
   /** The orig tarball of a Debian source package; `dsc` is its `Checksums-Sha256` line in the .dsc. */
   | { kind: 'debian-source'; package: string; version: string; dsc: string }
   | { kind: 'url'; url: string }
@@ -17,6 +19,7 @@ export type SourceOrigin =
 /** Where a build may get a source when the store lacks it (from the spec and the catalog). */
 export type SourceFrom =
   | { kind: 'debian-binary'; package: string; member: string }
+  | { kind: 'debian-deb'; package: string }
   | { kind: 'debian-source'; package: string; upstreamVersion: string }
   | { kind: 'url'; file: string; urls: string[] }
   | { kind: 'path'; path: string };
@@ -55,6 +58,7 @@ export interface ProvidedSource {
 export function describeOrigin(o: SourceOrigin): string {
   switch (o.kind) {
     case 'debian-binary':
+    case 'debian-deb':
     case 'debian-source':
       return `${o.package} ${o.version}`;
     case 'url':

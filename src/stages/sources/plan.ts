@@ -13,6 +13,7 @@ import type { ProgramRelease } from '../../packages/program.js';
 import { planProgramSource, type ProgramPin } from '../program/source.js';
 import type { Lock, LockedSource } from '../lock/lock-file.js';
 import type { SourceRequest } from './origin.js';
+import { planFirmware } from '../firmware/packages.js';
 
 /** Where Debian's linux-source-X.Y package puts its tarball. */
 export function debianKernelMember(pkg: string): string {
@@ -67,11 +68,30 @@ export function programRequest(
   };
 }
 
-/** The names of the sources a build can need, in the order they are got. */
-export type SourceName = 'kernel' | 'ipvsadm' | ProgramName;
+/**
+ * The names of the sources a build can need, in the order they are got; `firmware` stands for the firmware and
+ * microcode packages, each a source named by its Debian package.
+ */
+export type SourceName = 'kernel' | 'ipvsadm' | ProgramName | 'firmware';
 
 /** Every source name, in order. */
-export const SOURCE_NAMES: readonly SourceName[] = ['kernel', 'ipvsadm', ...PROGRAMS.map((p) => p.name)];
+export const SOURCE_NAMES: readonly SourceName[] = [
+  'kernel',
+  'ipvsadm',
+  ...PROGRAMS.map((p) => p.name),
+  'firmware',
+];
+
+/** The .deb of each firmware and microcode package the spec's image takes files from (src/stages/firmware/). */
+export function firmwareRequests(spec: Spec): SourceRequest[] {
+  const plan = planFirmware(spec);
+  return [...plan.nic, ...plan.microcode].map((pkg) => ({
+    name: pkg,
+    pointer: '/hardware/firmware',
+    sha256: null,
+    from: { kind: 'debian-deb', package: pkg },
+  }));
+}
 
 /**
  * The sources the spec names (all, or `only` these), pinned where the spec or catalog pins them (a kernel
@@ -100,12 +120,14 @@ export function planSpecSources(
       ),
     );
   }
+  if (only.includes('firmware')) out.push(...firmwareRequests(spec));
   return out;
 }
 
 function lockedSourceOf(lock: Lock, name: string): LockedSource | undefined {
   if (name === 'kernel') return lock.kernel.source ?? undefined;
   if (name === 'ipvsadm') return lock.ipvsadm.source;
+  if (lock.firmware?.[name] !== undefined) return lock.firmware[name].source;
   return PROGRAMS.find((p) => p.name === name) !== undefined ? lock[name as ProgramName]?.source : undefined;
 }
 

@@ -13,6 +13,8 @@ import { sha256File } from '../../lib/fs.js';
 import {
   aptReason,
   downloadBinaryMember,
+  downloadDeb,
+  showDeb,
   downloadSourceOrig,
   installedPackage,
   listSourcePackage,
@@ -85,6 +87,41 @@ const debianBinary: Provider<'debian-binary'> = async (req, ctx, tried) => {
     };
   } catch (err) {
     tried.push(`${ask}: ${aptReason(err)}`);
+    return null;
+  }
+};
+
+// A whole .deb (firmware, microcode): apt's index names its SHA256, so a stored copy needs no download.
+const debianDeb: Provider<'debian-deb'> = async (req, ctx, tried) => {
+  const pkg = req.from.package;
+  const lockedVersion = req.locked?.kind === 'debian-deb' ? req.locked.version : null;
+  const ask = lockedVersion !== null ? `${pkg}=${lockedVersion}` : pkg;
+  const listed = await showDeb(pkg, lockedVersion, ctx.io).catch((err: unknown) => {
+    tried.push(`apt-cache show ${ask}: ${aptReason(err)}`);
+    return null;
+  });
+  if (listed !== null && req.sha256 !== null && listed.sha256 !== req.sha256) {
+    // The bytes apt would fetch are not the pinned ones: downloading them cannot help.
+    tried.push(
+      `apt-cache show ${ask}: apt lists ${pkg} ${listed.version} as ${listed.file} with sha256 ${listed.sha256}, not ${req.sha256}`,
+    );
+    return null;
+  }
+  if (listed !== null) {
+    const origin: SourceOrigin = { kind: 'debian-deb', package: pkg, version: listed.version };
+    const have = await ctx.stored(listed.sha256);
+    if (have !== null) return { file: have.path, name: have.file, origin, sha256: listed.sha256 };
+  }
+  if (ctx.offline) {
+    tried.push(`apt-get download ${ask}: ${OFFLINE}`);
+    return null;
+  }
+  try {
+    const got = await downloadDeb(pkg, lockedVersion ?? listed?.version ?? null, await ctx.scratch(), ctx.io);
+    const origin: SourceOrigin = { kind: 'debian-deb', package: pkg, version: got.version };
+    return { file: got.file, name: path.basename(got.file), origin };
+  } catch (err) {
+    tried.push(`apt-get download ${ask}: ${aptReason(err)}`);
     return null;
   }
 };
@@ -177,6 +214,7 @@ const local: Provider<'path'> = async (req, ctx, tried) => {
 /** The providers, by the kind of place a spec names. */
 export const PROVIDERS: { [K in SourceFrom['kind']]: Provider<K> } = {
   'debian-binary': debianBinary,
+  'debian-deb': debianDeb,
   'debian-source': debianSource,
   url,
   path: local,
