@@ -13,8 +13,11 @@ import { BuildError } from '../lib/errors.js';
 import { startGuest } from '../lib/qemu.js';
 import { bootFilesFor } from '../serve/dnsmasq-config.js';
 import type { Spec } from '../spec/types.js';
+import { allDrivers } from '../hardware/catalog.js';
+import type { NicModel } from '../lib/qemu-args.js';
 import type { BootCell } from './cells.js';
 import { guestSpecFor } from './guest.js';
+import { hardwareDevices, hardwareExpectation, hardwareNics } from './hardware-cells.js';
 import { bootTest, type BootTestResult } from './index.js';
 import { firmwareFor, startBootNet, type BootNet } from './netboot.js';
 import { consoleLogPath, planBootTests, readExpectations, requiredFiles } from './plan.js';
@@ -117,6 +120,13 @@ async function expectRefusal(
   };
 }
 
+/** The catalog's modules that drive QEMU NIC model `model` (hardware/nics.json, a driver's `qemu` list). */
+export function catalogDriversOf(model: NicModel): string[] {
+  return allDrivers()
+    .filter((d) => d.qemu.includes(model))
+    .map((d) => d.module);
+}
+
 /** Runs `cells` for every director of `spec`; one guest at a time. */
 export async function runMatrix(o: {
   spec: Spec;
@@ -155,6 +165,14 @@ export async function runMatrix(o: {
             'direct',
           );
           guest = { ...base, name: `${p.hostname}-${cell.id}`, firmware };
+          if (cell.hardware !== undefined)
+            guest = {
+              ...guest,
+              machine: 'q35' as const,
+              smp: cell.hardware.smp,
+              nics: hardwareNics(cell.hardware, p.interfaces),
+              devices: hardwareDevices(cell.hardware),
+            };
         } else {
           net ??= await startBootNet({ spec: o.spec, director, siteRoot: o.root, workDir, serveCommand });
           await net.serveFor(cell);
@@ -172,6 +190,9 @@ export async function runMatrix(o: {
                 consoleLog,
                 timeoutMs: o.timeoutMs,
                 interfaces: p.interfaces,
+                ...(cell.hardware !== undefined
+                  ? { hardware: hardwareExpectation(cell.hardware, p.interfaces, catalogDriversOf) }
+                  : {}),
               }),
         );
       }

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { bootTest, type BootTestResult } from '../boot-test/index.js';
 import { FIRMWARE_CHOICES, PATH_CHOICES, selectCells, type BootCell } from '../boot-test/cells.js';
+import { selectHardwareCells } from '../boot-test/hardware-cells.js';
 import { runMatrix } from '../boot-test/matrix.js';
 import { planBootTests, readExpectations, requiredFiles, VIA_CHOICES } from '../boot-test/plan.js';
 import { formatBootFailures, formatBootTable } from '../boot-test/report.js';
@@ -18,15 +19,29 @@ import { loadSpec } from '../spec/load.js';
 interface BootTestFlags {
   via: string;
   firmware?: string;
+  hardware?: string;
+  nic?: string;
   out: string;
   timeout: string;
   json?: boolean;
 }
 
-function checkFlags(flags: BootTestFlags): { timeoutMs: number; cells?: BootCell[] } {
+function checkFlags(flags: BootTestFlags, viaGiven: boolean): { timeoutMs: number; cells?: BootCell[] } {
   const problems: Problem[] = [];
   let cells: BootCell[] | undefined;
-  if (flags.firmware === undefined) {
+  if (flags.hardware !== undefined || flags.nic !== undefined) {
+    const picked = selectHardwareCells(flags);
+    if (Array.isArray(picked)) cells = picked;
+    else problems.push(picked);
+    if (flags.firmware !== undefined)
+      problems.push({
+        message: `--firmware ${flags.firmware}: the hardware cells boot BIOS only; leave it out`,
+      });
+    if (viaGiven && flags.via !== 'direct')
+      problems.push({
+        message: `--via ${flags.via}: the hardware cells boot directly; leave it out or say direct`,
+      });
+  } else if (flags.firmware === undefined) {
     if (VIA_CHOICES[flags.via] === undefined)
       problems.push({ message: `--via ${flags.via}: must be direct, pxe or both` });
   } else {
@@ -86,6 +101,11 @@ export function register(program: Command): void {
       '--firmware <fw>',
       'boot matrix: bios, uefi (OVMF), uefi-secure (Secure Boot on: must refuse) or all; without it: BIOS, PXE by QEMU',
     )
+    .option(
+      '--hardware <which>',
+      'hardware matrix: all = q35, -smp 2 (4 in one cell), each NIC model QEMU emulates, a watchdog (direct boot)',
+    )
+    .option('--nic <model>', 'one cell of the hardware matrix: that QEMU NIC model (e1000e, tulip, ...)')
     .option('--out <dir>', 'output folder the image was built into', DEFAULT_OUT_DIR)
     .option(
       '--timeout <seconds>',
@@ -94,7 +114,7 @@ export function register(program: Command): void {
     )
     .action(async (specFile: string, _opts: unknown, cmd: Command) => {
       const flags = cmd.optsWithGlobals<BootTestFlags>();
-      const { timeoutMs, cells } = checkFlags(flags);
+      const { timeoutMs, cells } = checkFlags(flags, cmd.getOptionValueSource('via') === 'cli');
       const { spec } = await loadSpec(specFile);
       const root = siteRoot(flags.out, spec.name);
       if (cells !== undefined) {

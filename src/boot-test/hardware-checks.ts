@@ -1,0 +1,227 @@
+/**
+ * The checks of a hardware cell over what its probes printed (src/boot-test/observe-hardware.ts): every CPU online,
+ * each interface with the spec's MAC on a NIC of its model bound to the catalog's driver, the PCI order, MSI-X in
+ * use, a watchdog device open. Pure.
+ */
+import type { BootCheck } from './checks.js';
+import type { HardwareCheck } from './cells.js';
+import type { HardwareExpectation } from './hardware-cells.js';
+import type { HardwareObservation } from './observe-hardware.js';
+
+/** A network interface as the guest shows it. */
+export interface SeenNet {
+  name: string;
+  mac: string;
+  ifindex: number;
+  /** The PCI address of its device (`0000:00:02.0`), '' when not on PCI. */
+  bdf: string;
+  /** The last part of its device path: the PCI address, or the virtio device (`virtio0`) on it. */
+  device: string;
+  driver: string;
+}
+
+/** A PCI device as the guest shows it. */
+export interface SeenPci {
+  bdf: string;
+  /** `vendor:device` in lower-case hex without 0x (`8086:10d3`). */
+  id: string;
+  /** MSI modes of its vectors (`msix`, `msi`), one per vector. */
+  msi: string[];
+}
+
+const BDF = /^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/;
+const NOT_RUN = 'not checked: the guest shell never answered (see the console log)';
+
+/** The interfaces in the `net` probe's output (`NAME MAC IFINDEX DEVICE-PATH DRIVER` lines). */
+export function parseNet(output: string): SeenNet[] {
+  return output.split('\n').flatMap((line) => {
+    const [name, mac, ifindex, device, driver] = line.trim().split(/\s+/);
+    if (name === undefined || mac === undefined || !/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(mac)) return [];
+    const bdf = [...(device ?? '').split('/')].reverse().find((p) => BDF.test(p)) ?? '';
+    const last = (device ?? '').split('/').pop() ?? '';
+    return [
+      { name, mac: mac.toLowerCase(), ifindex: Number(ifindex), bdf, device: last, driver: driver ?? '' },
+    ];
+  });
+}
+
+/** The PCI devices in the `pci` probe's output (`BDF 0xVVVV:0xDDDD 0xRR MODES` lines). */
+export function parsePci(output: string): SeenPci[] {
+  return output.split('\n').flatMap((line) => {
+    const m = /^(\S+) 0x([0-9a-f]{4}):0x([0-9a-f]{4}) \S+ (\S+)$/i.exec(line.trim());
+    if (m === null || !BDF.test(m[1] ?? '')) return [];
+    const modes = m[4] === '-' ? [] : (m[4] ?? '').split(',').filter((x) => x !== '');
+    return [{ bdf: m[1] ?? '', id: `${m[2]}:${m[3]}`.toLowerCase(), msi: modes }];
+  });
+}
+
+/** The CPU count of a kernel CPU list (`0-3`, `0,2-3`, `0`). */
+export function countCpuList(list: string): number {
+  return list
+    .trim()
+    .split(',')
+    .filter((r) => r !== '')
+    .reduce((n, r) => {
+      const [a, b] = r.split('-').map(Number);
+      return n + (b !== undefined && a !== undefined ? b - a + 1 : 1);
+    }, 0);
+}
+
+const sameDriver = (a: string, b: string): boolean => a.replace(/-/g, '_') === b.replace(/-/g, '_');
+const short = (bdf: string): string => bdf.replace(/^0000:/, '');
+
+type Check = (e: HardwareExpectation, o: HardwareObservation, console: string) => BootCheck[];
+
+function checkCpus(e: HardwareExpectation, o: HardwareObservation, console: string): BootCheck[] {
+  const name = 'CPUs online';
+  if (o.cpus === undefined) return [{ name, ok: false, detail: NOT_RUN }];
+  const [online = '', nproc = ''] = o.cpus.trim().split('\n');
+  const n = countCpuList(online);
+  const ok = n === e.cpus && Number(nproc) === e.cpus;
+  const limit = /NR_CPUS\/possible_cpus limit of \d+ reached/.exec(console)?.[0];
+  const why = ok ? '' : limit !== undefined ? ` (kernel: "${limit}")` : '';
+  return [
+    { name, ok, detail: `${n} of -smp ${e.cpus} online (${online.trim()}), nproc ${nproc.trim()}${why}` },
+  ];
+}
+
+function checkNics(e: HardwareExpectation, o: HardwareObservation): BootCheck[] {
+  if (o.net === undefined || o.pci === undefined)
+    return e.interfaces.map((i) => ({ name: `NIC ${i.name}`, ok: false, detail: NOT_RUN }));
+  const nets = parseNet(o.net);
+  const pci = parsePci(o.pci);
+  const driven = new Set(nets.map((n) => n.bdf));
+  return e.interfaces.map((want) => {
+    const name = `NIC ${want.name}`;
+    const model = `${want.model} ${want.pci}`;
+    const seen = nets.find((n) => n.name === want.name);
+    if (seen === undefined) {
+      const present = nets.map((n) => `${n.name} ${n.mac} (${n.driver})`).join(', ') || 'none';
+      const undriven = pci.filter((p) => p.id === want.pci && !driven.has(p.bdf)).map((p) => short(p.bdf));
+      const lacking = undriven.length > 0 ? `; ${want.pci} at ${undriven.join(', ')} has no driver` : '';
+      return {
+        name,
+        ok: false,
+        detail: `no interface ${want.name} (want ${model}, driver ${want.drivers.join('/')}); interfaces: ${present}${lacking}`,
+      };
+    }
+    const id = pci.find((p) => p.bdf === seen.bdf)?.id ?? '?';
+    const problems = [
+      ...(want.mac !== undefined && seen.mac !== want.mac.toLowerCase()
+        ? [`MAC ${seen.mac}, not ${want.mac}`]
+        : []),
+      ...(id !== want.pci ? [`on ${id}, not the ${model}`] : []),
+      ...(!want.drivers.some((d) => sameDriver(d, seen.driver))
+        ? [`driver ${seen.driver}, not ${want.drivers.join('/')}`]
+        : []),
+    ];
+    const detail = `${seen.mac} on ${short(seen.bdf)} ${id} (${want.model}), driver ${seen.driver}`;
+    return {
+      name,
+      ok: problems.length === 0,
+      detail: problems.length === 0 ? detail : `${problems.join('; ')} (${detail})`,
+    };
+  });
+}
+
+function checkPciOrder(e: HardwareExpectation, o: HardwareObservation): BootCheck[] {
+  const name = 'PCI order';
+  if (o.net === undefined) return [{ name, ok: false, detail: NOT_RUN }];
+  const nets = parseNet(o.net);
+  const mine = e.interfaces.map((i) => nets.find((n) => n.name === i.name));
+  if (mine.some((n) => n === undefined || n.bdf === ''))
+    return [{ name, ok: false, detail: 'not every interface is on a PCI device (see the NIC checks)' }];
+  const seen = mine.filter((n) => n !== undefined);
+  const slots = seen.map((n) => `${n.name} ${short(n.bdf)}`).join(', ');
+  const byBdf = [...seen].sort((a, b) => a.bdf.localeCompare(b.bdf)).map((n) => n.name);
+  const want = e.pciOrder === 'reversed' ? seen.map((n) => n.name).reverse() : seen.map((n) => n.name);
+  const ok = byBdf.join() === want.join();
+  const byIndex = [...seen].sort((a, b) => a.ifindex - b.ifindex).map((n) => n.name);
+  const kernel = `the kernel registered ${byIndex.join(', ')} in that order (ifindex)`;
+  return [
+    {
+      name,
+      ok,
+      detail: `${slots}: slots in order ${byBdf.join(', ')} (want ${want.join(', ')}); ${kernel}, /init named them by MAC`,
+    },
+  ];
+}
+
+function checkMsix(e: HardwareExpectation, o: HardwareObservation): BootCheck[] {
+  const wanted = e.interfaces.filter((i) => i.msix);
+  if (o.net === undefined || o.pci === undefined)
+    return wanted.map((i) => ({ name: `MSI-X ${i.name}`, ok: false, detail: NOT_RUN }));
+  const nets = parseNet(o.net);
+  const pci = parsePci(o.pci);
+  const lines = (o.interrupts ?? '').split('\n');
+  return wanted.map((want) => {
+    const name = `MSI-X ${want.name}`;
+    const net = nets.find((n) => n.name === want.name);
+    const bdf = net?.bdf;
+    const dev = pci.find((p) => p.bdf === bdf);
+    if (bdf === undefined || dev === undefined)
+      return { name, ok: false, detail: `no PCI device for ${want.name}` };
+    const msix = dev.msi.filter((m) => m === 'msix').length;
+    // The vector names: the interface's own (e1000e: eth0-rx-0, eth0-tx-0, eth0) or its virtio device's.
+    const owners = [want.name, net?.device ?? want.name];
+    const irqs = lines
+      .map((l) => l.trim().split(/\s+/).pop() ?? '')
+      .filter((n) => owners.some((x) => n === x || n.startsWith(`${x}-`)));
+    const names = irqs.length > 0 ? ` (${irqs.join(' ')})` : '';
+    return msix > 0
+      ? { name, ok: true, detail: `${msix} MSI-X vectors on ${short(bdf)}${names}` }
+      : {
+          name,
+          ok: false,
+          detail: `${short(bdf)} ${want.pci} uses ${dev.msi.length > 0 ? dev.msi.join(',') : 'legacy INTx'}, no MSI-X vector (a kernel without CONFIG_PCI_MSI has none)`,
+        };
+  });
+}
+
+function checkWatchdog(e: HardwareExpectation, o: HardwareObservation): BootCheck[] {
+  const name = 'watchdog open';
+  if (o.watchdog === undefined) return [{ name, ok: false, detail: NOT_RUN }];
+  const lines = o.watchdog.split('\n').map((l) => l.trim());
+  const devs = new Map(
+    lines.flatMap((l) => {
+      const m = /^dev (watchdog\d+) (.+)$/.exec(l);
+      return m !== null ? [[m[1] ?? '', m[2] ?? ''] as const] : [];
+    }),
+  );
+  const opens = lines.flatMap((l) => {
+    const m = /^open (\S+) (\d+) \/dev\/(watchdog\d*)$/.exec(l);
+    // /dev/watchdog is the legacy node of watchdog0.
+    return m !== null
+      ? [{ comm: m[1] ?? '', pid: m[2] ?? '', dev: m[3] === 'watchdog' ? 'watchdog0' : (m[3] ?? '') }]
+      : [];
+  });
+  const list = [...devs].map(([d, drv]) => `${d} (${drv})`).join(', ') || 'none';
+  const good = opens.find((x) => devs.get(x.dev) === e.watchdogDriver);
+  if (good !== undefined)
+    return [
+      { name, ok: true, detail: `${good.dev} (${e.watchdogDriver}) open by ${good.comm} (pid ${good.pid})` },
+    ];
+  const open = opens.map((x) => `${x.dev} by ${x.comm}`).join(', ');
+  const detail =
+    opens.length > 0
+      ? `open: ${open}, but none bound to ${e.watchdogDriver} (devices: ${list})`
+      : ![...devs.values()].includes(e.watchdogDriver)
+        ? `no ${e.watchdogDriver} watchdog device (devices: ${list}), and none open`
+        : `no process holds a watchdog open (devices: ${list}): the image runs no feeder`;
+  return [{ name, ok: false, detail }];
+}
+
+const HARDWARE_CHECKS: Readonly<Record<HardwareCheck, Check | undefined>> = {
+  // `boot` is the plain boot-test's BOOT_CHECKS, run by bootTest itself.
+  boot: undefined,
+  cpus: checkCpus,
+  nics: checkNics,
+  'pci-order': checkPciOrder,
+  msix: checkMsix,
+  watchdog: checkWatchdog,
+};
+
+/** The verdicts of the hardware checks `e.checks` names, in that order. */
+export function checkHardware(e: HardwareExpectation, o: HardwareObservation, console: string): BootCheck[] {
+  return e.checks.flatMap((c) => HARDWARE_CHECKS[c]?.(e, o, console) ?? []);
+}
