@@ -13,7 +13,7 @@ export type CellFirmware = 'bios' | 'uefi' | 'uefi-secure';
 export type CellPath = 'direct' | 'pxe' | 'http';
 
 /** What a hardware cell checks (src/boot-test/hardware-cells.json); `boot` is every check of a plain boot-test. */
-export type HardwareCheck = 'boot' | 'cpus' | 'nics' | 'pci-order' | 'msix' | 'watchdog';
+export type HardwareCheck = 'boot' | 'cpus' | 'nics' | 'pci-order' | 'msix' | 'watchdog' | 'degraded';
 
 /** A watchdog a cell adds (`device` null: the machine has it) and the driver that must bind it. */
 export interface WatchdogRow {
@@ -28,8 +28,11 @@ export interface HardwareCell {
   /** `reversed`: the PCI slots hold the interfaces' NICs in the opposite order of their names. */
   pciOrder: 'names' | 'reversed';
   smp: number;
-  watchdog: WatchdogRow;
+  /** The watchdog it adds and checks; null: none. */
+  watchdog: WatchdogRow | null;
   checks: HardwareCheck[];
+  /** The models whose driver the image must lack (the negative): their interfaces must not come up. */
+  leftOut: NicModel[];
 }
 
 /** One cell of the matrix. */

@@ -21,15 +21,24 @@ interface CellRow {
   nics: string[];
   pciOrder?: string;
   smp: number;
-  watchdog: string;
+  watchdog: string | null;
   checks: string[];
+  leftOut?: string[];
 }
 
 /** The NIC models QEMU 7.2 emulates that the matrix boots, by `-device` name. */
 export const NIC_MODELS: Readonly<Record<NicModel, NicModelRow>> = table.models;
 
 const WATCHDOGS: Readonly<Record<string, WatchdogRow>> = table.watchdogs;
-const CHECKS: readonly HardwareCheck[] = ['boot', 'cpus', 'nics', 'pci-order', 'msix', 'watchdog'];
+const CHECKS: readonly HardwareCheck[] = [
+  'boot',
+  'cpus',
+  'nics',
+  'pci-order',
+  'msix',
+  'watchdog',
+  'degraded',
+];
 
 function isModel(name: string): name is NicModel {
   return Object.hasOwn(NIC_MODELS, name);
@@ -38,11 +47,12 @@ function isModel(name: string): name is NicModel {
 /** A row of hardware-cells.json as a boot cell; an unknown model, watchdog or check is a bug in the table. */
 function cellOf(row: CellRow): BootCell {
   const where = `src/boot-test/hardware-cells.json: cell ${row.id}`;
-  const nics = row.nics.map((n) => {
+  const model = (n: string): NicModel => {
     if (!isModel(n)) throw new Error(`${where}: unknown model ${n}`);
     return n;
-  });
-  const watchdog = WATCHDOGS[row.watchdog];
+  };
+  const nics = row.nics.map(model);
+  const watchdog = row.watchdog === null ? null : WATCHDOGS[row.watchdog];
   if (watchdog === undefined) throw new Error(`${where}: unknown watchdog ${row.watchdog}`);
   const checks = row.checks.map((c) => {
     const known = CHECKS.find((k) => k === c);
@@ -55,6 +65,7 @@ function cellOf(row: CellRow): BootCell {
     smp: row.smp,
     watchdog,
     checks,
+    leftOut: (row.leftOut ?? []).map(model),
   };
   return {
     id: row.id,
@@ -69,8 +80,11 @@ function cellOf(row: CellRow): BootCell {
 /** Every hardware cell, in table order. */
 export const HARDWARE_CELLS: readonly BootCell[] = (table.cells as CellRow[]).map(cellOf);
 
-/** `--hardware` choices: every cell. */
-export const HARDWARE_CHOICES: Record<string, () => BootCell[]> = { all: () => [...HARDWARE_CELLS] };
+/** `--hardware` choices: every model (the reference must boot on each), or the negative (an image lacking one). */
+export const HARDWARE_CHOICES: Record<string, () => BootCell[]> = {
+  all: () => HARDWARE_CELLS.filter((c) => c.hardware?.leftOut.length === 0),
+  'left-out': () => HARDWARE_CELLS.filter((c) => (c.hardware?.leftOut.length ?? 0) > 0),
+};
 
 /** The cells `--hardware H` or `--nic MODEL` (the cell of that model alone) select, or what is wrong. */
 export function selectHardwareCells(o: { hardware?: string; nic?: string }): BootCell[] | Problem {
@@ -109,7 +123,7 @@ export function hardwareNics(cell: HardwareCell, interfaces: readonly GuestInter
 
 /** The further `-device` values of `cell`: its watchdog when the machine lacks it. */
 export function hardwareDevices(cell: HardwareCell): string[] {
-  return cell.watchdog.device !== null ? [cell.watchdog.device] : [];
+  return cell.watchdog?.device != null ? [cell.watchdog.device] : [];
 }
 
 /** What a hardware cell's checks compare against: per interface the model, its PCI id and drivers. */
@@ -123,9 +137,12 @@ export interface HardwareExpectation {
     pci: string;
     msix: boolean;
     drivers: string[];
+    /** The image must have no driver for it (the negative). */
+    leftOut?: boolean;
   }[];
   pciOrder: 'names' | 'reversed';
-  watchdogDriver: string;
+  /** The driver the open watchdog must be bound to; null: the cell checks no watchdog. */
+  watchdogDriver: string | null;
 }
 
 /** The expectation of `cell` for `interfaces`; `driversOf` names the modules that drive a model (the catalog). */
@@ -147,9 +164,10 @@ export function hardwareExpectation(
         pci: row.pci,
         msix: row.msix,
         drivers: driversOf(model),
+        ...(cell.leftOut.includes(model) ? { leftOut: true } : {}),
       };
     }),
     pciOrder: cell.pciOrder,
-    watchdogDriver: cell.watchdog.driver,
+    watchdogDriver: cell.watchdog?.driver ?? null,
   };
 }

@@ -7,65 +7,12 @@ import type { BootCheck } from './checks.js';
 import type { HardwareCheck } from './cells.js';
 import type { HardwareExpectation } from './hardware-cells.js';
 import type { HardwareObservation } from './observe-hardware.js';
+import { countCpuList, parseNet, parsePci } from './parse-hardware.js';
 
-/** A network interface as the guest shows it. */
-export interface SeenNet {
-  name: string;
-  mac: string;
-  ifindex: number;
-  /** The PCI address of its device (`0000:00:02.0`), '' when not on PCI. */
-  bdf: string;
-  /** The last part of its device path: the PCI address, or the virtio device (`virtio0`) on it. */
-  device: string;
-  driver: string;
-}
+/** The spec the negative cell is run on: the reference on Debian's kernel, the image without the tulip driver. */
+export const LEFT_OUT_SPEC = 'test/fixtures/hardware/left-out.yaml';
 
-/** A PCI device as the guest shows it. */
-export interface SeenPci {
-  bdf: string;
-  /** `vendor:device` in lower-case hex without 0x (`8086:10d3`). */
-  id: string;
-  /** MSI modes of its vectors (`msix`, `msi`), one per vector. */
-  msi: string[];
-}
-
-const BDF = /^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/;
 const NOT_RUN = 'not checked: the guest shell never answered (see the console log)';
-
-/** The interfaces in the `net` probe's output (`NAME MAC IFINDEX DEVICE-PATH DRIVER` lines). */
-export function parseNet(output: string): SeenNet[] {
-  return output.split('\n').flatMap((line) => {
-    const [name, mac, ifindex, device, driver] = line.trim().split(/\s+/);
-    if (name === undefined || mac === undefined || !/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(mac)) return [];
-    const bdf = [...(device ?? '').split('/')].reverse().find((p) => BDF.test(p)) ?? '';
-    const last = (device ?? '').split('/').pop() ?? '';
-    return [
-      { name, mac: mac.toLowerCase(), ifindex: Number(ifindex), bdf, device: last, driver: driver ?? '' },
-    ];
-  });
-}
-
-/** The PCI devices in the `pci` probe's output (`BDF 0xVVVV:0xDDDD 0xRR MODES` lines). */
-export function parsePci(output: string): SeenPci[] {
-  return output.split('\n').flatMap((line) => {
-    const m = /^(\S+) 0x([0-9a-f]{4}):0x([0-9a-f]{4}) \S+ (\S+)$/i.exec(line.trim());
-    if (m === null || !BDF.test(m[1] ?? '')) return [];
-    const modes = m[4] === '-' ? [] : (m[4] ?? '').split(',').filter((x) => x !== '');
-    return [{ bdf: m[1] ?? '', id: `${m[2]}:${m[3]}`.toLowerCase(), msi: modes }];
-  });
-}
-
-/** The CPU count of a kernel CPU list (`0-3`, `0,2-3`, `0`). */
-export function countCpuList(list: string): number {
-  return list
-    .trim()
-    .split(',')
-    .filter((r) => r !== '')
-    .reduce((n, r) => {
-      const [a, b] = r.split('-').map(Number);
-      return n + (b !== undefined && a !== undefined ? b - a + 1 : 1);
-    }, 0);
-}
 
 const sameDriver = (a: string, b: string): boolean => a.replace(/-/g, '_') === b.replace(/-/g, '_');
 const short = (bdf: string): string => bdf.replace(/^0000:/, '');
@@ -95,9 +42,19 @@ function checkNics(e: HardwareExpectation, o: HardwareObservation): BootCheck[] 
     const name = `NIC ${want.name}`;
     const model = `${want.model} ${want.pci}`;
     const seen = nets.find((n) => n.name === want.name);
+    const undriven = pci.filter((p) => p.id === want.pci && !driven.has(p.bdf)).map((p) => short(p.bdf));
+    if (want.leftOut === true) {
+      // The negative: the image has no driver for this model, so the NIC is there and the interface is not.
+      const ok = seen === undefined && undriven.length > 0;
+      const detail = ok
+        ? `no interface, as it must be: ${want.pci} (${want.model}) at ${undriven.join(', ')} has no driver in the image`
+        : seen !== undefined
+          ? `${want.name} came up on ${seen.driver}: this image drives ${want.model}; the cell needs one whose spec leaves it out (${LEFT_OUT_SPEC})`
+          : `no ${want.pci} (${want.model}) device without a driver on the guest's PCI bus`;
+      return { name, ok, detail };
+    }
     if (seen === undefined) {
       const present = nets.map((n) => `${n.name} ${n.mac} (${n.driver})`).join(', ') || 'none';
-      const undriven = pci.filter((p) => p.id === want.pci && !driven.has(p.bdf)).map((p) => short(p.bdf));
       const lacking = undriven.length > 0 ? `; ${want.pci} at ${undriven.join(', ')} has no driver` : '';
       return {
         name,
@@ -180,6 +137,8 @@ function checkMsix(e: HardwareExpectation, o: HardwareObservation): BootCheck[] 
 
 function checkWatchdog(e: HardwareExpectation, o: HardwareObservation): BootCheck[] {
   const name = 'watchdog open';
+  if (e.watchdogDriver === null) return [];
+  const driver = e.watchdogDriver;
   if (o.watchdog === undefined) return [{ name, ok: false, detail: NOT_RUN }];
   const lines = o.watchdog.split('\n').map((l) => l.trim());
   const devs = new Map(
@@ -196,19 +155,51 @@ function checkWatchdog(e: HardwareExpectation, o: HardwareObservation): BootChec
       : [];
   });
   const list = [...devs].map(([d, drv]) => `${d} (${drv})`).join(', ') || 'none';
-  const good = opens.find((x) => devs.get(x.dev) === e.watchdogDriver);
+  const good = opens.find((x) => devs.get(x.dev) === driver);
   if (good !== undefined)
-    return [
-      { name, ok: true, detail: `${good.dev} (${e.watchdogDriver}) open by ${good.comm} (pid ${good.pid})` },
-    ];
+    return [{ name, ok: true, detail: `${good.dev} (${driver}) open by ${good.comm} (pid ${good.pid})` }];
   const open = opens.map((x) => `${x.dev} by ${x.comm}`).join(', ');
   const detail =
     opens.length > 0
-      ? `open: ${open}, but none bound to ${e.watchdogDriver} (devices: ${list})`
-      : ![...devs.values()].includes(e.watchdogDriver)
-        ? `no ${e.watchdogDriver} watchdog device (devices: ${list}), and none open`
+      ? `open: ${open}, but none bound to ${driver} (devices: ${list})`
+      : ![...devs.values()].includes(driver)
+        ? `no ${driver} watchdog device (devices: ${list}), and none open`
         : `no process holds a watchdog open (devices: ${list}): the image runs no feeder`;
   return [{ name, ok: false, detail }];
+}
+
+// NOTE: the shape of src/runtime/console-contract.ts's DEGRADED line (`... failed=step,step`), read here until
+// boot-test's own checks parse it.
+const DEGRADED = /^lvs-image: DEGRADED (\S+) .*failed=(.*)$/m;
+const READY = /^lvs-image: ready .*$/m;
+
+/** The negative: /init printed one DEGRADED line naming each interface whose NIC has no driver, and no ready line. */
+function checkDegraded(e: HardwareExpectation, _o: HardwareObservation, console: string): BootCheck[] {
+  const name = 'DEGRADED line';
+  const m = DEGRADED.exec(console);
+  const ready = READY.exec(console)?.[0];
+  const missing = e.interfaces.filter((i) => i.leftOut === true).map((i) => `interface ${i.name}`);
+  if (m === null)
+    return [
+      {
+        name,
+        ok: false,
+        detail: `no \`lvs-image: DEGRADED\` line${ready !== undefined ? `; /init said \`${ready}\` though ${missing.join(', ')} never came up` : ''}`,
+      },
+    ];
+  const failed = (m[2] ?? '').split(',');
+  const absent = missing.filter((step) => !failed.includes(step));
+  const problems = [
+    ...(absent.length > 0 ? [`it does not name ${absent.join(', ')}`] : []),
+    ...(ready !== undefined ? [`/init also said \`${ready}\``] : []),
+  ];
+  return [
+    {
+      name,
+      ok: problems.length === 0,
+      detail: `\`${m[0]}\`${problems.length > 0 ? `: ${problems.join('; ')}` : ''}`,
+    },
+  ];
 }
 
 const HARDWARE_CHECKS: Readonly<Record<HardwareCheck, Check | undefined>> = {
@@ -219,6 +210,7 @@ const HARDWARE_CHECKS: Readonly<Record<HardwareCheck, Check | undefined>> = {
   'pci-order': checkPciOrder,
   msix: checkMsix,
   watchdog: checkWatchdog,
+  degraded: checkDegraded,
 };
 
 /** The verdicts of the hardware checks `e.checks` names, in that order. */

@@ -127,7 +127,7 @@ export function register(program: Command): void {
           timeoutMs,
           json: flags.json === true,
         });
-        report(results, flags.json === true);
+        report(results, flags.json === true, flags.hardware !== undefined || flags.nic !== undefined);
         return;
       }
       const vias = VIA_CHOICES[flags.via] ?? [];
@@ -160,7 +160,7 @@ export function register(program: Command): void {
 }
 
 /** Prints the table (or JSON) and fails with the diffs when a boot failed. */
-function report(results: BootTestResult[], json: boolean): void {
+function report(results: BootTestResult[], json: boolean, hardware = false): void {
   const ok = results.every((r) => r.ok);
   if (json) {
     if (ok) printJson({ ok, results });
@@ -172,7 +172,9 @@ function report(results: BootTestResult[], json: boolean): void {
     throw new BuildError(
       `boot test failed for ${failed} of ${results.length} boots\n${formatBootFailures(results)}`,
       {
-        hint: "the diff compares what the build published (<hostname>/state.json: the image's own /etc/ipvsadm.rules) with what the booted director holds",
+        hint: hardware
+          ? "a hardware cell fails when the image has no driver for the cell's NIC model or the kernel lacks a server option (SMP, PCI_MSI, the watchdog's driver): each check names what it saw; `lvs-image hardware SPEC` lists what the image carries"
+          : "the diff compares what the build published (<hostname>/state.json: the image's own /etc/ipvsadm.rules) with what the booted director holds",
       },
     );
   }

@@ -1,6 +1,7 @@
 import test from 'ava';
 import type { HardwareExpectation } from '../../src/boot-test/hardware-cells.js';
-import { checkHardware, countCpuList, parseNet, parsePci } from '../../src/boot-test/hardware-checks.js';
+import { checkHardware } from '../../src/boot-test/hardware-checks.js';
+import { countCpuList, parseNet, parsePci } from '../../src/boot-test/parse-hardware.js';
 import type { HardwareObservation } from '../../src/boot-test/observe-hardware.js';
 
 /** The mixed cell: eth0 on virtio-net, eth1 on e1000e, eth1's NIC in the first slot. */
@@ -172,4 +173,76 @@ test('only the checks the cell names; probes that never ran are "not checked"', 
     JSON.stringify(none),
   );
   t.is(none.length, 7);
+});
+
+test('the negative: no interface on the left-out model, the carried one fine, one DEGRADED line naming it', (t) => {
+  const e: HardwareExpectation = {
+    checks: ['cpus', 'nics', 'degraded'],
+    cpus: 2,
+    interfaces: [
+      {
+        name: 'eth0',
+        mac: '52:54:00:31:00:11',
+        model: 'tulip',
+        pci: '1011:0019',
+        msix: false,
+        drivers: ['tulip'],
+        leftOut: true,
+      },
+      {
+        name: 'eth1',
+        mac: '52:54:00:31:01:11',
+        model: 'e1000',
+        pci: '8086:100e',
+        msix: false,
+        drivers: ['e1000'],
+      },
+    ],
+    pciOrder: 'names',
+    watchdogDriver: null,
+  };
+  const o: HardwareObservation = {
+    cpus: '0-1\n2\n',
+    net: 'eth1 52:54:00:31:01:11 2 /sys/devices/pci0000:00/0000:00:03.0 e1000',
+    pci: '0000:00:02.0 0x1011:0x0019 0x41 -\n0000:00:03.0 0x8086:0x100e 0x03 -',
+  };
+  const degraded =
+    'lvs-image: FAILED interface eth0: no interface has MAC 52:54:00:31:00:11\n' +
+    'lvs-image: DEGRADED lv1 mode=rules services=1 realservers=2 failed=interface eth0,link eth0,address eth0,vip eth0:100\n';
+  t.deepEqual(verdicts(o, e, degraded), [
+    ['CPUs online', true, '2 of -smp 2 online (0-1), nproc 2'],
+    [
+      'NIC eth0',
+      true,
+      'no interface, as it must be: 1011:0019 (tulip) at 00:02.0 has no driver in the image',
+    ],
+    ['NIC eth1', true, '52:54:00:31:01:11 on 00:03.0 8086:100e (e1000), driver e1000'],
+    [
+      'DEGRADED line',
+      true,
+      '`lvs-image: DEGRADED lv1 mode=rules services=1 realservers=2 failed=interface eth0,link eth0,address eth0,vip eth0:100`',
+    ],
+  ]);
+  // Before /init printed DEGRADED: the FAILED lines, then ready.
+  const ready =
+    'lvs-image: FAILED interface eth0: no interface has MAC 52:54:00:31:00:11\nlvs-image: ready lv1 mode=rules services=1 realservers=2\n';
+  t.deepEqual(verdicts(o, e, ready).pop(), [
+    'DEGRADED line',
+    false,
+    'no `lvs-image: DEGRADED` line; /init said `lvs-image: ready lv1 mode=rules services=1 realservers=2` though interface eth0 never came up',
+  ]);
+  t.deepEqual(verdicts(o, e, degraded.replace('interface eth0,', '')).pop()?.slice(0, 2), [
+    'DEGRADED line',
+    false,
+  ]);
+  // An image that drives the model is no negative.
+  const driven = {
+    ...o,
+    net: `eth0 52:54:00:31:00:11 3 /sys/devices/pci0000:00/0000:00:02.0 tulip\n${o.net ?? ''}`,
+  };
+  t.deepEqual(verdicts(driven, e, degraded)[1], [
+    'NIC eth0',
+    false,
+    'eth0 came up on tulip: this image drives tulip; the cell needs one whose spec leaves it out (test/fixtures/hardware/left-out.yaml)',
+  ]);
 });
