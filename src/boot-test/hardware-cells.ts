@@ -4,7 +4,8 @@
  * watchdog; what it checks beyond a plain boot-test is data too. The guest and the expectation of a cell. Pure.
  */
 import type { Problem } from '../lib/errors.js';
-import type { GuestNic, NicModel } from '../lib/qemu-args.js';
+import { allDrivers } from '../hardware/catalog.js';
+import type { GuestNic, GuestSpec, NicModel } from '../lib/qemu-args.js';
 import type { BootCell, HardwareCell, HardwareCheck, WatchdogRow } from './cells.js';
 import type { GuestInterface } from './guest.js';
 import table from './hardware-cells.json' with { type: 'json' };
@@ -124,6 +125,28 @@ export function hardwareNics(cell: HardwareCell, interfaces: readonly GuestInter
 /** The further `-device` values of `cell`: its watchdog when the machine lacks it. */
 export function hardwareDevices(cell: HardwareCell): string[] {
   return cell.watchdog?.device != null ? [cell.watchdog.device] : [];
+}
+
+/** The direct-boot guest `base` as `cell` boots it: q35, -smp N, the cell's NIC models, its watchdog. */
+export function hardwareGuest(
+  cell: HardwareCell,
+  base: GuestSpec,
+  interfaces: readonly GuestInterface[],
+): GuestSpec {
+  return {
+    ...base,
+    machine: 'q35',
+    smp: cell.smp,
+    nics: hardwareNics(cell, interfaces),
+    devices: hardwareDevices(cell),
+  };
+}
+
+/** The catalog's modules that drive QEMU NIC model `model` (hardware/nics.json, a driver's `qemu` list). */
+export function catalogDriversOf(model: NicModel): string[] {
+  return allDrivers()
+    .filter((d) => d.qemu.includes(model))
+    .map((d) => d.module);
 }
 
 /** What a hardware cell's checks compare against: per interface the model, its PCI id and drivers. */

@@ -21,12 +21,16 @@ interface BootTestFlags {
   firmware?: string;
   hardware?: string;
   nic?: string;
+  jobs: string;
   out: string;
   timeout: string;
   json?: boolean;
 }
 
-function checkFlags(flags: BootTestFlags, viaGiven: boolean): { timeoutMs: number; cells?: BootCell[] } {
+function checkFlags(
+  flags: BootTestFlags,
+  viaGiven: boolean,
+): { timeoutMs: number; jobs: number; cells?: BootCell[] } {
   const problems: Problem[] = [];
   let cells: BootCell[] | undefined;
   if (flags.hardware !== undefined || flags.nic !== undefined) {
@@ -68,8 +72,11 @@ function checkFlags(flags: BootTestFlags, viaGiven: boolean): { timeoutMs: numbe
   const seconds = /^\d+$/.test(flags.timeout) ? Number(flags.timeout) : NaN;
   if (!(seconds >= 1 && seconds <= 3600))
     problems.push({ message: `--timeout ${flags.timeout}: must be whole seconds, 1..3600` });
+  const jobs = /^\d+$/.test(flags.jobs) ? Number(flags.jobs) : NaN;
+  if (!(jobs >= 1 && jobs <= 8))
+    problems.push({ message: `--jobs ${flags.jobs}: must be a whole number, 1..8` });
   if (problems.length > 0) throw new SpecError(problems);
-  return { timeoutMs: seconds * 1000, ...(cells !== undefined ? { cells } : {}) };
+  return { timeoutMs: seconds * 1000, jobs, ...(cells !== undefined ? { cells } : {}) };
 }
 
 function checkPublished(
@@ -103,9 +110,10 @@ export function register(program: Command): void {
     )
     .option(
       '--hardware <which>',
-      'hardware matrix: all = q35, -smp 2 (4 in one cell), each NIC model QEMU emulates, a watchdog (direct boot)',
+      'hardware matrix, direct boot on q35: all (-smp 2, 4 in one cell, each NIC model QEMU emulates, a watchdog) or left-out (the negative: eth0 on a NIC the image has no driver for)',
     )
     .option('--nic <model>', 'one cell of the hardware matrix: that QEMU NIC model (e1000e, tulip, ...)')
+    .option('--jobs <n>', 'matrix: direct boots run this many guests at once', '1')
     .option('--out <dir>', 'output folder the image was built into', DEFAULT_OUT_DIR)
     .option(
       '--timeout <seconds>',
@@ -114,7 +122,7 @@ export function register(program: Command): void {
     )
     .action(async (specFile: string, _opts: unknown, cmd: Command) => {
       const flags = cmd.optsWithGlobals<BootTestFlags>();
-      const { timeoutMs, cells } = checkFlags(flags, cmd.getOptionValueSource('via') === 'cli');
+      const { timeoutMs, jobs, cells } = checkFlags(flags, cmd.getOptionValueSource('via') === 'cli');
       const { spec } = await loadSpec(specFile);
       const root = siteRoot(flags.out, spec.name);
       if (cells !== undefined) {
@@ -126,6 +134,7 @@ export function register(program: Command): void {
           cells,
           timeoutMs,
           json: flags.json === true,
+          jobs,
         });
         report(results, flags.json === true, flags.hardware !== undefined || flags.nic !== undefined);
         return;

@@ -7,8 +7,9 @@ import {
   hardwareExpectation,
   hardwareNics,
   selectHardwareCells,
+  catalogDriversOf,
+  hardwareGuest,
 } from '../../src/boot-test/hardware-cells.js';
-import { catalogDriversOf } from '../../src/boot-test/matrix.js';
 import type { HardwareCell } from '../../src/boot-test/cells.js';
 
 const IFACES = [
@@ -122,6 +123,22 @@ test('hardwareNics: the spec MACs on the cell models, in name order or reversed 
 test('hardwareDevices: the i6300ESB is added; a watchdog of the machine (q35 iTCO) is not', (t) => {
   t.deepEqual(hardwareDevices(hw('nic-e1000')), ['i6300esb']);
   t.deepEqual(hardwareDevices({ ...hw('nic-e1000'), watchdog: { device: null, driver: 'iTCO_wdt' } }), []);
+});
+
+test('hardwareGuest: the direct guest on q35 with the cell -smp, NIC models and watchdog', (t) => {
+  const base = {
+    name: 'lv1-x',
+    direct: { kernel: 'k', initrd: 'i', append: 'a' },
+    nics: [],
+    machine: 'pc' as const,
+  };
+  t.deepEqual(hardwareGuest(hw('nic-virtio-net-pci'), base, IFACES), {
+    ...base,
+    machine: 'q35',
+    smp: 4,
+    nics: hardwareNics(hw('nic-virtio-net-pci'), IFACES),
+    devices: ['i6300esb'],
+  });
 });
 
 test('hardwareExpectation: per interface its model, PCI id, MSI-X and drivers; the CPUs of -smp', (t) => {
