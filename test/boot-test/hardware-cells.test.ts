@@ -1,4 +1,7 @@
 import test from 'ava';
+import path from 'node:path';
+import { loadSpec } from '../../src/spec/load.js';
+import { ROOT } from '../_helpers/cli.js';
 import { driverOfQemuModel } from '../../src/hardware/catalog.js';
 import {
   HARDWARE_CELLS,
@@ -180,4 +183,15 @@ test('--hardware left-out: the negative alone, eth0 on a model the image must la
     ],
   );
   t.is(e.watchdogDriver, null);
+});
+
+test('the negative fixture is the reference director on a prebuilt kernel (no kernel build), on a site of its own', async (t) => {
+  const [{ spec: neg }, { spec: ref }] = await Promise.all([
+    loadSpec(path.join(ROOT, 'test/fixtures/hardware/left-out.yaml')),
+    loadSpec(path.join(ROOT, 'images/dsas-lv1.yaml')),
+  ]);
+  t.not(neg.name, ref.name);
+  t.truthy(neg.kernel.prebuilt);
+  t.deepEqual(neg.directors, ref.directors);
+  t.deepEqual(neg.realServers, ref.realServers);
 });
