@@ -15,10 +15,12 @@ export type CellPath = 'direct' | 'pxe' | 'http';
 /** What a hardware cell checks (src/boot-test/hardware-cells.json); `boot` is every check of a plain boot-test. */
 export type HardwareCheck = 'boot' | 'cpus' | 'nics' | 'pci-order' | 'msix' | 'watchdog' | 'degraded';
 
-/** A watchdog a cell adds (`device` null: the machine has it) and the driver that must bind it. */
+/** A watchdog a cell adds (`device` null: the machine has it), the driver that must bind it, and where it binds. */
 export interface WatchdogRow {
   device: string | null;
   driver: string;
+  /** The sysfs folder of the bound driver and the names of its devices there (a shell glob). */
+  bound: { dir: string; glob: string };
 }
 
 /** A hardware cell (src/boot-test/hardware-cells.ts): machine, NIC models and watchdog, and what it checks. */

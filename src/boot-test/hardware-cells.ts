@@ -164,8 +164,8 @@ export interface HardwareExpectation {
     leftOut?: boolean;
   }[];
   pciOrder: 'names' | 'reversed';
-  /** The driver the open watchdog must be bound to; null: the cell checks no watchdog. */
-  watchdogDriver: string | null;
+  /** The watchdog whose driver must be bound while a watchdog is open; null: the cell checks none. */
+  watchdog: WatchdogRow | null;
 }
 
 /** The expectation of `cell` for `interfaces`; `driversOf` names the modules that drive a model (the catalog). */
@@ -191,6 +191,6 @@ export function hardwareExpectation(
       };
     }),
     pciOrder: cell.pciOrder,
-    watchdogDriver: cell.watchdog?.driver ?? null,
+    watchdog: cell.watchdog,
   };
 }

@@ -137,35 +137,37 @@ function checkMsix(e: HardwareExpectation, o: HardwareObservation): BootCheck[] 
 
 function checkWatchdog(e: HardwareExpectation, o: HardwareObservation): BootCheck[] {
   const name = 'watchdog open';
-  if (e.watchdogDriver === null) return [];
-  const driver = e.watchdogDriver;
+  if (e.watchdog === null) return [];
+  const { driver } = e.watchdog;
   if (o.watchdog === undefined) return [{ name, ok: false, detail: NOT_RUN }];
   const lines = o.watchdog.split('\n').map((l) => l.trim());
-  const devs = new Map(
+  const pick = (re: RegExp): RegExpExecArray[] =>
     lines.flatMap((l) => {
-      const m = /^dev (watchdog\d+) (.+)$/.exec(l);
-      return m !== null ? [[m[1] ?? '', m[2] ?? ''] as const] : [];
-    }),
-  );
-  const opens = lines.flatMap((l) => {
-    const m = /^open (\S+) (\d+) \/dev\/(watchdog\d*)$/.exec(l);
-    // /dev/watchdog is the legacy node of watchdog0.
-    return m !== null
-      ? [{ comm: m[1] ?? '', pid: m[2] ?? '', dev: m[3] === 'watchdog' ? 'watchdog0' : (m[3] ?? '') }]
-      : [];
-  });
-  const list = [...devs].map(([d, drv]) => `${d} (${drv})`).join(', ') || 'none';
-  const good = opens.find((x) => devs.get(x.dev) === driver);
-  if (good !== undefined)
-    return [{ name, ok: true, detail: `${good.dev} (${driver}) open by ${good.comm} (pid ${good.pid})` }];
-  const open = opens.map((x) => `${x.dev} by ${x.comm}`).join(', ');
-  const detail =
-    opens.length > 0
-      ? `open: ${open}, but none bound to ${driver} (devices: ${list})`
-      : ![...devs.values()].includes(driver)
-        ? `no ${driver} watchdog device (devices: ${list}), and none open`
-        : `no process holds a watchdog open (devices: ${list}): the image runs no feeder`;
-  return [{ name, ok: false, detail }];
+      const m = re.exec(l);
+      return m !== null ? [m] : [];
+    });
+  // `dev watchdogN [name]`: the name when the kernel tells it (a parent device's driver; i6300ESB and softdog have none).
+  const devs = new Map(pick(/^dev (watchdog\d+) ?(.*)$/).map((m) => [m[1] ?? '', m[2] ?? ''] as const));
+  const bound = pick(/^bound (\S+)$/).map((m) => m[1] ?? '');
+  // /dev/watchdog is the legacy node of watchdog0.
+  const opens = pick(/^open (\S+) (\d+) \/dev\/(watchdog\d*)$/).map((m) => ({
+    comm: m[1] ?? '',
+    pid: m[2] ?? '',
+    dev: m[3] === 'watchdog' ? 'watchdog0' : (m[3] ?? ''),
+  }));
+  const list = [...devs].map(([d, n]) => (n !== '' ? `${d} (${n})` : d)).join(', ') || 'none';
+  const hardware =
+    bound.length > 0 ? `${driver} bound to ${bound.map(short).join(', ')}` : `no ${driver} device`;
+  const open = opens.find((x) => devs.get(x.dev) !== 'softdog');
+  const ok = bound.length > 0 && open !== undefined;
+  const detail = ok
+    ? `${open.dev} open by ${open.comm} (pid ${open.pid}); ${hardware}; devices: ${list}`
+    : bound.length === 0
+      ? `${hardware} (the kernel lacks its driver); devices: ${list}${opens.length > 0 ? `, open: ${opens.map((x) => x.dev).join(', ')}` : ''}`
+      : opens.length > 0
+        ? `only softdog is open (${opens.map((x) => `${x.dev} by ${x.comm}`).join(', ')}), not a hardware watchdog; ${hardware}`
+        : `no process holds a watchdog open (${hardware}; devices: ${list}): the image runs no feeder`;
+  return [{ name, ok, detail }];
 }
 
 // NOTE: the shape of src/runtime/console-contract.ts's DEGRADED line (`... failed=step,step`), read here until

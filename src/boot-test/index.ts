@@ -159,6 +159,7 @@ export async function bootTest(opts: BootTestOptions): Promise<BootTestResult> {
       if (opts.hardware !== undefined)
         hardware = await observeHardware(
           async (command) => (await guest.console.run(command, PROBE_TIMEOUT_MS)).output,
+          opts.hardware.watchdog,
         );
     } catch (err) {
       // A guest that never gets ready, or whose shell stops answering, fails the checks that need it; the

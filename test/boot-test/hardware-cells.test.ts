@@ -123,9 +123,15 @@ test('hardwareNics: the spec MACs on the cell models, in name order or reversed 
   );
 });
 
-test('hardwareDevices: the i6300ESB is added; a watchdog of the machine (q35 iTCO) is not', (t) => {
-  t.deepEqual(hardwareDevices(hw('nic-e1000')), ['i6300esb']);
-  t.deepEqual(hardwareDevices({ ...hw('nic-e1000'), watchdog: { device: null, driver: 'iTCO_wdt' } }), []);
+test("hardwareDevices: the i6300ESB is added (the paravirtual cells); q35's own iTCO is not", (t) => {
+  t.deepEqual(hardwareDevices(hw('nic-virtio-net-pci')), ['i6300esb']);
+  t.deepEqual(hardwareDevices(hw('nic-vmxnet3')), ['i6300esb']);
+  t.deepEqual(hardwareDevices(hw('nic-e1000')), []);
+  t.like(hw('nic-e1000').watchdog, { driver: 'iTCO_wdt' });
+  t.deepEqual(
+    HARDWARE_CELLS.map((c) => c.hardware?.watchdog?.driver ?? null),
+    [...Array<string>(7).fill('iTCO_wdt'), 'i6300ESB timer', 'i6300ESB timer', 'iTCO_wdt', null],
+  );
 });
 
 test('hardwareGuest: the direct guest on q35 with the cell -smp, NIC models and watchdog', (t) => {
@@ -142,13 +148,14 @@ test('hardwareGuest: the direct guest on q35 with the cell -smp, NIC models and 
     nics: hardwareNics(hw('nic-virtio-net-pci'), IFACES),
     devices: ['i6300esb'],
   });
+  t.deepEqual(hardwareGuest(hw('nic-e1000'), base, IFACES).devices, []);
 });
 
 test('hardwareExpectation: per interface its model, PCI id, MSI-X and drivers; the CPUs of -smp', (t) => {
   const e = hardwareExpectation(hw('nic-mixed-reversed'), IFACES, (m) => [`drv-${m}`]);
   t.is(e.cpus, 2);
   t.is(e.pciOrder, 'reversed');
-  t.is(e.watchdogDriver, 'i6300ESB timer');
+  t.is(e.watchdog?.driver, 'iTCO_wdt');
   t.deepEqual(
     e.interfaces.map((i) => [i.name, i.mac, i.model, i.pci, i.msix, i.drivers]),
     hw('nic-mixed-reversed').nics.map((m, i) => [
@@ -182,7 +189,7 @@ test('--hardware left-out: the negative alone, eth0 on a model the image must la
       ['eth1', 'e1000', undefined],
     ],
   );
-  t.is(e.watchdogDriver, null);
+  t.is(e.watchdog, null);
 });
 
 test('the negative fixture is the reference director on a prebuilt kernel (no kernel build), on a site of its own', async (t) => {

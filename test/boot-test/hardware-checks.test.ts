@@ -2,7 +2,7 @@ import test from 'ava';
 import type { HardwareExpectation } from '../../src/boot-test/hardware-cells.js';
 import { checkHardware } from '../../src/boot-test/hardware-checks.js';
 import { countCpuList, parseNet, parsePci } from '../../src/boot-test/parse-hardware.js';
-import type { HardwareObservation } from '../../src/boot-test/observe-hardware.js';
+import { watchdogProbe, type HardwareObservation } from '../../src/boot-test/observe-hardware.js';
 
 /** The mixed cell: eth0 on virtio-net, eth1 on e1000e, eth1's NIC in the first slot. */
 const EXPECTED: HardwareExpectation = {
@@ -27,7 +27,11 @@ const EXPECTED: HardwareExpectation = {
     },
   ],
   pciOrder: 'reversed',
-  watchdogDriver: 'i6300ESB timer',
+  watchdog: {
+    device: 'i6300esb',
+    driver: 'i6300ESB timer',
+    bound: { dir: '/sys/bus/pci/drivers/i6300ESB timer', glob: '0000:*' },
+  },
 };
 
 /** What the probes print on a server kernel for that cell (format as measured on the console). */
@@ -51,7 +55,9 @@ const GOOD: HardwareObservation = {
     ' 28:   3   0  PCI-MSI 524289-edge      eth1-tx-0',
     ' 29:   1   0  PCI-MSI 524290-edge      eth1',
   ].join('\n'),
-  watchdog: 'open wdfeed 57 /dev/watchdog\ndev watchdog0 i6300ESB timer\n',
+  // i6300ESB (no parent device: no name), then the iTCO, then softdog, in registration order.
+  watchdog:
+    'open wdfeed 57 /dev/watchdog\ndev watchdog0\ndev watchdog1 iTCO_wdt\ndev watchdog2\nbound 0000:00:01.0\n',
 };
 
 const verdicts = (o: HardwareObservation, e = EXPECTED, con = ''): [string, boolean, string][] =>
@@ -87,7 +93,11 @@ test('a server kernel: every check passes, naming what it saw', (t) => {
     ],
     ['MSI-X eth0', true, '3 MSI-X vectors on 00:03.0 (virtio0-config virtio0-input.0)'],
     ['MSI-X eth1', true, '3 MSI-X vectors on 00:02.0 (eth1-rx-0 eth1-tx-0 eth1)'],
-    ['watchdog open', true, 'watchdog0 (i6300ESB timer) open by wdfeed (pid 57)'],
+    [
+      'watchdog open',
+      true,
+      'watchdog0 open by wdfeed (pid 57); i6300ESB timer bound to 00:01.0; devices: watchdog0, watchdog1 (iTCO_wdt), watchdog2',
+    ],
   ]);
 });
 
@@ -126,7 +136,7 @@ test("today's kernel (UP, no PCI_MSI, no e1000e, no watchdog): each failure says
     detail['MSI-X eth0'],
     '00:03.0 1af4:1000 uses legacy INTx, no MSI-X vector (a kernel without CONFIG_PCI_MSI has none)',
   );
-  t.is(detail['watchdog open'], 'no i6300ESB timer watchdog device (devices: none), and none open');
+  t.is(detail['watchdog open'], 'no i6300ESB timer device (the kernel lacks its driver); devices: none');
 });
 
 test('wrong MAC, model or driver; PCI order not reversed; watchdog present but not open, or another one open', (t) => {
@@ -136,7 +146,7 @@ test('wrong MAC, model or driver; PCI order not reversed; watchdog present but n
       'eth0 52:54:00:31:00:99 2 /sys/devices/pci0000:00/0000:00:02.0 e1000e',
       'eth1 52:54:00:31:01:11 3 /sys/devices/pci0000:00/0000:00:03.0/virtio0 virtio_net',
     ].join('\n'),
-    watchdog: 'dev watchdog0 i6300ESB timer\n',
+    watchdog: 'dev watchdog0\nbound 0000:00:01.0\n',
   };
   const detail = Object.fromEntries(verdicts(swapped).map(([name, ok, d]) => [name, [ok, d]]));
   t.deepEqual(detail['NIC eth0'], [
@@ -146,18 +156,19 @@ test('wrong MAC, model or driver; PCI order not reversed; watchdog present but n
   t.false(detail['PCI order']?.[0]);
   t.deepEqual(detail['watchdog open'], [
     false,
-    'no process holds a watchdog open (devices: watchdog0 (i6300ESB timer)): the image runs no feeder',
+    'no process holds a watchdog open (i6300ESB timer bound to 00:01.0; devices: watchdog0): the image runs no feeder',
   ]);
-  const other = verdicts({
+  // softdog open (a kernel whose hardware watchdog came later) is no hardware watchdog.
+  const soft = verdicts({
     ...GOOD,
-    watchdog: 'open wdfeed 57 /dev/watchdog1\ndev watchdog0 i6300ESB timer\ndev watchdog1 iTCO_wdt\n',
+    watchdog: 'open wdfeed 57 /dev/watchdog0\ndev watchdog0 softdog\nbound 0000:00:01.0\n',
   });
   t.deepEqual(
-    other.find(([n]) => n === 'watchdog open'),
+    soft.find(([n]) => n === 'watchdog open'),
     [
       'watchdog open',
       false,
-      'open: watchdog1 by wdfeed, but none bound to i6300ESB timer (devices: watchdog0 (i6300ESB timer), watchdog1 (iTCO_wdt))',
+      'only softdog is open (watchdog0 by wdfeed), not a hardware watchdog; i6300ESB timer bound to 00:01.0',
     ],
   );
 });
@@ -199,7 +210,7 @@ test('the negative: no interface on the left-out model, the carried one fine, on
       },
     ],
     pciOrder: 'names',
-    watchdogDriver: null,
+    watchdog: null,
   };
   const o: HardwareObservation = {
     cpus: '0-1\n2\n',
@@ -245,4 +256,11 @@ test('the negative: no interface on the left-out model, the carried one fine, on
     false,
     'eth0 came up on tulip: this image drives tulip; the cell needs one whose spec leaves it out (test/fixtures/hardware/left-out.yaml)',
   ]);
+});
+
+test('watchdogProbe: the bound driver folder quoted (it has a space), globs outside; a path needing quotes refused', (t) => {
+  const probe = watchdogProbe({ dir: '/sys/bus/pci/drivers/i6300ESB timer', glob: '0000:*' });
+  t.true(probe.includes('for x in "/sys/bus/pci/drivers/i6300ESB timer"/0000:*; do'), probe);
+  t.throws(() => watchdogProbe({ dir: '/sys/$(reboot)', glob: '*' }), { message: /quoting/ });
+  t.throws(() => watchdogProbe({ dir: '/sys', glob: 'a b' }), { message: /quoting/ });
 });
