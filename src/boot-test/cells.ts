@@ -12,6 +12,31 @@ export type CellFirmware = 'bios' | 'uefi' | 'uefi-secure';
 /** What `--via` groups: direct kernel boot, PXE (TFTP first stage), UEFI HTTP boot. */
 export type CellPath = 'direct' | 'pxe' | 'http';
 
+/** What a hardware cell checks (src/boot-test/hardware-cells.json); `boot` is every check of a plain boot-test. */
+export type HardwareCheck = 'boot' | 'cpus' | 'nics' | 'pci-order' | 'msix' | 'watchdog' | 'degraded';
+
+/** A watchdog a cell adds (`device` null: the machine has it), the driver that must bind it, and where it binds. */
+export interface WatchdogRow {
+  device: string | null;
+  driver: string;
+  /** The sysfs folder of the bound driver and the names of its devices there (a shell glob). */
+  bound: { dir: string; glob: string };
+}
+
+/** A hardware cell (src/boot-test/hardware-cells.ts): machine, NIC models and watchdog, and what it checks. */
+export interface HardwareCell {
+  /** The model of each interface, in the spec's name order (eth0, eth1, ...). */
+  nics: NicModel[];
+  /** `reversed`: the PCI slots hold the interfaces' NICs in the opposite order of their names. */
+  pciOrder: 'names' | 'reversed';
+  smp: number;
+  /** The watchdog it adds and checks; null: none. */
+  watchdog: WatchdogRow | null;
+  checks: HardwareCheck[];
+  /** The models whose driver the image must lack (the negative): their interfaces must not come up. */
+  leftOut: NicModel[];
+}
+
 /** One cell of the matrix. */
 export interface BootCell {
   id: string;
@@ -26,6 +51,8 @@ export interface BootCell {
   nic: { model: NicModel; rom: boolean };
   /** The files the firmware and loaders fetch, in order (`<host>` is the director). */
   fetches: string[];
+  /** A hardware cell: q35 with -smp N, the interfaces on given NIC models, a watchdog (direct boot, BIOS). */
+  hardware?: HardwareCell;
   /** Set when the cell must fail, with what the failure must show. */
   mustFail?: { pattern: RegExp; why: string };
 }

@@ -11,6 +11,9 @@ import { startGuest } from '../lib/qemu.js';
 import type { GuestSpec } from '../lib/qemu-args.js';
 import { checkBoot, type BootCheck, type BootExpectation, type BootObservation } from './checks.js';
 import { guestSpecFor, type BootVia, type GuestInterface } from './guest.js';
+import type { HardwareExpectation } from './hardware-cells.js';
+import { checkHardware } from './hardware-checks.js';
+import { observeHardware, type HardwareObservation } from './observe-hardware.js';
 import { BOOT_DONE_PATTERN, FINAL_PATTERN, masterLine } from '../runtime/console-contract.js';
 import { observeDaemons, poll, SETTLE_MS } from './observe-daemons.js';
 import { normalizeRules } from './parse.js';
@@ -32,6 +35,8 @@ export interface BootTestOptions {
   timeoutMs: number;
   /** The director's NICs in eth0, eth1, ... order; default one NIC (eth0) plus any VIP interface. */
   interfaces?: GuestInterface[];
+  /** A hardware cell's checks (CPUs, NIC models and drivers, MSI-X, watchdog), after the plain ones. */
+  hardware?: HardwareExpectation;
 }
 
 /** The outcome of one boot. */
@@ -122,6 +127,7 @@ export async function bootTest(opts: BootTestOptions): Promise<BootTestResult> {
   const started = Date.now();
   const guest = await startGuest({ ...spec, consoleLog: opts.consoleLog });
   let observation: BootObservation = { hostname: opts.hostname, console: '', addresses: {} };
+  let hardware: HardwareObservation = {};
   let bootMs: number | undefined;
   try {
     try {
@@ -150,6 +156,11 @@ export async function bootTest(opts: BootTestOptions): Promise<BootTestResult> {
       const netfilter = opts.expected.netfilter !== undefined;
       observation = await observe(guest.console, opts.hostname, vipIfaces, netfilter, opts.expected);
       if (vrrp !== undefined) observation.vrrpMasterMs = masterMs;
+      if (opts.hardware !== undefined)
+        hardware = await observeHardware(
+          async (command) => (await guest.console.run(command, PROBE_TIMEOUT_MS)).output,
+          opts.hardware.watchdog,
+        );
     } catch (err) {
       // A guest that never gets ready, or whose shell stops answering, fails the checks that need it; the
       // reason (timeout or QEMU exit) goes with the verdict, the console's last lines are in the log.
@@ -160,7 +171,12 @@ export async function bootTest(opts: BootTestOptions): Promise<BootTestResult> {
   } finally {
     await guest.stop();
   }
-  const checks = checkBoot(opts.expected, observation);
+  // A hardware cell without `boot` (the negative: a NIC with no driver) is held to its own checks alone.
+  const plain = opts.hardware === undefined || opts.hardware.checks.includes('boot');
+  const checks = [
+    ...(plain ? checkBoot(opts.expected, observation) : []),
+    ...(opts.hardware !== undefined ? checkHardware(opts.hardware, hardware, observation.console) : []),
+  ];
   const result: BootTestResult = {
     hostname: opts.hostname,
     via: opts.via,

@@ -13,8 +13,10 @@ import { BuildError } from '../lib/errors.js';
 import { startGuest } from '../lib/qemu.js';
 import { bootFilesFor } from '../serve/dnsmasq-config.js';
 import type { Spec } from '../spec/types.js';
+import type { GuestSpec } from '../lib/qemu-args.js';
 import type { BootCell } from './cells.js';
 import { guestSpecFor } from './guest.js';
+import { catalogDriversOf, hardwareExpectation, hardwareGuest } from './hardware-cells.js';
 import { bootTest, type BootTestResult } from './index.js';
 import { firmwareFor, startBootNet, type BootNet } from './netboot.js';
 import { consoleLogPath, planBootTests, readExpectations, requiredFiles } from './plan.js';
@@ -117,7 +119,19 @@ async function expectRefusal(
   };
 }
 
-/** Runs `cells` for every director of `spec`; one guest at a time. */
+/** Runs `work` on each item, at most `jobs` at a time. */
+async function inPool<T>(items: readonly T[], jobs: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let item = items[next++]; item !== undefined; item = items[next++]) await work(item);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, items.length)) }, worker));
+}
+
+/**
+ * Runs `cells` for every director of `spec`: the direct cells `jobs` guests at a time (default 1), then the network
+ * cells one at a time through the director's boot network. Results in cell order.
+ */
 export async function runMatrix(o: {
   spec: Spec;
   specFile: string;
@@ -127,6 +141,7 @@ export async function runMatrix(o: {
   timeoutMs: number;
   json: boolean;
   serveCommand?: string[];
+  jobs?: number;
 }): Promise<BootTestResult[]> {
   checkCells(
     o.root,
@@ -143,40 +158,57 @@ export async function runMatrix(o: {
     const workDir = mkdtempSync(path.join(tmpdir(), `lvs-boot-${p.hostname}-`));
     const cmdline = await readFile(path.join(o.root, directorFiles(p.hostname).cmdline), 'utf8');
     let net: BootNet | undefined;
-    try {
-      for (const cell of o.cells) {
-        if (!o.json) process.stderr.write(`booting ${p.hostname} (${cell.id}) ...\n`);
-        const firmware = firmwareFor(cell, workDir);
-        const consoleLog = consoleLogPath(o.outDir, o.spec.name, p.hostname, cell.id);
-        let guest;
-        if (cell.path === 'direct') {
-          const base = guestSpecFor(
-            { siteRoot: o.root, hostname: p.hostname, interfaces: p.interfaces, cmdline },
-            'direct',
-          );
-          guest = { ...base, name: `${p.hostname}-${cell.id}`, firmware };
-        } else {
-          net ??= await startBootNet({ spec: o.spec, director, siteRoot: o.root, workDir, serveCommand });
-          await net.serveFor(cell);
-          guest = net.guestFor(cell, firmware);
-        }
-        results.push(
-          cell.mustFail !== undefined
-            ? await expectRefusal(cell, p.hostname, { ...guest, consoleLog }, Math.min(o.timeoutMs, 120_000))
-            : await bootTest({
-                siteRoot: o.root,
-                hostname: p.hostname,
-                expected: p.expected,
-                via: cell.id,
-                guest,
-                consoleLog,
-                timeoutMs: o.timeoutMs,
-                interfaces: p.interfaces,
-              }),
+    const done = new Map<BootCell, BootTestResult>();
+    const boot = async (cell: BootCell): Promise<void> => {
+      if (!o.json) process.stderr.write(`booting ${p.hostname} (${cell.id}) ...\n`);
+      const firmware = firmwareFor(cell, workDir);
+      const consoleLog = consoleLogPath(o.outDir, o.spec.name, p.hostname, cell.id);
+      let guest: GuestSpec;
+      if (cell.path === 'direct') {
+        const base = guestSpecFor(
+          { siteRoot: o.root, hostname: p.hostname, interfaces: p.interfaces, cmdline },
+          'direct',
         );
+        guest = { ...base, name: `${p.hostname}-${cell.id}`, firmware };
+        if (cell.hardware !== undefined) guest = hardwareGuest(cell.hardware, guest, p.interfaces);
+      } else {
+        net ??= await startBootNet({ spec: o.spec, director, siteRoot: o.root, workDir, serveCommand });
+        await net.serveFor(cell);
+        guest = net.guestFor(cell, firmware);
       }
+      done.set(
+        cell,
+        cell.mustFail !== undefined
+          ? await expectRefusal(cell, p.hostname, { ...guest, consoleLog }, Math.min(o.timeoutMs, 120_000))
+          : await bootTest({
+              siteRoot: o.root,
+              hostname: p.hostname,
+              expected: p.expected,
+              via: cell.id,
+              guest,
+              consoleLog,
+              timeoutMs: o.timeoutMs,
+              interfaces: p.interfaces,
+              ...(cell.hardware !== undefined
+                ? { hardware: hardwareExpectation(cell.hardware, p.interfaces, catalogDriversOf) }
+                : {}),
+            }),
+      );
+    };
+    try {
+      // Direct boots share nothing: several at once; network boots share the boot network and its serve.
+      await inPool(
+        o.cells.filter((c) => c.path === 'direct'),
+        o.jobs ?? 1,
+        boot,
+      );
+      for (const cell of o.cells.filter((c) => c.path !== 'direct')) await boot(cell);
     } finally {
       await net?.stop();
+    }
+    for (const cell of o.cells) {
+      const r = done.get(cell);
+      if (r !== undefined) results.push(r);
     }
   }
   return results;

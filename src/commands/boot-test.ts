@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { bootTest, type BootTestResult } from '../boot-test/index.js';
 import { FIRMWARE_CHOICES, PATH_CHOICES, selectCells, type BootCell } from '../boot-test/cells.js';
+import { selectHardwareCells } from '../boot-test/hardware-cells.js';
 import { runMatrix } from '../boot-test/matrix.js';
 import { planBootTests, readExpectations, requiredFiles, VIA_CHOICES } from '../boot-test/plan.js';
 import { formatBootFailures, formatBootTable } from '../boot-test/report.js';
@@ -18,15 +19,33 @@ import { loadSpec } from '../spec/load.js';
 interface BootTestFlags {
   via: string;
   firmware?: string;
+  hardware?: string;
+  nic?: string;
+  jobs: string;
   out: string;
   timeout: string;
   json?: boolean;
 }
 
-function checkFlags(flags: BootTestFlags): { timeoutMs: number; cells?: BootCell[] } {
+function checkFlags(
+  flags: BootTestFlags,
+  viaGiven: boolean,
+): { timeoutMs: number; jobs: number; cells?: BootCell[] } {
   const problems: Problem[] = [];
   let cells: BootCell[] | undefined;
-  if (flags.firmware === undefined) {
+  if (flags.hardware !== undefined || flags.nic !== undefined) {
+    const picked = selectHardwareCells(flags);
+    if (Array.isArray(picked)) cells = picked;
+    else problems.push(picked);
+    if (flags.firmware !== undefined)
+      problems.push({
+        message: `--firmware ${flags.firmware}: the hardware cells boot BIOS only; leave it out`,
+      });
+    if (viaGiven && flags.via !== 'direct')
+      problems.push({
+        message: `--via ${flags.via}: the hardware cells boot directly; leave it out or say direct`,
+      });
+  } else if (flags.firmware === undefined) {
     if (VIA_CHOICES[flags.via] === undefined)
       problems.push({ message: `--via ${flags.via}: must be direct, pxe or both` });
   } else {
@@ -53,8 +72,11 @@ function checkFlags(flags: BootTestFlags): { timeoutMs: number; cells?: BootCell
   const seconds = /^\d+$/.test(flags.timeout) ? Number(flags.timeout) : NaN;
   if (!(seconds >= 1 && seconds <= 3600))
     problems.push({ message: `--timeout ${flags.timeout}: must be whole seconds, 1..3600` });
+  const jobs = /^\d+$/.test(flags.jobs) ? Number(flags.jobs) : NaN;
+  if (!(jobs >= 1 && jobs <= 8))
+    problems.push({ message: `--jobs ${flags.jobs}: must be a whole number, 1..8` });
   if (problems.length > 0) throw new SpecError(problems);
-  return { timeoutMs: seconds * 1000, ...(cells !== undefined ? { cells } : {}) };
+  return { timeoutMs: seconds * 1000, jobs, ...(cells !== undefined ? { cells } : {}) };
 }
 
 function checkPublished(
@@ -86,6 +108,12 @@ export function register(program: Command): void {
       '--firmware <fw>',
       'boot matrix: bios, uefi (OVMF), uefi-secure (Secure Boot on: must refuse) or all; without it: BIOS, PXE by QEMU',
     )
+    .option(
+      '--hardware <which>',
+      'hardware matrix, direct boot on q35: all (-smp 2, 4 in one cell, each NIC model QEMU emulates, a watchdog) or left-out (the negative: eth0 on a NIC the image has no driver for)',
+    )
+    .option('--nic <model>', 'one cell of the hardware matrix: that QEMU NIC model (e1000e, tulip, ...)')
+    .option('--jobs <n>', 'matrix: direct boots run this many guests at once', '1')
     .option('--out <dir>', 'output folder the image was built into', DEFAULT_OUT_DIR)
     .option(
       '--timeout <seconds>',
@@ -94,7 +122,7 @@ export function register(program: Command): void {
     )
     .action(async (specFile: string, _opts: unknown, cmd: Command) => {
       const flags = cmd.optsWithGlobals<BootTestFlags>();
-      const { timeoutMs, cells } = checkFlags(flags);
+      const { timeoutMs, jobs, cells } = checkFlags(flags, cmd.getOptionValueSource('via') === 'cli');
       const { spec } = await loadSpec(specFile);
       const root = siteRoot(flags.out, spec.name);
       if (cells !== undefined) {
@@ -106,8 +134,9 @@ export function register(program: Command): void {
           cells,
           timeoutMs,
           json: flags.json === true,
+          jobs,
         });
-        report(results, flags.json === true);
+        report(results, flags.json === true, flags.hardware !== undefined || flags.nic !== undefined);
         return;
       }
       const vias = VIA_CHOICES[flags.via] ?? [];
@@ -140,7 +169,7 @@ export function register(program: Command): void {
 }
 
 /** Prints the table (or JSON) and fails with the diffs when a boot failed. */
-function report(results: BootTestResult[], json: boolean): void {
+function report(results: BootTestResult[], json: boolean, hardware = false): void {
   const ok = results.every((r) => r.ok);
   if (json) {
     if (ok) printJson({ ok, results });
@@ -152,7 +181,9 @@ function report(results: BootTestResult[], json: boolean): void {
     throw new BuildError(
       `boot test failed for ${failed} of ${results.length} boots\n${formatBootFailures(results)}`,
       {
-        hint: "the diff compares what the build published (<hostname>/state.json: the image's own /etc/ipvsadm.rules) with what the booted director holds",
+        hint: hardware
+          ? "a hardware cell fails when the image has no driver for the cell's NIC model or the kernel lacks a server option (SMP, PCI_MSI, the watchdog's driver): each check names what it saw; `lvs-image hardware SPEC` lists what the image carries"
+          : "the diff compares what the build published (<hostname>/state.json: the image's own /etc/ipvsadm.rules) with what the booted director holds",
       },
     );
   }

@@ -10,7 +10,9 @@ export type NicBackend =
   /** A tap device that already exists (created by src/lib/netns.ts inside a lab namespace). */
   | { kind: 'tap'; ifname: string };
 
-export type NicModel = 'e1000' | 'virtio-net-pci';
+/** The QEMU 7.2 NIC models lvs-image boots (src/boot-test/hardware-cells.json: PCI id and what each cell checks). */
+export type NicModel =
+  'e1000' | 'e1000e' | 'rtl8139' | 'i82557b' | 'pcnet' | 'ne2k_pci' | 'tulip' | 'vmxnet3' | 'virtio-net-pci';
 
 /** One guest NIC; the guest names them eth0, eth1, ... in this order (PCI slot order). */
 export interface GuestNic {
@@ -50,6 +52,10 @@ export interface GuestSpec {
   /** Guest memory in MiB; 256 is what a director needs (measured-here.md). */
   memoryMb?: number;
   machine?: 'q35' | 'pc';
+  /** Virtual CPUs (`-smp`); default 1. Under TCG each is a host thread (MTTCG). */
+  smp?: number;
+  /** Further `-device` values without NICs (a watchdog such as `i6300esb`). */
+  devices?: string[];
   /** Default: BIOS. */
   firmware?: Firmware;
   /** Shown in `ps` and in QEMU's messages. */
@@ -108,6 +114,12 @@ export function buildQemuArgs(spec: GuestSpec): string[] {
     '-no-user-config',
     '-nodefaults',
   ];
+  if (spec.smp !== undefined) {
+    if (!Number.isInteger(spec.smp) || spec.smp < 1)
+      throw new Error(`-smp must be a whole number >= 1: ${spec.smp}`);
+    args.push('-smp', String(spec.smp));
+  }
+  for (const device of spec.devices ?? []) args.push('-device', optionValue('device', device));
   if (spec.name !== undefined) args.push('-name', optionValue('guest name', spec.name));
   if (spec.rtcBase !== undefined) args.push('-rtc', `base=${optionValue('RTC base', spec.rtcBase)}`);
   if (fw.kind === 'uefi') {

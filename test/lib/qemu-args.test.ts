@@ -97,3 +97,21 @@ test('UEFI: OVMF code read-only and a writable variable store on pflash; Secure 
     { message: /q35/ },
   );
 });
+
+test('hardware: -smp N and further devices (a watchdog) before the NICs; bad values refused', (t) => {
+  const args = buildQemuArgs({
+    direct: { kernel: 'k', initrd: 'i', append: '' },
+    nics: [{ backend: { kind: 'user' }, model: 'e1000e' }],
+    smp: 4,
+    devices: ['i6300esb'],
+  });
+  t.deepEqual(valueOf(args, '-smp'), ['4']);
+  t.deepEqual(valueOf(args, '-device'), ['i6300esb', 'e1000e,netdev=n0,romfile=']);
+  t.deepEqual(
+    valueOf(buildQemuArgs({ direct: { kernel: 'k', initrd: 'i', append: '' }, nics: [] }), '-smp'),
+    [],
+  );
+  const direct = { kernel: 'k', initrd: 'i', append: '' };
+  t.throws(() => buildQemuArgs({ direct, nics: [], smp: 0 }), { message: /-smp/ });
+  t.throws(() => buildQemuArgs({ direct, nics: [], devices: ['i6300esb,id=x'] }), { message: /comma/ });
+});
