@@ -3,6 +3,7 @@
  * each interface with the spec's MAC on a NIC of its model bound to the catalog's driver, the PCI order, MSI-X in
  * use, a watchdog device open. Pure.
  */
+import { degradedLikeLine, parseDegradedLine, readyLikeLine } from '../runtime/console-contract.js';
 import type { BootCheck } from './checks.js';
 import type { HardwareCheck } from './cells.js';
 import type { HardwareExpectation } from './hardware-cells.js';
@@ -170,27 +171,21 @@ function checkWatchdog(e: HardwareExpectation, o: HardwareObservation): BootChec
   return [{ name, ok, detail }];
 }
 
-// NOTE: the shape of src/runtime/console-contract.ts's DEGRADED line (`... failed=step,step`), read here until
-// boot-test's own checks parse it.
-const DEGRADED = /^lvs-image: DEGRADED (\S+) .*failed=(.*)$/m;
-const READY = /^lvs-image: ready .*$/m;
-
 /** The negative: /init printed one DEGRADED line naming each interface whose NIC has no driver, and no ready line. */
 function checkDegraded(e: HardwareExpectation, _o: HardwareObservation, console: string): BootCheck[] {
   const name = 'DEGRADED line';
-  const m = DEGRADED.exec(console);
-  const ready = READY.exec(console)?.[0];
+  const degraded = parseDegradedLine(console);
+  const ready = readyLikeLine(console);
   const missing = e.interfaces.filter((i) => i.leftOut === true).map((i) => `interface ${i.name}`);
-  if (m === null)
+  if (degraded === undefined)
     return [
       {
         name,
         ok: false,
-        detail: `no \`lvs-image: DEGRADED\` line${ready !== undefined ? `; /init said \`${ready}\` though ${missing.join(', ')} never came up` : ''}`,
+        detail: `no \`lvs-image: DEGRADED\` line${degradedLikeLine(console) !== undefined ? ` of the contract's shape (\`${degradedLikeLine(console)}\`)` : ''}${ready !== undefined ? `; /init said \`${ready}\` though ${missing.join(', ')} never came up` : ''}`,
       },
     ];
-  const failed = (m[2] ?? '').split(',');
-  const absent = missing.filter((step) => !failed.includes(step));
+  const absent = missing.filter((step) => !degraded.failed.includes(step));
   const problems = [
     ...(absent.length > 0 ? [`it does not name ${absent.join(', ')}`] : []),
     ...(ready !== undefined ? [`/init also said \`${ready}\``] : []),
@@ -199,7 +194,7 @@ function checkDegraded(e: HardwareExpectation, _o: HardwareObservation, console:
     {
       name,
       ok: problems.length === 0,
-      detail: `\`${m[0]}\`${problems.length > 0 ? `: ${problems.join('; ')}` : ''}`,
+      detail: `\`${degraded.line}\`${problems.length > 0 ? `: ${problems.join('; ')}` : ''}`,
     },
   ];
 }

@@ -8,7 +8,7 @@ import type { Spec } from '../spec/types.js';
 import { generateKernelFragment } from '../stages/kernel-config.js';
 import { allDrivers, familiesOf, loadPlatformCatalog } from './catalog.js';
 import type { Carried, ImageDriver, ImageNics } from './match.js';
-import { hardwareApplies, imageNicModules, nicSelection } from './selection.js';
+import { hardwareApplies, imageNicModules, nicSelection, ownPlatform } from './selection.js';
 
 /** One catalog driver as the image has it, with the catalog's reason for it. */
 export interface ImageDriverRow extends ImageDriver {
@@ -38,7 +38,10 @@ export interface ImageHardware {
   /** hardware.firmware: `nonfree` puts the drivers' firmware files in the initrd, `none` leaves them out. */
   firmware: 'nonfree' | 'none';
   drivers: ImageDriverRow[];
-  /** null for a prebuilt kernel (its platform options are its own configuration's) and before kernel 6.1. */
+  /**
+   * null for a prebuilt kernel or a .config base (their platform options are their own configuration's) and before
+   * kernel 6.1.
+   */
   platform: PlatformRow[] | null;
 }
 
@@ -74,7 +77,7 @@ export function imageHardware(spec: Spec): ImageHardware {
     families,
     firmware: firmwareSwitch(spec),
     drivers,
-    platform: values && applies ? platformRows(values) : null,
+    platform: values && applies && !ownPlatform(spec) ? platformRows(values) : null,
   };
 }
 
@@ -102,8 +105,6 @@ function platformRows(values: Map<string, string>): PlatformRow[] {
   });
 }
 
-// NOTE: hardware.firmware is the firmware helper's field (issue 24); read through this shape until its type lands.
 function firmwareSwitch(spec: Spec): 'nonfree' | 'none' {
-  const hardware: { nics?: unknown; firmware?: 'nonfree' | 'none' } | undefined = spec.hardware;
-  return hardware?.firmware ?? 'nonfree';
+  return spec.hardware?.firmware ?? 'nonfree';
 }

@@ -47,6 +47,16 @@ export function imageNicModules(spec: Spec): string[] {
   return drivers.filter((d) => prebuilt || !d.builtIn).map((d) => d.module);
 }
 
+/**
+ * The NIC drivers the image drives: the kernel's built-in drivers and the modules the image carries
+ * (imageNicModules); a driver the kernel has as a module the image leaves out is not among them.
+ */
+export function imageNicDrivers(spec: Spec): SelectedDriver[] {
+  const carried = new Set(imageNicModules(spec));
+  const prebuilt = spec.kernel.prebuilt !== undefined;
+  return kernelNicDrivers(spec).filter((d) => (!prebuilt && d.builtIn) || carried.has(d.module));
+}
+
 /** How many 8250 UARTs (ttyS0..) a kernel lvs-image configures registers: 8 with the platform options, else 4. */
 export function serialPortCount(version: string): number {
   return hardwareApplies(version) ? 8 : 4;
@@ -54,3 +64,12 @@ export function serialPortCount(version: string): number {
 
 /** The highest virtual terminal number (tty1..tty63; tty0 is the current one), MAX_NR_CONSOLES - 1. */
 export const LAST_VT = 63;
+
+/**
+ * True when the kernel's base is a .config file (a distribution's, e.g. Debian's): a server kernel already, whose
+ * platform options are its own; hardware/platform.json raises only the kernel's own bases (tinyconfig, defconfig).
+ */
+export function ownPlatform(spec: Spec): boolean {
+  const base = spec.kernel.base ?? 'tinyconfig';
+  return base !== 'tinyconfig' && base !== 'defconfig';
+}

@@ -25,8 +25,10 @@ function writeSpec(dir: string): string {
       / {2}source:\n {4}debian: linux-source-6\.1.*\n {2}base: .*\n {2}profile: .*\n {2}options: .*\n/,
       '  prebuilt:\n    vmlinuz: /vmlinuz\n  profile: minimal\n  options: module\n',
     )
-    .replace(/ {4}debian: ipvsadm .*\n/, '    debian: ipvsadm-fake\n');
-  if (!text.includes('vmlinuz: /vmlinuz') || !text.includes('debian: ipvsadm-fake'))
+    .replace(/ {4}debian: ipvsadm .*\n/, '    debian: ipvsadm-fake\n')
+    // The fake archive has no firmware or microcode packages.
+    .replace(/\nipvsadm:\n/, '\nhardware:\n  firmware: none\n\nipvsadm:\n');
+  if (!text.includes('vmlinuz: /vmlinuz') || !text.includes('debian: ipvsadm-fake') || !text.includes('firmware: none'))
     throw new Error('images/dsas-lv1.yaml changed shape; update writeSpec()');
   const file = path.join(dir, 'site.yaml');
   writeFileSync(file, text);

@@ -45,7 +45,12 @@ integrationTest(
   TOOLS,
   async (t) => {
     const { spec } = await loadSpec('images/dsas-lv1.yaml');
-    const fragment = generateKernelFragment({ ...spec, kernel: { ...spec.kernel, options: 'module' } });
+    // A .config base keeps its own platform (Debian: MAXSMP, iTCO_wdt a module): no platform lines are asked of it.
+    const fragment = generateKernelFragment({
+      ...spec,
+      kernel: { ...spec.kernel, options: 'module', base: DEBIAN_CONFIG },
+    });
+    t.false(fragment.lines.some((l) => l.symbol === 'NR_CPUS'));
     const { treeDir, sha256 } = await debianTree();
     const base = DEBIAN_CONFIG;
     const configured = await configureKernel({
@@ -141,12 +146,18 @@ integrationTest(
       'RD_GZIP',
       'RD_XZ',
       'RD_ZSTD',
-      'VIRTIO_NET',
-      'E1000',
+      'VIRTIO_PCI',
+      'SMP',
+      'PCI_MSI',
       'ACPI',
     ])
       t.is(config.get(s), 'y', s);
-    t.is(second.modulesRoot, undefined, 'builtin: no modules');
+    t.is(config.get('NR_CPUS'), '512');
+    // The NIC drivers are modules (hardware/nics.json), coldplugged by /init from modalias.
+    for (const s of ['VIRTIO_NET', 'E1000', 'E1000E', 'IGB', 'IXGBE', 'TIGON3', 'R8169']) t.is(config.get(s), 'm', s);
+    const modules = path.join(second.modulesRoot ?? '', 'lib/modules', second.release);
+    for (const ko of ['drivers/net/virtio_net.ko', 'drivers/net/ethernet/intel/e1000e/e1000e.ko'])
+      t.true(existsSync(path.join(modules, 'kernel', ko)), ko);
     t.is(second.ipvsVersionCode, 0x010201);
     t.true(existsSync(path.join(second.headersDir!, 'include/uapi/linux/ip_vs.h')));
     t.regex(second.origin, /^linux-source-6\.1 6\.1\.\d+-\S+$/, 'the Debian package and its version');

@@ -144,6 +144,21 @@ test('the 6.1 full fragment has every IPVS scheduler built in and no 2.6-era nam
   t.is(v.get('TIMERFD'), 'y', 'profile full runs every program, keepalived included');
 });
 
+test('the platform options raise tinyconfig and defconfig; a .config base keeps its own (NR_CPUS, watchdogs)', (t) => {
+  const platform = (base: string): Map<string, string> => {
+    const spec = makeSpec();
+    return parseKconfig(generateKernelFragment({ ...spec, kernel: { ...spec.kernel, base } }).text);
+  };
+  for (const base of ['tinyconfig', 'defconfig']) {
+    t.is(platform(base).get('NR_CPUS'), '512', base);
+    t.is(platform(base).get('ITCO_WDT'), 'y', base);
+  }
+  const distro = platform('/boot/config-6.1.0-amd64');
+  t.false(distro.has('NR_CPUS'));
+  t.false(distro.has('ITCO_WDT'));
+  t.is(distro.get('E1000E'), 'm', 'the NIC drivers of the selection are still asked for');
+});
+
 test('a director with netfilter rules gets FILE_LOCKING (iptables-restore takes an flock)', async (t) => {
   const { spec } = await loadSpec('images/fwmark-example.yaml');
   const v = parseKconfig(generateKernelFragment(spec).text);

@@ -27,8 +27,11 @@ TCP  10.10.31.100:80 lc
   -> 192.168.31.102:80            Masq    0      2          7
 `;
 
-/** The rendered script with PATH pointed at a fake ipvsadm, and `ip` printing `ipAddrOutput`. */
-async function script(specFile: string, ipAddrOutput = ''): Promise<string> {
+/**
+ * The rendered script with PATH pointed at a fake ipvsadm, `ip` printing `ipAddrOutput`, and /run/lvs-state (what
+ * /init's print_ready writes) read from `state` in the test's folder: absent unless `state` is given.
+ */
+async function script(specFile: string, ipAddrOutput = '', state?: string): Promise<string> {
   const { spec } = await loadSpec(specFile);
   const d = spec.directors[0]!;
   const metrics = renderFiles(planDirectorFiles(resolveDirector(spec, d))).find(
@@ -43,12 +46,16 @@ async function script(specFile: string, ipAddrOutput = ''): Promise<string> {
     chmodSync(path.join(dir, name), 0o755);
   };
   fake('ipvsadm', `if [ "$2" = --stats ]; then cat ${dir}/stats; else cat ${dir}/table; fi`);
+  if (state !== undefined) writeFileSync(path.join(dir, 'state'), `${state}\n`);
+  if (!metrics.content.includes('/run/lvs-state')) throw new Error('the metrics script no longer reads /run/lvs-state');
   const file = path.join(dir, 'metrics');
   // busybox sh runs its own applets (ip) before PATH: a shell function stands in for `ip -4 -o addr show dev IF`.
   const ip = `ip() { echo '${ipAddrOutput}'; }`;
   writeFileSync(
     file,
-    metrics.content.replace(/^export PATH=.*$/m, `export PATH=${dir}:/usr/bin:/bin\n${ip}`),
+    metrics.content
+      .replace(/^export PATH=.*$/m, `export PATH=${dir}:/usr/bin:/bin\n${ip}`)
+      .replaceAll('/run/lvs-state', path.join(dir, 'state')),
   );
   return file;
 }
@@ -80,8 +87,26 @@ integrationTest(
     // Each family once, its samples together (the text format requires it).
     const types = out.split('\n').filter((l) => l.startsWith('# TYPE '));
     t.is(new Set(types).size, types.length);
-    t.is(types.length, 13);
+    t.is(types.length, 15);
     t.false(out.includes('lvs_vip_held'), 'no pair, no floating address');
+  },
+);
+
+integrationTest(
+  'metrics: lvs_director_ready and lvs_director_boot_step_failed follow /run/lvs-state (booting, ready, degraded)',
+  ['busybox'],
+  async (t) => {
+    const sample = (out: string): string[] => out.split('\n').filter((l) => l.startsWith('lvs_director_'));
+    t.deepEqual(sample(cgi(await script('images/checked-example.yaml'), 'GET')), ['lvs_director_ready 0']);
+    t.deepEqual(sample(cgi(await script('images/checked-example.yaml', '', 'ready'), 'GET')), [
+      'lvs_director_ready 1',
+    ]);
+    const degraded = await script('images/checked-example.yaml', '', 'degraded interface eth0,vip eth0:100');
+    t.deepEqual(sample(cgi(degraded, 'GET')), [
+      'lvs_director_ready 0',
+      'lvs_director_boot_step_failed{step="interface eth0"} 1',
+      'lvs_director_boot_step_failed{step="vip eth0:100"} 1',
+    ]);
   },
 );
 

@@ -4,7 +4,8 @@
  * Pure.
  */
 import { readFileSync } from 'node:fs';
-import { driversOf, HARDWARE_DIR, type SelectedDriver } from '../../hardware/catalog.js';
+import { HARDWARE_DIR } from '../../hardware/catalog.js';
+import { imageNicDrivers } from '../../hardware/selection.js';
 import { kernelAtLeast } from '../../lib/kernel-version.js';
 import type { Spec } from '../../spec/types.js';
 
@@ -45,19 +46,6 @@ export function firmwareChoices(spec: Spec): { firmware: FirmwareChoice; microco
   return { firmware, microcode: firmware === 'nonfree' && (spec.hardware?.microcode ?? true) };
 }
 
-/**
- * The NIC drivers the image may hold (built in or as modules): the spec's selection, and for profile full (the
- * site kernel) the default set, which the kernel always carries.
- */
-export function imageDrivers(spec: Spec): SelectedDriver[] {
-  const own = spec.hardware?.nics ?? 'default';
-  const selections = (spec.kernel.profile ?? 'full') === 'full' ? ['default', own] : [own];
-  const byModule = new Map<string, SelectedDriver>();
-  for (const d of selections.flatMap((s) => driversOf(s)))
-    if (!byModule.has(d.module)) byModule.set(d.module, d);
-  return [...byModule.values()];
-}
-
 /** What a spec takes from the firmware packages: each one by name, and what the switches leave out. */
 export interface FirmwarePlan {
   /** NIC firmware packages, sorted: their declared files go to /lib/firmware. */
@@ -73,7 +61,7 @@ export function planFirmware(spec: Spec): FirmwarePlan {
   if (!kernelAtLeast(spec.kernel.version, FIRMWARE_SINCE))
     return { nic: [], microcode: [], withoutFirmware: [] };
   const { firmware, microcode } = firmwareChoices(spec);
-  const needing = imageDrivers(spec).filter((d) => d.firmwarePackage !== null);
+  const needing = imageNicDrivers(spec).filter((d) => d.firmwarePackage !== null);
   const packages = loadFirmwarePackages().packages;
   const withoutFirmware =
     firmware === 'none'

@@ -110,6 +110,9 @@ test('the firmware plan: packages of the drivers; none names the NICs that go do
     hardware: { nics: ['realtek-r8169'] },
   });
   t.deepEqual(planFirmware(minimal).nic, ['firmware-realtek']);
+  // The site kernel has every default driver as a module; the image carries the selection's, and their firmware only.
+  const short = makeSpec({ hardware: { nics: ['realtek-r8169', 'virtio'] } });
+  t.deepEqual(planFirmware(short).nic, ['firmware-realtek']);
   const old = makeSpec({ kernel: { ...spec.kernel, version: '2.6.16.27' } });
   t.deepEqual(planFirmware(old), { nic: [], microcode: [], withoutFirmware: [] }, 'no catalog before 6.1');
 });
