@@ -14,7 +14,12 @@ import { guestSpecFor, type BootVia, type GuestInterface } from './guest.js';
 import type { HardwareExpectation } from './hardware-cells.js';
 import { checkHardware } from './hardware-checks.js';
 import { observeHardware, type HardwareObservation } from './observe-hardware.js';
-import { BOOT_DONE_PATTERN, FINAL_PATTERN, masterLine } from '../runtime/console-contract.js';
+import {
+  BOOT_DONE_PATTERN,
+  FINAL_PATTERN,
+  masterLine,
+  parseDegradedLine,
+} from '../runtime/console-contract.js';
 import { observeDaemons, poll, SETTLE_MS } from './observe-daemons.js';
 import { normalizeRules } from './parse.js';
 
@@ -46,8 +51,10 @@ export interface BootTestResult {
   ok: boolean;
   checks: BootCheck[];
   consoleLog: string;
-  /** Milliseconds from starting QEMU to the ready (or FAILED) line; undefined when it never came. */
+  /** Milliseconds from starting QEMU to /init's last boot line; undefined when none came. */
   bootMs?: number;
+  /** Which line that was: ready, DEGRADED, or a FAILED line with neither after it. */
+  bootEnd?: 'ready' | 'DEGRADED' | 'FAILED';
   /** A boot that must fail (Secure Boot refusing unsigned code): no ready line is expected. */
   mustFail?: boolean;
 }
@@ -129,15 +136,24 @@ export async function bootTest(opts: BootTestOptions): Promise<BootTestResult> {
   let observation: BootObservation = { hostname: opts.hostname, console: '', addresses: {} };
   let hardware: HardwareObservation = {};
   let bootMs: number | undefined;
+  let bootEnd: BootTestResult['bootEnd'];
   try {
     try {
       await guest.console.waitForLine(BOOT_DONE_PATTERN, opts.timeoutMs, 'the ready line');
       // /init goes on after a FAILED step: let it finish (bounded) with its DEGRADED line before typing, or the
       // terminal's echo of the probes could land in the middle of that line.
-      await guest.console
+      const final = await guest.console
         .waitForLine(FINAL_PATTERN, READY_AFTER_FAILURE_MS, 'the ready or DEGRADED line')
-        .catch(() => undefined);
+        .then(
+          () => true,
+          () => false,
+        );
       bootMs = Date.now() - started;
+      bootEnd = !final
+        ? 'FAILED'
+        : parseDegradedLine(guest.console.text) !== undefined
+          ? 'DEGRADED'
+          : 'ready';
       const vrrp = opts.expected.vrrp;
       const masterMs: Record<string, number> = {};
       if (vrrp !== undefined) {
@@ -185,5 +201,6 @@ export async function bootTest(opts: BootTestOptions): Promise<BootTestResult> {
     consoleLog: opts.consoleLog,
   };
   if (bootMs !== undefined) result.bootMs = bootMs;
+  if (bootEnd !== undefined) result.bootEnd = bootEnd;
   return result;
 }

@@ -17,7 +17,9 @@ export function formatBootTable(results: readonly BootTestResult[]): string {
             r.via,
             'boot time',
             r.bootMs !== undefined ? 'ok' : 'FAIL',
-            r.bootMs !== undefined ? `${(r.bootMs / 1000).toFixed(1)} s to the ready line` : 'never ready',
+            r.bootMs !== undefined
+              ? `${(r.bootMs / 1000).toFixed(1)} s to ${r.bootEnd === undefined ? "/init's last boot line" : `the ${r.bootEnd} line`}`
+              : 'never ready',
           ],
         ]),
   ]);

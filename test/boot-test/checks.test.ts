@@ -157,6 +157,7 @@ test('a rules mismatch carries a diff naming the line, and the report shows it w
     checks,
     consoleLog: '/out/s/lv1/boot-test-pxe.log',
     bootMs: 12_345,
+    bootEnd: 'ready' as const,
   };
   const text = formatBootFailures([result]);
   t.regex(text, /^lv1 \(pxe boot\): 1 check failed$/m);
@@ -165,6 +166,10 @@ test('a rules mismatch carries a diff naming the line, and the report shows it w
   t.is(formatBootFailures([{ ...result, ok: true }]), '');
   t.regex(formatBootTable([result]), /^lv1 +pxe +ipvsadm -Sn +FAIL +the IPVS table differs/m);
   t.regex(formatBootTable([result]), /^lv1 +pxe +boot time +ok +12\.3 s to the ready line$/m);
+  t.regex(
+    formatBootTable([{ ...result, bootEnd: 'DEGRADED' }]),
+    /^lv1 +pxe +boot time +ok +12\.3 s to the DEGRADED line$/m,
+  );
 });
 
 const MARKS = [
