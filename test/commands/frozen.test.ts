@@ -28,7 +28,11 @@ function writeSpec(dir: string): string {
     .replace(/ {4}debian: ipvsadm .*\n/, '    debian: ipvsadm-fake\n')
     // The fake archive has no firmware or microcode packages.
     .replace(/\nipvsadm:\n/, '\nhardware:\n  firmware: none\n\nipvsadm:\n');
-  if (!text.includes('vmlinuz: /vmlinuz') || !text.includes('debian: ipvsadm-fake') || !text.includes('firmware: none'))
+  if (
+    !text.includes('vmlinuz: /vmlinuz') ||
+    !text.includes('debian: ipvsadm-fake') ||
+    !text.includes('firmware: none')
+  )
     throw new Error('images/dsas-lv1.yaml changed shape; update writeSpec()');
   const file = path.join(dir, 'site.yaml');
   writeFileSync(file, text);

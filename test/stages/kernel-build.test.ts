@@ -154,7 +154,8 @@ integrationTest(
       t.is(config.get(s), 'y', s);
     t.is(config.get('NR_CPUS'), '512');
     // The NIC drivers are modules (hardware/nics.json), coldplugged by /init from modalias.
-    for (const s of ['VIRTIO_NET', 'E1000', 'E1000E', 'IGB', 'IXGBE', 'TIGON3', 'R8169']) t.is(config.get(s), 'm', s);
+    for (const s of ['VIRTIO_NET', 'E1000', 'E1000E', 'IGB', 'IXGBE', 'TIGON3', 'R8169'])
+      t.is(config.get(s), 'm', s);
     const modules = path.join(second.modulesRoot ?? '', 'lib/modules', second.release);
     for (const ko of ['drivers/net/virtio_net.ko', 'drivers/net/ethernet/intel/e1000e/e1000e.ko'])
       t.true(existsSync(path.join(modules, 'kernel', ko)), ko);

@@ -47,7 +47,8 @@ async function script(specFile: string, ipAddrOutput = '', state?: string): Prom
   };
   fake('ipvsadm', `if [ "$2" = --stats ]; then cat ${dir}/stats; else cat ${dir}/table; fi`);
   if (state !== undefined) writeFileSync(path.join(dir, 'state'), `${state}\n`);
-  if (!metrics.content.includes('/run/lvs-state')) throw new Error('the metrics script no longer reads /run/lvs-state');
+  if (!metrics.content.includes('/run/lvs-state'))
+    throw new Error('the metrics script no longer reads /run/lvs-state');
   const file = path.join(dir, 'metrics');
   // busybox sh runs its own applets (ip) before PATH: a shell function stands in for `ip -4 -o addr show dev IF`.
   const ip = `ip() { echo '${ipAddrOutput}'; }`;
