@@ -5,8 +5,11 @@
  * with the order rotated each run. Per cell: the median `bootMs` (QEMU start to the ready or DEGRADED line), its
  * ratio to today's direct boot (goal <= 1.2x), and whether every check passed. Also the wall time of the whole
  * `--hardware all` set at --jobs 1 and --jobs 2 (what CI pays). Needs the image built (`lvs-image build SPEC`).
+ * `--before DIR`: today's direct boot is the image published under DIR by the code before this work (main's
+ * `make image`: its uniprocessor kernel with e1000 and virtio-net built in), not this build's own bios-direct cell.
  *
- *   node --import tsx bench/boot-hardware.ts [--runs 3] [--spec images/dsas-lv1.yaml] [--out DIR] [--no-jobs]
+ *   node --import tsx bench/boot-hardware.ts [--runs 3] [--spec images/dsas-lv1.yaml] [--out DIR] [--before DIR]
+ *     [--no-jobs]
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -32,7 +35,6 @@ const out = (s: string): boolean => process.stdout.write(`${s}\n`);
 const load = (): string => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
 const { spec } = await loadSpec(SPEC);
-const root = siteRoot(OUT, spec.name);
 const hardware = HARDWARE_CHOICES.all?.() ?? [];
 const today = BOOT_CELLS.find((c) => c.id === 'bios-direct');
 if (today === undefined) throw new Error('no bios-direct cell');
@@ -53,8 +55,21 @@ const cells: BootCell[] = [
   ...atSmp('nic-e1000e', 4),
 ];
 
-const matrix = (list: readonly BootCell[], jobs = 1): Promise<BootTestResult[]> =>
-  runMatrix({ spec, specFile: SPEC, root, outDir: OUT, cells: list, timeoutMs: 180_000, json: true, jobs });
+const BEFORE = argv.includes('--before') ? path.resolve(flag('--before', '')) : undefined;
+const matrix = (list: readonly BootCell[], jobs = 1): Promise<BootTestResult[]> => {
+  const outDir = BEFORE !== undefined && list.length === 1 && list[0] === today ? BEFORE : OUT;
+  const at = siteRoot(outDir, spec.name);
+  return runMatrix({
+    spec,
+    specFile: SPEC,
+    root: at,
+    outDir,
+    cells: list,
+    timeoutMs: 180_000,
+    json: true,
+    jobs,
+  });
+};
 
 const times = new Map<string, number[]>();
 const failed = new Map<string, Set<string>>();
@@ -79,6 +94,7 @@ for (let run = 0; run < RUNS; run++) {
 const base = times.get(today.id);
 const baseMedian = base !== undefined && base.length > 0 ? median(base) : undefined;
 out(`boot to ready of ${path.relative(REPO, SPEC)} per hardware cell, ${RUNS} runs, load ${load()}`);
+out(`today direct: ${BEFORE !== undefined ? `the image under ${BEFORE}` : 'this image'}, bios-direct cell`);
 out(
   '| cell | NICs (eth0, eth1) | -smp | median to ready | each run (s) | / today direct | goal <= 1.2x | checks failed |',
 );
