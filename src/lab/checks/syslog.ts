@@ -78,12 +78,20 @@ export const texts =
   (l: SyslogLine): boolean =>
     re.test(l.text);
 
+/**
+ * A kernel line as klogd forwards it: `kernel: ` then, with CONFIG_PRINTK_TIME (the site kernel has it), the
+ * printk time stamp `[    0.845486] `, then the message starting with `message`.
+ */
+export function kernelLine(message: string): RegExp {
+  return new RegExp(`kernel: (?:\\[ *\\d+\\.\\d+\\] )?${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`);
+}
+
 export const SYSLOG = accessCheck('syslog', 'syslog', async (ctx, syslog, ops) => {
   const name = `remote syslog to ${syslog.address}:${syslog.port}`;
   const wanted = [
     // The kernel's first line of this boot and IPVS's own: klogd forwarded the ring from the start.
-    { what: 'kernel', re: /kernel: Linux version / },
-    { what: 'IPVS', re: /kernel: IPVS: / },
+    { what: 'kernel', re: kernelLine('Linux version ') },
+    { what: 'IPVS', re: kernelLine('IPVS: ') },
     ...(ctx.plan.mode === 'keepalived' ? [{ what: 'keepalived', re: /Keepalived/ }] : []),
     ...(ops.ssh !== undefined ? [{ what: 'dropbear', re: /dropbear\[\d+\]: / }] : []),
   ];

@@ -10,6 +10,7 @@ import { sshChecks } from '../../../src/lab/checks/ssh.js';
 import type { CheckContext } from '../../../src/lab/checks/types.js';
 import type { LabOps } from '../../../src/lab/plan/types.js';
 import type { RunResult } from '../../../src/lib/exec.js';
+import { kernelLine } from '../../../src/lab/checks/syslog.js';
 
 const OPS: LabOps = {
   host: { ns: 'ops', peer: 'x', bridge: 'x', cidr: '192.168.31.250/24' },
@@ -106,4 +107,18 @@ test('SSH: key login with a terminal, publickey only, an unknown key refused; a 
     [true, false, true],
   );
   t.is(bad[1]?.detail, 'the server offers publickey, password; exit 255');
+});
+
+test('syslog kernelLine: a klogd line with or without the printk time stamp, not another sender', (t) => {
+  const linux = kernelLine('Linux version ');
+  t.true(linux.test('<5>Jan  1 00:00:07 kernel: Linux version 6.1.192 (lvs-image@lvs-image)'));
+  t.true(linux.test('<5>Jan  1 00:00:07 kernel: [    0.000000] Linux version 6.1.192 (lvs-image@lvs-image)'));
+  t.false(linux.test('<13>Jan  1 00:00:07 lvs-image: kernel Linux version 6.1'));
+  const ipvs = kernelLine('IPVS: ');
+  t.true(
+    ipvs.test(
+      '<6>Jan  1 00:00:07 kernel: [    0.845486] IPVS: Registered protocols (TCP, UDP, SCTP, AH, ESP)',
+    ),
+  );
+  t.false(ipvs.test('<6>Jan  1 00:00:07 kernel: [    0.845486] IPVSX: no'));
 });
