@@ -3,6 +3,7 @@
  * unicast peers, the sync daemon. What keepalived.conf, boot-test and the failover lab all read. Pure.
  */
 import { bareAddress } from '../lib/address.js';
+import { DEFAULTS } from '../spec/defaults.js';
 import { pairOf } from '../spec/health-check.js';
 import type { Director, DirectorPair, Spec } from '../spec/types.js';
 import { vrrpTimers } from '../spec/vrrp.js';
@@ -64,6 +65,7 @@ export function resolvePair(spec: Spec, director: Director): ModelPair | null {
             interface: sync.interface,
             instance: instanceName(pair, first?.interface ?? ''),
             syncId: sync.syncId ?? first?.vrid ?? 0,
+            refreshPeriodS: sync.refreshPeriod ?? DEFAULTS.syncRefreshPeriod,
           },
     instances,
   };

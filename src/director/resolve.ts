@@ -14,7 +14,7 @@ import { checkName } from './names.js';
 import { formatIptablesTables } from './netfilter.js';
 import { resolvePair } from './pair.js';
 import { resolveIpvs } from './services.js';
-import type { DirectorModel } from './types.js';
+import type { DirectorModel, ModelPair } from './types.js';
 
 /**
  * The kernel command line of every director of the spec: one `console=` per spec console, in spec order (the
@@ -26,12 +26,30 @@ export function planCmdline(spec: Spec): string {
   return [...list.map((c) => `console=${c}`), ...(spec.image?.cmdline ?? [])].join(' ');
 }
 
-/** sysctls as /etc/sysctl.conf sets them: IP forwarding first (a director forwards), then the spec's. */
-function resolveSysctls(director: Director): { key: string; value: string }[] {
+/**
+ * The sysctls a pair's connection sync needs: time-based resync (every `refreshPeriodS` while packets flow) instead
+ * of every 50th client packet, so a member that boots while its peer is master learns each open connection before it
+ * takes over (networks.md §5: ip_vs_sync_conn_needed). None with the kernel's packet count (0).
+ */
+function syncSysctls(pair: ModelPair | null): { key: string; value: string }[] {
+  const r = pair?.connectionSync?.refreshPeriodS ?? 0;
+  if (r === 0) return [];
+  return [
+    { key: 'net.ipv4.vs.sync_threshold', value: '3 0' },
+    { key: 'net.ipv4.vs.sync_refresh_period', value: String(r) },
+  ];
+}
+
+/**
+ * sysctls as /etc/sysctl.conf sets them: IP forwarding first (a director forwards), then the pair's sync ones, then
+ * the spec's own (a key the spec sets itself replaces the pair's).
+ */
+function resolveSysctls(director: Director, pair: ModelPair | null): { key: string; value: string }[] {
   const own = Object.entries(director.sysctls ?? {})
     .filter(([key]) => key !== 'net.ipv4.ip_forward')
     .map(([key, value]) => ({ key, value: String(value) }));
-  return [{ key: 'net.ipv4.ip_forward', value: '1' }, ...own];
+  const derived = syncSysctls(pair).filter((s) => !own.some((o) => o.key === s.key));
+  return [{ key: 'net.ipv4.ip_forward', value: '1' }, ...derived, ...own];
 }
 
 /** Resolves `director` (one of `spec.directors`, defaults applied) into its model. */
@@ -41,6 +59,7 @@ export function resolveDirector(spec: Spec, director: Director): DirectorModel {
   const mode = directorMode(spec, director);
   const access = resolveAccess(spec, director, mode);
   const ipvs = resolveIpvs(spec, director);
+  const pair = resolvePair(spec, director);
   return {
     site: spec.name,
     hostname: checkName('hostname', director.hostname, `${at}/hostname`),
@@ -49,9 +68,9 @@ export function resolveDirector(spec: Spec, director: Director): DirectorModel {
     vips: resolveVips(spec, director, at),
     ipvs,
     netfilter: formatIptablesTables(director.netfilter),
-    sysctls: resolveSysctls(director),
+    sysctls: resolveSysctls(director, pair),
     access,
-    pair: resolvePair(spec, director),
+    pair,
     daemons: directorDaemons({ mode, access }),
     // Each program of the table (src/packages/programs.ts): its version where this director runs it.
     programs: { ipvsadm: spec.ipvsadm.version, ...programVersions(spec, { mode, access }) },

@@ -99,8 +99,8 @@ export interface ModelPair {
   preemptDelay: number;
   /** Adverts to the members' addresses instead of the multicast group. */
   unicast: boolean;
-  /** The IPVS sync daemon: its interface, the instance it follows, its sync id. */
-  connectionSync: { interface: string; instance: string; syncId: number } | null;
+  /** The IPVS sync daemon: its interface, the instance it follows, its sync id, its resync period (0: packets). */
+  connectionSync: { interface: string; instance: string; syncId: number; refreshPeriodS: number } | null;
   instances: ModelVrrpInstance[];
 }
 

@@ -21,6 +21,7 @@ import {
   vridUnique,
 } from './rules/pairs.js';
 import { consolesExist, nicFamiliesKnown } from './rules/hardware.js';
+import { syncBeforeTakeover } from './rules/sync.js';
 import { drOnDirectorSubnet, natGatewayBypass, natOnInsideSubnet, vipOnInterface } from './rules/network.js';
 import {
   fwmarkIsSet,
@@ -84,6 +85,7 @@ export const RULES: readonly Rule[] = [
   vridUnique,
   advertIntervalFits,
   vrrpStartsAfterChecks,
+  syncBeforeTakeover,
   natGatewayFloats,
   accessHasInside,
   authorizedKeysParse,
@@ -147,6 +149,8 @@ export const RULE_SUMMARIES: Readonly<Record<string, string>> = {
     'An advert interval is whole seconds (VRRPv2) or at most 40.95 s with two decimals (VRRPv3, chosen below 1 s).',
   vrrpStartsAfterChecks:
     'A pair member with health checks runs VRRP only once its first checks can have filled its table: `startupDelay` + master-down interval ≥ 1 s + interval + timeout (keepalived starts checked servers out, and a member that hears no master takes the addresses).',
+  syncBeforeTakeover:
+    'Under preempt with `connectionSync`, a returning member takes over no sooner than one `refreshPeriod` + 3 s after its sync daemon starts: master-down interval + `preemptDelay` ≥ that, so the open connections reach it first.',
   accessHasInside:
     '`access.metrics` listens on the inside address: every director has an interface with `role: inside`.',
   authorizedKeysParse:

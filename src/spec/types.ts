@@ -99,6 +99,12 @@ export interface ConnectionSync {
   interface: string;
   /** Sync id 0..255, the same on every member; default the first instance's vrid. */
   syncId?: number;
+  /**
+   * Seconds between resyncs of an open connection (`net.ipv4.vs.sync_refresh_period`, with `sync_threshold`'s
+   * packet count off), so a member that boots learns every open connection within this plus 3 s; default 1.
+   * 0 keeps the kernel's packet count (a connection is resynced every 50 of its client packets).
+   */
+  refreshPeriod?: number;
 }
 
 /** Where a kernel source tree comes from. Exactly one form. */

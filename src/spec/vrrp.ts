@@ -51,3 +51,10 @@ export function firstChecksBound(director: Director): number | undefined {
   );
   return waits.length > 0 ? CHECKER_BOOTSTRAP_S + Math.max(...waits) : undefined;
 }
+
+/**
+ * The IPVS sync daemon's longest delay from a connection's resync to the backup: a part-full buffer leaves the
+ * master once older than 2 s (IPVS_SYNC_FLUSH_TIME), which its thread checks every 1 s (IPVS_SYNC_CHECK_PERIOD;
+ * ip_vs_sync.c, networks.md §5).
+ */
+export const SYNC_SEND_DELAY_S = 3;

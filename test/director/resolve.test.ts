@@ -107,7 +107,7 @@ const FACTS: [string, string | undefined, (m: DirectorModel) => unknown, unknown
     [
       ['watchdog', 'syslogd', 'keepalived'],
       [true],
-      { interface: 'eth0', instance: 'drpair_eth0', syncId: 33 },
+      { interface: 'eth0', instance: 'drpair_eth0', syncId: 33, refreshPeriodS: 1 },
     ],
   ],
   [
@@ -190,4 +190,22 @@ test('a name that would reach /init unquoted is a SpecError naming its field', (
   spec.directors[0]!.interfaces[1]!.name = 'eth1;reboot';
   const err = t.throws(() => resolveDirector(spec, spec.directors[0]!), { instanceOf: SpecError });
   t.is(err?.problems[0]?.pointer, '/directors/0/interfaces/1/name');
+});
+
+test('a pair with connection sync resyncs by time: the sync sysctls after ip_forward, a key the spec sets itself wins', async (t) => {
+  const { spec } = await loadSpec('images/dsas-ha.yaml');
+  const lv1 = spec.directors.find((x) => x.hostname === 'lv1')!;
+  t.deepEqual(resolveDirector(spec, lv1).sysctls, [
+    { key: 'net.ipv4.ip_forward', value: '1' },
+    { key: 'net.ipv4.vs.sync_threshold', value: '3 0' },
+    { key: 'net.ipv4.vs.sync_refresh_period', value: '1' },
+  ]);
+  lv1.sysctls = { 'net.ipv4.vs.sync_refresh_period': 2 };
+  t.deepEqual(
+    resolveDirector(spec, lv1).sysctls.map((s) => `${s.key} = ${s.value}`),
+    ['net.ipv4.ip_forward = 1', 'net.ipv4.vs.sync_threshold = 3 0', 'net.ipv4.vs.sync_refresh_period = 2'],
+  );
+  spec.pairs![0]!.connectionSync!.refreshPeriod = 0;
+  lv1.sysctls = {};
+  t.deepEqual(resolveDirector(spec, lv1).sysctls, [{ key: 'net.ipv4.ip_forward', value: '1' }]);
 });

@@ -11,7 +11,7 @@ import { defaultPriority, firstChecksBound, vrrpTimers } from '../vrrp.js';
  * Each pair with its pointer and its members (unknown names, and directors an earlier pair already has, left
  * out: `pairMembers` reports them).
  */
-function eachPair(spec: Spec): { pair: DirectorPair; at: string; members: [Director, number][] }[] {
+export function eachPair(spec: Spec): { pair: DirectorPair; at: string; members: [Director, number][] }[] {
   const taken = new Set<string>();
   return (spec.pairs ?? []).map((pair, p) => ({
     pair,
