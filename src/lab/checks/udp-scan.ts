@@ -22,13 +22,23 @@ export function udpPorts(netstat: string): number[] {
   return [...new Set(ports.filter((p) => p > 0))].sort((a, b) => a - b);
 }
 
-/** Each of `ports` of `address` probed from namespace `ns`: closed, answered or silent; a string: it failed. */
+/**
+ * Each of `ports` of `address` probed from namespace `ns`: closed, answered or silent; a string: it failed. Probes
+ * start 1.1 s apart (the target's ICMP rate limit); `gapMs` 0 only for a target with `net.ipv4.icmp_ratelimit = 0`.
+ */
 export async function probeUdp(
   ns: string,
   address: string,
   ports: number[],
+  gapMs?: number,
 ): Promise<Record<number, string> | string> {
-  const r = await runInNetns(ns, process.execPath, [programPath('udp-probe'), address, ports.join(',')], {
+  const args = [
+    programPath('udp-probe'),
+    address,
+    ports.join(','),
+    ...(gapMs !== undefined ? [String(gapMs)] : []),
+  ];
+  const r = await runInNetns(ns, process.execPath, args, {
     reject: false,
     timeoutMs: 30_000 + ports.length * 2_000,
   });
