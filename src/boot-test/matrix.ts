@@ -145,6 +145,7 @@ export async function runMatrix(o: {
     let net: BootNet | undefined;
     try {
       for (const cell of o.cells) {
+        if (net?.interrupted !== undefined) break;
         if (!o.json) process.stderr.write(`booting ${p.hostname} (${cell.id}) ...\n`);
         const firmware = firmwareFor(cell, workDir);
         const consoleLog = consoleLogPath(o.outDir, o.spec.name, p.hostname, cell.id);
