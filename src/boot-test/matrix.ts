@@ -202,7 +202,10 @@ export async function runMatrix(o: {
         o.jobs ?? 1,
         boot,
       );
-      for (const cell of o.cells.filter((c) => c.path !== 'direct')) await boot(cell);
+      for (const cell of o.cells.filter((c) => c.path !== 'direct')) {
+        if (net?.interrupted !== undefined) break;
+        await boot(cell);
+      }
     } finally {
       await net?.stop();
     }

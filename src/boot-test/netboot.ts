@@ -8,6 +8,7 @@ import { copyFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { run } from '../lib/exec.js';
 import { BuildError } from '../lib/errors.js';
+import { guardSignals } from '../lib/teardown.js';
 import type { Firmware, GuestSpec } from '../lib/qemu-args.js';
 import type { Daemon } from '../lab/daemon.js';
 import { startBootServer } from '../lab/hosts.js';
@@ -49,6 +50,9 @@ export interface BootNet {
   serveFor(cell: BootCell): Promise<void>;
   /** The QEMU guest of a network cell: the director's NICs on the lab bridges, the boot NIC as the cell says. */
   guestFor(cell: BootCell, firmware: Firmware): GuestSpec & { netns: string };
+  /** The signal that interrupted the boot test: its network is already gone, so boot no further cell. */
+  readonly interrupted: NodeJS.Signals | undefined;
+  /** Stops serve and removes the network; throws InterruptedError if a signal came. */
   stop(): Promise<void>;
 }
 
@@ -68,10 +72,13 @@ export async function startBootNet(o: {
     serve = undefined;
     await removeLabNetwork(plan, run);
   };
-  const onSignal = (): void => void stop();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  await createLabNetwork(plan, run);
+  const guard = guardSignals(stop, "the boot test's boot server and namespaces");
+  try {
+    await createLabNetwork(plan, run);
+  } catch (err) {
+    await guard.close();
+    throw err;
+  }
   return {
     plan,
     async serveFor(cell) {
@@ -102,10 +109,9 @@ export async function startBootNet(o: {
         }),
       };
     },
-    async stop() {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      await stop();
+    get interrupted() {
+      return guard.interrupted;
     },
+    stop: () => guard.close(),
   };
 }

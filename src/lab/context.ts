@@ -80,12 +80,19 @@ export function guestOf(ctx: LabContext, hostname: string): Guest {
   return g;
 }
 
-/** Stops every guest and helper process by PID and removes the lab's namespaces. */
+/**
+ * Stops every guest and helper process by PID and removes the lab's namespaces: the namespaces go even when a
+ * stop fails (that error is rethrown afterwards).
+ */
 export async function closeSession(ctx: LabContext, run: Run): Promise<void> {
   const s = ctx.session;
-  for (const g of s.guests.values()) await g.stop();
-  s.guests.clear();
-  for (const d of [...s.daemons, ...s.servers.values()]) await d.stop();
-  s.servers.clear();
-  await removeLabNetwork(ctx.plan, run);
+  try {
+    const guests = [...s.guests.values()];
+    s.guests.clear();
+    for (const g of guests) await g.stop();
+    const helpers = [...s.daemons, ...s.servers.values()];
+    for (const d of helpers) await d.stop();
+  } finally {
+    await removeLabNetwork(ctx.plan, run);
+  }
 }

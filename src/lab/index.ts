@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import { run } from '../lib/exec.js';
+import { withTeardown } from '../lib/teardown.js';
 import { ACCESS_CHECKS, STEADY_CHECKS } from './checks/index.js';
 import { startSyslogReceiver } from './checks/syslog.js';
 import type { CheckContext } from './checks/types.js';
@@ -45,31 +46,28 @@ async function runDirectorLab(ctx: LabContext): Promise<LabCheck[]> {
   return checks;
 }
 
-/** Builds the lab, runs it, and tears everything down. */
+/** Builds the lab, runs it, and tears everything down (also on Ctrl-C: then it throws InterruptedError). */
 export async function runLab(o: LabOptions): Promise<LabResult> {
   const pair = o.plan.members.length > 1;
   const ctx: LabContext = { ...o, session: newSession(pair ? { kind: 'streaming' } : { kind: 'httpd' }) };
-  const onSignal = (): void => void closeSession(ctx, run);
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  try {
-    await createLabNetwork(o.plan, run);
-    ctx.session.servers = await startRealServers(o.plan, o.workDir, ctx.session.serverKind);
-    const d = ctx.session.daemons;
-    if (o.serveCommand !== undefined && !pair) d.push(await startBootServer(o, o.serveCommand));
-    const ops = o.plan.ops;
-    if (ops?.syslog !== undefined)
-      d.push(await startSyslogReceiver(o.workDir, { ...ops, syslog: ops.syslog }));
-    if (ops?.ntp !== undefined) d.push(await startNtpServer(ops.host.ns, o.workDir));
-    const checks = pair ? await runPairLab(ctx) : await runDirectorLab(ctx);
-    return {
-      ok: checks.length > 0 && checks.every((c) => c.ok),
-      checks,
-      consoleLog: path.join(o.workDir, `${o.plan.hostname}-console-1.log`),
-    };
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    await closeSession(ctx, run);
-  }
+  return withTeardown(
+    () => closeSession(ctx, run),
+    "the lab's guests, helpers and namespaces",
+    async () => {
+      await createLabNetwork(o.plan, run);
+      ctx.session.servers = await startRealServers(o.plan, o.workDir, ctx.session.serverKind);
+      const d = ctx.session.daemons;
+      if (o.serveCommand !== undefined && !pair) d.push(await startBootServer(o, o.serveCommand));
+      const ops = o.plan.ops;
+      if (ops?.syslog !== undefined)
+        d.push(await startSyslogReceiver(o.workDir, { ...ops, syslog: ops.syslog }));
+      if (ops?.ntp !== undefined) d.push(await startNtpServer(ops.host.ns, o.workDir));
+      const checks = pair ? await runPairLab(ctx) : await runDirectorLab(ctx);
+      return {
+        ok: checks.length > 0 && checks.every((c) => c.ok),
+        checks,
+        consoleLog: path.join(o.workDir, `${o.plan.hostname}-console-1.log`),
+      };
+    },
+  );
 }

@@ -1,4 +1,5 @@
 /** The few error classes lvs-image throws; src/cli.ts maps them to exit codes. */
+import { constants } from 'node:os';
 
 /** One problem in a spec or in the command line: where, what, and how to fix it. */
 export interface Problem {
@@ -87,6 +88,16 @@ export class CommandError extends BuildError {
   }
 }
 
+/** A signal interrupted the work; what it had made was removed: exit 128 + the signal number (SIGINT: 130). */
+export class InterruptedError extends BuildError {
+  readonly signal: NodeJS.Signals;
+  constructor(signal: NodeJS.Signals, removed: string) {
+    super(`interrupted by ${signal}; ${removed} removed`);
+    this.name = 'InterruptedError';
+    this.signal = signal;
+  }
+}
+
 /** Something that should never happen: exit 1 with a request to report it. */
 export class InternalError extends Error {
   constructor(message: string, opts?: { cause?: unknown }) {
@@ -98,5 +109,6 @@ export class InternalError extends Error {
 /** Exit status for an error thrown anywhere below the CLI. */
 export function exitCodeFor(err: unknown): number {
   if (err instanceof SpecError) return 2;
+  if (err instanceof InterruptedError) return 128 + constants.signals[err.signal];
   return 1;
 }

@@ -73,39 +73,49 @@ integrationTest(
   },
 );
 
-integrationTest('lvs-image lab: Ctrl-C mid-way removes every namespace and stops QEMU', NEEDS, async (t) => {
-  const image = await buildExampleImage('dsas-lv1');
-  t.teardown(image.remove);
-  const child = spawn(
-    process.execPath,
-    ['--import=tsx', 'src/cli.ts', 'lab', image.specFile, '--out', image.out, '--via', 'direct'],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  const hub = `lvsi-lab-${child.pid}-hub`;
-  // Bounded wait until the lab exists and its guest runs, then interrupt it.
-  for (let i = 0; i < 240 && !labNamespacesLeft().includes(hub); i++) await sleep(250);
-  t.true(labNamespacesLeft().includes(hub), `the lab never came up: ${stderr}`);
-  await sleep(3000);
-  child.kill('SIGINT');
-  const code = await Promise.race([exited, sleep(60_000).then(() => 'hung' as const)]);
-  if (code === 'hung') child.kill('SIGKILL');
-  t.not(code, 'hung');
-  t.not(code, 0);
-  t.deepEqual(
-    labNamespacesLeft().filter((n) => n.includes(`-${child.pid}-`)),
-    [],
-  );
-  const qemu = spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).stdout.split('\n');
-  t.deepEqual(
-    qemu.filter((l) => l.includes(hub)),
-    [],
-  );
-});
+integrationTest(
+  'lvs-image lab: Ctrl-C mid-way (while the network is made, and while the guest boots) removes every namespace and stops QEMU',
+  NEEDS,
+  async (t) => {
+    const image = await buildExampleImage('dsas-lv1');
+    t.teardown(image.remove);
+    // 0 ms: the signal lands while the namespaces and links are still being made; 3 s: while the guest boots.
+    for (const delayMs of [0, 3000]) {
+      const child = spawn(
+        process.execPath,
+        ['--import=tsx', 'src/cli.ts', 'lab', image.specFile, '--out', image.out, '--via', 'direct'],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+      const hub = `lvsi-lab-${child.pid}-hub`;
+      // Bounded wait until the lab's first namespace exists, then interrupt it.
+      for (let i = 0; i < 2400 && !labNamespacesLeft().includes(hub); i++) await sleep(25);
+      t.true(labNamespacesLeft().includes(hub), `the lab never came up: ${stderr}`);
+      await sleep(delayMs);
+      child.kill('SIGINT');
+      const code = await Promise.race([exited, sleep(60_000).then(() => 'hung' as const)]);
+      if (code === 'hung') child.kill('SIGKILL');
+      const at = `SIGINT after ${delayMs} ms: ${stderr}`;
+      t.not(code, 'hung', at);
+      // 130: the lab caught the signal and cleaned up; killed by it (null) would mean no cleanup ran.
+      t.is(code, 130, at);
+      t.regex(stderr, /interrupted by SIGINT; the lab's guests, helpers and namespaces removed/, at);
+      t.deepEqual(
+        labNamespacesLeft().filter((n) => n.includes(`-${child.pid}-`)),
+        [],
+        at,
+      );
+      const qemu = spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).stdout.split('\n');
+      t.deepEqual(
+        qemu.filter((l) => l.includes(hub)),
+        [],
+        at,
+      );
+    }
+  },
+);
 
 integrationTest(
   'lvs-image lab: a spec the lab cannot run is a spec error naming the file and the field (exit 2)',
