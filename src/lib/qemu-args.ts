@@ -18,7 +18,11 @@ export type NicModel =
 export interface GuestNic {
   backend: NicBackend;
   mac?: string;
-  /** Default e1000: Debian's and the tinyconfig kernels both drive it, and QEMU ships its iPXE ROM. */
+  /**
+   * Default virtio-net-pci: every kernel lvs-image builds drives it (the base fragment; Debian's as a module), QEMU
+   * ships its iPXE ROM, and its link is up at once. QEMU's e1000 models report carrier only after the driver's 2 s
+   * watchdog, which /init's carrier wait then spends on every boot; the hardware matrix boots those models by name.
+   */
   model?: NicModel;
   /** PXE-boot from this NIC (loads its iPXE option ROM and gives it boot priority). */
   boot?: boolean;
@@ -85,7 +89,7 @@ function netdevArgs(id: string, backend: NicBackend): string {
 }
 
 function deviceArgs(id: string, nic: GuestNic, index: number): string {
-  let value = `${nic.model ?? 'e1000'},netdev=${id}`;
+  let value = `${nic.model ?? 'virtio-net-pci'},netdev=${id}`;
   if (nic.mac !== undefined) value += `,mac=${optionValue('MAC', nic.mac)}`;
   // An empty romfile skips the iPXE option ROM: faster firmware, and only the boot NIC offers PXE.
   value += nic.boot === true ? `,bootindex=${index + 1}${nic.rom === false ? ',romfile=' : ''}` : ',romfile=';

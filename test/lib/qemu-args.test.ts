@@ -17,7 +17,7 @@ test('a direct boot: software emulation, 256 MiB, serial on stdio, no reboot, ke
   t.true(args.includes('-no-reboot'));
   t.deepEqual(valueOf(args, '-append'), ['console=ttyS0 quiet']);
   t.deepEqual(valueOf(args, '-netdev'), ['user,id=n0,restrict=on']);
-  t.deepEqual(valueOf(args, '-device'), ['e1000,netdev=n0,mac=52:54:00:31:00:11,romfile=']);
+  t.deepEqual(valueOf(args, '-device'), ['virtio-net-pci,netdev=n0,mac=52:54:00:31:00:11,romfile=']);
 });
 
 test('a PXE boot: QEMU TFTP on the boot NIC only, restrict=on everywhere, boot from the network', (t) => {
@@ -31,7 +31,7 @@ test('a PXE boot: QEMU TFTP on the boot NIC only, restrict=on everywhere, boot f
     'user,id=n0,restrict=on',
     'user,id=n1,restrict=on,tftp=/s,bootfile=lv1.ipxe',
   ]);
-  t.deepEqual(valueOf(args, '-device'), ['e1000,netdev=n0,romfile=', 'e1000,netdev=n1,bootindex=2']);
+  t.deepEqual(valueOf(args, '-device'), ['virtio-net-pci,netdev=n0,romfile=', 'virtio-net-pci,netdev=n1,bootindex=2']);
   t.deepEqual(valueOf(args, '-boot'), ['order=n']);
   t.false(args.includes('-kernel'));
 });
