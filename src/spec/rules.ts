@@ -150,7 +150,7 @@ export const RULE_SUMMARIES: Readonly<Record<string, string>> = {
   vrrpStartsAfterChecks:
     'A pair member with health checks runs VRRP only once its first checks can have filled its table: `startupDelay` + master-down interval ≥ 1 s + interval + timeout (keepalived starts checked servers out, and a member that hears no master takes the addresses).',
   syncBeforeTakeover:
-    'Under preempt with `connectionSync`, a returning member takes over no sooner than one `refreshPeriod` + 3 s after its sync daemon starts: master-down interval + `preemptDelay` ≥ that, so the open connections reach it first.',
+    'Under preempt with `connectionSync`, a returning member takes over no sooner than one `refreshPeriod` + 3 s after its sync daemon starts: max(`startupDelay`, `preemptDelay` − advert) + master-down interval ≥ that, so the open connections reach it first.',
   accessHasInside:
     '`access.metrics` listens on the inside address: every director has an interface with `role: inside`.',
   authorizedKeysParse:

@@ -66,7 +66,7 @@ test('dsas-ha: one lab for the pair, lv2 on the same bridges through taps of its
     ),
     [
       'hard failure: lv1 killed, lv2 takes over: kill-member lv1 -> master lv2 within 3.609 s from change, stream 150, recovery answered',
-      'lv1 boots again: preempt takes the VIPs back: boot-member lv1 -> master lv1 within 5.414 s from ready, stream 250, recovery answered',
+      'lv1 boots again: preempt takes the VIPs back: boot-member lv1 -> master lv1 within 4.414 s from ready, stream 250, recovery answered',
       'clean stop: keepalived on lv1 stopped, lv2 takes over: stop-keepalived lv1 -> master lv2 within 0.609 s from change, stream 150, recovery answered',
     ],
   );

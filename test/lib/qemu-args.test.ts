@@ -31,7 +31,10 @@ test('a PXE boot: QEMU TFTP on the boot NIC only, restrict=on everywhere, boot f
     'user,id=n0,restrict=on',
     'user,id=n1,restrict=on,tftp=/s,bootfile=lv1.ipxe',
   ]);
-  t.deepEqual(valueOf(args, '-device'), ['virtio-net-pci,netdev=n0,romfile=', 'virtio-net-pci,netdev=n1,bootindex=2']);
+  t.deepEqual(valueOf(args, '-device'), [
+    'virtio-net-pci,netdev=n0,romfile=',
+    'virtio-net-pci,netdev=n1,bootindex=2',
+  ]);
   t.deepEqual(valueOf(args, '-boot'), ['order=n']);
   t.false(args.includes('-kernel'));
 });

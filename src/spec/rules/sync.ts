@@ -8,11 +8,13 @@ import { SYNC_SEND_DELAY_S, pairPriority, vrrpTimers } from '../vrrp.js';
 import { eachPair } from './pairs.js';
 
 /**
- * Under preempt, a returning member that outranks a peer takes over once it has heard no master of a higher
- * priority for its master-down interval, plus `preemptDelay`. Its sync daemon may start only with VRRP (after
- * `startupDelay`), so that window must hold one resync period plus the sync send delay. Measured in the lab: with the
- * kernel's packet count (every 50 client packets) a returning lv1 took over 4 s after its sync daemon started and a
- * stream through lv2 broke in 2 runs of 3.
+ * keepalived starts the sync daemon (as backup) at once; VRRP waits `startupDelay`, and a lower-priority master's
+ * adverts hold the takeover off until `preemptDelay` after the start (the last advert before it can come one
+ * interval earlier); then the master-down interval runs out. So a returning member that outranks a peer takes over
+ * no sooner than max(startupDelay, preemptDelay - advert) + master-down after its sync daemon started, and that must
+ * hold one resync period plus the sync send delay. Measured in the lab (lv1 returning at startupDelay 1: MASTER
+ * 4.3 s after its ready line): with the kernel's packet count (every 50 client packets) a stream through lv2 broke
+ * in 2 runs of 3; with refreshPeriod 1 it survived 3 of 3.
  */
 export const syncBeforeTakeover: Rule = (spec) =>
   eachPair(spec).flatMap(({ pair, at, members }) => {
@@ -21,23 +23,24 @@ export const syncBeforeTakeover: Rule = (spec) =>
     if (refreshS === 0) return [];
     const lowest = Math.min(...members.map(([d]) => pairPriority(pair, d.hostname)));
     const need = refreshS + SYNC_SEND_DELAY_S;
+    const preemptS = pair.preemptDelay ?? 0;
     const short = members
-      .map(([d]) => ({ d, timers: vrrpTimers(pair, d.hostname) }))
-      .filter(({ timers }) => timers.priority > lowest)
-      .map(({ d, timers }) => ({ d, window: timers.masterDownS + (pair.preemptDelay ?? 0) }))
+      .map(([d]) => ({ d, t: vrrpTimers(pair, d.hostname) }))
+      .filter(({ t }) => t.priority > lowest)
+      .map(({ d, t }) => ({ d, t, window: Math.max(t.startupS, preemptS - t.advertS) + t.masterDownS }))
       .filter(({ window }) => window < need)
       .sort((a, b) => a.window - b.window)[0];
     if (short === undefined) return [];
-    const { d, window } = short;
-    const delay = Math.ceil(need - window + (pair.preemptDelay ?? 0));
+    const { d, t, window } = short;
     return [
       problemAt(
         `${at}/${pair.preemptDelay !== undefined ? 'preemptDelay' : 'connectionSync'}`,
-        `${d.hostname} returning can preempt ${window.toFixed(2)} s after its sync daemon starts (master-down ` +
-          `${vrrpTimers(pair, d.hostname).masterDownS.toFixed(2)} s + preemptDelay ${pair.preemptDelay ?? 0} s), ` +
-          `before the master's open connections can have reached it (up to ${need} s: refreshPeriod ${refreshS} s ` +
-          `+ ${SYNC_SEND_DELAY_S} s for the sync daemon to send); those connections would break at the takeover`,
-        `set preemptDelay: ${delay} (or more) on pair ${pair.name}`,
+        `${d.hostname} returning can preempt ${window.toFixed(2)} s after its sync daemon starts (startupDelay ` +
+          `${t.startupS} s or preemptDelay ${preemptS} s - advert ${t.advertS} s, + master-down ` +
+          `${t.masterDownS.toFixed(2)} s), before the master's open connections can have reached it (up to ` +
+          `${need} s: refreshPeriod ${refreshS} s + ${SYNC_SEND_DELAY_S} s for the sync daemon to send); those ` +
+          `connections would break at the takeover`,
+        `set preemptDelay: ${Math.ceil(need - t.masterDownS + t.advertS)} (or more) on pair ${pair.name}, or a shorter refreshPeriod`,
       ),
     ];
   });
