@@ -11,10 +11,13 @@
  * `prebuilt`: the same director on Debian's kernel (/vmlinuz), its NIC modules from its own tree, coldplugged the
  * same way (not in the default run).
  *
+ * The peer, sizes only, in the same run: Debian's stock kernel (/vmlinuz) with the initrd Debian installed beside it
+ * (/boot/initrd.img-<release>, MODULES=most) and with a `mkinitramfs` MODULES=netboot initrd (bench/_mkinitramfs.ts).
+ *
  * The builds go through `lvs-image build` and its kernel cache ($LVS_IMAGE_CACHE): a variant whose kernel is not
  * cached is built first (15-25 min on 2 cores).
  */
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -26,6 +29,7 @@ import { startGuest } from '../src/lib/qemu.js';
 import type { GuestNic, NicModel } from '../src/lib/qemu-args.js';
 import { READY_PATTERN } from '../src/runtime/console-contract.js';
 import { median } from './_lab-figures.js';
+import { mkinitramfsNetboot } from './_mkinitramfs.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
@@ -119,12 +123,32 @@ async function bootOnce(b: Built, model: NicModel, dir: string, i: number): Prom
 
 const mb = (n: number): string => (n / 1e6).toFixed(2);
 
+/** Debian's stock kernel with its installed initrd and with a netboot one: the sizes a netbooting PC would fetch. */
+async function debianPeer(
+  dir: string,
+): Promise<{ what: string; kernelBytes: number; initrdBytes: number }[]> {
+  const vmlinuz = await realpath('/vmlinuz');
+  const release = path.basename(vmlinuz).replace(/^vmlinuz-/, '');
+  const kernelBytes = (await stat(vmlinuz)).size;
+  const installed = `/boot/initrd.img-${release}`;
+  const netboot = mkinitramfsNetboot(dir, release, path.join(dir, 'debian-netboot.img'));
+  return [
+    {
+      what: `Debian ${release}, its installed initrd (MODULES=most)`,
+      kernelBytes,
+      initrdBytes: (await stat(installed)).size,
+    },
+    { what: `Debian ${release}, mkinitramfs MODULES=netboot`, kernelBytes, initrdBytes: netboot.bytes },
+  ];
+}
+
 async function main(): Promise<void> {
   const dir = await mkdtemp(path.join(tmpdir(), 'lvsi-bench-nic-'));
   try {
     const variants = (ONLY?.split(',') ?? ['modules', 'builtin']) as Variant[];
     const built: Built[] = [];
     for (const v of variants) built.push(await build(dir, v));
+    const peer = await debianPeer(dir);
     const loadBefore = loadavg()[0]!;
     const times = new Map<string, number[]>();
     const failed = new Map<string, string[]>();
@@ -156,6 +180,7 @@ async function main(): Promise<void> {
           times: Object.fromEntries(times),
           med,
           failed: Object.fromEntries(failed),
+          peer,
           load,
         }) + '\n',
       );
@@ -174,6 +199,10 @@ async function main(): Promise<void> {
         );
       }
     }
+    for (const p of peer)
+      process.stdout.write(
+        `peer: ${p.what}: bzImage ${mb(p.kernelBytes)} MB, initrd ${mb(p.initrdBytes)} MB, together ${mb(p.kernelBytes + p.initrdBytes)} MB\n`,
+      );
     process.stdout.write(
       `load average (1 min): ${load[0]!.toFixed(2)} before, ${load[1]!.toFixed(2)} after\n`,
     );
