@@ -5,6 +5,7 @@
  * from the spec's `hardware` section through src/hardware/selection.ts. Pure.
  */
 import type { Spec } from '../spec/types.js';
+import { firmwareChoices, type MicrocodeChoice } from '../stages/firmware/packages.js';
 import { generateKernelFragment } from '../stages/kernel-config.js';
 import { allDrivers, familiesOf, loadPlatformCatalog } from './catalog.js';
 import type { Carried, ImageDriver, ImageNics } from './match.js';
@@ -37,6 +38,8 @@ export interface ImageHardware {
   families: string[];
   /** hardware.firmware: `nonfree` puts the drivers' firmware files in the initrd, `none` leaves them out. */
   firmware: 'nonfree' | 'none';
+  /** The CPUs whose early microcode the initrd carries: every one, the spec's list, or none. */
+  microcode: MicrocodeChoice;
   drivers: ImageDriverRow[];
   /**
    * null for a prebuilt kernel or a .config base (their platform options are their own configuration's) and before
@@ -76,6 +79,7 @@ export function imageHardware(spec: Spec): ImageHardware {
     nics: selection,
     families,
     firmware: firmwareSwitch(spec),
+    microcode: firmwareChoices(spec).microcode,
     drivers,
     platform: values && applies && !ownPlatform(spec) ? platformRows(values) : null,
   };

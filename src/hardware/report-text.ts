@@ -1,4 +1,5 @@
 /** The human form of `lvs-image hardware`: what the image carries, and the device table of an lspci dump. Pure. */
+import { cpuName } from '../stages/firmware/microcode.js';
 import type { DumpNote } from './dump-notes.js';
 import type { ImageDriverRow, ImageHardware } from './image-hardware.js';
 import type { Carried, NicMatch, NicStatus } from './match.js';
@@ -35,6 +36,11 @@ function firmwareCell(d: ImageDriverRow, hw: ImageHardware): string {
   return `${files} LEFT OUT: ${d.withoutFirmware === 'down' ? 'link cannot come up' : 'may degrade'}`;
 }
 
+/** `all CPUs`, `none`, or the listed CPUs. */
+function microcodeText(m: ImageHardware['microcode']): string {
+  return m === 'all' ? 'all CPUs' : m === 'none' ? 'none' : m.map(cpuName).join(', ');
+}
+
 /** What the image carries: the NIC drivers by family, their firmware, the platform options, each with its reason. */
 export function renderImageHardware(file: string, hw: ImageHardware): string {
   const k = hw.kernel;
@@ -43,7 +49,7 @@ export function renderImageHardware(file: string, hw: ImageHardware): string {
     ? `hardware.nics ${nics} (${hw.families.length} families)`
     : 'before 6.1, so the NICs of the base fragment (hardware.nics holds from 6.1 on)';
   const out = [
-    `${file}: kernel ${k.version} (${k.prebuilt ? 'prebuilt' : `profile ${k.profile}`}), ${selection}, firmware ${hw.firmware}`,
+    `${file}: kernel ${k.version} (${k.prebuilt ? 'prebuilt' : `profile ${k.profile}`}), ${selection}, firmware ${hw.firmware}, microcode ${microcodeText(hw.microcode)}`,
     '',
     'NIC drivers',
     ...table([

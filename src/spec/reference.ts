@@ -27,6 +27,8 @@ function typeOf(n: Node, defs: Record<string, Node>): string {
   }
   if (n.enum) return n.enum.map((v) => `\`${String(v)}\``).join(' \\| ');
   if (n.type === 'array' && n.items) return `list of ${typeOf(n.items, defs)}`;
+  if (n.oneOf !== undefined && n.properties === undefined)
+    return n.oneOf.map((b) => typeOf(b, defs)).join(' \\| ');
   if (n.type === 'object' && typeof n.additionalProperties === 'object')
     return `map of name → ${typeOf(n.additionalProperties, defs)}`;
   const base = Array.isArray(n.type) ? n.type.join(' \\| ') : (n.type ?? 'any');

@@ -207,8 +207,23 @@ export interface HardwareOptions {
   carrierWait?: number;
   /** Debian's non-free firmware and microcode (`nonfree`, the default) or none of it. */
   firmware?: 'nonfree' | 'none';
-  /** Early CPU microcode in the initrd's first segment; default true (nothing with `firmware: none`). */
-  microcode?: boolean;
+  /**
+   * Early CPU microcode in the initrd's first segment: `true` (the default: every CPU of both packages), `false`
+   * (none), or the CPUs the site runs (only their files). Nothing with `firmware: none`.
+   */
+  microcode?: boolean | MicrocodeCpu[];
+}
+
+/** A CPU whose early microcode the image carries, numbered as /proc/cpuinfo shows it (decimal). */
+export interface MicrocodeCpu {
+  /** `intel` (intel-microcode) or `amd` (amd64-microcode). */
+  vendor: 'intel' | 'amd';
+  /** `cpu family`: 6 for every Intel Core and Xeon, 23 (17h) or 25 (19h) for AMD Zen. */
+  family: number;
+  /** `model` (Intel only; all models of the family without it), e.g. 85 for Xeon Skylake-SP and Cascade Lake. */
+  model?: number;
+  /** `stepping` (Intel only, with model; all steppings without it). */
+  stepping?: number;
 }
 
 export type InterfaceRole = 'outside' | 'inside';

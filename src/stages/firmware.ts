@@ -12,9 +12,21 @@ import { cacheKey, withCache } from '../lib/cache.js';
 import { BuildError, InternalError } from '../lib/errors.js';
 import { sha256File } from '../lib/fs.js';
 import type { Spec } from '../spec/types.js';
-import { makeMicrocodeBlob, microcodeEntries, type MicrocodeBlob } from './firmware/microcode.js';
+import {
+  cpuName,
+  makeMicrocodeBlob,
+  microcodeEntries,
+  selectMicrocodeFiles,
+  servedCpus,
+  type MicrocodeBlob,
+} from './firmware/microcode.js';
 import { moduleFirmware, parseBuiltinModinfo, type DeclaredFirmware } from './firmware/modinfo.js';
-import { firmwareChoices, loadFirmwarePackages, planFirmware } from './firmware/packages.js';
+import {
+  firmwareChoices,
+  loadFirmwarePackages,
+  MICROCODE_VENDOR,
+  planFirmware,
+} from './firmware/packages.js';
 import {
   firmwareEntries,
   firmwareManifest,
@@ -119,11 +131,22 @@ export async function provideFirmware(args: {
     if (t?.role !== 'microcode') throw new InternalError(`${pkg} is not a microcode package`);
     const tree = trees.get(pkg) ?? '';
     const match = new RegExp(t.match);
-    const files = (await walk(tree, path.join(tree, t.dir))).filter((f) => match.test(f.name));
-    if (files.length === 0)
+    const all = (await walk(tree, path.join(tree, t.dir))).filter((f) => match.test(f.name));
+    if (all.length === 0)
       throw new BuildError(
         `${pkg} ${versionOf(source(args.sources, pkg))} has no microcode under ${t.dir} matching ${t.match}`,
         { hint: 'fix hardware/firmware-packages.json for this version of the package' },
+      );
+    const { files, unserved } = selectMicrocodeFiles(MICROCODE_VENDOR[t.vendor], all, plan.microcodeCpus);
+    if (unserved.length > 0)
+      throw new BuildError(
+        `hardware.microcode: ${pkg} ${versionOf(source(args.sources, pkg))} has no microcode for ${unserved.map(cpuName).join(', ')}`,
+        {
+          hint: `check the numbers against the machine's /proc/cpuinfo (decimal), or drop the entry; ${pkg} serves ${servedCpus(
+            MICROCODE_VENDOR[t.vendor],
+            all.map((f) => f.name),
+          )}`,
+        },
       );
     blobs.push(
       makeMicrocodeBlob(

@@ -71,3 +71,62 @@ export const consolesExist: Rule = (spec) => {
     return dup ? [problemAt(pointer, `"${c}" is listed twice`, 'list each console once')] : [];
   });
 };
+
+/**
+ * A `hardware.microcode` list names each CPU once, as its package files it: Intel by family and optionally model
+ * (and stepping, with model), AMD by family alone from 16 (10h, the first the kernel's loader takes); and it is
+ * carried only with Debian's non-free packages on a kernel the catalog holds for.
+ */
+export const microcodeCpusValid: Rule = (spec) => {
+  const list = spec.hardware?.microcode;
+  if (!Array.isArray(list)) return [];
+  if (spec.hardware?.firmware === 'none')
+    return [
+      problemAt(
+        '/hardware/microcode',
+        'a CPU list with `hardware.firmware: none`, which leaves every microcode package out',
+        'set hardware.firmware: nonfree, or drop hardware.microcode',
+      ),
+    ];
+  if (!hardwareApplies(spec.kernel.version))
+    return [
+      problemAt(
+        '/hardware/microcode',
+        `early microcode is carried for kernel 6.1 and later, but kernel.version is ${spec.kernel.version}`,
+        'drop hardware.microcode or pin kernel 6.1',
+      ),
+    ];
+  const key = (c: (typeof list)[number]): string =>
+    `${c.vendor}/${c.family}/${c.model ?? '*'}/${c.stepping ?? '*'}`;
+  return list.flatMap((cpu, i) => {
+    const at = `/hardware/microcode/${i}`;
+    if (cpu.vendor === 'amd' && (cpu.model !== undefined || cpu.stepping !== undefined))
+      return [
+        problemAt(
+          at,
+          'amd64-microcode ships one file per CPU family: a model or stepping selects nothing finer',
+          `drop model and stepping: { vendor: amd, family: ${cpu.family} }`,
+        ),
+      ];
+    if (cpu.vendor === 'amd' && cpu.family < 16)
+      return [
+        problemAt(
+          at,
+          `AMD family ${cpu.family}: the kernel loads microcode for family 16 (10h) and later only`,
+          'drop the entry',
+        ),
+      ];
+    if (cpu.stepping !== undefined && cpu.model === undefined)
+      return [
+        problemAt(
+          at,
+          'a stepping without a model',
+          'add the model (/proc/cpuinfo `model`), or drop stepping',
+        ),
+      ];
+    const first = list.findIndex((c) => key(c) === key(cpu));
+    return first !== i
+      ? [problemAt(at, `the same CPU as /hardware/microcode/${first}`, 'list each CPU once')]
+      : [];
+  });
+};

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { RootfsEntry } from '../../lib/cpio.js';
+import type { MicrocodeCpu } from '../../spec/types.js';
 
 /** One microcode file of a package. */
 export interface MicrocodeFile {
@@ -21,6 +22,76 @@ export interface MicrocodeBlob {
   bytes: Buffer;
   /** The package files concatenated (a file with the bytes of an earlier one is skipped). */
   files: string[];
+}
+
+/** `intel family 6 model 85` (`model 85 stepping 7`, or the family alone), for messages. */
+export function cpuName(cpu: MicrocodeCpu): string {
+  const model = cpu.model === undefined ? '' : ` model ${cpu.model}`;
+  const stepping = cpu.stepping === undefined ? '' : ` stepping ${cpu.stepping}`;
+  return `${cpu.vendor} family ${cpu.family}${model}${stepping}`;
+}
+
+/** Lowest AMD family the kernel's early loader handles (arch/x86/kernel/cpu/microcode/amd.c: family >= 0x10). */
+export const AMD_FIRST_FAMILY = 0x10;
+
+/**
+ * Whether a package file holds microcode for `cpu`. Intel files are named `FF-MM-SS` (hex family, model,
+ * stepping; an `.initramfs` copy for early loading only); AMD files `microcode_amd_famXXh.bin` per family from 15h,
+ * `microcode_amd.bin` for families 10h-14h.
+ */
+export function fileServesCpu(name: string, cpu: MicrocodeCpu): boolean {
+  if (cpu.vendor === 'intel') {
+    const m = /^([0-9a-f]{2})-([0-9a-f]{2})-([0-9a-f]{2})(\.initramfs)?$/.exec(name);
+    if (!m) return false;
+    const [family, model, stepping] = [m[1], m[2], m[3]].map((h) => parseInt(h ?? '', 16));
+    return (
+      family === cpu.family &&
+      (cpu.model === undefined || model === cpu.model) &&
+      (cpu.stepping === undefined || stepping === cpu.stepping)
+    );
+  }
+  if (cpu.family < AMD_FIRST_FAMILY) return false;
+  return cpu.family < 0x15
+    ? name === 'microcode_amd.bin'
+    : name === `microcode_amd_fam${cpu.family.toString(16)}h.bin`;
+}
+
+/**
+ * The files of one vendor's package the image takes: every one with `all`, else those serving a listed CPU of
+ * that vendor; `unserved` names the listed CPUs of that vendor no file serves (the build's error).
+ */
+export function selectMicrocodeFiles<T extends { name: string }>(
+  vendor: MicrocodeCpu['vendor'],
+  files: readonly T[],
+  cpus: readonly MicrocodeCpu[] | 'all',
+): { files: T[]; unserved: MicrocodeCpu[] } {
+  if (cpus === 'all') return { files: [...files], unserved: [] };
+  const mine = cpus.filter((c) => c.vendor === vendor);
+  return {
+    files: files.filter((f) => mine.some((c) => fileServesCpu(f.name, c))),
+    unserved: mine.filter((c) => !files.some((f) => fileServesCpu(f.name, c))),
+  };
+}
+
+/** What a vendor's files serve, in /proc/cpuinfo's decimal numbers: `family 6 models 15 22 ...; family 15 ...`. */
+export function servedCpus(vendor: MicrocodeCpu['vendor'], names: readonly string[]): string {
+  const models = new Map<number, Set<number>>();
+  for (const n of names) {
+    const intel = /^([0-9a-f]{2})-([0-9a-f]{2})-/.exec(n);
+    const amd = /^microcode_amd(?:_fam([0-9a-f]+)h)?\.bin$/.exec(n);
+    if (vendor === 'intel' && intel) {
+      const family = parseInt(intel[1] ?? '', 16);
+      models.set(family, (models.get(family) ?? new Set()).add(parseInt(intel[2] ?? '', 16)));
+    } else if (vendor === 'amd' && amd) {
+      const families = amd[1] === undefined ? [16, 17, 18, 19, 20] : [parseInt(amd[1], 16)];
+      for (const f of families) models.set(f, new Set());
+    }
+  }
+  const families = [...models.keys()].sort((a, b) => a - b);
+  if (vendor === 'amd') return `families ${families.join(' ')}`;
+  return families
+    .map((f) => `family ${f} models ${[...(models.get(f) ?? [])].sort((a, b) => a - b).join(' ')}`)
+    .join('; ');
 }
 
 /** Concatenates one vendor's files (sorted by name; repeated contents once). */

@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { RootfsEntry } from '../../../src/lib/cpio.js';
-import { makeMicrocodeBlob, microcodeEntries } from '../../../src/stages/firmware/microcode.js';
+import {
+  fileServesCpu,
+  makeMicrocodeBlob,
+  microcodeEntries,
+  selectMicrocodeFiles,
+  servedCpus,
+} from '../../../src/stages/firmware/microcode.js';
 import { packInitramfs } from '../../../src/stages/initramfs.js';
 
 const work = await mkdtemp(path.join(tmpdir(), 'lvs-microcode-'));
@@ -19,6 +25,63 @@ test('a vendor blob: files in name order, a file repeating an earlier one once',
   t.is(blob.path, '/kernel/x86/microcode/GenuineIntel.bin');
   t.is(blob.bytes.toString(), 'HSWSPR');
   t.deepEqual(blob.files, ['06-3c-03', '06-8f-04']);
+});
+
+const INTEL = ['06-55-04', '06-55-07', '06-55-0b', '06-8f-08', '06-9e-0a.initramfs', '0f-04-01'].map(
+  (name) => ({ name }),
+);
+const AMD = [
+  'microcode_amd.bin',
+  'microcode_amd_fam15h.bin',
+  'microcode_amd_fam17h.bin',
+  'microcode_amd_fam19h.bin',
+].map((name) => ({ name }));
+const names = (files: { name: string }[]): string[] => files.map((f) => f.name);
+
+test('Intel files by /proc/cpuinfo numbers: family, model, stepping in decimal against the hex file names', (t) => {
+  t.true(fileServesCpu('06-55-07', { vendor: 'intel', family: 6, model: 85, stepping: 7 }));
+  t.false(fileServesCpu('06-55-07', { vendor: 'intel', family: 6, model: 85, stepping: 4 }));
+  t.true(fileServesCpu('06-9e-0a.initramfs', { vendor: 'intel', family: 6, model: 158 }), 'early-only copy');
+  t.false(fileServesCpu('06-55-07', { vendor: 'amd', family: 6 }), 'an Intel file never serves AMD');
+  const skx = selectMicrocodeFiles('intel', INTEL, [{ vendor: 'intel', family: 6, model: 85 }]);
+  t.deepEqual(names(skx.files), ['06-55-04', '06-55-07', '06-55-0b']);
+  t.deepEqual(skx.unserved, []);
+  const p4 = selectMicrocodeFiles('intel', INTEL, [
+    { vendor: 'intel', family: 15 },
+    { vendor: 'amd', family: 25 },
+  ]);
+  t.deepEqual(names(p4.files), ['0f-04-01'], 'the AMD entry is the AMD package');
+  t.deepEqual(selectMicrocodeFiles('intel', INTEL, 'all').files, INTEL);
+});
+
+test('AMD files per family: 10h-14h share microcode_amd.bin, later families have their own', (t) => {
+  const zen = selectMicrocodeFiles('amd', AMD, [
+    { vendor: 'amd', family: 23 },
+    { vendor: 'amd', family: 25 },
+    { vendor: 'amd', family: 16 },
+    { vendor: 'intel', family: 6, model: 85 },
+  ]);
+  t.deepEqual(names(zen.files), [
+    'microcode_amd.bin',
+    'microcode_amd_fam17h.bin',
+    'microcode_amd_fam19h.bin',
+  ]);
+  t.deepEqual(zen.unserved, []);
+  t.false(fileServesCpu('microcode_amd.bin', { vendor: 'amd', family: 15 }), 'no loader before 10h');
+});
+
+test('a listed CPU no file serves is named, with what the package does serve', (t) => {
+  const miss = selectMicrocodeFiles('intel', INTEL, [
+    { vendor: 'intel', family: 6, model: 85, stepping: 9 },
+    { vendor: 'intel', family: 6, model: 143 },
+  ]);
+  t.deepEqual(names(miss.files), ['06-8f-08']);
+  t.deepEqual(miss.unserved, [{ vendor: 'intel', family: 6, model: 85, stepping: 9 }]);
+  t.is(servedCpus('intel', names(INTEL)), 'family 6 models 85 143 158; family 15 models 4');
+  t.deepEqual(selectMicrocodeFiles('amd', AMD, [{ vendor: 'amd', family: 26 }]).unserved, [
+    { vendor: 'amd', family: 26 },
+  ]);
+  t.is(servedCpus('amd', names(AMD)), 'families 16 17 18 19 20 21 23 25');
 });
 
 /** The newc entries of one uncompressed archive at `at`: names and sizes, and where the archive ends. */

@@ -105,6 +105,9 @@ test('the firmware plan: packages of the drivers; none names the NICs that go do
   const effects = Object.fromEntries(none.withoutFirmware.map((w) => [w.module, w.effect]));
   t.like(effects, { bnx2: 'down', bnx2x: 'down', r8169: 'degraded', tg3: 'degraded', ice: 'degraded' });
   t.deepEqual(planFirmware(makeSpec({ hardware: { microcode: false } })).microcode, []);
+  t.is(plan.microcodeCpus, 'all');
+  const epyc = planFirmware(makeSpec({ hardware: { microcode: [{ vendor: 'amd', family: 25 }] } }));
+  t.deepEqual([epyc.microcode, epyc.microcodeCpus], [['amd64-microcode'], [{ vendor: 'amd', family: 25 }]]);
   const minimal = makeSpec({
     kernel: { ...spec.kernel, profile: 'minimal' },
     hardware: { nics: ['realtek-r8169'] },
@@ -114,7 +117,11 @@ test('the firmware plan: packages of the drivers; none names the NICs that go do
   const short = makeSpec({ hardware: { nics: ['realtek-r8169', 'virtio'] } });
   t.deepEqual(planFirmware(short).nic, ['firmware-realtek']);
   const old = makeSpec({ kernel: { ...spec.kernel, version: '2.6.16.27' } });
-  t.deepEqual(planFirmware(old), { nic: [], microcode: [], withoutFirmware: [] }, 'no catalog before 6.1');
+  t.deepEqual(
+    planFirmware(old),
+    { nic: [], microcode: [], microcodeCpus: 'all', withoutFirmware: [] },
+    'no catalog before 6.1',
+  );
 });
 
 // Real data: Debian's stock kernel (installed for the prebuilt path) and the site kernel in the build cache.

@@ -271,6 +271,47 @@ test.serial(
 );
 
 test.serial(
+  "a hardware.microcode CPU list: only its vendors' packages and files; a CPU no file serves is a BuildError naming it",
+  async (t) => {
+    ship('A');
+    const skx = makeSpec({
+      kernel: spec.kernel,
+      hardware: { nics: ['virtio'], microcode: [{ vendor: 'intel', family: 6, model: 85, stepping: 7 }] },
+    });
+    const sources = await provideSources(firmwareRequests(skx), io, { store: path.join(work, 'store-cpus') });
+    t.false('amd64-microcode' in sources, 'no AMD CPU listed: the AMD package is not fetched');
+    const kernel = await kernelWith('e1000.license=GPL\0');
+    const fw = (await provideFirmware({ spec: skx, kernel, rootfs, sources, io })).lv1;
+    t.deepEqual(
+      fw?.manifest.microcode.map((m) => [m.path, m.size, m.files]),
+      [['/kernel/x86/microcode/GenuineIntel.bin', 64, 1]],
+    );
+    t.deepEqual(
+      fw?.manifest.licences.map((l) => l.package),
+      ['intel-microcode'],
+    );
+    const spr = makeSpec({
+      kernel: spec.kernel,
+      hardware: {
+        nics: ['virtio'],
+        microcode: [
+          { vendor: 'intel', family: 6, model: 143 },
+          { vendor: 'intel', family: 6, model: 106 },
+        ],
+      },
+    });
+    const err = await t.throwsAsync(provideFirmware({ spec: spr, kernel, rootfs, sources, io }), {
+      instanceOf: BuildError,
+    });
+    t.regex(
+      err.message,
+      /^hardware\.microcode: intel-microcode 3\.20251111\.1 has no microcode for intel family 6 model 106$/,
+    );
+    t.regex(err.hint ?? '', /intel-microcode serves family 6 models 85 143$/);
+  },
+);
+
+test.serial(
   'hardware.firmware none: no file, no microcode, and the build names the NICs that go down or degrade',
   async (t) => {
     const none = makeSpec({ hardware: { firmware: 'none' } });
