@@ -5,7 +5,7 @@
 import { runningDaemons } from '../runtime/daemons.js';
 import type { DaemonName, DirectorModel } from './types.js';
 
-/** The daemons of a director with this mode and access. */
-export function directorDaemons(m: Pick<DirectorModel, 'mode' | 'access'>): DaemonName[] {
+/** The daemons of a director with this mode, access and watchdog. */
+export function directorDaemons(m: Pick<DirectorModel, 'mode' | 'access' | 'watchdog'>): DaemonName[] {
   return runningDaemons(m).map((d) => d.name);
 }

@@ -14,7 +14,7 @@ import { checkName } from './names.js';
 import { formatIptablesTables } from './netfilter.js';
 import { resolvePair } from './pair.js';
 import { resolveIpvs } from './services.js';
-import type { DirectorModel, ModelPair } from './types.js';
+import type { DirectorModel, ModelPair, ModelWatchdog } from './types.js';
 
 /**
  * The kernel command line of every director of the spec: one `console=` per spec console, in spec order (the
@@ -60,6 +60,7 @@ export function resolveDirector(spec: Spec, director: Director): DirectorModel {
   const access = resolveAccess(spec, director, mode);
   const ipvs = resolveIpvs(spec, director);
   const pair = resolvePair(spec, director);
+  const watchdog = resolveWatchdog(spec);
   return {
     site: spec.name,
     hostname: checkName('hostname', director.hostname, `${at}/hostname`),
@@ -71,9 +72,9 @@ export function resolveDirector(spec: Spec, director: Director): DirectorModel {
     sysctls: resolveSysctls(director, pair),
     access,
     pair,
-    daemons: directorDaemons({ mode, access }),
+    daemons: directorDaemons({ mode, access, watchdog }),
     // Each program of the table (src/packages/programs.ts): its version where this director runs it.
-    programs: { ipvsadm: spec.ipvsadm.version, ...programVersions(spec, { mode, access }) },
+    programs: { ipvsadm: spec.ipvsadm.version, ...programVersions(spec, { mode, access, watchdog }) },
     counts: {
       services: ipvs.services.length,
       realServers: ipvs.services.reduce((n, s) => n + s.dests.length, 0),
@@ -81,5 +82,16 @@ export function resolveDirector(spec: Spec, director: Director): DirectorModel {
     modules: directorModules(spec, director),
     coldplug: coldplugModules(spec),
     cmdline: planCmdline(spec),
+    watchdog,
+  };
+}
+
+/** hardware.watchdog with its defaults; null with `watchdog: false`. */
+export function resolveWatchdog(spec: Spec): ModelWatchdog | null {
+  const w = spec.hardware?.watchdog ?? {};
+  if (w === false) return null;
+  return {
+    timeoutS: w.timeout ?? DEFAULTS.watchdog.timeout,
+    feedS: w.interval ?? DEFAULTS.watchdog.interval,
   };
 }

@@ -138,4 +138,12 @@ export interface DirectorModel {
   coldplug: string[];
   /** The kernel command line, one line. */
   cmdline: string;
+  /** The watchdog feeder's timing (hardware.watchdog), null when the spec runs none. */
+  watchdog: ModelWatchdog | null;
+}
+
+/** How the watchdog feeder runs: the device reboots the machine `timeoutS` after the last feed, fed every `feedS`. */
+export interface ModelWatchdog {
+  timeoutS: number;
+  feedS: number;
 }

@@ -11,7 +11,7 @@ import type { DaemonName, DirectorModel } from '../director/types.js';
 export type { DaemonName } from '../director/types.js';
 
 /** What decides whether a director runs a daemon: who writes its table and which access it serves. */
-export type DaemonFacts = Pick<DirectorModel, 'mode' | 'access'>;
+export type DaemonFacts = Pick<DirectorModel, 'mode' | 'access' | 'watchdog'>;
 
 /**
  * The fixed boot step after which a daemon starts: `network` once addresses and routes are up (before netfilter
@@ -64,11 +64,14 @@ const remoteSyslog = (m: DirectorModel): { host: string; target: string } => {
 
 const hostPort = (a: { address: string; port: number }): string => `${a.address}:${a.port}`;
 
-/**
- * The watchdog feeder's timing: the device reboots the machine `timeoutS` after the last feed; it is fed every
- * `feedS` (busybox's defaults are 60 and 30: one missed feed would come close to a reboot on a loaded machine).
- */
-export const WATCHDOG = { device: '/dev/watchdog', timeoutS: 60, feedS: 10 } as const;
+/** The watchdog device the feeder opens (the first one the kernel registered). */
+const WATCHDOG_DEVICE = '/dev/watchdog';
+
+/** The model's watchdog, which a director that runs the feeder has (`when` checks it). */
+const watchdogOf = (m: DirectorModel): NonNullable<DirectorModel['watchdog']> => {
+  if (m.watchdog === null) throw new InternalError('the watchdog feeder without hardware.watchdog');
+  return m.watchdog;
+};
 
 /** The table, in start order. */
 export const DAEMONS: readonly Daemon[] = [
@@ -76,21 +79,22 @@ export const DAEMONS: readonly Daemon[] = [
     name: 'watchdog',
     order: 5,
     phase: 'network',
-    summary: `busybox watchdog: feeds ${WATCHDOG.device} every ${WATCHDOG.feedS} s, so a hung director reboots ${WATCHDOG.timeoutS} s after the last feed (started only where the device exists; a TERM disarms it, a kill -9 leaves it armed until the supervisor reopens it)`,
-    // Every director: whether it has a watchdog is known only on the machine (hardware/platform.json's drivers).
-    when: () => true,
-    argv: () => [
+    summary:
+      'busybox watchdog: feeds the watchdog device every hardware.watchdog.interval s, so a hung director reboots hardware.watchdog.timeout s after the last feed (started only where the device exists; a TERM disarms it, a kill -9 leaves it armed until the supervisor reopens it)',
+    // Whether the machine has a watchdog is known only there (hardware/platform.json's drivers): the device check.
+    when: (f) => f.watchdog !== null,
+    argv: (m) => [
       'watchdog',
       '-F',
       '-T',
-      String(WATCHDOG.timeoutS),
+      String(watchdogOf(m).timeoutS),
       '-t',
-      String(WATCHDOG.feedS),
-      WATCHDOG.device,
+      String(watchdogOf(m).feedS),
+      WATCHDOG_DEVICE,
     ],
     pid: { name: 'watchdog' },
     needsLog: false,
-    device: WATCHDOG.device,
+    device: WATCHDOG_DEVICE,
   },
   {
     name: 'syslogd',

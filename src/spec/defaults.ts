@@ -19,6 +19,8 @@ export const DEFAULTS = {
   epoch: 0,
   /** Seconds /init waits for each link's carrier: autonegotiation takes 1-5 s on a real NIC. */
   carrierWait: 10,
+  /** The watchdog feeder: the device resets the machine `timeout` s after the last feed; fed every `interval` s. */
+  watchdog: { timeout: 60, interval: 10 },
   /** Seconds between IPVS sync resyncs of an open connection (net.ipv4.vs.sync_refresh_period). */
   syncRefreshPeriod: 1,
   /** Health-check fields (keepalived keywords in src/stages/render/keepalived-conf.ts). */

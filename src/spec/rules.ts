@@ -20,7 +20,12 @@ import {
   vrrpStartsAfterChecks,
   vridUnique,
 } from './rules/pairs.js';
-import { consolesExist, microcodeCpusValid, nicFamiliesKnown } from './rules/hardware.js';
+import {
+  consolesExist,
+  microcodeCpusValid,
+  nicFamiliesKnown,
+  watchdogFeedsInTime,
+} from './rules/hardware.js';
 import { syncBeforeTakeover } from './rules/sync.js';
 import { drOnDirectorSubnet, natGatewayBypass, natOnInsideSubnet, vipOnInterface } from './rules/network.js';
 import {
@@ -93,6 +98,7 @@ export const RULES: readonly Rule[] = [
   nicFamiliesKnown,
   consolesExist,
   microcodeCpusValid,
+  watchdogFeedsInTime,
 ];
 
 /** One sentence per rule for docs/spec-reference.md (a test checks every rule has one). */
@@ -165,6 +171,8 @@ export const RULE_SUMMARIES: Readonly<Record<string, string>> = {
     'Every `image.console` is a console the kernel offers: `tty0`..`tty63` or `ttyS0`..`ttyS7` (`ttyS3` before 6.1), with an optional `,<baud>[parity][bits]`, each once.',
   microcodeCpusValid:
     'A `hardware.microcode` CPU list names each CPU once: Intel by family (model, stepping), AMD by family alone from 16 (10h); not with `hardware.firmware: none` nor before kernel 6.1.',
+  watchdogFeedsInTime:
+    '`hardware.watchdog` feeds at least twice per timeout (`interval` <= `timeout` / 2), so one late feed does not reset a loaded director.',
   natGatewayBypass:
     "Warning only: a NAT real server's explicit `gateway` is not its director's inside address, so replies bypass the director.",
 };

@@ -212,6 +212,19 @@ export interface HardwareOptions {
    * (none), or the CPUs the site runs (only their files). Nothing with `firmware: none`.
    */
   microcode?: boolean | MicrocodeCpu[];
+  /**
+   * The hardware watchdog feeder (busybox watchdog on /dev/watchdog, where the machine has one): `false` runs none;
+   * else its timing. Default `{ timeout: 60, interval: 10 }`.
+   */
+  watchdog?: false | WatchdogOptions;
+}
+
+/** The watchdog feeder's timing. */
+export interface WatchdogOptions {
+  /** Seconds after the last feed at which the device resets the machine (WDIOC_SETTIMEOUT). Default 60. */
+  timeout?: number;
+  /** Seconds between feeds; at most half the timeout. Default 10. */
+  interval?: number;
 }
 
 /** A CPU whose early microcode the image carries, numbered as /proc/cpuinfo shows it (decimal). */

@@ -93,6 +93,25 @@ test('a pair member runs keepalived with --dont-release-ipvs; a lone rules-mode 
   );
 });
 
+test("hardware.watchdog sets the feeder's timing; false runs no feeder and renders no service file", async (t) => {
+  const lv1 = await loadSpec(path.join(ROOT, 'images/dsas-lv1.yaml'));
+  const argv = (hardware: object): string[][] => {
+    const spec = { ...lv1.spec, hardware: { ...lv1.spec.hardware, ...hardware } };
+    const model = resolveDirector(spec, spec.directors[0]!);
+    return runningDaemons(model).map((d) => d.argv(model));
+  };
+  t.deepEqual(argv({}), [['watchdog', '-F', '-T', '60', '-t', '10', '/dev/watchdog']], 'the defaults');
+  t.deepEqual(argv({ watchdog: { timeout: 120, interval: 20 } }), [
+    ['watchdog', '-F', '-T', '120', '-t', '20', '/dev/watchdog'],
+  ]);
+  t.deepEqual(argv({ watchdog: false }), []);
+  const spec = { ...lv1.spec, hardware: { watchdog: false as const } };
+  t.deepEqual(
+    serviceFiles(resolveDirector(spec, spec.directors[0]!)).map((f) => f.path),
+    [],
+  );
+});
+
 test('pid, stop and start commands for the console', (t) => {
   t.is(pidCommand('keepalived'), 'cat /run/keepalived.pid');
   t.is(pidCommand('ntpd'), 'pidof ntpd');

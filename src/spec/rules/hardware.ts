@@ -1,6 +1,7 @@
 /** Rules on the `hardware` section and the consoles: NIC families the catalog knows, consoles the kernel has. Pure. */
 import { familyOfModule, nicFamilyNames, nicSetNames } from '../../hardware/catalog.js';
 import { hardwareApplies, LAST_VT, serialPortCount } from '../../hardware/selection.js';
+import { DEFAULTS } from '../defaults.js';
 import { problemAt, type Rule } from '../rule.js';
 
 /** Every name in `hardware.nics` is a family (list) or a set (string) of hardware/nics.json. */
@@ -129,4 +130,20 @@ export const microcodeCpusValid: Rule = (spec) => {
       ? [problemAt(at, `the same CPU as /hardware/microcode/${first}`, 'list each CPU once')]
       : [];
   });
+};
+
+/** `hardware.watchdog` feeds at least twice per timeout, so one late feed on a loaded director does not reset it. */
+export const watchdogFeedsInTime: Rule = (spec) => {
+  const w = spec.hardware?.watchdog;
+  if (w === undefined || w === false) return [];
+  const timeout = w.timeout ?? DEFAULTS.watchdog.timeout;
+  const interval = w.interval ?? DEFAULTS.watchdog.interval;
+  if (interval * 2 <= timeout) return [];
+  return [
+    problemAt(
+      w.interval !== undefined ? '/hardware/watchdog/interval' : '/hardware/watchdog/timeout',
+      `the watchdog is fed every ${interval} s but resets the machine ${timeout} s after the last feed: one late feed would reboot the director`,
+      `set interval to ${Math.floor(timeout / 2)} s or less, or timeout to ${interval * 2} s or more`,
+    ),
+  ];
 };

@@ -112,7 +112,7 @@ export interface PinNeed {
 }
 
 /** What of a director's model says whether it runs a program. */
-export type DirectorRuns = Pick<DirectorModel, 'mode' | 'access'>;
+export type DirectorRuns = Pick<DirectorModel, 'mode' | 'access' | 'watchdog'>;
 
 /** What `inspect` may pass to io.run: the built tree as cwd, the build log, a timeout. */
 export interface InspectOptions {
