@@ -3,7 +3,7 @@
  * Only tristate symbols have a module; bool symbols (IP_VS_PROTO_TCP, NETFILTER) are part of another object.
  */
 import { createRequire } from 'node:module';
-import { hardwareApplies, imageNicModules } from './hardware/selection.js';
+import { hardwareApplies, imageNicModules, prebuiltPlatformModules } from './hardware/selection.js';
 import type { Director, Spec } from './spec/types.js';
 import { listSpecFeatures } from './stages/kernel/spec-features.js';
 
@@ -43,13 +43,15 @@ const SYMBOL_MODULE: Readonly<Record<string, string>> = {
 };
 
 /**
- * The NIC driver modules the image carries for /init's coldplug (hardware/nics.json through the spec's
- * `hardware.nics`): the selected drivers the catalog keeps as modules, or every selected driver for a prebuilt
- * (distribution) kernel, which has them as modules in its own tree (a driver it lacks fails the build). None before
- * kernel 6.1, whose base fragment builds its NICs in.
+ * The driver modules the image carries for /init's coldplug: the NIC drivers (hardware/nics.json through the
+ * spec's `hardware.nics`) the catalog keeps as modules, or every selected one for a prebuilt (distribution) kernel,
+ * which has them as modules in its own tree (a driver it lacks fails the build); for a prebuilt kernel also its
+ * platform modules (the watchdog drivers, hardware/platform.json's `prebuilt`). None before kernel 6.1, whose base
+ * fragment builds its NICs in.
  */
 export function coldplugModules(spec: Spec): string[] {
-  return hardwareApplies(spec.kernel.version) ? imageNicModules(spec) : [];
+  if (!hardwareApplies(spec.kernel.version)) return [];
+  return [...imageNicModules(spec), ...prebuiltPlatformModules(spec).map((m) => m.module)];
 }
 
 /** Modules a director loads, in load order (ip_vs first; modules.dep closure is resolved by the packer). */

@@ -49,6 +49,8 @@ export interface PlatformGroup {
   reason: string;
   symbols: Record<string, string>;
   source: string;
+  /** For a prebuilt kernel: the group's modules the image carries and coldplugs, each with its Kconfig symbol. */
+  prebuilt?: Record<string, string>;
 }
 
 /** platform.json. */

@@ -4,7 +4,7 @@
  */
 import { kernelAtLeast } from '../lib/kernel-version.js';
 import type { NicSelection, Spec } from '../spec/types.js';
-import { driversOf, familiesOf, type SelectedDriver } from './catalog.js';
+import { driversOf, familiesOf, loadPlatformCatalog, type SelectedDriver } from './catalog.js';
 
 /** The first kernel series the catalog's facts hold for (Debian linux-source 6.1.192). */
 export const HARDWARE_SINCE = '6.1';
@@ -45,6 +45,38 @@ export function imageNicModules(spec: Spec): string[] {
   const drivers = driversOf(nicSelection(spec));
   const prebuilt = spec.kernel.prebuilt !== undefined;
   return drivers.filter((d) => prebuilt || !d.builtIn).map((d) => d.module);
+}
+
+/** Platform groups a spec switches off: the watchdog drivers serve the feeder, which `hardware.watchdog: false` drops. */
+const GROUP_ON: Readonly<Record<string, (spec: Spec) => boolean>> = {
+  watchdog: (spec) => spec.hardware?.watchdog !== false,
+};
+
+/** A platform module a prebuilt kernel's image carries: the module, its Kconfig symbol and its group. */
+export interface PlatformModule {
+  module: string;
+  symbol: string;
+  group: string;
+}
+
+/**
+ * The platform modules the image of a prebuilt kernel carries and /init coldplugs (hardware/platform.json's
+ * `prebuilt`, for the default set's groups the spec has on): a distribution kernel has its watchdog drivers as
+ * modules, and lpc_ich makes the iTCO device iTCO_wdt binds. None for a kernel lvs-image builds (they are built
+ * in) and before 6.1.
+ */
+export function prebuiltPlatformModules(spec: Spec): PlatformModule[] {
+  if (spec.kernel.prebuilt === undefined || !hardwareApplies(spec.kernel.version)) return [];
+  const catalog = loadPlatformCatalog();
+  return (catalog.sets.default ?? []).flatMap((group) =>
+    GROUP_ON[group]?.(spec) === false
+      ? []
+      : Object.entries(catalog.groups[group]?.prebuilt ?? {}).map(([module, symbol]) => ({
+          module,
+          symbol,
+          group,
+        })),
+  );
 }
 
 /**

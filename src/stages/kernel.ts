@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { KernelArtifacts, StageIo } from '../context.js';
+import { prebuiltPlatformModules } from '../hardware/selection.js';
 import { BuildError, SpecError } from '../lib/errors.js';
 import { DEFAULTS } from '../spec/defaults.js';
 import type { Spec } from '../spec/types.js';
@@ -73,7 +74,13 @@ export async function provideKernel(
   if (spec.kernel.prebuilt) {
     // A prebuilt kernel is checked for what the spec uses (profile minimal); `full` describes what to build.
     const needed = generateKernelFragment({ ...spec, kernel: { ...spec.kernel, profile: 'minimal' } });
-    return checkPrebuiltKernel(spec.kernel.prebuilt, needed, io, { ...opts, step });
+    return checkPrebuiltKernel(
+      spec.kernel.prebuilt,
+      needed,
+      io,
+      { ...opts, step },
+      prebuiltPlatformModules(spec),
+    );
   }
   const fragment = opts.fragment ?? generateKernelFragment(spec);
   const src = await kernelSource(spec, io, opts);

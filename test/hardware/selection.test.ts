@@ -4,8 +4,10 @@ import {
   hardwareApplies,
   imageNicModules,
   kernelNicFamilies,
+  prebuiltPlatformModules,
   serialPortCount,
 } from '../../src/hardware/selection.js';
+import { coldplugModules } from '../../src/plan-modules.js';
 import { planCmdline } from '../../src/director/resolve.js';
 import { checkRules } from '../../src/spec/rules.js';
 import { consolesExist, nicFamiliesKnown } from '../../src/spec/rules/hardware.js';
@@ -35,6 +37,24 @@ test('the image carries the selection’s modules: those not built in, or all of
       makeSpec({ kernel: { source: undefined, prebuilt: { vmlinuz: '/vmlinuz' } }, hardware: { nics } }),
     ),
     ['virtio_pci', 'virtio_net', 'e1000e', 'mlx5_core'],
+  );
+});
+
+test('a prebuilt kernel also coldplugs its watchdog modules (lpc_ich makes the iTCO device); not with watchdog: false', (t) => {
+  const prebuilt = { source: undefined, prebuilt: { vmlinuz: '/vmlinuz' } };
+  const spec = makeSpec({ kernel: prebuilt, hardware: { nics: ['virtio'] } });
+  t.deepEqual(prebuiltPlatformModules(spec), [
+    { module: 'lpc_ich', symbol: 'LPC_ICH', group: 'watchdog' },
+    { module: 'iTCO_wdt', symbol: 'ITCO_WDT', group: 'watchdog' },
+    { module: 'i6300esb', symbol: 'I6300ESB_WDT', group: 'watchdog' },
+  ]);
+  t.deepEqual(coldplugModules(spec), ['virtio_pci', 'virtio_net', 'lpc_ich', 'iTCO_wdt', 'i6300esb']);
+  const off = makeSpec({ kernel: prebuilt, hardware: { nics: ['virtio'], watchdog: false } });
+  t.deepEqual(coldplugModules(off), ['virtio_pci', 'virtio_net']);
+  t.deepEqual(
+    prebuiltPlatformModules(makeSpec({ hardware: { nics: ['virtio'] } })),
+    [],
+    'the site kernel has them built in',
   );
 });
 

@@ -110,6 +110,28 @@ test('prebuilt: a kernel lacking a NIC driver the spec selects fails naming it a
   );
 });
 
+test('prebuilt: a kernel without the iTCO watchdog driver fails naming it; hardware.watchdog false needs none', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'kernel-prebuilt-'));
+  const config = path.join(dir, 'config');
+  writeFileSync(
+    config,
+    readFileSync(DEBIAN_CONFIG, 'utf8').replace(/^CONFIG_ITCO_WDT=m$/m, '# CONFIG_ITCO_WDT is not set'),
+  );
+  const kernel = { source: undefined, prebuilt: { vmlinuz: DEBIAN_VMLINUZ, config } };
+  const err = await t.throwsAsync(
+    provideKernel(makeSpec({ kernel, hardware: { nics: ['virtio'] } }), quietIo([]), {
+      logFile: path.join(dir, 'log'),
+    }),
+    { instanceOf: BuildError },
+  );
+  t.regex(
+    err.message,
+    /lacks 1 required option:\n {2}CONFIG_ITCO_WDT \(not set; needed: hardware\/platform\.json watchdog: module iTCO_wdt, carried and coldplugged \(or set hardware\.watchdog: false\)\)$/,
+  );
+  const off = makeSpec({ kernel, hardware: { nics: ['virtio'], watchdog: false } });
+  await t.notThrowsAsync(provideKernel(off, quietIo([]), { logFile: path.join(dir, 'log') }));
+});
+
 test('prebuilt: the check uses what the spec needs, not the full profile list', (t) => {
   // IP_VS_TWOS is in the 6.1 full profile but not in Debian's config; the prebuilt check must not ask for it.
   const needed = generateKernelFragment(makeSpec({ kernel: { profile: 'minimal' } }));

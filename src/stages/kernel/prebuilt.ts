@@ -12,6 +12,7 @@ import { parseKconfig } from '../../lib/kconfig.js';
 import { kernelAtLeast } from '../../lib/kernel-version.js';
 import type { PrebuiltKernel } from '../../spec/types.js';
 import { platformLines } from '../../hardware/catalog.js';
+import type { PlatformModule } from '../../hardware/selection.js';
 import { loadBaseLines } from './catalog.js';
 import type { FragmentLine } from './fragment-lines.js';
 import { readIpvsVersionCode } from './ipvs-version.js';
@@ -55,6 +56,7 @@ export async function checkPrebuiltKernel(
   fragment: { lines: FragmentLine[]; kernelVersion: string },
   io: StageIo,
   opts: { logFile: string; step: (name: string, run: () => Promise<void>) => Promise<void> },
+  platform: readonly PlatformModule[] = [],
 ): Promise<KernelArtifacts> {
   const fh = await open(prebuilt.vmlinuz, 'r').catch(() => {
     throw new BuildError(`cannot read the prebuilt kernel ${prebuilt.vmlinuz}`, {
@@ -85,8 +87,16 @@ export async function checkPrebuiltKernel(
     ...platformLines().map((l) => l.symbol),
   ]);
   await opts.step('verify', () => {
+    // The platform modules the image carries (the watchdog drivers) are not optional: the image coldplugs them.
+    const carried = platform.map((m) => ({
+      symbol: m.symbol,
+      value: 'm',
+      reasons: [
+        `hardware/platform.json ${m.group}: module ${m.module}, carried and coldplugged${m.group === 'watchdog' ? ' (or set hardware.watchdog: false)' : ''}`,
+      ],
+    }));
     const missing = findMissingSymbols(
-      fragment.lines.filter((l) => !optional.has(l.symbol)),
+      [...fragment.lines.filter((l) => !optional.has(l.symbol)), ...carried],
       values,
     );
     if (missing.length > 0) {
