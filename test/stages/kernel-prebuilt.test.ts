@@ -76,13 +76,19 @@ test('prebuilt: Debian linux-image-amd64 passes the reference spec check', async
     t.true(logs.some((l) => /taking 1\.2\.1, the IP_VS_VERSION_CODE of every kernel since 2\.6\.10/.test(l)));
 });
 
-test('prebuilt: a config with CONFIG_IP_VS unset fails naming it', async (t) => {
+/** Debian's config with CONFIG_<symbol>=m turned off, in a fresh folder (the folder and the file). */
+function debianConfigWithout(symbol: string): { dir: string; config: string } {
   const dir = mkdtempSync(path.join(tmpdir(), 'kernel-prebuilt-'));
   const config = path.join(dir, 'config');
-  writeFileSync(
-    config,
-    readFileSync(DEBIAN_CONFIG, 'utf8').replace(/^CONFIG_IP_VS=m$/m, '# CONFIG_IP_VS is not set'),
-  );
+  const text = readFileSync(DEBIAN_CONFIG, 'utf8');
+  const off = text.replace(new RegExp(`^CONFIG_${symbol}=m$`, 'm'), `# CONFIG_${symbol} is not set`);
+  if (off === text) throw new Error(`Debian's config has no CONFIG_${symbol}=m`);
+  writeFileSync(config, off);
+  return { dir, config };
+}
+
+test('prebuilt: a config with CONFIG_IP_VS unset fails naming it', async (t) => {
+  const { dir, config } = debianConfigWithout('IP_VS');
   const spec = makeSpec({ kernel: { source: undefined, prebuilt: { vmlinuz: DEBIAN_VMLINUZ, config } } });
   const err = await t.throwsAsync(provideKernel(spec, quietIo([]), { logFile: path.join(dir, 'log') }), {
     instanceOf: BuildError,
@@ -91,12 +97,7 @@ test('prebuilt: a config with CONFIG_IP_VS unset fails naming it', async (t) => 
 });
 
 test('prebuilt: a kernel lacking a NIC driver the spec selects fails naming it and the catalog family', async (t) => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'kernel-prebuilt-'));
-  const config = path.join(dir, 'config');
-  writeFileSync(
-    config,
-    readFileSync(DEBIAN_CONFIG, 'utf8').replace(/^CONFIG_E1000E=m$/m, '# CONFIG_E1000E is not set'),
-  );
+  const { dir, config } = debianConfigWithout('E1000E');
   const spec = makeSpec({
     kernel: { source: undefined, prebuilt: { vmlinuz: DEBIAN_VMLINUZ, config } },
     hardware: { nics: ['intel-e1000e', 'virtio'] },
@@ -111,12 +112,7 @@ test('prebuilt: a kernel lacking a NIC driver the spec selects fails naming it a
 });
 
 test('prebuilt: a kernel without the iTCO watchdog driver fails naming it; hardware.watchdog false needs none', async (t) => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'kernel-prebuilt-'));
-  const config = path.join(dir, 'config');
-  writeFileSync(
-    config,
-    readFileSync(DEBIAN_CONFIG, 'utf8').replace(/^CONFIG_ITCO_WDT=m$/m, '# CONFIG_ITCO_WDT is not set'),
-  );
+  const { dir, config } = debianConfigWithout('ITCO_WDT');
   const kernel = { source: undefined, prebuilt: { vmlinuz: DEBIAN_VMLINUZ, config } };
   const err = await t.throwsAsync(
     provideKernel(makeSpec({ kernel, hardware: { nics: ['virtio'] } }), quietIo([]), {

@@ -34,6 +34,14 @@ export function cpuName(cpu: MicrocodeCpu): string {
 /** Lowest AMD family the kernel's early loader handles (arch/x86/kernel/cpu/microcode/amd.c: family >= 0x10). */
 export const AMD_FIRST_FAMILY = 0x10;
 
+/** The CPU signature of an Intel file name `FF-MM-SS` (hex; an `.initramfs` copy too), null for other names. */
+function intelSignature(name: string): { family: number; model: number; stepping: number } | null {
+  const m = /^([0-9a-f]{2})-([0-9a-f]{2})-([0-9a-f]{2})(\.initramfs)?$/.exec(name);
+  if (!m) return null;
+  const [family = 0, model = 0, stepping = 0] = [m[1], m[2], m[3]].map((h) => parseInt(h ?? '', 16));
+  return { family, model, stepping };
+}
+
 /**
  * Whether a package file holds microcode for `cpu`. Intel files are named `FF-MM-SS` (hex family, model,
  * stepping; an `.initramfs` copy for early loading only); AMD files `microcode_amd_famXXh.bin` per family from 15h,
@@ -41,13 +49,12 @@ export const AMD_FIRST_FAMILY = 0x10;
  */
 export function fileServesCpu(name: string, cpu: MicrocodeCpu): boolean {
   if (cpu.vendor === 'intel') {
-    const m = /^([0-9a-f]{2})-([0-9a-f]{2})-([0-9a-f]{2})(\.initramfs)?$/.exec(name);
-    if (!m) return false;
-    const [family, model, stepping] = [m[1], m[2], m[3]].map((h) => parseInt(h ?? '', 16));
+    const sig = intelSignature(name);
     return (
-      family === cpu.family &&
-      (cpu.model === undefined || model === cpu.model) &&
-      (cpu.stepping === undefined || stepping === cpu.stepping)
+      sig !== null &&
+      sig.family === cpu.family &&
+      (cpu.model === undefined || sig.model === cpu.model) &&
+      (cpu.stepping === undefined || sig.stepping === cpu.stepping)
     );
   }
   if (cpu.family < AMD_FIRST_FAMILY) return false;
@@ -77,11 +84,10 @@ export function selectMicrocodeFiles<T extends { name: string }>(
 export function servedCpus(vendor: MicrocodeCpu['vendor'], names: readonly string[]): string {
   const models = new Map<number, Set<number>>();
   for (const n of names) {
-    const intel = /^([0-9a-f]{2})-([0-9a-f]{2})-/.exec(n);
+    const intel = intelSignature(n);
     const amd = /^microcode_amd(?:_fam([0-9a-f]+)h)?\.bin$/.exec(n);
     if (vendor === 'intel' && intel) {
-      const family = parseInt(intel[1] ?? '', 16);
-      models.set(family, (models.get(family) ?? new Set()).add(parseInt(intel[2] ?? '', 16)));
+      models.set(intel.family, (models.get(intel.family) ?? new Set()).add(intel.model));
     } else if (vendor === 'amd' && amd) {
       const families = amd[1] === undefined ? [16, 17, 18, 19, 20] : [parseInt(amd[1], 16)];
       for (const f of families) models.set(f, new Set());
